@@ -1,0 +1,84 @@
+import { Config, Context, Effect, Layer, Option, Redacted } from "effect";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** Everything Rendezvous reads from the environment, with defaults that work on a laptop. */
+export interface AppConfigShape {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: Option.Option<Redacted.Redacted>;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly secret: Redacted.Redacted;
+  readonly redisUrl: Option.Option<Redacted.Redacted>;
+  readonly smtpUrl: Option.Option<Redacted.Redacted>;
+  readonly holdMinutes: number;
+  readonly maxHoldsPerHost: number;
+  readonly actorIdleMinutes: number;
+  readonly logLevel: string;
+}
+
+export class AppConfig extends Context.Tag("rendezvous/AppConfig")<AppConfig, AppConfigShape>() {}
+
+const SECRET_FILE = "secret";
+
+/** The SECRET from the environment, else the one kept in the data folder (made on first start). */
+const loadSecret = (dataDir: string, fromEnv: Option.Option<Redacted.Redacted>) =>
+  Option.match(fromEnv, {
+    onSome: (secret) => Effect.succeed(secret),
+    onNone: () =>
+      Effect.sync(() => {
+        mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+        const file = join(dataDir, SECRET_FILE);
+        try {
+          return Redacted.make(readFileSync(file, "utf8").trim());
+        } catch {
+          const secret = randomBytes(32).toString("base64url");
+          // "wx": if another process made it first, read theirs instead of overwriting.
+          try {
+            writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+            return Redacted.make(secret);
+          } catch {
+            return Redacted.make(readFileSync(file, "utf8").trim());
+          }
+        }
+      }),
+  });
+
+export const appConfig = Effect.gen(function* () {
+  const port = yield* Config.port("PORT").pipe(Config.withDefault(3000));
+  const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"));
+  const databaseUrl = yield* Config.option(Config.redacted("DATABASE_URL"));
+  const dataDir = resolve(yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data")));
+  const publicUrl = yield* Config.string("PUBLIC_URL").pipe(Config.withDefault(`http://localhost:${port}`));
+  const secret = yield* loadSecret(dataDir, yield* Config.option(Config.redacted("SECRET")));
+  const redisUrl = yield* Config.option(Config.redacted("REDIS_URL"));
+  const smtpUrl = yield* Config.option(Config.redacted("SMTP_URL"));
+  const holdMinutes = yield* Config.number("HOLD_MINUTES").pipe(
+    Config.withDefault(5),
+    Config.validate({ message: "HOLD_MINUTES must be between 1 and 60", validation: (n) => n >= 1 && n <= 60 }),
+  );
+  const maxHoldsPerHost = yield* Config.integer("MAX_HOLDS_PER_HOST").pipe(Config.withDefault(50));
+  const actorIdleMinutes = yield* Config.number("ACTOR_IDLE_MINUTES").pipe(Config.withDefault(10));
+  const logLevel = yield* Config.string("LOG_LEVEL").pipe(Config.withDefault("info"));
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    publicUrl: publicUrl.replace(/\/+$/, ""),
+    secret,
+    redisUrl,
+    smtpUrl,
+    holdMinutes,
+    maxHoldsPerHost,
+    actorIdleMinutes,
+    logLevel,
+  } satisfies AppConfigShape;
+});
+
+export const AppConfigLive = Layer.effect(AppConfig, appConfig);
+
+/** For tests and tools that build the config in code. */
+export const AppConfigOf = (config: AppConfigShape) => Layer.succeed(AppConfig, config);

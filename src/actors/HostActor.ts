@@ -1,0 +1,343 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import type { SqlError } from "@effect/sql/SqlError";
+import { Cause, Clock, Data, Deferred, Effect, Exit, FiberId, Queue, type Request, type Scope } from "effect";
+import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
+import type { EventType, HostId } from "../domain/model.ts";
+import { makeSchedule, OpenTime } from "../domain/schedule.ts";
+import { addDays, DAY_MS, type EpochMs } from "../domain/time.ts";
+import type { SlotChange } from "../live/HostChanges.ts";
+import { BookingRepository, isDuplicateKey, isOverlap } from "../persistence/BookingRepository.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
+import {
+  decideBook,
+  decideCancel,
+  decideExpire,
+  decideHold,
+  decideRelease,
+  decideReschedule,
+  requestDigest,
+  slotTaken,
+  spanOfWrite,
+  type BookingLookup,
+  type Decision,
+  type Expire,
+  type Limits,
+  type Write,
+} from "./decisions.ts";
+import { HostSnapshot } from "./HostSnapshot.ts";
+import { StorageUnavailable, type HostMessage } from "./protocol.ts";
+
+/** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
+const KEEP_ENDED_MS = 2 * DAY_MS;
+/** The most commands validated and committed together. */
+const MAX_BATCH = 256;
+
+type Message = HostMessage | Expire;
+
+interface Envelope {
+  readonly message: Message;
+  readonly reply: Deferred.Deferred<unknown, unknown>;
+}
+
+/** The batch's writes disagreed with the database (a concurrent change elsewhere). */
+class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
+
+export interface HostActor {
+  readonly ask: <M extends HostMessage>(
+    message: M,
+  ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M>>;
+}
+
+export interface ActorEnvironment {
+  readonly limits: Limits;
+  /** Called with every state the actor adopts; the read path serves the latest one. */
+  readonly publish: (snapshot: HostSnapshot, changes: ReadonlyArray<SlotChange>) => Effect.Effect<void>;
+}
+
+/** Everything a host actor starts from, read from Postgres. Holds are carried over from `keep`. */
+export const loadSnapshot = (hostId: HostId, version: number, keep?: HostSnapshot) =>
+  Effect.gen(function* () {
+    const hosts = yield* HostRepository;
+    const bookingsRepo = yield* BookingRepository;
+    const record = yield* hosts.load(hostId);
+    if (record === undefined) return yield* new NotFound({ what: "host" });
+    const now = yield* Clock.currentTimeMillis;
+    const bookings = yield* bookingsRepo.loadConfirmed(hostId, now - KEEP_ENDED_MS);
+    return new HostSnapshot({
+      host: record.host,
+      eventTypes: new Map(record.eventTypes.map((e) => [e.id, e])),
+      availability: { rules: record.rules, overrides: record.overrides },
+      openTime: new OpenTime(makeSchedule(record.host.timeZone, record.rules, record.overrides)),
+      bookings,
+      byIdempotencyKey: new Map(bookings.flatMap((b) => (b.idempotencyKey === null ? [] : [[b.idempotencyKey, b]]))),
+      holds: keep?.holds ?? new Map(),
+      expiredHolds: keep?.expiredHolds ?? new Set(),
+      version,
+    });
+  });
+
+const mergeDiff = (before: ReadonlyArray<EpochMs>, after: ReadonlyArray<EpochMs>) => {
+  const a = new Set(after);
+  const b = new Set(before);
+  return { taken: before.filter((s) => !a.has(s)), freed: after.filter((s) => !b.has(s)) };
+};
+
+/**
+ * Which offered slots a change took or gave back, for every event type, looking only at the
+ * host-local days around the instants it touched (buffers and per-day limits reach no further).
+ */
+export const slotChanges = (
+  before: HostSnapshot,
+  after: HostSnapshot,
+  touched: ReadonlyArray<number>,
+  now: number,
+): SlotChange[] => {
+  if (touched.length === 0) return [];
+  const zone = after.openTime.zone;
+  const from = zone.startOfDay(addDays(zone.localDateOf(Math.min(...touched)), -2));
+  const to = zone.startOfDay(addDays(zone.localDateOf(Math.max(...touched)), 3));
+  const slotsOf = (s: HostSnapshot, et: EventType | undefined) =>
+    et === undefined || !et.active ? [] : s.slots(et, from, to, now);
+  const ids = new Set([...before.eventTypes.keys(), ...after.eventTypes.keys()]);
+  const changes: SlotChange[] = [];
+  for (const id of ids) {
+    const { taken, freed } = mergeDiff(slotsOf(before, before.eventTypes.get(id)), slotsOf(after, after.eventTypes.get(id)));
+    if (taken.length > 0 || freed.length > 0) changes.push({ eventTypeId: id, taken, freed });
+  }
+  return changes;
+};
+
+/**
+ * One host's calendar: a mailbox and one fiber, so its commands run one at a time and each is
+ * judged against every earlier decision. Commands that queue up are validated in order and
+ * committed together (group commit); the exclusion constraint in Postgres stays the backstop.
+ */
+export const makeHostActor = (
+  hostId: HostId,
+  env: ActorEnvironment,
+): Effect.Effect<HostActor, NotFound | SqlError, Scope.Scope | SqlClient | HostRepository | BookingRepository> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient;
+    const bookingsRepo = yield* BookingRepository;
+    const context = yield* Effect.context<HostRepository | BookingRepository>();
+    const scope = yield* Effect.scope;
+    const mailbox = yield* Queue.bounded<Envelope>(4_096);
+
+    let current = yield* loadSnapshot(hostId, 1);
+    /** Set when memory may disagree with the database; the next batch reloads first. */
+    let stale = false;
+    yield* env.publish(current, []);
+
+    const reload = Effect.gen(function* () {
+      const before = current;
+      current = yield* loadSnapshot(hostId, before.version + 1, before).pipe(Effect.provide(context));
+      stale = false;
+      const now = yield* Clock.currentTimeMillis;
+      yield* env.publish(current, slotChanges(before, current, [now, now + 400 * DAY_MS], now));
+    });
+
+    const persist = (writes: ReadonlyArray<Write>): Effect.Effect<void, SqlError | Drift> => {
+      const inserts = writes.flatMap((w) => (w._tag === "Insert" ? [w.booking] : []));
+      const cancels = writes.flatMap((w) => (w._tag === "Cancel" ? [w] : []));
+      const moves = writes.flatMap((w) => (w._tag === "Reschedule" ? [w] : []));
+      const statements: Effect.Effect<void, SqlError | Drift>[] = [];
+      if (inserts.length > 0) statements.push(bookingsRepo.insert(inserts));
+      if (cancels.length > 0) {
+        statements.push(
+          bookingsRepo.cancel(cancels.map((c) => c.cancellation)).pipe(
+            Effect.flatMap((done) => {
+              const missing = cancels.find((c) => !done.includes(c.cancellation.id));
+              return missing === undefined ? Effect.void : Effect.fail(new Drift({ write: missing }));
+            }),
+          ),
+        );
+      }
+      if (moves.length > 0) {
+        statements.push(
+          bookingsRepo.reschedule(moves.map((m) => m.move)).pipe(
+            Effect.flatMap((done) => {
+              const missing = moves.find((m) => !done.includes(m.move.id));
+              return missing === undefined ? Effect.void : Effect.fail(new Drift({ write: missing }));
+            }),
+          ),
+        );
+      }
+      // One statement is atomic by itself; several share a transaction (and one fsync).
+      return statements.length === 1 ? statements[0]! : sql.withTransaction(Effect.all(statements, { discard: true }));
+    };
+
+    /** Decides without touching the database, except to explain a booking it does not hold. */
+    const decide = (s: HostSnapshot, message: Message, now: number): Effect.Effect<Decision, SqlError> => {
+      switch (message._tag) {
+        case "Book":
+          return Effect.succeed(decideBook(s, message, now));
+        case "Hold":
+          return Effect.succeed(decideHold(s, message, now, env.limits));
+        case "Release":
+          return Effect.succeed(decideRelease(s, message));
+        case "Expire":
+          return Effect.succeed(decideExpire(s, message, now));
+        case "Cancel":
+          return explain(decideCancel(s, message, now));
+        case "Reschedule":
+          return explain(decideReschedule(s, message, now));
+      }
+    };
+
+    const explain = (d: Decision | BookingLookup): Effect.Effect<Decision, SqlError> =>
+      d._tag !== "Lookup"
+        ? Effect.succeed(d)
+        : bookingsRepo.findById(d.bookingId).pipe(
+            Effect.map((b): Decision => {
+              if (b === undefined || b.hostId !== hostId) return { _tag: "Refuse", error: new NotFound({ what: "booking" }) };
+              return { _tag: "Refuse", error: new BookingNotActive({ status: b.status === "cancelled" ? "cancelled" : "past" }) };
+            }),
+          );
+
+    /** The answer to a write the database refused, looked up once memory is right again. */
+    const answerRefusedWrite = (message: Message, write: Write, error: SqlError | Drift, now: number) =>
+      Effect.gen(function* () {
+        if (error._tag === "SqlError" && isDuplicateKey(error) && message._tag === "Book") {
+          // A booking with this key exists but was not in memory (older, or made elsewhere).
+          const existing = yield* bookingsRepo.findByIdempotencyKey(message.idempotencyKey!);
+          if (existing !== undefined && existing.requestDigest === requestDigest(message)) return Exit.succeed(existing as unknown);
+          return Exit.fail(new IdempotencyKeyReused() as unknown);
+        }
+        if (error._tag === "SqlError" && !isOverlap(error)) {
+          yield* Effect.logError("booking write failed", error);
+          return Exit.fail(new StorageUnavailable() as unknown);
+        }
+        // The exclusion constraint or a lost update: memory drifted from the database.
+        yield* Effect.logWarning("host state drifted from the database; reloading").pipe(
+          Effect.annotateLogs({ hostId, write: write._tag }),
+        );
+        yield* reload;
+        if (write._tag === "Cancel") {
+          const booking = yield* bookingsRepo.findById(write.cancellation.id);
+          return Exit.fail(new BookingNotActive({ status: booking?.status === "cancelled" ? "cancelled" : "past" }) as unknown);
+        }
+        const start = write._tag === "Insert" ? write.booking.start : write.move.start;
+        const eventTypeId = write._tag === "Insert" ? write.booking.eventTypeId : undefined;
+        const et = eventTypeId === undefined ? undefined : current.eventTypes.get(eventTypeId);
+        return Exit.fail(slotTaken(current, et, start, now) as unknown);
+      });
+
+    const adopt = (next: HostSnapshot, touched: ReadonlyArray<number>, now: number) =>
+      Effect.gen(function* () {
+        const before = current;
+        current = next;
+        yield* env.publish(next, slotChanges(before, next, touched, now));
+      });
+
+    const startTimer = (token: string, expiresAt: number, now: number) =>
+      Effect.sleep(Math.max(0, expiresAt - now)).pipe(
+        Effect.zipRight(Queue.offer(mailbox, { message: { _tag: "Expire", token }, reply: Deferred.unsafeMake<unknown, unknown>(FiberId.none) })),
+        Effect.forkIn(scope),
+      );
+
+    const touchedBy = (d: Decision, before: HostSnapshot): number[] => {
+      if (d._tag === "Write") return [...spanOfWrite(d.write, before)];
+      if (d._tag !== "Apply") return [];
+      const changed: number[] = [];
+      for (const [token, h] of before.holds) if (!d.next.holds.has(token)) changed.push(h.start, h.end);
+      for (const [token, h] of d.next.holds) if (!before.holds.has(token)) changed.push(h.start, h.end);
+      return changed;
+    };
+
+    /** Validate the whole batch in order, commit its writes together, then answer everyone. */
+    const processBatch = (batch: ReadonlyArray<Envelope>) =>
+      Effect.gen(function* () {
+        if (stale) yield* reload;
+        const now = yield* Clock.currentTimeMillis;
+        let working = current;
+        const touched: number[] = [];
+        const answers: [Envelope, Exit.Exit<unknown, unknown>][] = [];
+        const writes: Write[] = [];
+        const timers: [string, number][] = [];
+        for (const envelope of batch) {
+          const d = yield* decide(working, envelope.message, now);
+          touched.push(...touchedBy(d, working));
+          if (d._tag === "Answer") answers.push([envelope, Exit.succeed(d.result)]);
+          else if (d._tag === "Refuse") answers.push([envelope, Exit.fail(d.error)]);
+          else {
+            working = d.next;
+            answers.push([envelope, Exit.succeed(d.result)]);
+            if (d._tag === "Write") writes.push(d.write);
+            if (d._tag === "Apply" && d.hold !== undefined) timers.push([d.hold.token, d.hold.expiresAt]);
+          }
+        }
+        const committed = yield* Effect.exit(writes.length === 0 ? Effect.void : persist(writes));
+        if (Exit.isFailure(committed) && writes.length > 0 && batch.length > 1) {
+          // Someone in the batch was refused by the database: settle each command on its own.
+          for (const envelope of batch) yield* processOne(envelope);
+          return;
+        }
+        if (Exit.isFailure(committed)) return yield* processOne(batch[0]!);
+        if (working !== current) yield* adopt(working, touched, now);
+        for (const [token, expiresAt] of timers) yield* startTimer(token, expiresAt, now);
+        for (const [envelope, exit] of answers) yield* Deferred.done(envelope.reply, exit);
+      });
+
+    const processOne = (envelope: Envelope) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis;
+        const before = current;
+        const d = yield* decide(before, envelope.message, now);
+        let exit: Exit.Exit<unknown, unknown>;
+        if (d._tag === "Answer") exit = Exit.succeed(d.result);
+        else if (d._tag === "Refuse") exit = Exit.fail(d.error);
+        else {
+          const committed = yield* Effect.exit(d._tag === "Write" ? persist([d.write]) : Effect.void);
+          if (Exit.isSuccess(committed)) {
+            yield* adopt(d.next, touchedBy(d, before), now);
+            if (d._tag === "Apply" && d.hold !== undefined) yield* startTimer(d.hold.token, d.hold.expiresAt, now);
+            exit = Exit.succeed(d.result);
+          } else {
+            const error = Cause.failureOption(committed.cause);
+            if (error._tag === "None" || d._tag !== "Write") return yield* Effect.failCause(committed.cause);
+            exit = yield* answerRefusedWrite(envelope.message, d.write, error.value, now);
+          }
+        }
+        yield* Deferred.done(envelope.reply, exit);
+      });
+
+    const pruneEnded = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis;
+      const first = current.bookings[0];
+      if (first !== undefined && first.end < now - KEEP_ENDED_MS) {
+        current = current.with({ bookings: current.bookings.filter((b) => b.end >= now - KEEP_ENDED_MS) });
+        yield* env.publish(current, []);
+      }
+    });
+
+    const loop = Effect.gen(function* () {
+      for (;;) {
+        const batch = [...(yield* Queue.takeBetween(mailbox, 1, MAX_BATCH))];
+        yield* processBatch(batch).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.gen(function* () {
+              // A defect or an unreachable database: nobody in the batch was acknowledged.
+              yield* Effect.logError("host actor batch failed; reloading from the database", cause).pipe(
+                Effect.annotateLogs({ hostId }),
+              );
+              for (const { reply } of batch) yield* Deferred.fail(reply, new StorageUnavailable());
+              stale = true;
+              yield* reload.pipe(Effect.ignore);
+            }),
+          ),
+        );
+        yield* pruneEnded;
+      }
+    });
+    yield* Effect.forkIn(loop, scope);
+
+    return {
+      ask: <M extends HostMessage>(message: M) =>
+        Effect.gen(function* () {
+          const reply = yield* Deferred.make<unknown, unknown>();
+          yield* Queue.offer(mailbox, { message, reply });
+          return yield* Deferred.await(reply);
+        }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M>>,
+    };
+  });
+

@@ -1,0 +1,106 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Context, Effect, Layer, RcMap, type Request } from "effect";
+import { AppConfig } from "../AppConfig.ts";
+import { NotFound } from "../domain/errors.ts";
+import type { HostId } from "../domain/model.ts";
+import { MINUTE_MS } from "../domain/time.ts";
+import { HostChanges } from "../live/HostChanges.ts";
+import { BookingRepository } from "../persistence/BookingRepository.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
+import { makeHostActor, type ActorEnvironment, type HostActor } from "./HostActor.ts";
+import type { HostSnapshot } from "./HostSnapshot.ts";
+import { StorageUnavailable, type HostMessage } from "./protocol.ts";
+
+export interface HostActorsShape {
+  /** Sends a command to the host's actor (starting it from the database if needed). */
+  readonly ask: <M extends HostMessage>(
+    hostId: HostId,
+    message: M,
+  ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>;
+  /** The host's latest snapshot, starting its actor if needed. */
+  readonly snapshot: (hostId: HostId) => Effect.Effect<HostSnapshot, NotFound | StorageUnavailable>;
+  /** The latest snapshot of a running actor, synchronously: the read path's fast lane. */
+  readonly peek: (hostId: HostId) => HostSnapshot | undefined;
+  readonly hostIdOfSlug: (slug: string) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
+  /** A host id already known for a slug, synchronously. */
+  readonly peekSlug: (slug: string) => HostId | undefined;
+}
+
+/**
+ * Where host actors live: an in-process keyed pool, started on first use from Postgres and
+ * passivated after an idle period. Nothing outside `src/actors` knows where an actor runs, so
+ * placing them with `@effect/cluster` later changes only this file.
+ */
+export class HostActors extends Context.Tag("rendezvous/HostActors")<HostActors, HostActorsShape>() {}
+
+const orUnavailable = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.catchIf(
+    effect,
+    (e): e is Extract<E, { _tag: "SqlError" }> => e._tag === "SqlError",
+    (e) => Effect.logError("database unavailable", e).pipe(Effect.zipRight(Effect.fail(new StorageUnavailable()))),
+  );
+
+export const HostActorsLive = Layer.scoped(
+  HostActors,
+  Effect.gen(function* () {
+    const config = yield* AppConfig;
+    const bus = yield* HostChanges;
+    const hosts = yield* HostRepository;
+    const context = yield* Effect.context<SqlClient | HostRepository | BookingRepository>();
+    const snapshots = new Map<HostId, HostSnapshot>();
+    const slugs = new Map<string, HostId>();
+
+    const env: ActorEnvironment = {
+      limits: { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost },
+      publish: (snapshot, changes) =>
+        Effect.suspend(() => {
+          snapshots.set(snapshot.host.id, snapshot);
+          slugs.set(snapshot.host.slug, snapshot.host.id);
+          return changes.length === 0
+            ? Effect.void
+            : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes });
+        }),
+    };
+
+    const actors = yield* RcMap.make({
+      lookup: (hostId: HostId) =>
+        makeHostActor(hostId, env).pipe(
+          Effect.tap(() => Effect.addFinalizer(() => Effect.sync(() => snapshots.delete(hostId)))),
+          orUnavailable,
+          Effect.provide(context),
+        ),
+      // Longer than any hold, so a passivated actor never forgets a live hold.
+      idleTimeToLive: Math.max(config.actorIdleMinutes, config.holdMinutes + 1) * MINUTE_MS,
+    });
+
+    /** A failed start is not kept: the next request tries again. */
+    const withActor = <A, E>(hostId: HostId, use: (actor: HostActor) => Effect.Effect<A, E>) =>
+      Effect.scoped(
+        RcMap.get(actors, hostId).pipe(
+          Effect.tapError(() => RcMap.invalidate(actors, hostId)),
+          Effect.flatMap(use),
+        ),
+      );
+
+    const hostIdOfSlug = (slug: string) => {
+      const known = slugs.get(slug);
+      if (known !== undefined) return Effect.succeed(known);
+      return hosts.findHostIdBySlug(slug).pipe(
+        orUnavailable,
+        Effect.flatMap((id) => {
+          if (id === undefined) return Effect.fail(new NotFound({ what: "host" }));
+          slugs.set(slug, id);
+          return Effect.succeed(id);
+        }),
+      );
+    };
+
+    return {
+      ask: (hostId, message) => withActor(hostId, (actor) => actor.ask(message)),
+      snapshot: (hostId) => withActor(hostId, () => Effect.sync(() => snapshots.get(hostId)!)),
+      peek: (hostId) => snapshots.get(hostId),
+      hostIdOfSlug,
+      peekSlug: (slug) => slugs.get(slug),
+    } satisfies HostActorsShape;
+  }),
+);

@@ -1,0 +1,118 @@
+import { policyOf, type Availability, type Booking, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
+import type { OpenTime } from "../domain/schedule.ts";
+import { checkSlot, listSlots, type Occupied, type SlotInput, type Verdict } from "../domain/slots.ts";
+import { DAY_MS, type EpochMs } from "../domain/time.ts";
+
+/** A slot someone is holding while they fill in the form: busy for everyone else. */
+export interface Hold {
+  readonly token: string;
+  readonly eventTypeId: EventTypeId;
+  readonly visitor: string;
+  readonly start: EpochMs;
+  readonly end: EpochMs;
+  readonly bufferBeforeMs: number;
+  readonly bufferAfterMs: number;
+  readonly expiresAt: EpochMs;
+}
+
+export interface HostState {
+  readonly host: Host;
+  readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
+  readonly availability: Availability;
+  readonly openTime: OpenTime;
+  /** Confirmed bookings that have not ended long ago, sorted by start. */
+  readonly bookings: ReadonlyArray<Booking>;
+  /** Bookings by idempotency key, so a replay answers with the same booking. */
+  readonly byIdempotencyKey: ReadonlyMap<string, Booking>;
+  readonly holds: ReadonlyMap<string, Hold>;
+  /** Tokens of holds that ran out lately, to tell "expired" from "unknown". */
+  readonly expiredHolds: ReadonlySet<string>;
+  /** Increases with every published change. */
+  readonly version: number;
+}
+
+/**
+ * An immutable picture of one host's calendar: the actor's whole state, published after every
+ * change. Every read (slot lists, pages, the JSON API) is a plain function of the latest
+ * snapshot: it never waits in the mailbox and never touches the database.
+ */
+export class HostSnapshot implements HostState {
+  readonly host!: Host;
+  readonly eventTypes!: ReadonlyMap<EventTypeId, EventType>;
+  readonly availability!: Availability;
+  readonly openTime!: OpenTime;
+  readonly bookings!: ReadonlyArray<Booking>;
+  readonly byIdempotencyKey!: ReadonlyMap<string, Booking>;
+  readonly holds!: ReadonlyMap<string, Hold>;
+  readonly expiredHolds!: ReadonlySet<string>;
+  readonly version!: number;
+  private readonly inputs = new Map<EventTypeId, SlotInput>();
+
+  constructor(state: HostState) {
+    Object.assign(this, state);
+  }
+
+  /** The next state: what changed replaced, the version bumped. */
+  with(changes: Partial<Omit<HostState, "version">>): HostSnapshot {
+    return new HostSnapshot({ ...this.state(), ...changes, version: this.version + 1 });
+  }
+
+  state(): HostState {
+    const { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, expiredHolds, version } = this;
+    return { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, expiredHolds, version };
+  }
+
+  eventTypeBySlug(slug: string): EventType | undefined {
+    for (const e of this.eventTypes.values()) if (e.slug === slug) return e;
+    return undefined;
+  }
+
+  bookingById(id: string): Booking | undefined {
+    return this.bookings.find((b) => b.id === id);
+  }
+
+  /**
+   * What the slot policy sees for one event type: every booking and hold, each with its own
+   * buffers. `except` leaves out one hold or booking: a visitor's own hold must not block
+   * their booking, and a booking being moved must not block its own new time.
+   */
+  slotInput(eventType: EventType, except?: string): SlotInput {
+    if (except === undefined) {
+      const cached = this.inputs.get(eventType.id);
+      if (cached !== undefined) return cached;
+    }
+    const occupied: Occupied[] = [];
+    for (const b of this.bookings) {
+      if (b.id === except) continue;
+      occupied.push({
+        start: b.start,
+        end: b.end,
+        bufferBeforeMs: b.bufferBeforeMinutes * 60_000,
+        bufferAfterMs: b.bufferAfterMinutes * 60_000,
+        countsTowardDailyLimit: b.eventTypeId === eventType.id,
+      });
+    }
+    for (const h of this.holds.values()) {
+      if (h.token !== except) occupied.push({ ...h, countsTowardDailyLimit: false });
+    }
+    const input = { openTime: this.openTime, policy: policyOf(eventType), occupied, busy: [] };
+    if (except === undefined) this.inputs.set(eventType.id, input);
+    return input;
+  }
+
+  slots(eventType: EventType, from: number, to: number, now: number): EpochMs[] {
+    return listSlots(this.slotInput(eventType), { from, to, now });
+  }
+
+  check(eventType: EventType, start: number, now: number, except?: string): Verdict {
+    return checkSlot(this.slotInput(eventType, except), start, now);
+  }
+
+  /** Offered starts nearest to `start` (within a week either side), nearest first. */
+  alternatives(eventType: EventType, start: number, now: number, count = 5): EpochMs[] {
+    return this.slots(eventType, start - 7 * DAY_MS, start + 7 * DAY_MS, now)
+      .filter((s) => s !== start)
+      .sort((a, b) => Math.abs(a - start) - Math.abs(b - start) || a - b)
+      .slice(0, count);
+  }
+}

@@ -1,0 +1,311 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import {
+  BookingNotActive,
+  DailyLimitReached,
+  HoldInvalid,
+  IdempotencyKeyReused,
+  InvalidInput,
+  NotFound,
+  SlotNotOffered,
+  SlotTaken,
+  TooFarAhead,
+  TooManyHolds,
+  TooSoon,
+  type SlotRefusal,
+} from "../domain/errors.ts";
+import type { Booking, BookingId, EventType } from "../domain/model.ts";
+import type { Refusal } from "../domain/slots.ts";
+import { epochMs, MINUTE_MS, type EpochMs } from "../domain/time.ts";
+import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
+import type { HostSnapshot, Hold as HeldSlot } from "./HostSnapshot.ts";
+import type { Book, Cancel, Hold, HoldGrant, Release, Reschedule } from "./protocol.ts";
+
+/**
+ * What a host actor does with one command, decided against its current (in-memory) state.
+ * Pure apart from fresh ids and tokens: the actor persists `Write`s, then adopts `next`.
+ */
+export type Decision =
+  /** Answered from memory; nothing changes. */
+  | { readonly _tag: "Answer"; readonly result: unknown }
+  | { readonly _tag: "Refuse"; readonly error: unknown }
+  /** Changes memory only (holds live in memory). */
+  | { readonly _tag: "Apply"; readonly next: HostSnapshot; readonly result: unknown; readonly hold?: HeldSlot }
+  /** Changes the database first, then memory. */
+  | { readonly _tag: "Write"; readonly write: Write; readonly next: HostSnapshot; readonly result: unknown };
+
+export type Write =
+  | { readonly _tag: "Insert"; readonly booking: Booking }
+  | { readonly _tag: "Cancel"; readonly cancellation: Cancellation }
+  | { readonly _tag: "Reschedule"; readonly move: Rescheduling };
+
+/** Internal: a hold's timer ran out. */
+export interface Expire {
+  readonly _tag: "Expire";
+  readonly token: string;
+}
+
+export interface Limits {
+  readonly holdMs: number;
+  readonly maxHoldsPerHost: number;
+}
+
+const answer = (result: unknown): Decision => ({ _tag: "Answer", result });
+const refuse = (error: unknown): Decision => ({ _tag: "Refuse", error });
+
+const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: number, now: number): SlotRefusal => {
+  switch (reason) {
+    case "TooSoon":
+      return new TooSoon({ start, minimumNoticeMinutes: et.minimumNoticeMinutes });
+    case "TooFarAhead":
+      return new TooFarAhead({ start, maxDaysAhead: et.maxDaysAhead ?? 0 });
+    case "DailyLimitReached":
+      return new DailyLimitReached({ start, maxPerDay: et.maxPerDay ?? 0 });
+    case "SlotNotOffered":
+      return new SlotNotOffered({ start });
+    case "SlotTaken":
+      return new SlotTaken({ start, alternatives: snapshot.alternatives(et, start, now) });
+  }
+};
+
+export const slotTaken = (snapshot: HostSnapshot, et: EventType | undefined, start: number, now: number) =>
+  new SlotTaken({ start, alternatives: et === undefined ? [] : snapshot.alternatives(et, start, now) });
+
+const activeEventType = (snapshot: HostSnapshot, id: string) => {
+  const et = snapshot.eventTypes.get(id as EventType["id"]);
+  return et !== undefined && et.active ? et : undefined;
+};
+
+/** 128 random bits, URL-safe: unguessable manage links and hold tokens. */
+export const newToken = () => randomBytes(16).toString("base64url");
+
+/** What an idempotent booking request asked for; the same key must always ask for the same. */
+export const requestDigest = (p: Book): string =>
+  createHash("sha256")
+    .update(JSON.stringify([p.eventTypeId, p.start, p.invitee.name, p.invitee.email, p.invitee.timeZone, p.answers]))
+    .digest("base64url");
+
+const replay = (existing: Booking, p: Book): Decision =>
+  existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(new IdempotencyKeyReused());
+
+/** Every event type takes a free-text note besides its own questions; it travels with the answers. */
+export const NOTE = "note";
+
+/** Required questions answered, choices among the options, nothing unknown, lengths bounded. */
+const checkAnswers = (et: EventType, answers: Readonly<Record<string, string>>): InvalidInput | undefined => {
+  const known = new Set(et.questions.map((q) => q.id));
+  for (const key of Object.keys(answers)) {
+    if (key === NOTE) continue;
+    if (!known.has(key)) return new InvalidInput({ field: `answers.${key}`, message: "is not a question of this event" });
+  }
+  if ((answers[NOTE] ?? "").length > 2000) return new InvalidInput({ field: "note", message: "Note must be at most 2000 characters" });
+  for (const q of et.questions) {
+    const value = (answers[q.id] ?? "").trim();
+    const field = `answers.${q.id}`;
+    if (value === "") {
+      if (q.required) return new InvalidInput({ field, message: `${q.label} is required` });
+      continue;
+    }
+    const max = q.kind === "long_text" ? 5000 : 500;
+    if (value.length > max) return new InvalidInput({ field, message: `${q.label} is longer than ${max} characters` });
+    if (q.kind === "single_choice" && !(q.options ?? []).includes(value)) {
+      return new InvalidInput({ field, message: `${q.label} must be one of the offered choices` });
+    }
+    if (q.kind === "phone" && !/^\+?[0-9 ()./-]{5,32}$/.test(value)) {
+      return new InvalidInput({ field, message: `${q.label} must be a phone number` });
+    }
+  }
+  return undefined;
+};
+
+const insertSorted = (bookings: ReadonlyArray<Booking>, booking: Booking): Booking[] => {
+  const next = bookings.slice();
+  let i = next.length;
+  while (i > 0 && next[i - 1]!.start > booking.start) i--;
+  next.splice(i, 0, booking);
+  return next;
+};
+
+const withoutHold = (holds: ReadonlyMap<string, HeldSlot>, token: string | undefined) => {
+  if (token === undefined || !holds.has(token)) return holds;
+  const next = new Map(holds);
+  next.delete(token);
+  return next;
+};
+
+const holdOfVisitor = (snapshot: HostSnapshot, visitor: string | null) => {
+  if (visitor === null) return undefined;
+  for (const h of snapshot.holds.values()) if (h.visitor === visitor) return h;
+  return undefined;
+};
+
+export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
+  const et = activeEventType(s, p.eventTypeId);
+  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  if (p.idempotencyKey !== null) {
+    const existing = s.byIdempotencyKey.get(p.idempotencyKey);
+    if (existing !== undefined) return replay(existing, p);
+  }
+  const invalid = checkAnswers(et, p.answers);
+  if (invalid !== undefined) return refuse(invalid);
+
+  let ownHold: HeldSlot | undefined;
+  if (p.holdToken !== null) {
+    ownHold = s.holds.get(p.holdToken);
+    if (ownHold === undefined || ownHold.expiresAt <= now) {
+      const expired = ownHold !== undefined || s.expiredHolds.has(p.holdToken);
+      return refuse(new HoldInvalid({ reason: expired ? "expired" : "unknown" }));
+    }
+    if (ownHold.eventTypeId !== et.id || ownHold.start !== p.start) return refuse(new HoldInvalid({ reason: "other-slot" }));
+  } else {
+    const held = holdOfVisitor(s, p.visitor);
+    if (held !== undefined && held.eventTypeId === et.id && held.start === p.start) ownHold = held;
+  }
+
+  const verdict = s.check(et, p.start, now, ownHold?.token);
+  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+
+  const booking: Booking = {
+    id: randomUUID() as BookingId,
+    hostId: s.host.id,
+    eventTypeId: et.id,
+    invitee: p.invitee,
+    answers: p.answers,
+    start: epochMs(p.start),
+    end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
+    bufferBeforeMinutes: et.bufferBeforeMinutes,
+    bufferAfterMinutes: et.bufferAfterMinutes,
+    status: "confirmed",
+    manageToken: newToken(),
+    idempotencyKey: p.idempotencyKey,
+    requestDigest: p.idempotencyKey === null ? null : requestDigest(p),
+    version: 1,
+    cancelledBy: null,
+    cancelReason: null,
+    createdAt: epochMs(now),
+  };
+  const byIdempotencyKey = new Map(s.byIdempotencyKey);
+  if (booking.idempotencyKey !== null) byIdempotencyKey.set(booking.idempotencyKey, booking);
+  return {
+    _tag: "Write",
+    write: { _tag: "Insert", booking },
+    next: s.with({
+      bookings: insertSorted(s.bookings, booking),
+      byIdempotencyKey,
+      holds: withoutHold(s.holds, ownHold?.token),
+    }),
+    result: booking,
+  };
+};
+
+export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): Decision => {
+  const et = activeEventType(s, p.eventTypeId);
+  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  const previous = holdOfVisitor(s, p.visitor);
+  const verdict = s.check(et, p.start, now, previous?.token);
+  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+  const others = s.holds.size - (previous === undefined ? 0 : 1);
+  if (others >= limits.maxHoldsPerHost) return refuse(new TooManyHolds());
+  const hold: HeldSlot = {
+    token: newToken(),
+    eventTypeId: et.id,
+    visitor: p.visitor,
+    start: epochMs(p.start),
+    end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
+    bufferBeforeMs: et.bufferBeforeMinutes * MINUTE_MS,
+    bufferAfterMs: et.bufferAfterMinutes * MINUTE_MS,
+    expiresAt: epochMs(now + limits.holdMs),
+  };
+  const holds = new Map(withoutHold(s.holds, previous?.token));
+  holds.set(hold.token, hold);
+  const grant: HoldGrant = { token: hold.token, eventTypeId: et.id, start: hold.start, end: hold.end, expiresAt: hold.expiresAt };
+  return { _tag: "Apply", next: s.with({ holds }), result: grant, hold };
+};
+
+const MAX_EXPIRED_REMEMBERED = 1_000;
+
+export const decideExpire = (s: HostSnapshot, e: Expire, now: number): Decision => {
+  const hold = s.holds.get(e.token);
+  if (hold === undefined || hold.expiresAt > now) return answer(undefined);
+  const expiredHolds = new Set(s.expiredHolds);
+  expiredHolds.add(e.token);
+  if (expiredHolds.size > MAX_EXPIRED_REMEMBERED) expiredHolds.delete(expiredHolds.values().next().value!);
+  return { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, e.token), expiredHolds }), result: undefined };
+};
+
+export const decideRelease = (s: HostSnapshot, p: Release): Decision =>
+  s.holds.has(p.token)
+    ? { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, p.token) }), result: undefined }
+    : answer(undefined);
+
+/**
+ * Cancel and reschedule act on bookings in memory: confirmed and not yet over. Anything else
+ * is looked up by the actor (`BookingLookup`) to say why not.
+ */
+export type BookingLookup = { readonly _tag: "Lookup"; readonly bookingId: BookingId };
+
+export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision | BookingLookup => {
+  const booking = s.bookingById(p.bookingId);
+  if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
+  if (booking.end <= now) return refuse(new BookingNotActive({ status: "past" }));
+  const cancelled: Booking = { ...booking, status: "cancelled", cancelledBy: p.by, cancelReason: p.reason, version: booking.version + 1 };
+  const byIdempotencyKey = new Map(s.byIdempotencyKey);
+  if (booking.idempotencyKey !== null) byIdempotencyKey.set(booking.idempotencyKey, cancelled);
+  return {
+    _tag: "Write",
+    write: { _tag: "Cancel", cancellation: { id: booking.id, by: p.by, reason: p.reason } },
+    next: s.with({ bookings: s.bookings.filter((b) => b.id !== booking.id), byIdempotencyKey }),
+    result: cancelled,
+  };
+};
+
+export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): Decision | BookingLookup => {
+  const booking = s.bookingById(p.bookingId);
+  if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
+  if (booking.end <= now) return refuse(new BookingNotActive({ status: "past" }));
+  const et = s.eventTypes.get(booking.eventTypeId);
+  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  const verdict = s.check(et, p.start, now, booking.id);
+  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+  const moved: Booking = {
+    ...booking,
+    start: epochMs(p.start),
+    end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
+    bufferBeforeMinutes: et.bufferBeforeMinutes,
+    bufferAfterMinutes: et.bufferAfterMinutes,
+    version: booking.version + 1,
+  };
+  const byIdempotencyKey = new Map(s.byIdempotencyKey);
+  if (booking.idempotencyKey !== null) byIdempotencyKey.set(booking.idempotencyKey, moved);
+  return {
+    _tag: "Write",
+    write: {
+      _tag: "Reschedule",
+      move: {
+        id: booking.id,
+        by: p.by,
+        fromVersion: booking.version,
+        start: moved.start,
+        end: moved.end,
+        bufferBeforeMinutes: moved.bufferBeforeMinutes,
+        bufferAfterMinutes: moved.bufferAfterMinutes,
+        previousStart: booking.start,
+      },
+    },
+    next: s.with({ bookings: insertSorted(s.bookings.filter((b) => b.id !== booking.id), moved), byIdempotencyKey }),
+    result: moved,
+  };
+};
+
+/** The instants a write touches (with buffers), to bound which slot lists it can change. */
+export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<EpochMs> => {
+  switch (write._tag) {
+    case "Insert":
+      return [write.booking.start, write.booking.end];
+    case "Cancel": {
+      const b = before.bookingById(write.cancellation.id);
+      return b === undefined ? [] : [b.start, b.end];
+    }
+    case "Reschedule":
+      return [write.move.previousStart as EpochMs, write.move.start as EpochMs, write.move.end as EpochMs];
+  }
+};

@@ -1,0 +1,42 @@
+import { Layer, Logger, LogLevel } from "effect";
+import { HostActorsLive } from "../actors/HostActors.ts";
+import { AppConfigLive } from "../AppConfig.ts";
+import { HttpServerLive } from "../http/server.ts";
+import { HostChangesInProcess } from "../live/HostChanges.ts";
+import { BookingRepository } from "../persistence/BookingRepository.ts";
+import { DatabaseLive } from "../persistence/Database.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
+import { migrate } from "../persistence/migrations.ts";
+
+/** The database, migrated before anyone uses it. */
+export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(DatabaseLive));
+
+export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default);
+
+/** Everything but the web server: actors, the change bus, repositories, the database. */
+export const Core = HostActorsLive.pipe(
+  Layer.provideMerge(HostChangesInProcess),
+  Layer.provideMerge(Repositories),
+  Layer.provideMerge(MigratedDatabase),
+);
+
+export const App = HttpServerLive.pipe(Layer.provideMerge(Core));
+
+const logLevel = (name: string | undefined) => {
+  switch ((name ?? "info").toLowerCase()) {
+    case "debug":
+      return LogLevel.Debug;
+    case "warning":
+      return LogLevel.Warning;
+    case "error":
+      return LogLevel.Error;
+    case "none":
+      return LogLevel.None;
+    default:
+      return LogLevel.Info;
+  }
+};
+
+/** Configuration from the environment, and Effect's log level from LOG_LEVEL. */
+export const withEnvironment = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  layer.pipe(Layer.provideMerge(AppConfigLive), Layer.provide(Logger.minimumLogLevel(logLevel(process.env["LOG_LEVEL"]))));

@@ -1,0 +1,65 @@
+import { Schema } from "effect";
+
+/**
+ * Every refusal the booking engine can give, as values. Each carries what a caller needs to
+ * explain it; `src/http/problems.ts` gives each one HTTP status and one human sentence.
+ */
+
+export class SlotTaken extends Schema.TaggedError<SlotTaken>()("SlotTaken", {
+  start: Schema.Number,
+  /** Nearby starts that are still offered, nearest first. */
+  alternatives: Schema.Array(Schema.Number),
+}) {}
+
+export class SlotNotOffered extends Schema.TaggedError<SlotNotOffered>()("SlotNotOffered", {
+  start: Schema.Number,
+}) {}
+
+export class TooSoon extends Schema.TaggedError<TooSoon>()("TooSoon", {
+  start: Schema.Number,
+  minimumNoticeMinutes: Schema.Number,
+}) {}
+
+export class TooFarAhead extends Schema.TaggedError<TooFarAhead>()("TooFarAhead", {
+  start: Schema.Number,
+  maxDaysAhead: Schema.Number,
+}) {}
+
+export class DailyLimitReached extends Schema.TaggedError<DailyLimitReached>()("DailyLimitReached", {
+  start: Schema.Number,
+  maxPerDay: Schema.Number,
+}) {}
+
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  what: Schema.Literal("host", "event type", "booking", "page"),
+}) {}
+
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  field: Schema.String,
+  message: Schema.String,
+}) {}
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  message: Schema.String,
+}) {}
+
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  retryAfterSeconds: Schema.Number,
+}) {}
+
+export class HoldInvalid extends Schema.TaggedError<HoldInvalid>()("HoldInvalid", {
+  reason: Schema.Literal("expired", "unknown", "other-slot"),
+}) {}
+
+export class TooManyHolds extends Schema.TaggedError<TooManyHolds>()("TooManyHolds", {}) {}
+
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {}) {}
+
+export class BookingNotActive extends Schema.TaggedError<BookingNotActive>()("BookingNotActive", {
+  status: Schema.Literal("cancelled", "past"),
+}) {}
+
+/** The policy refusals a slot can get, by the names `checkSlot` uses. */
+export type SlotRefusal = SlotTaken | SlotNotOffered | TooSoon | TooFarAhead | DailyLimitReached;
+
+export const SlotRefusal = Schema.Union(SlotTaken, SlotNotOffered, TooSoon, TooFarAhead, DailyLimitReached);

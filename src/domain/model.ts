@@ -1,0 +1,100 @@
+import { Schema } from "effect";
+import type { DateOverride, WeeklyRule } from "./schedule.ts";
+import type { EventPolicy } from "./slots.ts";
+import { MINUTE_MS } from "./time.ts";
+
+export const HostId = Schema.UUID.pipe(Schema.brand("HostId"));
+export type HostId = typeof HostId.Type;
+export const EventTypeId = Schema.UUID.pipe(Schema.brand("EventTypeId"));
+export type EventTypeId = typeof EventTypeId.Type;
+export const BookingId = Schema.UUID.pipe(Schema.brand("BookingId"));
+export type BookingId = typeof BookingId.Type;
+
+export interface Host {
+  readonly id: HostId;
+  readonly slug: string;
+  readonly name: string;
+  readonly email: string;
+  readonly timeZone: string;
+  readonly locale: string;
+}
+
+export type QuestionKind = "short_text" | "long_text" | "single_choice" | "phone";
+
+export interface Question {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: QuestionKind;
+  readonly required: boolean;
+  readonly options?: ReadonlyArray<string>;
+}
+
+export interface EventType {
+  readonly id: EventTypeId;
+  readonly hostId: HostId;
+  readonly slug: string;
+  readonly title: string;
+  readonly description: string;
+  readonly location: string;
+  readonly durationMinutes: number;
+  readonly bufferBeforeMinutes: number;
+  readonly bufferAfterMinutes: number;
+  readonly minimumNoticeMinutes: number;
+  readonly maxDaysAhead: number | null;
+  readonly slotIntervalMinutes: number | null;
+  readonly maxPerDay: number | null;
+  readonly questions: ReadonlyArray<Question>;
+  readonly active: boolean;
+}
+
+export const policyOf = (e: EventType): EventPolicy => ({
+  durationMs: e.durationMinutes * MINUTE_MS,
+  intervalMs: (e.slotIntervalMinutes ?? e.durationMinutes) * MINUTE_MS,
+  bufferBeforeMs: e.bufferBeforeMinutes * MINUTE_MS,
+  bufferAfterMs: e.bufferAfterMinutes * MINUTE_MS,
+  minimumNoticeMs: e.minimumNoticeMinutes * MINUTE_MS,
+  maxDaysAhead: e.maxDaysAhead,
+  maxPerDay: e.maxPerDay,
+});
+
+export interface Availability {
+  readonly rules: ReadonlyArray<WeeklyRule>;
+  readonly overrides: ReadonlyArray<DateOverride>;
+}
+
+export const EpochMsSchema = Schema.Number.pipe(Schema.brand("EpochMs"));
+
+export const Invitee = Schema.Struct({
+  name: Schema.String,
+  email: Schema.String,
+  timeZone: Schema.String,
+});
+export type Invitee = typeof Invitee.Type;
+
+export const Party = Schema.Literal("invitee", "host");
+export type Party = typeof Party.Type;
+export const BookingStatus = Schema.Literal("confirmed", "cancelled");
+export type BookingStatus = typeof BookingStatus.Type;
+
+export const Booking = Schema.Struct({
+  id: BookingId,
+  hostId: HostId,
+  eventTypeId: EventTypeId,
+  invitee: Invitee,
+  answers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  start: EpochMsSchema,
+  end: EpochMsSchema,
+  bufferBeforeMinutes: Schema.Number,
+  bufferAfterMinutes: Schema.Number,
+  status: BookingStatus,
+  /** Whoever holds it may see, cancel and reschedule the booking: 128 random bits. */
+  manageToken: Schema.String,
+  idempotencyKey: Schema.NullOr(Schema.String),
+  requestDigest: Schema.NullOr(Schema.String),
+  /** Increases with every change (cancel, reschedule). */
+  version: Schema.Number,
+  cancelledBy: Schema.NullOr(Party),
+  cancelReason: Schema.NullOr(Schema.String),
+  createdAt: EpochMsSchema,
+});
+export type Booking = typeof Booking.Type;

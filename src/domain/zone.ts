@@ -1,0 +1,173 @@
+import { Temporal } from "@js-temporal/polyfill";
+import { DAY_MS, epochMs, localDate, type EpochMs, type LocalDate } from "./time.ts";
+
+/**
+ * A zone's UTC offsets as a table of transitions, built from Temporal one UTC year at a time.
+ * Temporal conversions cost tens of microseconds each in the polyfill; a table lookup costs
+ * nanoseconds, so slot listing converts through this table and never calls Temporal per slot.
+ * Property tests check every conversion here against Temporal itself.
+ */
+interface YearOffsets {
+  readonly initialOffset: number;
+  readonly transitionAt: ReadonlyArray<number>;
+  readonly offsetAfter: ReadonlyArray<number>;
+}
+
+/** A transition near a wall-clock reading: the offset changes from `before` to `after` at instant `at`. */
+interface Transition {
+  readonly at: number;
+  readonly before: number;
+  readonly after: number;
+}
+
+export type Disambiguation =
+  /** Temporal's `compatible`: a time in a gap moves forward by the gap's length; an ambiguous time takes the earlier instant. */
+  | "compatible"
+  /** For the end of a range: a time in a gap ends at the gap (the last wall time before it); ambiguous takes the earlier instant. */
+  | "endAtGap";
+
+const MAX_OFFSET_SPAN = DAY_MS;
+
+export class ZoneTable {
+  private readonly years = new Map<number, YearOffsets>();
+
+  constructor(readonly zone: string) {}
+
+  /** Offset in ms at an instant: local wall clock = instant + offset. */
+  offsetAt(instant: number): number {
+    const year = new globalThis.Date(instant).getUTCFullYear();
+    const table = this.yearOffsets(year);
+    const at = table.transitionAt;
+    let offset = table.initialOffset;
+    for (let i = 0; i < at.length && at[i]! <= instant; i++) offset = table.offsetAfter[i]!;
+    return offset;
+  }
+
+  /** Wall clock (as if UTC) at an instant. */
+  wallClockAt(instant: number): number {
+    return instant + this.offsetAt(instant);
+  }
+
+  /** The host-local (or viewer-local) calendar date of an instant. */
+  localDateOf(instant: number): LocalDate {
+    return localDate(Math.floor(this.wallClockAt(instant) / DAY_MS));
+  }
+
+  /** The instant of a wall-clock reading, disambiguated as named. */
+  instantOf(wallClock: number, disambiguation: Disambiguation = "compatible"): EpochMs {
+    const transitions = this.transitionsNear(wallClock);
+    if (transitions.length === 0) return epochMs(wallClock - this.offsetAt(wallClock));
+    let earliest = Number.POSITIVE_INFINITY;
+    const offsets = new Set<number>([transitions[0]!.before]);
+    for (const t of transitions) offsets.add(t.after);
+    for (const offset of offsets) {
+      const instant = wallClock - offset;
+      if (this.offsetAt(instant) === offset && instant < earliest) earliest = instant;
+    }
+    if (earliest !== Number.POSITIVE_INFINITY) return epochMs(earliest);
+    // No instant shows this wall clock: it lies in a gap where the clock jumped forward.
+    for (const t of transitions) {
+      if (t.after > t.before && wallClock >= t.at + t.before && wallClock < t.at + t.after) {
+        return epochMs(disambiguation === "compatible" ? wallClock - t.before : t.at);
+      }
+    }
+    throw new Error(`unreachable: no resolution for wall clock ${wallClock} in ${this.zone}`);
+  }
+
+  /** The first instant of a local date (a skipped midnight starts the day at the gap's end). */
+  startOfDay(date: LocalDate): EpochMs {
+    return this.instantOf(date * DAY_MS, "endAtGap");
+  }
+
+  private transitionsNear(wallClock: number): Transition[] {
+    const from = wallClock - MAX_OFFSET_SPAN;
+    const to = wallClock + MAX_OFFSET_SPAN;
+    const found: Transition[] = [];
+    const firstYear = new globalThis.Date(from).getUTCFullYear();
+    const lastYear = new globalThis.Date(to).getUTCFullYear();
+    for (let year = firstYear; year <= lastYear; year++) {
+      const table = this.yearOffsets(year);
+      let before = table.initialOffset;
+      for (let i = 0; i < table.transitionAt.length; i++) {
+        const at = table.transitionAt[i]!;
+        const after = table.offsetAfter[i]!;
+        if (at > from && at <= to) found.push({ at, before, after });
+        before = after;
+      }
+    }
+    return found;
+  }
+
+  private yearOffsets(year: number): YearOffsets {
+    let table = this.years.get(year);
+    if (table === undefined) {
+      table = buildYear(this.zone, year);
+      this.years.set(year, table);
+    }
+    return table;
+  }
+}
+
+const buildYear = (zone: string, year: number): YearOffsets => {
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  let zoned = Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(zone);
+  const initialOffset = zoned.offsetNanoseconds / 1e6;
+  const transitionAt: number[] = [];
+  const offsetAfter: number[] = [];
+  for (;;) {
+    const next = zoned.getTimeZoneTransition("next");
+    if (next === null || next.epochMilliseconds >= end) break;
+    transitionAt.push(next.epochMilliseconds);
+    offsetAfter.push(next.offsetNanoseconds / 1e6);
+    zoned = next;
+  }
+  return { initialOffset, transitionAt, offsetAfter };
+};
+
+const tables = new Map<string, ZoneTable>();
+
+/** The shared offset table of a zone; callers must pass a zone accepted by `isTimeZone`. */
+export const zoneTable = (zone: string): ZoneTable => {
+  let table = tables.get(zone);
+  if (table === undefined) {
+    table = new ZoneTable(zone);
+    tables.set(zone, table);
+  }
+  return table;
+};
+
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
+const canonicalZones = new Map<string, string | undefined>();
+
+/**
+ * The runtime's spelling of an IANA zone name (case and aliases resolved), or undefined when
+ * the time-zone database does not know it. Offsets like "+05:00" are not zones.
+ */
+export const canonicalTimeZone = (zone: string): string | undefined => {
+  if (canonicalZones.has(zone)) return canonicalZones.get(zone);
+  let canonical: string | undefined;
+  if (zone.length <= 64 && ZONE_NAME.test(zone)) {
+    try {
+      canonical = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch {
+      canonical = undefined;
+    }
+  }
+  if (canonicalZones.size < 10_000) canonicalZones.set(zone, canonical);
+  return canonical;
+};
+
+export const isTimeZone = (zone: string): boolean => canonicalTimeZone(zone) !== undefined;
+
+/** Every canonical IANA zone, for pickers and property tests. */
+export const allTimeZones = (): ReadonlyArray<string> => Intl.supportedValuesOf("timeZone");
+
+/** Offset as `+05:45` / `-03:00`. */
+export const formatOffset = (offsetMs: number): string => {
+  const sign = offsetMs < 0 ? "-" : "+";
+  const total = Math.round(Math.abs(offsetMs) / 60_000);
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  return `${sign}${h < 10 ? "0" : ""}${h}:${m < 10 ? "0" : ""}${m}`;
+};

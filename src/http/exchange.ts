@@ -1,0 +1,115 @@
+import { gzipSync } from "node:zlib";
+import type { UwsRequest, UwsResponse } from "./uws.ts";
+
+/** What a handler sees of a request: copied out of uWS before any await (uWS requests die then). */
+export interface Request {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly params: ReadonlyArray<string>;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: Buffer;
+  readonly remoteAddress: string;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: string | Uint8Array;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "200 OK",
+  201: "201 Created",
+  204: "204 No Content",
+  303: "303 See Other",
+  304: "304 Not Modified",
+  400: "400 Bad Request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  404: "404 Not Found",
+  405: "405 Method Not Allowed",
+  409: "409 Conflict",
+  413: "413 Payload Too Large",
+  415: "415 Unsupported Media Type",
+  422: "422 Unprocessable Entity",
+  429: "429 Too Many Requests",
+  500: "500 Internal Server Error",
+  503: "503 Service Unavailable",
+};
+
+export const statusLine = (status: number) => STATUS_TEXT[status] ?? `${status} Status`;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export class BodyTooLarge extends Error {}
+
+/**
+ * Copies the request synchronously and registers the abort handler (returning from a uWS
+ * handler without one aborts the process), then collects the body, copying each chunk: uWS
+ * reuses the buffer after the callback.
+ */
+export const receive = (
+  res: UwsResponse,
+  req: UwsRequest,
+  paramCount: number,
+  withBody: boolean,
+): { readonly request: Promise<Request>; readonly state: { aborted: boolean } } => {
+  const state = { aborted: false };
+  res.onAborted(() => {
+    state.aborted = true;
+  });
+  const headers = new Map<string, string>();
+  req.forEach((key, value) => headers.set(key, value));
+  const params: string[] = [];
+  for (let i = 0; i < paramCount; i++) params.push(decodeURIComponent(req.getParameter(i) ?? ""));
+  const base = {
+    method: req.getCaseSensitiveMethod().toUpperCase(),
+    path: req.getUrl(),
+    query: new URLSearchParams(req.getQuery() ?? ""),
+    params,
+    headers,
+    remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+  };
+  if (!withBody) return { request: Promise.resolve({ ...base, body: Buffer.alloc(0) }), state };
+  const request = new Promise<Request>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.onData((chunk, isLast) => {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        if (!state.aborted) reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (isLast) resolve({ ...base, body: Buffer.concat(chunks) });
+    });
+  });
+  return { request, state };
+};
+
+const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript))/;
+
+/** Writes a reply unless the client went away; corked, because this runs after an await. */
+export const respond = (res: UwsResponse, state: { aborted: boolean }, request: Request | undefined, reply: Reply) => {
+  if (state.aborted) return;
+  let body = reply.body;
+  let encoding: string | undefined;
+  const type = reply.headers.find(([k]) => k === "Content-Type")?.[1] ?? "";
+  if (
+    body.length > 1400 &&
+    !reply.headers.some(([k]) => k === "Content-Encoding") &&
+    COMPRESSIBLE.test(type) &&
+    (request?.headers.get("accept-encoding") ?? "").includes("gzip")
+  ) {
+    body = gzipSync(body, { level: 5 });
+    encoding = "gzip";
+  }
+  res.cork(() => {
+    res.writeStatus(statusLine(reply.status));
+    for (const [k, v] of reply.headers) res.writeHeader(k, v);
+    if (encoding !== undefined) res.writeHeader("Content-Encoding", encoding);
+    if (request?.method === "HEAD") res.endWithoutBody(body.length);
+    else res.end(body);
+  });
+};

@@ -1,0 +1,98 @@
+import type { StorageUnavailable } from "../actors/protocol.ts";
+import type {
+  BookingNotActive,
+  DailyLimitReached,
+  HoldInvalid,
+  IdempotencyKeyReused,
+  InvalidInput,
+  NotFound,
+  RateLimited,
+  SlotNotOffered,
+  SlotTaken,
+  TooFarAhead,
+  TooManyHolds,
+  TooSoon,
+  Unauthorized,
+} from "../domain/errors.ts";
+
+export type AppError =
+  | SlotTaken
+  | SlotNotOffered
+  | TooSoon
+  | TooFarAhead
+  | DailyLimitReached
+  | NotFound
+  | InvalidInput
+  | Unauthorized
+  | RateLimited
+  | HoldInvalid
+  | TooManyHolds
+  | IdempotencyKeyReused
+  | BookingNotActive
+  | StorageUnavailable;
+
+/** One HTTP status, one stable problem type and one human sentence per error. */
+export interface Problem {
+  readonly status: number;
+  /** The last segment of the RFC 9457 `type` URI. */
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const problemOf = (e: AppError): Problem => {
+  switch (e._tag) {
+    case "SlotTaken":
+      return { status: 409, type: "slot-taken", title: "Time taken", detail: "Someone else just took that time. Please pick another one." };
+    case "SlotNotOffered":
+      return { status: 422, type: "slot-not-offered", title: "Time not offered", detail: "That time is not offered for this meeting." };
+    case "TooSoon":
+      return {
+        status: 422,
+        type: "too-soon",
+        title: "Too soon",
+        detail:
+          e.minimumNoticeMinutes > 0
+            ? `That time is too soon: this meeting needs ${plural(e.minimumNoticeMinutes, "minute", "minutes")} notice.`
+            : "That time has already passed.",
+      };
+    case "TooFarAhead":
+      return {
+        status: 422,
+        type: "too-far-ahead",
+        title: "Too far ahead",
+        detail: `That time is too far ahead: this meeting can be booked up to ${plural(e.maxDaysAhead, "day", "days")} in advance.`,
+      };
+    case "DailyLimitReached":
+      return { status: 422, type: "daily-limit-reached", title: "Day fully booked", detail: "That day is fully booked. Please pick another day." };
+    case "NotFound":
+      return { status: 404, type: "not-found", title: "Not found", detail: `We could not find that ${e.what}.` };
+    case "InvalidInput":
+      return { status: 400, type: "invalid-input", title: "Invalid input", detail: `${e.field}: ${e.message}` };
+    case "Unauthorized":
+      return { status: 403, type: "unauthorized", title: "Not allowed", detail: e.message };
+    case "RateLimited":
+      return { status: 429, type: "rate-limited", title: "Too many requests", detail: `Too many requests; try again in ${plural(e.retryAfterSeconds, "second", "seconds")}.` };
+    case "HoldInvalid":
+      return e.reason === "expired"
+        ? { status: 409, type: "hold-expired", title: "Hold expired", detail: "Your hold on this time ran out." }
+        : e.reason === "other-slot"
+          ? { status: 422, type: "hold-other-slot", title: "Hold is for another time", detail: "That hold is for a different time or meeting." }
+          : { status: 422, type: "hold-unknown", title: "Unknown hold", detail: "That hold is not known." };
+    case "TooManyHolds":
+      return { status: 429, type: "too-many-holds", title: "Busy", detail: "Too many people are choosing a time with this host right now. Please try again in a minute." };
+    case "IdempotencyKeyReused":
+      return { status: 422, type: "idempotency-key-reused", title: "Idempotency key reused", detail: "This idempotency key was already used for a different booking." };
+    case "BookingNotActive":
+      return e.status === "cancelled"
+        ? { status: 409, type: "booking-cancelled", title: "Booking cancelled", detail: "This booking is cancelled." }
+        : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
+    case "StorageUnavailable":
+      return { status: 503, type: "storage-unavailable", title: "Try again", detail: "We could not save that just now, and nothing was changed. Please try again." };
+  }
+};
+
+export const isAppError = (u: unknown): u is AppError =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof (u as { _tag: unknown })._tag === "string";

@@ -1,0 +1,40 @@
+import { Context, Effect, Layer, PubSub, type Queue, type Scope } from "effect";
+import type { EventTypeId, HostId } from "../domain/model.ts";
+import type { EpochMs } from "../domain/time.ts";
+
+/** Offered slots of one event type that a change took away or gave back. */
+export interface SlotChange {
+  readonly eventTypeId: EventTypeId;
+  readonly taken: ReadonlyArray<EpochMs>;
+  readonly freed: ReadonlyArray<EpochMs>;
+}
+
+/**
+ * One committed change to a host's calendar, as the slot lists see it. Time-zone free and
+ * serialisable, so it can cross instances unchanged; pages render it themselves.
+ */
+export interface HostChanged {
+  readonly hostId: HostId;
+  readonly version: number;
+  readonly changes: ReadonlyArray<SlotChange>;
+}
+
+export interface HostChangesShape {
+  readonly publish: (event: HostChanged) => Effect.Effect<void>;
+  readonly subscribe: Effect.Effect<Queue.Dequeue<HostChanged>, never, Scope.Scope>;
+}
+
+/** The change bus between host actors and whoever keeps pages live. */
+export class HostChanges extends Context.Tag("rendezvous/HostChanges")<HostChanges, HostChangesShape>() {}
+
+/** Single instance: changes travel in process. */
+export const HostChangesInProcess = Layer.effect(
+  HostChanges,
+  Effect.gen(function* () {
+    const hub = yield* PubSub.unbounded<HostChanged>();
+    return {
+      publish: (event) => PubSub.publish(hub, event).pipe(Effect.asVoid),
+      subscribe: PubSub.subscribe(hub),
+    };
+  }),
+);

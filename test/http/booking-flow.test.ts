@@ -1,0 +1,140 @@
+import { Effect } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HostFixture } from "../support/fixtures.ts";
+import { createHost } from "../support/fixtures.ts";
+import { startTestApp } from "../support/app.ts";
+import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { SqlClient } from "@effect/sql/SqlClient";
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let host: HostFixture;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna" }));
+});
+afterAll(() => app.close());
+
+const bookingCount = () =>
+  app.runtime.runPromise(
+    Effect.flatMap(SqlClient, (sql) => sql`SELECT 1 FROM bookings WHERE host_id = ${host.hostId}`).pipe(Effect.map((r) => r.length)),
+  );
+
+describe("booking through the running server", () => {
+  it("holds a slot, takes the details and confirms with the time in both zones", async () => {
+    const browser = new PageClient(app.url);
+    const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}?tz=America/New_York`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("America/New York");
+    const start = offeredStarts(page.body)[2]!;
+
+    const held = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/hold`, {
+      _csrf: inputValue(page.body, "_csrf")!,
+      tz: "America/New_York",
+      start,
+    });
+    expect(held.status).toBe(303);
+    const form = await browser.get(held.headers.get("location")!);
+    expect(form.body).toContain('id="book-form"');
+    expect(inputValue(form.body, "start")).toBe(start);
+
+    const fields = {
+      _csrf: inputValue(form.body, "_csrf")!,
+      start,
+      tz: "America/New_York",
+      hold: inputValue(form.body, "hold")!,
+      idempotencyKey: inputValue(form.body, "idempotencyKey")!,
+      name: "Grace Hopper",
+      email: "grace@example.com",
+      note: "Looking forward",
+    };
+    const booked = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, fields);
+    expect(booked.status).toBe(303);
+    const location = booked.headers.get("location")!;
+    expect(location).toMatch(/^\/booking\/[A-Za-z0-9_-]{22}\?new=1$/);
+
+    // A double click (the same POST again) confirms the same booking, not a second one.
+    const again = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, fields);
+    expect(again.headers.get("location")).toBe(location);
+    expect(await bookingCount()).toBe(1);
+
+    const confirmation = await browser.get(location);
+    expect(confirmation.status).toBe(200);
+    expect(confirmation.body).toContain("You are scheduled");
+    expect(confirmation.body).toContain("America/New York");
+    expect(confirmation.body).toContain("Europe/Vienna");
+
+    // The slot is gone from the page.
+    const after = await browser.get(`/${host.hostSlug}/${host.eventSlug}?tz=America/New_York`);
+    expect(offeredStarts(after.body)).not.toContain(start);
+  });
+
+  it("answers an unknown host or event type with a 404 page", async () => {
+    const browser = new PageClient(app.url);
+    const noHost = await browser.get(`/nobody-here/${host.eventSlug}`);
+    expect(noHost.status).toBe(404);
+    expect(noHost.body).toContain("We could not find that host.");
+    const noEvent = await browser.get(`/${host.hostSlug}/no-such-event`);
+    expect(noEvent.status).toBe(404);
+    expect(noEvent.body).toContain("We could not find that event type.");
+  });
+
+  it("shows a malformed form again with each field's error and the entered values, writing nothing", async () => {
+    const browser = new PageClient(app.url);
+    const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}`);
+    const before = await bookingCount();
+    const response = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
+      _csrf: inputValue(page.body, "_csrf")!,
+      start: offeredStarts(page.body)[0]!,
+      tz: "Europe/Vienna",
+      hold: "",
+      idempotencyKey: "abcdefgh12345678",
+      name: "  ",
+      email: "not-an-email",
+      note: "keep me",
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toContain("Name is required");
+    expect(response.body).toContain("Email must look like name@example.com");
+    expect(response.body).toContain('value="not-an-email"');
+    expect(response.body).toContain("keep me");
+    expect(response.body).toContain('aria-invalid="true"');
+    expect(await bookingCount()).toBe(before);
+  });
+
+  it("refuses a time that is not offered with 422 and a plain sentence, writing nothing", async () => {
+    const browser = new PageClient(app.url);
+    const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}`);
+    const before = await bookingCount();
+    const offGrid = new Date(Date.parse(offeredStarts(page.body)[0]!) + 7 * 60_000).toISOString();
+    const response = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
+      _csrf: inputValue(page.body, "_csrf")!,
+      start: offGrid,
+      tz: "Europe/Vienna",
+      hold: "",
+      idempotencyKey: "abcdefgh87654321",
+      name: "Alan",
+      email: "alan@example.com",
+    });
+    expect(response.status).toBe(422);
+    expect(response.body).toContain("That time is not offered for this meeting.");
+    expect(await bookingCount()).toBe(before);
+  });
+
+  it("refuses a form without the visitor's CSRF token", async () => {
+    const browser = new PageClient(app.url);
+    await browser.get(`/${host.hostSlug}/${host.eventSlug}`);
+    const response = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/hold`, {
+      _csrf: "forged",
+      tz: "Europe/Vienna",
+      start: "2030-01-01T10:00:00Z",
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("reports the database status on /health", async () => {
+    const response = await fetch(`${app.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
+  });
+});

@@ -1,0 +1,81 @@
+import { Effect } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostActors } from "../../src/actors/HostActors.ts";
+import { Book, Cancel } from "../../src/actors/protocol.ts";
+import { DAY_MS } from "../../src/domain/time.ts";
+import { startTestApp } from "../support/app.ts";
+import { createHost, type HostFixture } from "../support/fixtures.ts";
+import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { openLiveSocket } from "../support/ws.ts";
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let host: HostFixture;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  host = await app.runtime.runPromise(createHost());
+});
+afterAll(() => app.close());
+
+const liveUrl = () => `${app.url.replace("http", "ws")}/live/hosts/${host.hostId}`;
+
+describe("live booking pages", () => {
+  it("removes a booked slot from every other open page with one time-zone-free fragment", async () => {
+    const viewerInTokyo = await openLiveSocket(liveUrl());
+    const viewerInLima = await openLiveSocket(liveUrl());
+    const browser = new PageClient(app.url);
+    const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}?tz=Asia/Tokyo`);
+    const start = offeredStarts(page.body)[0]!;
+    const startMs = Date.parse(start);
+    const elementId = `slot-${host.eventTypeId}-${startMs}`;
+    expect(page.body).toContain(`id="${elementId}"`);
+
+    const held = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/hold`, {
+      _csrf: inputValue(page.body, "_csrf")!,
+      tz: "Asia/Tokyo",
+      start,
+    });
+    expect(held.status).toBe(303);
+
+    const removal = `<li id="${elementId}" hx-swap-oob="delete"></li>`;
+    const [tokyo, lima] = await Promise.all([
+      viewerInTokyo.next((f) => f.includes(removal)),
+      viewerInLima.next((f) => f.includes(removal)),
+    ]);
+    expect(tokyo).toBe(lima);
+    viewerInTokyo.close();
+    viewerInLima.close();
+  });
+
+  it("tells open pages to refresh when a slot comes free", async () => {
+    const viewer = await openLiveSocket(liveUrl());
+    await app.runtime.runPromise(
+      Effect.gen(function* () {
+        const actors = yield* HostActors;
+        const snapshot = yield* actors.snapshot(host.hostId);
+        const now = Date.now();
+        const start = snapshot.slots(snapshot.eventTypes.get(host.eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now)[3]!;
+        const booking = yield* actors.ask(
+          host.hostId,
+          new Book({
+            eventTypeId: host.eventTypeId,
+            start,
+            invitee: { name: "Ada", email: "ada@example.com", timeZone: "UTC" },
+            answers: {},
+            idempotencyKey: null,
+            holdToken: null,
+            visitor: null,
+          }),
+        );
+        yield* actors.ask(host.hostId, new Cancel({ bookingId: booking.id, by: "invitee", reason: null }));
+      }),
+    );
+    const frame = await viewer.next((f) => f.startsWith("{"));
+    expect(JSON.parse(frame)).toEqual({ type: "refresh" });
+    viewer.close();
+  });
+
+  it("refuses a socket opened by another site's page", async () => {
+    await expect(openLiveSocket(liveUrl(), "https://evil.example")).rejects.toThrow(/403/);
+  });
+});

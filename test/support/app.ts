@@ -1,0 +1,76 @@
+import { PgClient } from "@effect/sql-pg";
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
+import { AppConfigOf, type AppConfigShape } from "../../src/AppConfig.ts";
+import { App, Core } from "../../src/cli/layers.ts";
+import { pgClientLayer } from "../../src/persistence/Database.ts";
+import { databaseUrlOf, TEMPLATE_DATABASE } from "./urls.ts";
+
+const onAdmin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
+  effect.pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(inject("adminDatabaseUrl")), maxConnections: 1 })),
+    Effect.scoped,
+    Effect.orDie,
+  );
+
+/** A database of its own for one test file, copied from the migrated template, dropped afterwards. */
+export const freshDatabase = Effect.acquireRelease(
+  Effect.gen(function* () {
+    const name = `rv_test_${randomBytes(6).toString("hex")}`;
+    yield* onAdmin(Effect.flatMap(SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`)));
+    return { name, url: Redacted.make(databaseUrlOf(inject("adminDatabaseUrl"), name)) };
+  }),
+  ({ name }) => onAdmin(Effect.flatMap(SqlClient, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+);
+
+/** The SQL client of a fresh database (with the app's column-name transforms). */
+export const TestDatabase = Layer.unwrapScoped(Effect.map(freshDatabase, ({ url }) => pgClientLayer(url)));
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+
+export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
+  port,
+  host: "127.0.0.1",
+  databaseUrl: Option.some(databaseUrl),
+  dataDir: mkdtempSync(join(tmpdir(), "rendezvous-test-")),
+  publicUrl: `http://127.0.0.1:${port}`,
+  secret: Redacted.make(randomBytes(32).toString("base64url")),
+  redisUrl: Option.none(),
+  smtpUrl: Option.none(),
+  holdMinutes: 5,
+  maxHoldsPerHost: 50,
+  actorIdleMinutes: 10,
+  logLevel: "warning",
+  ...overrides,
+});
+
+/** Actors, repositories and bus on a fresh database (no web server). */
+export const testCore = (overrides: Partial<AppConfigShape> = {}) =>
+  Layer.unwrapScoped(
+    Effect.map(freshDatabase, ({ url }) => Core.pipe(Layer.provideMerge(AppConfigOf(testConfig(url, 0, overrides))))),
+  );
+
+/** The whole app on a fresh database and a free port, as a runtime tests can drive. */
+export const startTestApp = async (overrides: Partial<AppConfigShape> = {}) => {
+  const port = await freePort();
+  const layer = Layer.unwrapScoped(
+    Effect.map(freshDatabase, ({ url }) => App.pipe(Layer.provideMerge(AppConfigOf(testConfig(url, port, overrides))))),
+  );
+  const runtime = ManagedRuntime.make(layer);
+  await runtime.runPromise(Effect.void);
+  return { runtime, url: `http://127.0.0.1:${port}`, close: () => runtime.dispose() };
+};
