@@ -46,15 +46,19 @@ const loadSecret = (dataDir: string, fromEnv: Option.Option<Redacted.Redacted>) 
       }),
   });
 
+/** An optional secret-ish variable; set but empty counts as unset (`DATABASE_URL= npm start`). */
+const optionalRedacted = (name: string) =>
+  Config.option(Config.redacted(name)).pipe(Config.map(Option.filter((v) => Redacted.value(v).trim() !== "")));
+
 export const appConfig = Effect.gen(function* () {
   const port = yield* Config.port("PORT").pipe(Config.withDefault(3000));
   const host = yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"));
-  const databaseUrl = yield* Config.option(Config.redacted("DATABASE_URL"));
+  const databaseUrl = yield* optionalRedacted("DATABASE_URL");
   const dataDir = resolve(yield* Config.string("DATA_DIR").pipe(Config.withDefault("./.data")));
   const publicUrl = yield* Config.string("PUBLIC_URL").pipe(Config.withDefault(`http://localhost:${port}`));
-  const secret = yield* loadSecret(dataDir, yield* Config.option(Config.redacted("SECRET")));
-  const redisUrl = yield* Config.option(Config.redacted("REDIS_URL"));
-  const smtpUrl = yield* Config.option(Config.redacted("SMTP_URL"));
+  const secret = yield* loadSecret(dataDir, yield* optionalRedacted("SECRET"));
+  const redisUrl = yield* optionalRedacted("REDIS_URL");
+  const smtpUrl = yield* optionalRedacted("SMTP_URL");
   const holdMinutes = yield* Config.number("HOLD_MINUTES").pipe(
     Config.withDefault(5),
     Config.validate({ message: "HOLD_MINUTES must be between 1 and 60", validation: (n) => n >= 1 && n <= 60 }),

