@@ -1,4 +1,4 @@
-import type { Interval, OpenTime } from "./schedule.ts";
+import { mergeIntervals, type Interval, type OpenTime } from "./schedule.ts";
 import { addDays, epochMs, type EpochMs, type LocalDate } from "./time.ts";
 
 /** What an event type asks of a slot. Durations in ms. */
@@ -42,54 +42,79 @@ export type Refusal = "TooSoon" | "TooFarAhead" | "SlotNotOffered" | "DailyLimit
 
 export type Verdict = { readonly offered: true } | { readonly offered: false; readonly reason: Refusal };
 
-/** Open time before the host-local start of yesterday never matters: slots are never in the past. */
-const clipOf = (openTime: OpenTime, now: number): EpochMs =>
-  openTime.zone.startOfDay(addDays(openTime.zone.localDateOf(now), -1));
-
 /** The first instant on a host-local date that `maxDaysAhead` no longer allows. */
 const horizonOf = (openTime: OpenTime, policy: EventPolicy, now: number): number =>
   policy.maxDaysAhead === null
     ? Number.POSITIVE_INFINITY
     : openTime.zone.startOfDay(addDays(openTime.zone.localDateOf(now), policy.maxDaysAhead));
 
-const overlapsAny = (spans: Interval[]) => {
-  spans.sort((a, b) => a.start - b.start);
-  const merged: Interval[] = [];
-  for (const s of spans) {
-    const top = merged[merged.length - 1];
-    if (top !== undefined && s.start <= top.end) {
-      if (s.end > top.end) merged[merged.length - 1] = { start: top.start, end: s.end };
-    } else merged.push(s);
-  }
+/** For queries with increasing starts: does `[start, end)` overlap any of these spans? */
+const overlapTest = (spans: Interval[]) => {
+  const merged = mergeIntervals(spans);
   let i = 0;
-  // Queries arrive with increasing starts, so one forward pointer answers them all.
   return (start: number, end: number): boolean => {
     while (i < merged.length && merged[i]!.end <= start) i++;
     return i < merged.length && merged[i]!.start < end;
   };
 };
 
+/** Does open time (disjoint, sorted stretches) contain all of `[start, end)`? */
+const containedIn = (stretches: Interval[], start: number, end: number): boolean => {
+  let lo = 0;
+  let hi = stretches.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = stretches[mid]!;
+    if (s.end <= start) lo = mid + 1;
+    else if (s.start > start) hi = mid - 1;
+    else return end <= s.end;
+  }
+  return false;
+};
+
 /**
  * The slots offered in `[from, to)`: the one policy that decides both listing and booking.
- * A slot starts on its stretch's grid (stretch start + k × interval, in absolute time), its
- * meeting lies inside open time, its buffered span touches no other meeting or busy time, its
- * meeting touches no other meeting's buffers, and notice, days-ahead and per-day limits hold.
+ * Each window steps its own grid from its start (start + k × interval, in absolute time), so a
+ * window at 09:30 offers 09:30 and adding a window never moves another window's slots. A slot
+ * starts inside its window; its meeting must lie inside open time, where windows that touch
+ * or overlap (across midnight too) join. Its buffered span may touch no other meeting or busy
+ * time, its meeting no other meeting's buffers; notice, days-ahead and per-day limits hold.
  */
 export const listSlots = (input: SlotInput, range: SlotRange): EpochMs[] => {
   const { openTime, policy } = input;
+  const zone = openTime.zone;
   const { durationMs: duration, intervalMs: interval, bufferBeforeMs: before, bufferAfterMs: after } = policy;
   const lower = Math.max(range.from, range.now + policy.minimumNoticeMs);
   const upper = Math.min(range.to, horizonOf(openTime, policy, range.now));
   if (lower >= upper) return [];
 
-  const reachFrom = lower - before - duration - 1;
-  const reachTo = upper + duration + after + 1;
+  // A slot starting on date D ends before D + 2: windows one date either side are enough.
+  const firstDate = addDays(zone.localDateOf(lower), -1);
+  const lastDate = addDays(zone.localDateOf(upper), 1);
+  const open = mergeIntervals(openTime.windowsBetween(firstDate, addDays(lastDate, 1)));
+  const candidates: number[] = [];
+  let inOrder = true;
+  for (const w of openTime.windowsBetween(firstDate, lastDate)) {
+    let t = w.grid;
+    const earliest = Math.max(w.start, lower);
+    if (t < earliest) t += Math.ceil((earliest - t) / interval) * interval;
+    for (const end = Math.min(w.end, upper); t < end; t += interval) {
+      if (!containedIn(open, t, t + duration)) continue;
+      if (candidates.length > 0 && t < candidates[candidates.length - 1]!) inOrder = false;
+      candidates.push(t);
+    }
+  }
+  // Windows of a date may overlap or come out of order; most calendars need no sort at all.
+  if (!inOrder) candidates.sort((a, b) => a - b);
+
+  const reachFrom = lower - before - duration;
+  const reachTo = upper + duration + after;
   const meetings: Interval[] = [];
   const buffered: Interval[] = [];
   const dailyCounts = new Map<LocalDate, number>();
   for (const o of input.occupied) {
     if (o.countsTowardDailyLimit && policy.maxPerDay !== null) {
-      const date = openTime.zone.localDateOf(o.start);
+      const date = zone.localDateOf(o.start);
       dailyCounts.set(date, (dailyCounts.get(date) ?? 0) + 1);
     }
     if (o.end + o.bufferAfterMs < reachFrom || o.start - o.bufferBeforeMs > reachTo) continue;
@@ -97,19 +122,17 @@ export const listSlots = (input: SlotInput, range: SlotRange): EpochMs[] => {
     buffered.push({ start: o.start - o.bufferBeforeMs, end: o.end + o.bufferAfterMs });
   }
   for (const b of input.busy) if (b.end >= reachFrom && b.start <= reachTo) meetings.push(b);
-  const hitsMeeting = overlapsAny(meetings);
-  const hitsBuffer = overlapsAny(buffered);
+  const hitsMeeting = overlapTest(meetings);
+  const hitsBuffer = overlapTest(buffered);
 
   const slots: EpochMs[] = [];
-  for (const stretch of openTime.stretches(lower, upper, clipOf(openTime, range.now))) {
-    const lastStart = Math.min(stretch.end - duration, upper - 1);
-    let t = stretch.start;
-    if (t < lower) t += Math.ceil((lower - t) / interval) * interval;
-    for (; t <= lastStart; t += interval) {
-      if (hitsMeeting(t - before, t + duration + after) || hitsBuffer(t, t + duration)) continue;
-      if (policy.maxPerDay !== null && (dailyCounts.get(openTime.zone.localDateOf(t)) ?? 0) >= policy.maxPerDay) continue;
-      slots.push(epochMs(t));
-    }
+  let previous = Number.NaN;
+  for (const t of candidates) {
+    if (t === previous) continue;
+    previous = t;
+    if (hitsMeeting(t - before, t + duration + after) || hitsBuffer(t, t + duration)) continue;
+    if (policy.maxPerDay !== null && (dailyCounts.get(zone.localDateOf(t)) ?? 0) >= policy.maxPerDay) continue;
+    slots.push(epochMs(t));
   }
   return slots;
 };

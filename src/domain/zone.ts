@@ -13,8 +13,8 @@ interface YearOffsets {
   readonly offsetAfter: ReadonlyArray<number>;
 }
 
-/** A transition near a wall-clock reading: the offset changes from `before` to `after` at instant `at`. */
-interface Transition {
+/** An offset change: from `before` to `after` at instant `at` (offsets in ms). */
+export interface Transition {
   readonly at: number;
   readonly before: number;
   readonly after: number;
@@ -33,13 +33,27 @@ export class ZoneTable {
 
   constructor(readonly zone: string) {}
 
+  /** The last span of constant offset looked up: slot listing walks forward in time, so most lookups hit it. */
+  private spanFrom = 0;
+  private spanTo = 0;
+  private spanOffset = 0;
+
   /** Offset in ms at an instant: local wall clock = instant + offset. */
   offsetAt(instant: number): number {
+    if (instant >= this.spanFrom && instant < this.spanTo) return this.spanOffset;
     const year = new globalThis.Date(instant).getUTCFullYear();
     const table = this.yearOffsets(year);
     const at = table.transitionAt;
     let offset = table.initialOffset;
-    for (let i = 0; i < at.length && at[i]! <= instant; i++) offset = table.offsetAfter[i]!;
+    let from = Date.UTC(year, 0, 1);
+    let i = 0;
+    for (; i < at.length && at[i]! <= instant; i++) {
+      offset = table.offsetAfter[i]!;
+      from = at[i]!;
+    }
+    this.spanFrom = from;
+    this.spanTo = i < at.length ? at[i]! : Date.UTC(year + 1, 0, 1);
+    this.spanOffset = offset;
     return offset;
   }
 
@@ -79,9 +93,8 @@ export class ZoneTable {
     return this.instantOf(date * DAY_MS, "endAtGap");
   }
 
-  private transitionsNear(wallClock: number): Transition[] {
-    const from = wallClock - MAX_OFFSET_SPAN;
-    const to = wallClock + MAX_OFFSET_SPAN;
+  /** The offset changes at instants in `(from, to]`, in order. */
+  transitionsIn(from: number, to: number): Transition[] {
     const found: Transition[] = [];
     const firstYear = new globalThis.Date(from).getUTCFullYear();
     const lastYear = new globalThis.Date(to).getUTCFullYear();
@@ -96,6 +109,10 @@ export class ZoneTable {
       }
     }
     return found;
+  }
+
+  private transitionsNear(wallClock: number): Transition[] {
+    return this.transitionsIn(wallClock - MAX_OFFSET_SPAN, wallClock + MAX_OFFSET_SPAN);
   }
 
   private yearOffsets(year: number): YearOffsets {

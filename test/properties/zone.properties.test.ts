@@ -1,0 +1,48 @@
+import { describe, expect, it } from "@effect/vitest";
+import { DAY_MS, MINUTE_MS, localDate } from "../../src/domain/time.ts";
+import { zoneTable } from "../../src/domain/zone.ts";
+import { anchorArb, propertyOptions, referenceInstant, referenceLocal, zoneArb } from "./reference.ts";
+
+const caseArb = zoneArb.chain((zone) => anchorArb(zone).map((instant) => ({ zone, instant })));
+
+describe("the zone offset table", () => {
+  it.prop(
+    "agrees with Temporal on the offset and local date of every instant, around every kind of transition",
+    [caseArb],
+    ([{ zone, instant }]) => {
+      const table = zoneTable(zone);
+      const ref = referenceLocal(instant, zone);
+      expect(table.offsetAt(instant)).toBe(ref.offsetMs);
+      expect(table.localDateOf(instant)).toBe(ref.date);
+    },
+    propertyOptions,
+  );
+
+  it.prop(
+    "resolves every wall-clock reading exactly as Temporal's `compatible` does (gaps forward, folds earlier)",
+    [caseArb],
+    ([{ zone, instant }]) => {
+      const table = zoneTable(zone);
+      // A whole-minute wall-clock reading near the instant, which may fall in a gap or a fold.
+      const wall = Math.floor(table.wallClockAt(instant) / MINUTE_MS) * MINUTE_MS;
+      const date = localDate(Math.floor(wall / DAY_MS));
+      const minutes = (wall - date * DAY_MS) / MINUTE_MS;
+      expect(table.instantOf(wall, "compatible")).toBe(referenceInstant(date, minutes, zone));
+    },
+    propertyOptions,
+  );
+
+  it.prop(
+    "ends a range inside a gap at the gap, never after it",
+    [caseArb],
+    ([{ zone, instant }]) => {
+      const table = zoneTable(zone);
+      const wall = Math.floor(table.wallClockAt(instant) / MINUTE_MS) * MINUTE_MS;
+      const end = table.instantOf(wall, "endAtGap");
+      // Every instant before the end reads earlier than the wall time (on the clock as it runs then).
+      expect(table.wallClockAt(end - 1)).toBeLessThan(wall);
+      expect(table.wallClockAt(end)).toBeGreaterThanOrEqual(wall);
+    },
+    propertyOptions,
+  );
+});
