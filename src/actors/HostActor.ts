@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Cause, Clock, Data, Deferred, Effect, Exit, FiberId, Queue, type Request, type Scope } from "effect";
+import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, FiberId, Queue, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
@@ -11,10 +11,14 @@ import { HostRepository } from "../persistence/HostRepository.ts";
 import {
   decideBook,
   decideCancel,
+  decideEventType,
   decideExpire,
   decideHold,
+  decideOverride,
   decideRelease,
   decideReschedule,
+  decideRules,
+  isScheduleWrite,
   requestDigest,
   slotTaken,
   spanOfWrite,
@@ -42,16 +46,21 @@ interface Envelope {
 /** The batch's writes disagreed with the database (a concurrent change elsewhere). */
 class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
 
+/** The actor stopped (crashed or was killed) before answering; a fresh one starts from the database. */
+export class ActorStopped extends Data.TaggedError("ActorStopped")<{}> {}
+
 export interface HostActor {
   readonly ask: <M extends HostMessage>(
     message: M,
-  ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M>>;
+  ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
+  /** Stops the actor at once, as a crash would: whoever waits gets `ActorStopped`. */
+  readonly kill: Effect.Effect<void>;
 }
 
 export interface ActorEnvironment {
   readonly limits: Limits;
-  /** Called with every state the actor adopts; the read path serves the latest one. */
-  readonly publish: (snapshot: HostSnapshot, changes: ReadonlyArray<SlotChange>) => Effect.Effect<void>;
+  /** Called with every state the actor adopts and what it changed; the read path serves the latest. */
+  readonly publish: (snapshot: HostSnapshot, changes: ReadonlyArray<SlotChange>, refresh: boolean) => Effect.Effect<void>;
 }
 
 /** Everything a host actor starts from, read from Postgres. Holds are carried over from `keep`. */
@@ -76,7 +85,7 @@ export const loadSnapshot = (hostId: HostId, version: number, keep?: HostSnapsho
     });
   });
 
-const mergeDiff = (before: ReadonlyArray<EpochMs>, after: ReadonlyArray<EpochMs>) => {
+const difference = (before: ReadonlyArray<EpochMs>, after: ReadonlyArray<EpochMs>) => {
   const a = new Set(after);
   const b = new Set(before);
   return { taken: before.filter((s) => !a.has(s)), freed: after.filter((s) => !b.has(s)) };
@@ -101,10 +110,20 @@ export const slotChanges = (
   const ids = new Set([...before.eventTypes.keys(), ...after.eventTypes.keys()]);
   const changes: SlotChange[] = [];
   for (const id of ids) {
-    const { taken, freed } = mergeDiff(slotsOf(before, before.eventTypes.get(id)), slotsOf(after, after.eventTypes.get(id)));
+    const { taken, freed } = difference(slotsOf(before, before.eventTypes.get(id)), slotsOf(after, after.eventTypes.get(id)));
     if (taken.length > 0 || freed.length > 0) changes.push({ eventTypeId: id, taken, freed });
   }
   return changes;
+};
+
+/** Instants a decision touches (holds and bookings), or "everything" for schedule changes. */
+const touchedBy = (d: Decision, before: HostSnapshot): number[] | "all" => {
+  if (d._tag === "Write") return isScheduleWrite(d.write) ? "all" : [...spanOfWrite(d.write, before)];
+  if (d._tag !== "Apply") return [];
+  const changed: number[] = [];
+  for (const [token, h] of before.holds) if (!d.next.holds.has(token)) changed.push(h.start, h.end);
+  for (const [token, h] of d.next.holds) if (!before.holds.has(token)) changed.push(h.start, h.end);
+  return changed;
 };
 
 /**
@@ -118,49 +137,51 @@ export const makeHostActor = (
 ): Effect.Effect<HostActor, NotFound | SqlError, Scope.Scope | SqlClient | HostRepository | BookingRepository> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient;
+    const hosts = yield* HostRepository;
     const bookingsRepo = yield* BookingRepository;
     const context = yield* Effect.context<HostRepository | BookingRepository>();
     const scope = yield* Effect.scope;
     const mailbox = yield* Queue.bounded<Envelope>(4_096);
+    const stopped = yield* Deferred.make<never, ActorStopped>();
 
     let current = yield* loadSnapshot(hostId, 1);
     /** Set when memory may disagree with the database; the next batch reloads first. */
     let stale = false;
-    yield* env.publish(current, []);
+    /** The batch being decided and committed: answered with `ActorStopped` if the actor dies mid-way. */
+    let inProgress: ReadonlyArray<Envelope> = [];
+    yield* env.publish(current, [], false);
 
     const reload = Effect.gen(function* () {
       const before = current;
       current = yield* loadSnapshot(hostId, before.version + 1, before).pipe(Effect.provide(context));
       stale = false;
-      const now = yield* Clock.currentTimeMillis;
-      yield* env.publish(current, slotChanges(before, current, [now, now + 400 * DAY_MS], now));
+      yield* env.publish(current, [], true);
     });
+
+    const checkAll = (ids: ReadonlyArray<string>, writes: ReadonlyArray<Write & { id: string }>) => {
+      const missing = writes.find((w) => !ids.includes(w.id));
+      return missing === undefined ? Effect.void : Effect.fail(new Drift({ write: missing }));
+    };
 
     const persist = (writes: ReadonlyArray<Write>): Effect.Effect<void, SqlError | Drift> => {
       const inserts = writes.flatMap((w) => (w._tag === "Insert" ? [w.booking] : []));
-      const cancels = writes.flatMap((w) => (w._tag === "Cancel" ? [w] : []));
-      const moves = writes.flatMap((w) => (w._tag === "Reschedule" ? [w] : []));
+      const cancels = writes.flatMap((w) => (w._tag === "Cancel" ? [{ ...w, id: w.cancellation.id }] : []));
+      const moves = writes.flatMap((w) => (w._tag === "Reschedule" ? [{ ...w, id: w.move.id }] : []));
       const statements: Effect.Effect<void, SqlError | Drift>[] = [];
       if (inserts.length > 0) statements.push(bookingsRepo.insert(inserts));
       if (cancels.length > 0) {
-        statements.push(
-          bookingsRepo.cancel(cancels.map((c) => c.cancellation)).pipe(
-            Effect.flatMap((done) => {
-              const missing = cancels.find((c) => !done.includes(c.cancellation.id));
-              return missing === undefined ? Effect.void : Effect.fail(new Drift({ write: missing }));
-            }),
-          ),
-        );
+        statements.push(bookingsRepo.cancel(cancels.map((c) => c.cancellation)).pipe(Effect.flatMap((ids) => checkAll(ids, cancels))));
       }
       if (moves.length > 0) {
-        statements.push(
-          bookingsRepo.reschedule(moves.map((m) => m.move)).pipe(
-            Effect.flatMap((done) => {
-              const missing = moves.find((m) => !done.includes(m.move.id));
-              return missing === undefined ? Effect.void : Effect.fail(new Drift({ write: missing }));
-            }),
-          ),
-        );
+        statements.push(bookingsRepo.reschedule(moves.map((m) => m.move)).pipe(Effect.flatMap((ids) => checkAll(ids, moves))));
+      }
+      for (const w of writes) {
+        if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
+        else if (w._tag === "Override") statements.push(hosts.replaceOverride(hostId, w.date, w.windows));
+        else if (w._tag === "EventType") {
+          const { id, ...fields } = w.eventType;
+          statements.push(w.isNew ? Effect.asVoid(hosts.insertEventType(hostId, fields, id)) : hosts.updateEventType(w.eventType));
+        }
       }
       // One statement is atomic by itself; several share a transaction (and one fsync).
       return statements.length === 1 ? statements[0]! : sql.withTransaction(Effect.all(statements, { discard: true }));
@@ -181,6 +202,12 @@ export const makeHostActor = (
           return explain(decideCancel(s, message, now));
         case "Reschedule":
           return explain(decideReschedule(s, message, now));
+        case "ReplaceWeeklyRules":
+          return Effect.succeed(decideRules(s, message));
+        case "SetDateOverride":
+          return Effect.succeed(decideOverride(s, message));
+        case "SaveEventType":
+          return Effect.succeed(decideEventType(s, message));
       }
     };
 
@@ -204,7 +231,7 @@ export const makeHostActor = (
           return Exit.fail(new IdempotencyKeyReused() as unknown);
         }
         if (error._tag === "SqlError" && !isOverlap(error)) {
-          yield* Effect.logError("booking write failed", error);
+          yield* Effect.logError("write refused by the database", error).pipe(Effect.annotateLogs({ hostId, write: write._tag }));
           return Exit.fail(new StorageUnavailable() as unknown);
         }
         // The exclusion constraint or a lost update: memory drifted from the database.
@@ -216,17 +243,19 @@ export const makeHostActor = (
           const booking = yield* bookingsRepo.findById(write.cancellation.id);
           return Exit.fail(new BookingNotActive({ status: booking?.status === "cancelled" ? "cancelled" : "past" }) as unknown);
         }
-        const start = write._tag === "Insert" ? write.booking.start : write.move.start;
+        const start = write._tag === "Insert" ? write.booking.start : write._tag === "Reschedule" ? write.move.start : now;
         const eventTypeId = write._tag === "Insert" ? write.booking.eventTypeId : undefined;
         const et = eventTypeId === undefined ? undefined : current.eventTypes.get(eventTypeId);
         return Exit.fail(slotTaken(current, et, start, now) as unknown);
       });
 
-    const adopt = (next: HostSnapshot, touched: ReadonlyArray<number>, now: number) =>
-      Effect.gen(function* () {
+    const adopt = (next: HostSnapshot, touched: ReadonlyArray<number> | "all", now: number) =>
+      Effect.suspend(() => {
         const before = current;
         current = next;
-        yield* env.publish(next, slotChanges(before, next, touched, now));
+        return touched === "all"
+          ? env.publish(next, [], true)
+          : env.publish(next, slotChanges(before, next, touched, now), false);
       });
 
     const startTimer = (token: string, expiresAt: number, now: number) =>
@@ -235,28 +264,20 @@ export const makeHostActor = (
         Effect.forkIn(scope),
       );
 
-    const touchedBy = (d: Decision, before: HostSnapshot): number[] => {
-      if (d._tag === "Write") return [...spanOfWrite(d.write, before)];
-      if (d._tag !== "Apply") return [];
-      const changed: number[] = [];
-      for (const [token, h] of before.holds) if (!d.next.holds.has(token)) changed.push(h.start, h.end);
-      for (const [token, h] of d.next.holds) if (!before.holds.has(token)) changed.push(h.start, h.end);
-      return changed;
-    };
-
     /** Validate the whole batch in order, commit its writes together, then answer everyone. */
     const processBatch = (batch: ReadonlyArray<Envelope>) =>
       Effect.gen(function* () {
         if (stale) yield* reload;
         const now = yield* Clock.currentTimeMillis;
         let working = current;
-        const touched: number[] = [];
+        let touched: number[] | "all" = [];
         const answers: [Envelope, Exit.Exit<unknown, unknown>][] = [];
         const writes: Write[] = [];
         const timers: [string, number][] = [];
         for (const envelope of batch) {
           const d = yield* decide(working, envelope.message, now);
-          touched.push(...touchedBy(d, working));
+          const touches = touchedBy(d, working);
+          touched = touched === "all" || touches === "all" ? "all" : [...touched, ...touches];
           if (d._tag === "Answer") answers.push([envelope, Exit.succeed(d.result)]);
           else if (d._tag === "Refuse") answers.push([envelope, Exit.fail(d.error)]);
           else {
@@ -267,12 +288,11 @@ export const makeHostActor = (
           }
         }
         const committed = yield* Effect.exit(writes.length === 0 ? Effect.void : persist(writes));
-        if (Exit.isFailure(committed) && writes.length > 0 && batch.length > 1) {
-          // Someone in the batch was refused by the database: settle each command on its own.
+        if (Exit.isFailure(committed)) {
+          // The database refused something in the batch: settle each command on its own.
           for (const envelope of batch) yield* processOne(envelope);
           return;
         }
-        if (Exit.isFailure(committed)) return yield* processOne(batch[0]!);
         if (working !== current) yield* adopt(working, touched, now);
         for (const [token, expiresAt] of timers) yield* startTimer(token, expiresAt, now);
         for (const [envelope, exit] of answers) yield* Deferred.done(envelope.reply, exit);
@@ -306,17 +326,18 @@ export const makeHostActor = (
       const first = current.bookings[0];
       if (first !== undefined && first.end < now - KEEP_ENDED_MS) {
         current = current.with({ bookings: current.bookings.filter((b) => b.end >= now - KEEP_ENDED_MS) });
-        yield* env.publish(current, []);
+        yield* env.publish(current, [], false);
       }
     });
 
     const loop = Effect.gen(function* () {
       for (;;) {
         const batch = [...(yield* Queue.takeBetween(mailbox, 1, MAX_BATCH))];
+        inProgress = batch;
         yield* processBatch(batch).pipe(
           Effect.catchAllCause((cause) =>
             Effect.gen(function* () {
-              // A defect or an unreachable database: nobody in the batch was acknowledged.
+              // A defect or an unreachable database: answer whoever is still waiting, then reload.
               yield* Effect.logError("host actor batch failed; reloading from the database", cause).pipe(
                 Effect.annotateLogs({ hostId }),
               );
@@ -326,18 +347,32 @@ export const makeHostActor = (
             }),
           ),
         );
+        inProgress = [];
         yield* pruneEnded;
       }
     });
-    yield* Effect.forkIn(loop, scope);
+
+    // However the loop ends, nobody is left waiting: they learn the actor stopped.
+    const fiber = yield* loop.pipe(
+      Effect.onExit(() =>
+        Effect.gen(function* () {
+          yield* Deferred.fail(stopped, new ActorStopped());
+          for (const { reply } of [...inProgress, ...(yield* Queue.takeAll(mailbox))]) {
+            yield* Deferred.fail(reply, new ActorStopped());
+          }
+        }),
+      ),
+      Effect.forkIn(scope),
+    );
 
     return {
       ask: <M extends HostMessage>(message: M) =>
         Effect.gen(function* () {
+          if (yield* Deferred.isDone(stopped)) return yield* new ActorStopped();
           const reply = yield* Deferred.make<unknown, unknown>();
           yield* Queue.offer(mailbox, { message, reply });
-          return yield* Deferred.await(reply);
-        }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M>>,
+          return yield* Effect.raceFirst(Deferred.await(reply), Deferred.await(stopped));
+        }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>,
+      kill: Fiber.interrupt(fiber).pipe(Effect.asVoid),
     };
   });
-

@@ -2,12 +2,12 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Context, Effect, Layer, RcMap, type Request } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
-import type { HostId } from "../domain/model.ts";
+import type { EventTypeId, HostId } from "../domain/model.ts";
 import { MINUTE_MS } from "../domain/time.ts";
 import { HostChanges } from "../live/HostChanges.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
-import { makeHostActor, type ActorEnvironment, type HostActor } from "./HostActor.ts";
+import { makeHostActor, type ActorEnvironment, type ActorStopped, type HostActor } from "./HostActor.ts";
 import type { HostSnapshot } from "./HostSnapshot.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 
@@ -24,6 +24,10 @@ export interface HostActorsShape {
   readonly hostIdOfSlug: (slug: string) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
   /** A host id already known for a slug, synchronously. */
   readonly peekSlug: (slug: string) => HostId | undefined;
+  /** The host an event type belongs to. */
+  readonly hostIdOfEventType: (id: EventTypeId) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
+  /** Stops a host's actor at once, as a crash would; the next command starts a fresh one from Postgres. */
+  readonly kill: (hostId: HostId) => Effect.Effect<void>;
 }
 
 /**
@@ -49,16 +53,18 @@ export const HostActorsLive = Layer.scoped(
     const context = yield* Effect.context<SqlClient | HostRepository | BookingRepository>();
     const snapshots = new Map<HostId, HostSnapshot>();
     const slugs = new Map<string, HostId>();
+    const eventTypeHosts = new Map<EventTypeId, HostId>();
 
     const env: ActorEnvironment = {
       limits: { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost },
-      publish: (snapshot, changes) =>
+      publish: (snapshot, changes, refresh) =>
         Effect.suspend(() => {
           snapshots.set(snapshot.host.id, snapshot);
           slugs.set(snapshot.host.slug, snapshot.host.id);
-          return changes.length === 0
+          for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);
+          return changes.length === 0 && !refresh
             ? Effect.void
-            : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes });
+            : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh });
         }),
     };
 
@@ -73,12 +79,21 @@ export const HostActorsLive = Layer.scoped(
       idleTimeToLive: Math.max(config.actorIdleMinutes, config.holdMinutes + 1) * MINUTE_MS,
     });
 
-    /** A failed start is not kept: the next request tries again. */
-    const withActor = <A, E>(hostId: HostId, use: (actor: HostActor) => Effect.Effect<A, E>) =>
+    /**
+     * A failed start is not kept: the next request tries again. An actor that stopped is
+     * replaced: whoever was waiting on it gets `StorageUnavailable` (unacknowledged; retry
+     * with the same idempotency key is safe), and the next command starts a fresh one.
+     */
+    const withActor = <A, E>(hostId: HostId, use: (actor: HostActor) => Effect.Effect<A, E | ActorStopped>) =>
       Effect.scoped(
         RcMap.get(actors, hostId).pipe(
           Effect.tapError(() => RcMap.invalidate(actors, hostId)),
           Effect.flatMap(use),
+        ),
+      ).pipe(
+        Effect.catchIf(
+          (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
+          () => RcMap.invalidate(actors, hostId).pipe(Effect.zipRight(Effect.fail(new StorageUnavailable()))),
         ),
       );
 
@@ -95,12 +110,36 @@ export const HostActorsLive = Layer.scoped(
       );
     };
 
+    const hostIdOfEventType = (id: EventTypeId) => {
+      const known = eventTypeHosts.get(id);
+      if (known !== undefined) return Effect.succeed(known);
+      return hosts.findHostIdOfEventType(id).pipe(
+        orUnavailable,
+        Effect.flatMap((hostId) => {
+          if (hostId === undefined) return Effect.fail(new NotFound({ what: "event type" }));
+          eventTypeHosts.set(id, hostId);
+          return Effect.succeed(hostId);
+        }),
+      );
+    };
+
     return {
+      hostIdOfEventType,
       ask: (hostId, message) => withActor(hostId, (actor) => actor.ask(message)),
-      snapshot: (hostId) => withActor(hostId, () => Effect.sync(() => snapshots.get(hostId)!)),
+      snapshot: (hostId) =>
+        withActor(hostId, () => Effect.sync(() => snapshots.get(hostId)!)).pipe(
+          // Reading is always safe to repeat: once more on a fresh actor.
+          Effect.retry({ times: 1, while: (e) => e._tag === "StorageUnavailable" }),
+        ),
       peek: (hostId) => snapshots.get(hostId),
       hostIdOfSlug,
       peekSlug: (slug) => slugs.get(slug),
+      kill: (hostId) =>
+        Effect.gen(function* () {
+          if (!(yield* RcMap.has(actors, hostId))) return;
+          yield* withActor(hostId, (actor) => actor.kill).pipe(Effect.ignore);
+          yield* RcMap.invalidate(actors, hostId);
+        }),
     } satisfies HostActorsShape;
   }),
 );

@@ -13,12 +13,24 @@ import {
   TooSoon,
   type SlotRefusal,
 } from "../domain/errors.ts";
-import type { Booking, BookingId, EventType } from "../domain/model.ts";
+import type { Booking, BookingId, EventType, EventTypeId } from "../domain/model.ts";
+import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule } from "../domain/schedule.ts";
+import { eventTypeProblem, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
-import { epochMs, MINUTE_MS, type EpochMs } from "../domain/time.ts";
+import { epochMs, localDate, MINUTE_MS, wallMinutes, type EpochMs, type LocalDate } from "../domain/time.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
 import type { HostSnapshot, Hold as HeldSlot } from "./HostSnapshot.ts";
-import type { Book, Cancel, Hold, HoldGrant, Release, Reschedule } from "./protocol.ts";
+import type {
+  Book,
+  Cancel,
+  Hold,
+  HoldGrant,
+  Release,
+  ReplaceWeeklyRules,
+  Reschedule,
+  SaveEventType,
+  SetDateOverride,
+} from "./protocol.ts";
 
 /**
  * What a host actor does with one command, decided against its current (in-memory) state.
@@ -36,7 +48,13 @@ export type Decision =
 export type Write =
   | { readonly _tag: "Insert"; readonly booking: Booking }
   | { readonly _tag: "Cancel"; readonly cancellation: Cancellation }
-  | { readonly _tag: "Reschedule"; readonly move: Rescheduling };
+  | { readonly _tag: "Reschedule"; readonly move: Rescheduling }
+  | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
+  | { readonly _tag: "Override"; readonly date: LocalDate; readonly windows: ReadonlyArray<Window> | null }
+  | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean };
+
+/** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
+export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType";
 
 /** Internal: a hold's timer ran out. */
 export interface Expire {
@@ -296,7 +314,61 @@ export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): D
   };
 };
 
-/** The instants a write touches (with buffers), to bound which slot lists it can change. */
+const toWindows = (windows: ReadonlyArray<{ start: number; end: number }>): Window[] =>
+  windows.map((w) => ({ start: wallMinutes(w.start), end: wallMinutes(w.end) }));
+
+/** The schedule changed: a new open-time memo, everything else carried over. */
+const withSchedule = (s: HostSnapshot, rules: ReadonlyArray<WeeklyRule>, overrides: ReadonlyArray<DateOverride>) =>
+  s.with({
+    availability: { rules, overrides },
+    openTime: new OpenTime(makeSchedule(s.host.timeZone, rules, overrides)),
+  });
+
+export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision => {
+  for (const [i, r] of p.rules.entries()) {
+    if (!Number.isInteger(r.weekday) || r.weekday < 0 || r.weekday > 6) {
+      return refuse(new InvalidInput({ field: `rules[${i}].weekday`, message: "must be 0 (Sunday) to 6 (Saturday)" }));
+    }
+    const problem = windowProblem(r, `rules[${i}]`);
+    if (problem !== undefined) return refuse(problem);
+  }
+  const rules = p.rules.map((r) => ({ weekday: r.weekday, start: wallMinutes(r.start), end: wallMinutes(r.end) }));
+  return { _tag: "Write", write: { _tag: "Rules", rules }, next: withSchedule(s, rules, s.availability.overrides), result: undefined };
+};
+
+export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision => {
+  if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(new InvalidInput({ field: "date", message: "must be a date" }));
+  for (const [i, w] of (p.windows ?? []).entries()) {
+    const problem = windowProblem(w, `windows[${i}]`);
+    if (problem !== undefined) return refuse(problem);
+  }
+  const date = localDate(p.date);
+  const windows = p.windows === null ? null : toWindows(p.windows);
+  const overrides = s.availability.overrides.filter((o) => o.date !== date);
+  if (windows !== null) overrides.push({ date, windows });
+  return { _tag: "Write", write: { _tag: "Override", date, windows }, next: withSchedule(s, s.availability.rules, overrides), result: undefined };
+};
+
+export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => {
+  const problem = eventTypeProblem(p.fields);
+  if (problem !== undefined) return refuse(problem);
+  const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
+  if (p.id !== null && existing === undefined) return refuse(new NotFound({ what: "event type" }));
+  for (const other of s.eventTypes.values()) {
+    if (other.slug === p.fields.slug && other.id !== p.id) return refuse(new InvalidInput({ field: "slug", message: "is already used by another event type" }));
+  }
+  const eventType: EventType = { ...p.fields, id: p.id ?? (randomUUID() as EventTypeId), hostId: s.host.id };
+  const eventTypes = new Map(s.eventTypes);
+  eventTypes.set(eventType.id, eventType);
+  return {
+    _tag: "Write",
+    write: { _tag: "EventType", eventType, isNew: existing === undefined },
+    next: s.with({ eventTypes }),
+    result: eventType.id,
+  };
+};
+
+/** The instants a booking write touches, to bound which slot lists it can change. */
 export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<EpochMs> => {
   switch (write._tag) {
     case "Insert":
@@ -307,5 +379,7 @@ export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<E
     }
     case "Reschedule":
       return [write.move.previousStart as EpochMs, write.move.start as EpochMs, write.move.end as EpochMs];
+    default:
+      return [];
   }
 };

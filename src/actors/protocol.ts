@@ -71,5 +71,62 @@ export class Reschedule extends Schema.TaggedRequest<Reschedule>()("Reschedule",
   payload: { bookingId: BookingId, start: Schema.Number, by: Party },
 }) {}
 
-export const HostMessage = Schema.Union(Hold, Release, Book, Cancel, Reschedule);
+/** Host-local wall times in minutes: start in 0..1439, end in 1..1440 ("24:00"), start < end. */
+export const WindowPayload = Schema.Struct({ start: Schema.Int, end: Schema.Int });
+
+export const QuestionPayload = Schema.Struct({
+  id: Schema.String,
+  label: Schema.String,
+  kind: Schema.Literal("short_text", "long_text", "single_choice", "phone"),
+  required: Schema.Boolean,
+  options: Schema.optional(Schema.Array(Schema.String)),
+});
+
+/** Replaces the host's weekly rules. */
+export class ReplaceWeeklyRules extends Schema.TaggedRequest<ReplaceWeeklyRules>()("ReplaceWeeklyRules", {
+  failure: Schema.Union(InvalidInput, StorageUnavailable),
+  success: Schema.Void,
+  payload: { rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields })) },
+}) {}
+
+/** Sets the windows of one host-local date (empty closes it), or with `null` removes the override. */
+export class SetDateOverride extends Schema.TaggedRequest<SetDateOverride>()("SetDateOverride", {
+  failure: Schema.Union(InvalidInput, StorageUnavailable),
+  success: Schema.Void,
+  payload: { date: Schema.Int, windows: Schema.NullOr(Schema.Array(WindowPayload)) },
+}) {}
+
+export const EventTypeFields = Schema.Struct({
+  slug: Schema.String,
+  title: Schema.String,
+  description: Schema.String,
+  location: Schema.String,
+  durationMinutes: Schema.Int,
+  bufferBeforeMinutes: Schema.Int,
+  bufferAfterMinutes: Schema.Int,
+  minimumNoticeMinutes: Schema.Int,
+  maxDaysAhead: Schema.NullOr(Schema.Int),
+  slotIntervalMinutes: Schema.NullOr(Schema.Int),
+  maxPerDay: Schema.NullOr(Schema.Int),
+  questions: Schema.Array(QuestionPayload),
+  active: Schema.Boolean,
+});
+
+/** Creates an event type (no `id`) or replaces one of the host's event types. */
+export class SaveEventType extends Schema.TaggedRequest<SaveEventType>()("SaveEventType", {
+  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  success: EventTypeId,
+  payload: { id: Schema.NullOr(EventTypeId), fields: EventTypeFields },
+}) {}
+
+export const HostMessage = Schema.Union(
+  Hold,
+  Release,
+  Book,
+  Cancel,
+  Reschedule,
+  ReplaceWeeklyRules,
+  SetDateOverride,
+  SaveEventType,
+);
 export type HostMessage = typeof HostMessage.Type;

@@ -58,7 +58,7 @@ export const messagesOf = (event: HostChanged): string[] => {
     .map((c) => SlotsTaken({ eventTypeId: c.eventTypeId, starts: c.taken }) as string)
     .join("");
   if (removals !== "") messages.push(removals);
-  if (event.changes.some((c) => c.freed.length > 0)) messages.push(REFRESH_MESSAGE);
+  if (event.refresh || event.changes.some((c) => c.freed.length > 0)) messages.push(REFRESH_MESSAGE);
   return messages;
 };
 

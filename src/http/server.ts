@@ -8,6 +8,7 @@ import { loadAssets } from "./assets.ts";
 import { BodyTooLarge, receive, respond, type Reply, type Request } from "./exchange.ts";
 import { installLiveRoute, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, setLogLevel } from "./log.ts";
+import { apiRoutes } from "./routes/api.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { nativeUws, type WebSocket } from "./uws.ts";
 import { html, json, type Handler, type Web, type WebServices } from "./web.ts";
@@ -111,10 +112,17 @@ export const HttpServerLive = Layer.scoped(
     };
 
     const pages = pageRoutes(web);
+    const api = apiRoutes(web);
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(web) },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? pages.notFound(r) },
       { method: "get", pattern: "/", handler: pages.home },
+      { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots },
+      { method: "post", pattern: "/api/v1/bookings", handler: api.book },
+      { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get },
+      { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel },
+      { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule },
+      { method: "any", pattern: "/api/*", handler: api.notFound },
       { method: "get", pattern: "/booking/:token", handler: pages.bookingDetails },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage },
       { method: "post", pattern: "/:host/:event/hold", handler: pages.hold },

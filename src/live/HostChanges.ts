@@ -17,6 +17,8 @@ export interface HostChanged {
   readonly hostId: HostId;
   readonly version: number;
   readonly changes: ReadonlyArray<SlotChange>;
+  /** The schedule itself changed (or was reloaded): every page should re-fetch its view. */
+  readonly refresh: boolean;
 }
 
 export interface HostChangesShape {

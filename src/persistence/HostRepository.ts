@@ -72,6 +72,11 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
       Effect.map((rows) => rows[0]?.id as HostId | undefined),
     );
 
+  const findHostIdOfEventType = (id: EventTypeId) =>
+    sql<{ hostId: string }>`SELECT host_id FROM event_types WHERE id = ${id}`.pipe(
+      Effect.map((rows) => rows[0]?.hostId as HostId | undefined),
+    );
+
   const listHosts = sql<HostRow>`SELECT id, slug, name, email, time_zone, locale FROM hosts ORDER BY name, slug`.pipe(
     Effect.map((rows) => rows.map(toHost)),
   );
@@ -114,11 +119,11 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
       VALUES (${h.slug}, ${h.name}, ${h.email}, ${h.timeZone}, ${h.locale ?? "en"})
       RETURNING id`.pipe(Effect.map((rows) => rows[0]!.id as HostId));
 
-  const insertEventType = (hostId: HostId, e: NewEventType) =>
+  const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql<{ id: string }>`
-      INSERT INTO event_types (host_id, slug, title, description, location, duration_minutes, buffer_before_minutes,
+      INSERT INTO event_types (id, host_id, slug, title, description, location, duration_minutes, buffer_before_minutes,
         buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active)
-      VALUES (${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.durationMinutes},
+      VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
         ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true})
       RETURNING id`.pipe(Effect.map((rows) => rows[0]!.id as EventTypeId));
@@ -160,6 +165,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
 
     return {
     findHostIdBySlug,
+    findHostIdOfEventType,
     listHosts,
     listEventTypes,
     load,

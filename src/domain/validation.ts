@@ -1,0 +1,62 @@
+import { InvalidInput } from "./errors.ts";
+import type { Question } from "./model.ts";
+
+/**
+ * The shape rules for what hosts configure, the same the database checks, so a bad value is
+ * refused with its field named before anything is written.
+ */
+
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export interface WindowMinutes {
+  readonly start: number;
+  readonly end: number;
+}
+
+export const windowProblem = (w: WindowMinutes, field: string): InvalidInput | undefined =>
+  Number.isInteger(w.start) && Number.isInteger(w.end) && w.start >= 0 && w.start < 1440 && w.end > w.start && w.end <= 1440
+    ? undefined
+    : new InvalidInput({ field, message: "must run from a start between 00:00 and 23:59 to a later end, at most 24:00" });
+
+const intIn = (value: number | null, min: number, max: number) =>
+  value === null || (Number.isInteger(value) && value >= min && value <= max);
+
+export interface EventTypeFieldValues {
+  readonly slug: string;
+  readonly title: string;
+  readonly description: string;
+  readonly location: string;
+  readonly durationMinutes: number;
+  readonly bufferBeforeMinutes: number;
+  readonly bufferAfterMinutes: number;
+  readonly minimumNoticeMinutes: number;
+  readonly maxDaysAhead: number | null;
+  readonly slotIntervalMinutes: number | null;
+  readonly maxPerDay: number | null;
+  readonly questions: ReadonlyArray<Question>;
+}
+
+export const eventTypeProblem = (e: EventTypeFieldValues): InvalidInput | undefined => {
+  const bad = (field: string, message: string) => new InvalidInput({ field, message });
+  if (!SLUG.test(e.slug)) return bad("slug", "must be lowercase letters, digits and dashes (at most 64)");
+  if (e.title.trim().length < 1 || e.title.length > 200) return bad("title", "must be 1 to 200 characters");
+  if (e.description.length > 5000) return bad("description", "must be at most 5000 characters");
+  if (e.location.length > 500) return bad("location", "must be at most 500 characters");
+  if (!intIn(e.durationMinutes, 1, 1440)) return bad("durationMinutes", "must be 1 to 1440 minutes");
+  if (!intIn(e.bufferBeforeMinutes, 0, 1440)) return bad("bufferBeforeMinutes", "must be 0 to 1440 minutes");
+  if (!intIn(e.bufferAfterMinutes, 0, 1440)) return bad("bufferAfterMinutes", "must be 0 to 1440 minutes");
+  if (!intIn(e.minimumNoticeMinutes, 0, 525_600)) return bad("minimumNoticeMinutes", "must be 0 to 525600 minutes");
+  if (!intIn(e.maxDaysAhead, 1, 3650)) return bad("maxDaysAhead", "must be 1 to 3650 days, or none");
+  if (!intIn(e.slotIntervalMinutes, 1, 1440)) return bad("slotIntervalMinutes", "must be 1 to 1440 minutes, or none");
+  if (!intIn(e.maxPerDay, 1, 1000)) return bad("maxPerDay", "must be 1 to 1000, or none");
+  const ids = new Set<string>();
+  for (const [i, q] of e.questions.entries()) {
+    const field = `questions[${i}]`;
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(q.id) || q.id === "note") return bad(`${field}.id`, "must be a short lowercase name (not \"note\")");
+    if (ids.has(q.id)) return bad(`${field}.id`, "is used twice");
+    ids.add(q.id);
+    if (q.label.trim().length < 1 || q.label.length > 200) return bad(`${field}.label`, "must be 1 to 200 characters");
+    if (q.kind === "single_choice" && (q.options ?? []).length === 0) return bad(`${field}.options`, "must offer at least one choice");
+  }
+  return undefined;
+};

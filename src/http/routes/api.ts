@@ -1,0 +1,198 @@
+import { Effect, Either, Schema } from "effect";
+import { timingSafeEqual } from "node:crypto";
+import { Book, Cancel, Reschedule } from "../../actors/protocol.ts";
+import { InvalidInput, NotFound } from "../../domain/errors.ts";
+import { BookingId, EventTypeId, type Booking } from "../../domain/model.ts";
+import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
+import { BookingRepository } from "../../persistence/BookingRepository.ts";
+import type { Reply, Request } from "../exchange.ts";
+import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
+import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
+
+/** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
+export const BookingRequest = Schema.Struct({
+  eventTypeId: EventTypeId,
+  start: Instant,
+  invitee: Schema.Struct({ name: Name, email: Email, timeZone: TimeZone }),
+  answers: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
+  holdToken: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+});
+
+export const CancelRequest = Schema.Struct({
+  reason: Schema.optionalWith(Schema.NullOr(Schema.String.pipe(Schema.maxLength(2000))), { default: () => null }),
+});
+
+export const RescheduleRequest = Schema.Struct({ start: Instant });
+
+const MAX_RANGE_MS = 366 * DAY_MS;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** RFC 9457 problem details; `type` ends in the error's stable name (e.g. `slot-taken`). */
+export const problemReply = (web: Web, error: AppError): Reply => {
+  const p = problemOf(error);
+  const extra: Record<string, unknown> =
+    error._tag === "SlotTaken"
+      ? { alternatives: error.alternatives.map((s) => formatInstant(s as EpochMs)) }
+      : error._tag === "InvalidInput"
+        ? { field: error.field }
+        : error._tag === "RateLimited"
+          ? { retryAfterSeconds: error.retryAfterSeconds }
+          : {};
+  return {
+    status: p.status,
+    headers: [
+      ["Content-Type", "application/problem+json"],
+      ["Cache-Control", "no-store"],
+    ],
+    body: JSON.stringify({ type: `${web.config.publicUrl}/problems/${p.type}`, title: p.title, status: p.status, detail: p.detail, ...extra }),
+  };
+};
+
+const invalid = (web: Web, field: string, message: string) => problemReply(web, new InvalidInput({ field, message }));
+
+/** A JSON body decoded with a Schema, or the 400/415 reply that says what is wrong. */
+const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I>): A | Reply => {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    return { ...invalid(web, "body", "must be JSON (Content-Type: application/json)"), status: 415 };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.toString("utf8"));
+  } catch {
+    return invalid(web, "body", "is not valid JSON");
+  }
+  const decoded = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "error" })(body);
+  if (Either.isRight(decoded)) return decoded.right;
+  const [field, message] = [...fieldErrorsOf(decoded.left)][0] ?? ["body", "is not valid"];
+  return invalid(web, field, message);
+};
+
+const isReply = (u: unknown): u is Reply => typeof u === "object" && u !== null && "status" in u && "body" in u;
+
+export const bookingJson = (web: Web, b: Booking) => ({
+  id: b.id,
+  status: b.status,
+  hostId: b.hostId,
+  eventTypeId: b.eventTypeId,
+  start: formatInstant(b.start),
+  end: formatInstant(b.end),
+  invitee: b.invitee,
+  answers: b.answers,
+  manageToken: b.manageToken,
+  manageUrl: `${web.config.publicUrl}/booking/${b.manageToken}`,
+  version: b.version,
+  cancelledBy: b.cancelledBy,
+  cancelReason: b.cancelReason,
+  createdAt: formatInstant(b.createdAt),
+});
+
+const sameToken = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export const apiRoutes = (web: Web) => {
+  const slots = async (request: Request): Promise<Reply> => {
+    const [hostSlug, eventSlug] = request.params as [string, string];
+    const snapshot = await snapshotBySlug(web, hostSlug);
+    if (isAppError(snapshot)) return problemReply(web, snapshot);
+    const eventType = isSlug(eventSlug) ? snapshot.eventTypeBySlug(eventSlug) : undefined;
+    if (eventType === undefined || !eventType.active) return problemReply(web, new NotFound({ what: "event type" }));
+    const now = web.now();
+    const parse = <A>(name: string, schema: Schema.Schema<A, string>, fallback: A): A | Reply => {
+      const raw = request.query.get(name);
+      if (raw === null) return fallback;
+      const decoded = Schema.decodeUnknownEither(schema)(raw);
+      return Either.isRight(decoded) ? decoded.right : invalid(web, name, [...fieldErrorsOf(decoded.left).values()][0] ?? "is not valid");
+    };
+    const from = parse("from", Instant, now as EpochMs);
+    if (isReply(from)) return from;
+    const to = parse("to", Instant, (from + 7 * DAY_MS) as EpochMs);
+    if (isReply(to)) return to;
+    const zone = parse("tz", TimeZone, snapshot.host.timeZone);
+    if (isReply(zone)) return zone;
+    if (to <= from) return invalid(web, "to", "must be after from");
+    if (to - from > MAX_RANGE_MS) return invalid(web, "to", "the range may be at most 366 days long");
+    const durationMs = eventType.durationMinutes * 60_000;
+    return json(200, {
+      eventTypeId: eventType.id,
+      timeZone: zone,
+      slots: snapshot.slots(eventType, from, to, now).map((s) => ({ start: formatInstant(s), end: formatInstant((s + durationMs) as EpochMs) })),
+    });
+  };
+
+  const book = async (request: Request): Promise<Reply> => {
+    const key = request.headers.get("idempotency-key");
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+    const body = decodeBody(web, request, BookingRequest);
+    if (isReply(body)) return body;
+    const booked = await runOrFail(
+      web,
+      Effect.gen(function* () {
+        const hostId = yield* web.actors.hostIdOfEventType(body.eventTypeId);
+        return yield* web.actors.ask(
+          hostId,
+          new Book({
+            eventTypeId: body.eventTypeId,
+            start: body.start,
+            invitee: body.invitee,
+            answers: body.answers,
+            idempotencyKey: key ?? null,
+            holdToken: body.holdToken,
+            visitor: null,
+          }),
+        );
+      }),
+    );
+    if (isAppError(booked)) return problemReply(web, booked);
+    return json(201, bookingJson(web, booked), [["Location", `/api/v1/bookings/${booked.id}`]]);
+  };
+
+  /** The booking named in the path, if the bearer holds its manage token; else a 404 that reveals nothing. */
+  const authorized = async (request: Request): Promise<Booking | Reply> => {
+    const [id] = request.params as [string];
+    const token = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const notFound = problemReply(web, new NotFound({ what: "booking" }));
+    if (token === undefined || !Schema.is(BookingId)(id)) return notFound;
+    const booking = await runOrFail(web, Effect.flatMap(BookingRepository, (repo) => repo.findById(id)));
+    if (isAppError(booking)) return problemReply(web, booking);
+    return booking !== undefined && sameToken(booking.manageToken, token) ? booking : notFound;
+  };
+
+  const get = async (request: Request): Promise<Reply> => {
+    const booking = await authorized(request);
+    return isReply(booking) ? booking : json(200, bookingJson(web, booking));
+  };
+
+  const cancel = async (request: Request): Promise<Reply> => {
+    const booking = await authorized(request);
+    if (isReply(booking)) return booking;
+    const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
+    if (isReply(body)) return body;
+    const cancelled = await runOrFail(
+      web,
+      web.actors.ask(booking.hostId, new Cancel({ bookingId: booking.id, by: "invitee", reason: body.reason })),
+    );
+    return isAppError(cancelled) ? problemReply(web, cancelled) : json(200, bookingJson(web, cancelled));
+  };
+
+  const reschedule = async (request: Request): Promise<Reply> => {
+    const booking = await authorized(request);
+    if (isReply(booking)) return booking;
+    const body = decodeBody(web, request, RescheduleRequest);
+    if (isReply(body)) return body;
+    const moved = await runOrFail(
+      web,
+      web.actors.ask(booking.hostId, new Reschedule({ bookingId: booking.id, start: body.start, by: "invitee" })),
+    );
+    return isAppError(moved) ? problemReply(web, moved) : json(200, bookingJson(web, moved));
+  };
+
+  const notFound = (): Reply => problemReply(web, new NotFound({ what: "page" }));
+
+  return { slots, book, get, cancel, reschedule, notFound };
+};
+
