@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, FiberId, Queue, type Request, type Scope } from "effect";
+import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, FiberId, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
@@ -29,7 +29,7 @@ import {
   type Write,
 } from "./decisions.ts";
 import { HostSnapshot } from "./HostSnapshot.ts";
-import { StorageUnavailable, type HostMessage } from "./protocol.ts";
+import { StorageUnavailable, type Book, type Cancel, type HostMessage, type Reschedule } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
 const KEEP_ENDED_MS = 2 * DAY_MS;
@@ -46,14 +46,14 @@ interface Envelope {
 /** The batch's writes disagreed with the database (a concurrent change elsewhere). */
 class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
 
-/** The actor stopped (crashed or was killed) before answering; a fresh one starts from the database. */
+/** The actor stopped (killed, crashed, or shut down) before answering; the outcome is unknown. */
 export class ActorStopped extends Data.TaggedError("ActorStopped")<{}> {}
 
 export interface HostActor {
   readonly ask: <M extends HostMessage>(
     message: M,
   ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
-  /** Stops the actor at once, as a crash would: whoever waits gets `ActorStopped`. */
+  /** Kills the actor's loop at once, as a crash would; it restarts from Postgres, the mailbox kept. */
   readonly kill: Effect.Effect<void>;
 }
 
@@ -153,7 +153,10 @@ export const makeHostActor = (
 
     const reload = Effect.gen(function* () {
       const before = current;
-      current = yield* loadSnapshot(hostId, before.version + 1, before).pipe(Effect.provide(context));
+      current = yield* loadSnapshot(hostId, before.version + 1, before).pipe(
+        Effect.provide(context),
+        Effect.catchTag("NotFound", (e) => Effect.die(e)),
+      );
       stale = false;
       yield* env.publish(current, [], true);
     });
@@ -183,15 +186,19 @@ export const makeHostActor = (
           statements.push(w.isNew ? Effect.asVoid(hosts.insertEventType(hostId, fields, id)) : hosts.updateEventType(w.eventType));
         }
       }
-      // One statement is atomic by itself; several share a transaction (and one fsync).
-      return statements.length === 1 ? statements[0]! : sql.withTransaction(Effect.all(statements, { discard: true }));
+      // One statement is atomic by itself; several share a transaction (and one fsync). A write
+      // is never interrupted half-way: stopping the actor waits for it, so a fresh actor loads
+      // only after it landed (or failed).
+      return Effect.uninterruptible(
+        statements.length === 1 ? statements[0]! : sql.withTransaction(Effect.all(statements, { discard: true })),
+      );
     };
 
     /** Decides without touching the database, except to explain a booking it does not hold. */
     const decide = (s: HostSnapshot, message: Message, now: number): Effect.Effect<Decision, SqlError> => {
       switch (message._tag) {
         case "Book":
-          return Effect.succeed(decideBook(s, message, now));
+          return replayFromDatabase(decideBook(s, message, now), message);
         case "Hold":
           return Effect.succeed(decideHold(s, message, now, env.limits));
         case "Release":
@@ -199,9 +206,9 @@ export const makeHostActor = (
         case "Expire":
           return Effect.succeed(decideExpire(s, message, now));
         case "Cancel":
-          return explain(decideCancel(s, message, now));
+          return explain(decideCancel(s, message, now), message, now);
         case "Reschedule":
-          return explain(decideReschedule(s, message, now));
+          return explain(decideReschedule(s, message, now), message, now);
         case "ReplaceWeeklyRules":
           return Effect.succeed(decideRules(s, message));
         case "SetDateOverride":
@@ -211,15 +218,38 @@ export const makeHostActor = (
       }
     };
 
-    const explain = (d: Decision | BookingLookup): Effect.Effect<Decision, SqlError> =>
-      d._tag !== "Lookup"
+    /**
+     * Memory knows the keys of bookings it loaded (confirmed, recent). A keyed request it would
+     * refuse may replay an older or cancelled booking: ask Postgres before refusing. Accepted
+     * requests need no read; a duplicate key then fails the insert and is answered below.
+     */
+    const replayFromDatabase = (d: Decision, message: Book): Effect.Effect<Decision, SqlError> =>
+      d._tag !== "Refuse" || message.idempotencyKey === null
         ? Effect.succeed(d)
-        : bookingsRepo.findById(d.bookingId).pipe(
-            Effect.map((b): Decision => {
-              if (b === undefined || b.hostId !== hostId) return { _tag: "Refuse", error: new NotFound({ what: "booking" }) };
-              return { _tag: "Refuse", error: new BookingNotActive({ status: b.status === "cancelled" ? "cancelled" : "past" }) };
+        : bookingsRepo.findByIdempotencyKey(message.idempotencyKey).pipe(
+            Effect.map((existing): Decision => {
+              if (existing === undefined) return d;
+              return existing.requestDigest === requestDigest(message)
+                ? { _tag: "Answer", result: existing }
+                : { _tag: "Refuse", error: new IdempotencyKeyReused() };
             }),
           );
+
+    /** A booking memory does not hold: explain why not, or, if memory is behind, reload and decide again. */
+    const explain = (d: Decision | BookingLookup, message: Cancel | Reschedule, now: number): Effect.Effect<Decision, SqlError> =>
+      d._tag !== "Lookup"
+        ? Effect.succeed(d)
+        : Effect.gen(function* () {
+            const b = yield* bookingsRepo.findById(d.bookingId);
+            if (b === undefined || b.hostId !== hostId) return { _tag: "Refuse", error: new NotFound({ what: "booking" }) } as const;
+            if (b.status === "confirmed" && b.end > now) {
+              yield* reload;
+              const again = message._tag === "Cancel" ? decideCancel(current, message, now) : decideReschedule(current, message, now);
+              if (again._tag !== "Lookup") return again;
+            }
+            const status = b.status === "cancelled" ? "cancelled" : "past";
+            return { _tag: "Refuse", error: new BookingNotActive({ status }) } as const;
+          });
 
     /** The answer to a write the database refused, looked up once memory is right again. */
     const answerRefusedWrite = (message: Message, write: Write, error: SqlError | Drift, now: number) =>
@@ -352,8 +382,28 @@ export const makeHostActor = (
       }
     });
 
-    // However the loop ends, nobody is left waiting: they learn the actor stopped.
-    const fiber = yield* loop.pipe(
+    /**
+     * The host keeps one mailbox for the actor's whole life. If the loop dies (killed, or a
+     * failure the loop could not contain), whoever it was serving learns it stopped (their
+     * outcome is unknown: retrying with the same idempotency key is safe), and a fresh loop
+     * starts from what Postgres holds. Commands still queued are served by the fresh loop.
+     */
+    let loopFiber: Fiber.RuntimeFiber<never, unknown> | undefined;
+    const supervise = Effect.gen(function* () {
+      for (;;) {
+        loopFiber = yield* Effect.fork(loop);
+        const exit = yield* Fiber.await(loopFiber);
+        for (const { reply } of inProgress) yield* Deferred.fail(reply, new ActorStopped());
+        inProgress = [];
+        yield* Effect.logWarning("host actor stopped; restarting from the database").pipe(
+          Effect.annotateLogs({ hostId, interrupted: Exit.isInterrupted(exit) }),
+        );
+        yield* reload.pipe(Effect.retry(Schedule.exponential("50 millis").pipe(Schedule.upTo("10 seconds"))), Effect.ignore);
+      }
+    });
+
+    // When the actor itself ends (passivation, shutdown), nobody is left waiting.
+    yield* supervise.pipe(
       Effect.onExit(() =>
         Effect.gen(function* () {
           yield* Deferred.fail(stopped, new ActorStopped());
@@ -373,6 +423,6 @@ export const makeHostActor = (
           yield* Queue.offer(mailbox, { message, reply });
           return yield* Effect.raceFirst(Deferred.await(reply), Deferred.await(stopped));
         }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>,
-      kill: Fiber.interrupt(fiber).pipe(Effect.asVoid),
+      kill: Effect.suspend(() => (loopFiber === undefined ? Effect.void : Fiber.interrupt(loopFiber))).pipe(Effect.asVoid),
     };
   });

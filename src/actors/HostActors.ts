@@ -26,7 +26,7 @@ export interface HostActorsShape {
   readonly peekSlug: (slug: string) => HostId | undefined;
   /** The host an event type belongs to. */
   readonly hostIdOfEventType: (id: EventTypeId) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
-  /** Stops a host's actor at once, as a crash would; the next command starts a fresh one from Postgres. */
+  /** Kills a host's actor at once, as a crash would; it restarts from Postgres, its mailbox kept. */
   readonly kill: (hostId: HostId) => Effect.Effect<void>;
 }
 
@@ -55,34 +55,43 @@ export const HostActorsLive = Layer.scoped(
     const slugs = new Map<string, HostId>();
     const eventTypeHosts = new Map<EventTypeId, HostId>();
 
-    const env: ActorEnvironment = {
-      limits: { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost },
-      publish: (snapshot, changes, refresh) =>
-        Effect.suspend(() => {
-          snapshots.set(snapshot.host.id, snapshot);
-          slugs.set(snapshot.host.slug, snapshot.host.id);
-          for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);
-          return changes.length === 0 && !refresh
-            ? Effect.void
-            : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh });
-        }),
-    };
+    const limits = { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost };
+
+    /** Each actor publishes into the shared maps; when it ends it removes only what is still its own. */
+    const startActor = (hostId: HostId) =>
+      Effect.gen(function* () {
+        let latest: HostSnapshot | undefined;
+        const env: ActorEnvironment = {
+          limits,
+          publish: (snapshot, changes, refresh) =>
+            Effect.suspend(() => {
+              latest = snapshot;
+              snapshots.set(snapshot.host.id, snapshot);
+              slugs.set(snapshot.host.slug, snapshot.host.id);
+              for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);
+              return changes.length === 0 && !refresh
+                ? Effect.void
+                : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh });
+            }),
+        };
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            if (latest !== undefined && snapshots.get(hostId) === latest) snapshots.delete(hostId);
+          }),
+        );
+        return yield* makeHostActor(hostId, env);
+      });
 
     const actors = yield* RcMap.make({
-      lookup: (hostId: HostId) =>
-        makeHostActor(hostId, env).pipe(
-          Effect.tap(() => Effect.addFinalizer(() => Effect.sync(() => snapshots.delete(hostId)))),
-          orUnavailable,
-          Effect.provide(context),
-        ),
+      lookup: (hostId: HostId) => startActor(hostId).pipe(orUnavailable, Effect.provide(context)),
       // Longer than any hold, so a passivated actor never forgets a live hold.
       idleTimeToLive: Math.max(config.actorIdleMinutes, config.holdMinutes + 1) * MINUTE_MS,
     });
 
     /**
-     * A failed start is not kept: the next request tries again. An actor that stopped is
-     * replaced: whoever was waiting on it gets `StorageUnavailable` (unacknowledged; retry
-     * with the same idempotency key is safe), and the next command starts a fresh one.
+     * A failed start is not kept: the next request tries again. If the actor stopped before
+     * answering, the caller gets `StorageUnavailable`: nothing was acknowledged, and a retry
+     * with the same idempotency key is safe.
      */
     const withActor = <A, E>(hostId: HostId, use: (actor: HostActor) => Effect.Effect<A, E | ActorStopped>) =>
       Effect.scoped(
@@ -93,7 +102,7 @@ export const HostActorsLive = Layer.scoped(
       ).pipe(
         Effect.catchIf(
           (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
-          () => RcMap.invalidate(actors, hostId).pipe(Effect.zipRight(Effect.fail(new StorageUnavailable()))),
+          () => Effect.fail(new StorageUnavailable()),
         ),
       );
 
@@ -136,9 +145,7 @@ export const HostActorsLive = Layer.scoped(
       peekSlug: (slug) => slugs.get(slug),
       kill: (hostId) =>
         Effect.gen(function* () {
-          if (!(yield* RcMap.has(actors, hostId))) return;
-          yield* withActor(hostId, (actor) => actor.kill).pipe(Effect.ignore);
-          yield* RcMap.invalidate(actors, hostId);
+          if (yield* RcMap.has(actors, hostId)) yield* withActor(hostId, (actor) => actor.kill).pipe(Effect.ignore);
         }),
     } satisfies HostActorsShape;
   }),
