@@ -4,7 +4,7 @@ import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, FiberId, Queue, Sche
 import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
-import { addDays, DAY_MS, type EpochMs } from "../domain/time.ts";
+import { addDays, DAY_MS, HOUR_MS, type EpochMs } from "../domain/time.ts";
 import type { SlotChange } from "../live/HostChanges.ts";
 import { BookingRepository, isDuplicateKey, isOverlap } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
@@ -29,10 +29,16 @@ import {
   type Write,
 } from "./decisions.ts";
 import { HostSnapshot } from "./HostSnapshot.ts";
-import { StorageUnavailable, type Book, type Cancel, type HostMessage, type Reschedule } from "./protocol.ts";
+import { StorageUnavailable, type Cancel, type HostMessage, type Reschedule } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
 const KEEP_ENDED_MS = 2 * DAY_MS;
+/**
+ * How long an idempotency key is remembered: a replay within this window returns the same
+ * booking whatever happened since (cancelled, moved, a restart). Kept in memory, so refusing a
+ * request never needs the database.
+ */
+export const IDEMPOTENCY_WINDOW_MS = 30 * DAY_MS;
 /** The most commands validated and committed together. */
 const MAX_BATCH = 256;
 
@@ -72,13 +78,14 @@ export const loadSnapshot = (hostId: HostId, version: number, keep?: HostSnapsho
     if (record === undefined) return yield* new NotFound({ what: "host" });
     const now = yield* Clock.currentTimeMillis;
     const bookings = yield* bookingsRepo.loadConfirmed(hostId, now - KEEP_ENDED_MS);
+    const keyed = yield* bookingsRepo.loadKeyed(hostId, now - IDEMPOTENCY_WINDOW_MS);
     return new HostSnapshot({
       host: record.host,
       eventTypes: new Map(record.eventTypes.map((e) => [e.id, e])),
       availability: { rules: record.rules, overrides: record.overrides },
       openTime: new OpenTime(makeSchedule(record.host.timeZone, record.rules, record.overrides)),
       bookings,
-      byIdempotencyKey: new Map(bookings.flatMap((b) => (b.idempotencyKey === null ? [] : [[b.idempotencyKey, b]]))),
+      byIdempotencyKey: new Map([...keyed, ...bookings].flatMap((b) => (b.idempotencyKey === null ? [] : [[b.idempotencyKey, b]]))),
       holds: keep?.holds ?? new Map(),
       expiredHolds: keep?.expiredHolds ?? new Set(),
       version,
@@ -92,8 +99,10 @@ const difference = (before: ReadonlyArray<EpochMs>, after: ReadonlyArray<EpochMs
 };
 
 /**
- * Which offered slots a change took or gave back, for every event type, looking only at the
- * host-local days around the instants it touched (buffers and per-day limits reach no further).
+ * Which offered slots a change took or gave back, for every event type. A change reaches only
+ * slots whose buffered span meets what it touched, so only that stretch is listed again: the
+ * touched instants widened by the longest meeting and buffers, or by whole host-local days
+ * where a per-day limit makes a booking matter to its entire day.
  */
 export const slotChanges = (
   before: HostSnapshot,
@@ -102,14 +111,19 @@ export const slotChanges = (
   now: number,
 ): SlotChange[] => {
   if (touched.length === 0) return [];
+  const eventTypes = [...new Set([...before.eventTypes.values(), ...after.eventTypes.values()])];
+  const reach = Math.max(0, ...eventTypes.map((e) => (e.durationMinutes + e.bufferBeforeMinutes + e.bufferAfterMinutes) * 60_000));
   const zone = after.openTime.zone;
-  const from = zone.startOfDay(addDays(zone.localDateOf(Math.min(...touched)), -2));
-  const to = zone.startOfDay(addDays(zone.localDateOf(Math.max(...touched)), 3));
+  let from = Math.min(...touched) - reach;
+  let to = Math.max(...touched) + reach;
+  if (eventTypes.some((e) => e.maxPerDay !== null)) {
+    from = Math.min(from, zone.startOfDay(zone.localDateOf(from)));
+    to = Math.max(to, zone.startOfDay(addDays(zone.localDateOf(to), 1)));
+  }
   const slotsOf = (s: HostSnapshot, et: EventType | undefined) =>
     et === undefined || !et.active ? [] : s.slots(et, from, to, now);
-  const ids = new Set([...before.eventTypes.keys(), ...after.eventTypes.keys()]);
   const changes: SlotChange[] = [];
-  for (const id of ids) {
+  for (const id of new Set(eventTypes.map((e) => e.id))) {
     const { taken, freed } = difference(slotsOf(before, before.eventTypes.get(id)), slotsOf(after, after.eventTypes.get(id)));
     if (taken.length > 0 || freed.length > 0) changes.push({ eventTypeId: id, taken, freed });
   }
@@ -170,6 +184,8 @@ export const makeHostActor = (
       const inserts = writes.flatMap((w) => (w._tag === "Insert" ? [w.booking] : []));
       const cancels = writes.flatMap((w) => (w._tag === "Cancel" ? [{ ...w, id: w.cancellation.id }] : []));
       const moves = writes.flatMap((w) => (w._tag === "Reschedule" ? [{ ...w, id: w.move.id }] : []));
+      // The common case, new bookings only: through the group commit shared by all hosts.
+      if (inserts.length === writes.length) return Effect.uninterruptible(bookingsRepo.insertGrouped(inserts));
       const statements: Effect.Effect<void, SqlError | Drift>[] = [];
       if (inserts.length > 0) statements.push(bookingsRepo.insert(inserts));
       if (cancels.length > 0) {
@@ -198,7 +214,7 @@ export const makeHostActor = (
     const decide = (s: HostSnapshot, message: Message, now: number): Effect.Effect<Decision, SqlError> => {
       switch (message._tag) {
         case "Book":
-          return replayFromDatabase(decideBook(s, message, now), message);
+          return Effect.succeed(decideBook(s, message, now));
         case "Hold":
           return Effect.succeed(decideHold(s, message, now, env.limits));
         case "Release":
@@ -217,23 +233,6 @@ export const makeHostActor = (
           return Effect.succeed(decideEventType(s, message));
       }
     };
-
-    /**
-     * Memory knows the keys of bookings it loaded (confirmed, recent). A keyed request it would
-     * refuse may replay an older or cancelled booking: ask Postgres before refusing. Accepted
-     * requests need no read; a duplicate key then fails the insert and is answered below.
-     */
-    const replayFromDatabase = (d: Decision, message: Book): Effect.Effect<Decision, SqlError> =>
-      d._tag !== "Refuse" || message.idempotencyKey === null
-        ? Effect.succeed(d)
-        : bookingsRepo.findByIdempotencyKey(message.idempotencyKey).pipe(
-            Effect.map((existing): Decision => {
-              if (existing === undefined) return d;
-              return existing.requestDigest === requestDigest(message)
-                ? { _tag: "Answer", result: existing }
-                : { _tag: "Refuse", error: new IdempotencyKeyReused() };
-            }),
-          );
 
     /** A booking memory does not hold: explain why not, or, if memory is behind, reload and decide again. */
     const explain = (d: Decision | BookingLookup, message: Cancel | Reschedule, now: number): Effect.Effect<Decision, SqlError> =>
@@ -351,13 +350,21 @@ export const makeHostActor = (
         yield* Deferred.done(envelope.reply, exit);
       });
 
+    /** Memory stays bounded: ended bookings leave after two days, idempotency keys after their window (checked hourly). */
+    let keysPrunedAt = 0;
     const pruneEnded = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis;
       const first = current.bookings[0];
-      if (first !== undefined && first.end < now - KEEP_ENDED_MS) {
-        current = current.with({ bookings: current.bookings.filter((b) => b.end >= now - KEEP_ENDED_MS) });
-        yield* env.publish(current, [], false);
-      }
+      const pruneKeys = now - keysPrunedAt > HOUR_MS;
+      if ((first === undefined || first.end >= now - KEEP_ENDED_MS) && !pruneKeys) return;
+      const bookings = current.bookings.filter((b) => b.end >= now - KEEP_ENDED_MS);
+      const byIdempotencyKey = pruneKeys
+        ? new Map([...current.byIdempotencyKey].filter(([, b]) => b.createdAt > now - IDEMPOTENCY_WINDOW_MS))
+        : current.byIdempotencyKey;
+      if (pruneKeys) keysPrunedAt = now;
+      if (bookings.length === current.bookings.length && byIdempotencyKey.size === current.byIdempotencyKey.size) return;
+      current = current.with({ bookings, byIdempotencyKey });
+      yield* env.publish(current, [], false);
     });
 
     const loop = Effect.gen(function* () {
@@ -418,10 +425,12 @@ export const makeHostActor = (
     return {
       ask: <M extends HostMessage>(message: M) =>
         Effect.gen(function* () {
-          if (yield* Deferred.isDone(stopped)) return yield* new ActorStopped();
           const reply = yield* Deferred.make<unknown, unknown>();
           yield* Queue.offer(mailbox, { message, reply });
-          return yield* Effect.raceFirst(Deferred.await(reply), Deferred.await(stopped));
+          // Stopping sets `stopped` first, then answers everything in the mailbox: an envelope
+          // offered after that drain is answered here instead.
+          if (yield* Deferred.isDone(stopped)) yield* Deferred.fail(reply, new ActorStopped());
+          return yield* Deferred.await(reply);
         }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>,
       kill: Effect.suspend(() => (loopFiber === undefined ? Effect.void : Fiber.interrupt(loopFiber))).pipe(Effect.asVoid),
     };

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Context, Effect, Layer, RcMap, type Request } from "effect";
+import { Clock, Context, Effect, Exit, Layer, RcMap, type Request } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
@@ -9,6 +9,7 @@ import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { makeHostActor, type ActorEnvironment, type ActorStopped, type HostActor } from "./HostActor.ts";
 import type { HostSnapshot } from "./HostSnapshot.ts";
+import { decideHold, judgeBook } from "./decisions.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 
 export interface HostActorsShape {
@@ -54,6 +55,8 @@ export const HostActorsLive = Layer.scoped(
     const snapshots = new Map<HostId, HostSnapshot>();
     const slugs = new Map<string, HostId>();
     const eventTypeHosts = new Map<EventTypeId, HostId>();
+    /** Actors that are up, for the hot path: a message to one of them only pushes its idle timer. */
+    const running = new Map<HostId, HostActor>();
 
     const limits = { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost };
 
@@ -74,12 +77,15 @@ export const HostActorsLive = Layer.scoped(
                 : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh });
             }),
         };
+        const actor = yield* makeHostActor(hostId, env);
+        running.set(hostId, actor);
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
             if (latest !== undefined && snapshots.get(hostId) === latest) snapshots.delete(hostId);
+            if (running.get(hostId) === actor) running.delete(hostId);
           }),
         );
-        return yield* makeHostActor(hostId, env);
+        return actor;
       });
 
     const actors = yield* RcMap.make({
@@ -100,6 +106,14 @@ export const HostActorsLive = Layer.scoped(
           Effect.flatMap(use),
         ),
       ).pipe(
+        Effect.catchIf(
+          (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
+          () => Effect.fail(new StorageUnavailable()),
+        ),
+      );
+
+    const askRunning = <M extends HostMessage>(actor: HostActor, message: M) =>
+      actor.ask(message).pipe(
         Effect.catchIf(
           (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
           () => Effect.fail(new StorageUnavailable()),
@@ -132,9 +146,32 @@ export const HostActorsLive = Layer.scoped(
       );
     };
 
+    /**
+     * A booking or hold the latest snapshot already refuses (or answers, as an idempotent
+     * replay) is answered from it, without the mailbox: the snapshot is committed state, so
+     * the answer is the one the actor would have given at that moment. Only what the snapshot
+     * would accept waits in the mailbox, to be decided again against the actor's own state.
+     */
+    const fromSnapshot = (hostId: HostId, message: HostMessage) =>
+      Effect.map(Clock.currentTimeMillis, (now): Exit.Exit<unknown, unknown> | undefined => {
+        const snapshot = snapshots.get(hostId);
+        if (snapshot === undefined || (message._tag !== "Book" && message._tag !== "Hold")) return undefined;
+        const d = message._tag === "Book" ? judgeBook(snapshot, message, now) : decideHold(snapshot, message, now, limits);
+        return d._tag === "Refuse" ? Exit.fail(d.error) : d._tag === "Answer" ? Exit.succeed(d.result) : undefined;
+      });
+
     return {
       hostIdOfEventType,
-      ask: (hostId, message) => withActor(hostId, (actor) => actor.ask(message)),
+      ask: <M extends HostMessage>(hostId: HostId, message: M) =>
+        Effect.flatMap(
+          fromSnapshot(hostId, message),
+          (answered): Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable> =>
+            answered !== undefined
+              ? (answered as Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M>>)
+              : running.has(hostId)
+                ? RcMap.touch(actors, hostId).pipe(Effect.zipRight(askRunning(running.get(hostId)!, message)))
+                : withActor(hostId, (actor) => actor.ask(message)),
+        ),
       snapshot: (hostId) =>
         withActor(hostId, () => Effect.sync(() => snapshots.get(hostId)!)).pipe(
           // Reading is always safe to repeat: once more on a fresh actor.

@@ -47,6 +47,8 @@ export class HostSnapshot implements HostState {
   readonly expiredHolds!: ReadonlySet<string>;
   readonly version!: number;
   private readonly inputs = new Map<EventTypeId, SlotInput>();
+  /** Offered slots around a day, for alternatives: conflicts on a busy host ask for the same days. */
+  private readonly nearby = new Map<string, EpochMs[]>();
 
   constructor(state: HostState) {
     Object.assign(this, state);
@@ -108,11 +110,28 @@ export class HostSnapshot implements HostState {
     return checkSlot(this.slotInput(eventType, except), start, now);
   }
 
-  /** Offered starts nearest to `start` (within a week either side), nearest first. */
+  /** Offered starts nearest to `start` (within about a week either side), nearest first. */
   alternatives(eventType: EventType, start: number, now: number, count = 5): EpochMs[] {
-    return this.slots(eventType, start - 7 * DAY_MS, start + 7 * DAY_MS, now)
-      .filter((s) => s !== start)
-      .sort((a, b) => Math.abs(a - start) - Math.abs(b - start) || a - b)
-      .slice(0, count);
+    const day = Math.floor(start / DAY_MS);
+    // Within one snapshot and one minute the list cannot change in a way that matters for a suggestion.
+    const key = `${eventType.id}|${day}|${Math.floor(now / 60_000)}`;
+    let around = this.nearby.get(key);
+    if (around === undefined) {
+      around = this.slots(eventType, (day - 7) * DAY_MS, (day + 8) * DAY_MS, now);
+      if (this.nearby.size > 256) this.nearby.clear();
+      this.nearby.set(key, around);
+    }
+    // Walk outward from where `start` would sit in the sorted list, taking the nearer side first.
+    let hi = around.findIndex((s) => s >= start);
+    if (hi === -1) hi = around.length;
+    let lo = hi - 1;
+    if (around[hi] === start) hi++;
+    const picked: EpochMs[] = [];
+    while (picked.length < count && (lo >= 0 || hi < around.length)) {
+      const before = lo >= 0 ? start - around[lo]! : Number.POSITIVE_INFINITY;
+      const after = hi < around.length ? around[hi]! - start : Number.POSITIVE_INFINITY;
+      picked.push(before <= after ? around[lo--]! : around[hi++]!);
+    }
+    return picked;
   }
 }

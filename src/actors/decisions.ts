@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
+  refusalOf,
   BookingNotActive,
   DailyLimitReached,
   HoldInvalid,
@@ -17,7 +18,7 @@ import type { Booking, BookingId, EventType, EventTypeId } from "../domain/model
 import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule } from "../domain/schedule.ts";
 import { eventTypeProblem, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
-import { epochMs, localDate, MINUTE_MS, wallMinutes, type EpochMs, type LocalDate } from "../domain/time.ts";
+import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
 import type { HostSnapshot, Hold as HeldSlot } from "./HostSnapshot.ts";
 import type {
@@ -68,7 +69,7 @@ export interface Limits {
 }
 
 const answer = (result: unknown): Decision => ({ _tag: "Answer", result });
-const refuse = (error: unknown): Decision => ({ _tag: "Refuse", error });
+const refuse = (make: () => unknown): Decision => ({ _tag: "Refuse", error: refusalOf(make) });
 
 const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: number, now: number): SlotRefusal => {
   switch (reason) {
@@ -79,14 +80,14 @@ const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: 
     case "DailyLimitReached":
       return new DailyLimitReached({ start, maxPerDay: et.maxPerDay ?? 0 });
     case "SlotNotOffered":
-      return new SlotNotOffered({ start });
+      return new SlotNotOffered({ start }, true);
     case "SlotTaken":
-      return new SlotTaken({ start, alternatives: snapshot.alternatives(et, start, now) });
+      return new SlotTaken({ start, alternatives: snapshot.alternatives(et, start, now) }, true);
   }
 };
 
 export const slotTaken = (snapshot: HostSnapshot, et: EventType | undefined, start: number, now: number) =>
-  new SlotTaken({ start, alternatives: et === undefined ? [] : snapshot.alternatives(et, start, now) });
+  refusalOf(() => new SlotTaken({ start, alternatives: et === undefined ? [] : snapshot.alternatives(et, start, now) }, true));
 
 const activeEventType = (snapshot: HostSnapshot, id: string) => {
   const et = snapshot.eventTypes.get(id as EventType["id"]);
@@ -103,7 +104,7 @@ export const requestDigest = (p: Book): string =>
     .digest("base64url");
 
 const replay = (existing: Booking, p: Book): Decision =>
-  existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(new IdempotencyKeyReused());
+  existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(() => new IdempotencyKeyReused({}, true));
 
 /** Every event type takes a free-text note besides its own questions; it travels with the answers. */
 export const NOTE = "note";
@@ -156,32 +157,43 @@ const holdOfVisitor = (snapshot: HostSnapshot, visitor: string | null) => {
   return undefined;
 };
 
-export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
+/** Whether a booking request can be accepted, without building anything: cheap enough for every request. */
+export const judgeBook = (
+  s: HostSnapshot,
+  p: Book,
+  now: number,
+): Decision | { readonly _tag: "Accept"; readonly eventType: EventType; readonly ownHold: HeldSlot | undefined } => {
   const et = activeEventType(s, p.eventTypeId);
-  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
   if (p.idempotencyKey !== null) {
     const existing = s.byIdempotencyKey.get(p.idempotencyKey);
     if (existing !== undefined) return replay(existing, p);
   }
   const invalid = checkAnswers(et, p.answers);
-  if (invalid !== undefined) return refuse(invalid);
+  if (invalid !== undefined) return refuse(() => invalid);
 
   let ownHold: HeldSlot | undefined;
   if (p.holdToken !== null) {
     ownHold = s.holds.get(p.holdToken);
     if (ownHold === undefined || ownHold.expiresAt <= now) {
       const expired = ownHold !== undefined || s.expiredHolds.has(p.holdToken);
-      return refuse(new HoldInvalid({ reason: expired ? "expired" : "unknown" }));
+      return refuse(() => new HoldInvalid({ reason: expired ? "expired" : "unknown" }));
     }
-    if (ownHold.eventTypeId !== et.id || ownHold.start !== p.start) return refuse(new HoldInvalid({ reason: "other-slot" }));
+    if (ownHold.eventTypeId !== et.id || ownHold.start !== p.start) return refuse(() => new HoldInvalid({ reason: "other-slot" }));
   } else {
     const held = holdOfVisitor(s, p.visitor);
     if (held !== undefined && held.eventTypeId === et.id && held.start === p.start) ownHold = held;
   }
 
   const verdict = s.check(et, p.start, now, ownHold?.token);
-  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+  if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
+  return { _tag: "Accept", eventType: et, ownHold };
+};
 
+export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
+  const judged = judgeBook(s, p, now);
+  if (judged._tag !== "Accept") return judged;
+  const { eventType: et, ownHold } = judged;
   const booking: Booking = {
     id: randomUUID() as BookingId,
     hostId: s.host.id,
@@ -217,12 +229,12 @@ export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
 
 export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): Decision => {
   const et = activeEventType(s, p.eventTypeId);
-  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
   const previous = holdOfVisitor(s, p.visitor);
   const verdict = s.check(et, p.start, now, previous?.token);
-  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+  if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
   const others = s.holds.size - (previous === undefined ? 0 : 1);
-  if (others >= limits.maxHoldsPerHost) return refuse(new TooManyHolds());
+  if (others >= limits.maxHoldsPerHost) return refuse(() => new TooManyHolds());
   const hold: HeldSlot = {
     token: newToken(),
     eventTypeId: et.id,
@@ -264,7 +276,7 @@ export type BookingLookup = { readonly _tag: "Lookup"; readonly bookingId: Booki
 export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision | BookingLookup => {
   const booking = s.bookingById(p.bookingId);
   if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
-  if (booking.end <= now) return refuse(new BookingNotActive({ status: "past" }));
+  if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
   const cancelled: Booking = { ...booking, status: "cancelled", cancelledBy: p.by, cancelReason: p.reason, version: booking.version + 1 };
   const byIdempotencyKey = new Map(s.byIdempotencyKey);
   if (booking.idempotencyKey !== null) byIdempotencyKey.set(booking.idempotencyKey, cancelled);
@@ -279,11 +291,11 @@ export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision 
 export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): Decision | BookingLookup => {
   const booking = s.bookingById(p.bookingId);
   if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
-  if (booking.end <= now) return refuse(new BookingNotActive({ status: "past" }));
+  if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
   const et = s.eventTypes.get(booking.eventTypeId);
-  if (et === undefined) return refuse(new NotFound({ what: "event type" }));
+  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
   const verdict = s.check(et, p.start, now, booking.id);
-  if (!verdict.offered) return refuse(refusal(s, et, verdict.reason, p.start, now));
+  if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
   const moved: Booking = {
     ...booking,
     start: epochMs(p.start),
@@ -327,20 +339,20 @@ const withSchedule = (s: HostSnapshot, rules: ReadonlyArray<WeeklyRule>, overrid
 export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision => {
   for (const [i, r] of p.rules.entries()) {
     if (!Number.isInteger(r.weekday) || r.weekday < 0 || r.weekday > 6) {
-      return refuse(new InvalidInput({ field: `rules[${i}].weekday`, message: "must be 0 (Sunday) to 6 (Saturday)" }));
+      return refuse(() => new InvalidInput({ field: `rules[${i}].weekday`, message: "must be 0 (Sunday) to 6 (Saturday)" }));
     }
     const problem = windowProblem(r, `rules[${i}]`);
-    if (problem !== undefined) return refuse(problem);
+    if (problem !== undefined) return refuse(() => problem);
   }
   const rules = p.rules.map((r) => ({ weekday: r.weekday, start: wallMinutes(r.start), end: wallMinutes(r.end) }));
   return { _tag: "Write", write: { _tag: "Rules", rules }, next: withSchedule(s, rules, s.availability.overrides), result: undefined };
 };
 
 export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision => {
-  if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(new InvalidInput({ field: "date", message: "must be a date" }));
+  if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(() => new InvalidInput({ field: "date", message: "must be a date" }));
   for (const [i, w] of (p.windows ?? []).entries()) {
     const problem = windowProblem(w, `windows[${i}]`);
-    if (problem !== undefined) return refuse(problem);
+    if (problem !== undefined) return refuse(() => problem);
   }
   const date = localDate(p.date);
   const windows = p.windows === null ? null : toWindows(p.windows);
@@ -351,11 +363,11 @@ export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision =>
 
 export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => {
   const problem = eventTypeProblem(p.fields);
-  if (problem !== undefined) return refuse(problem);
+  if (problem !== undefined) return refuse(() => problem);
   const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
-  if (p.id !== null && existing === undefined) return refuse(new NotFound({ what: "event type" }));
+  if (p.id !== null && existing === undefined) return refuse(() => new NotFound({ what: "event type" }));
   for (const other of s.eventTypes.values()) {
-    if (other.slug === p.fields.slug && other.id !== p.id) return refuse(new InvalidInput({ field: "slug", message: "is already used by another event type" }));
+    if (other.slug === p.fields.slug && other.id !== p.id) return refuse(() => new InvalidInput({ field: "slug", message: "is already used by another event type" }));
   }
   const eventType: EventType = { ...p.fields, id: p.id ?? (randomUUID() as EventTypeId), hostId: s.host.id };
   const eventTypes = new Map(s.eventTypes);
@@ -368,17 +380,23 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => 
   };
 };
 
-/** The instants a booking write touches, to bound which slot lists it can change. */
-export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<EpochMs> => {
+/** The instants a booking write touches, buffers included, to bound which slot lists it can change. */
+export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<number> => {
+  const span = (b: { start: number; end: number; bufferBeforeMinutes: number; bufferAfterMinutes: number }) => [
+    b.start - b.bufferBeforeMinutes * MINUTE_MS,
+    b.end + b.bufferAfterMinutes * MINUTE_MS,
+  ];
   switch (write._tag) {
     case "Insert":
-      return [write.booking.start, write.booking.end];
+      return span(write.booking);
     case "Cancel": {
       const b = before.bookingById(write.cancellation.id);
-      return b === undefined ? [] : [b.start, b.end];
+      return b === undefined ? [] : span(b);
     }
-    case "Reschedule":
-      return [write.move.previousStart as EpochMs, write.move.start as EpochMs, write.move.end as EpochMs];
+    case "Reschedule": {
+      const b = before.bookingById(write.move.id);
+      return [...(b === undefined ? [] : span(b)), ...span({ ...write.move })];
+    }
     default:
       return [];
   }

@@ -17,6 +17,11 @@ switch (command) {
     process.exitCode = await slotsCommand();
     break;
   }
+  case "storm": {
+    const { stormCommand } = await import("./storm.ts");
+    process.exitCode = await stormCommand(args);
+    break;
+  }
   case "serve":
   case "migrate":
   case "seed": {

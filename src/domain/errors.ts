@@ -59,6 +59,20 @@ export class BookingNotActive extends Schema.TaggedError<BookingNotActive>()("Bo
   status: Schema.Literal("cancelled", "past"),
 }) {}
 
+/**
+ * Refusals are expected answers, not faults: they are built without a stack trace (capturing
+ * one dominated the cost of answering a conflict) and without re-validating their fields.
+ */
+export const refusalOf = <A>(make: () => A): A => {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+};
+
 /** The policy refusals a slot can get, by the names `checkSlot` uses. */
 export type SlotRefusal = SlotTaken | SlotNotOffered | TooSoon | TooFarAhead | DailyLimitReached;
 

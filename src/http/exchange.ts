@@ -9,7 +9,6 @@ export interface Request {
   readonly params: ReadonlyArray<string>;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
-  readonly remoteAddress: string;
 }
 
 export interface Reply {
@@ -42,6 +41,21 @@ export const statusLine = (status: number) => STATUS_TEXT[status] ?? `${status} 
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The request headers handlers read; copying only these keeps the hot path short. */
+const HEADERS = [
+  "accept-encoding",
+  "accept-language",
+  "authorization",
+  "content-type",
+  "cookie",
+  "host",
+  "hx-request",
+  "hx-request-type",
+  "idempotency-key",
+  "origin",
+  "sec-fetch-site",
+] as const;
+
 export class BodyTooLarge extends Error {}
 
 /**
@@ -60,7 +74,10 @@ export const receive = (
     state.aborted = true;
   });
   const headers = new Map<string, string>();
-  req.forEach((key, value) => headers.set(key, value));
+  for (const name of HEADERS) {
+    const value = req.getHeader(name);
+    if (value !== "") headers.set(name, value);
+  }
   const params: string[] = [];
   for (let i = 0; i < paramCount; i++) params.push(decodeURIComponent(req.getParameter(i) ?? ""));
   const base = {
@@ -69,7 +86,6 @@ export const receive = (
     query: new URLSearchParams(req.getQuery() ?? ""),
     params,
     headers,
-    remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
   };
   if (!withBody) return { request: Promise.resolve({ ...base, body: Buffer.alloc(0) }), state };
   const request = new Promise<Request>((resolve, reject) => {

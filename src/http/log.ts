@@ -1,12 +1,31 @@
-/** One logfmt line per event at the edges (requests), in the same shape as Effect's logger. */
+/**
+ * One logfmt line per event at the edges (requests), in the same shape as Effect's logger.
+ * Lines are buffered and written every 50 ms (or at 64 KiB): one write per line cost more
+ * than the request itself under load. What is buffered is written on exit.
+ */
 const LEVELS = { debug: 10, info: 20, warning: 30, error: 40, none: 100 } as const;
 export type Level = Exclude<keyof typeof LEVELS, "none">;
 
 let threshold: number = LEVELS.info;
+let pending: string[] = [];
+let pendingBytes = 0;
+let timer: NodeJS.Timeout | undefined;
 
 export const setLogLevel = (level: string) => {
   threshold = LEVELS[level.toLowerCase() as keyof typeof LEVELS] ?? LEVELS.info;
 };
+
+export const flushLog = () => {
+  if (timer !== undefined) clearTimeout(timer);
+  timer = undefined;
+  if (pending.length === 0) return;
+  const text = pending.join("");
+  pending = [];
+  pendingBytes = 0;
+  process.stdout.write(text);
+};
+
+process.once("exit", flushLog);
 
 const quote = (v: unknown) => {
   const s = String(v);
@@ -17,5 +36,9 @@ export const logEvent = (level: Level, message: string, fields: Record<string, u
   if (LEVELS[level] < threshold) return;
   let line = `timestamp=${new Date().toISOString()} level=${level.toUpperCase()} message=${quote(message)}`;
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(v)}`;
-  process.stdout.write(`${line}\n`);
+  line += "\n";
+  pending.push(line);
+  pendingBytes += line.length;
+  if (pendingBytes > 64 * 1024) flushLog();
+  else if (timer === undefined) timer = setTimeout(flushLog, 50).unref();
 };

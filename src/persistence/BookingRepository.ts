@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Effect } from "effect";
+import { Deferred, Effect, Exit, Queue } from "effect";
 import type { Booking, BookingId, EventTypeId, HostId, Party } from "../domain/model.ts";
 import { epochMs } from "../domain/time.ts";
 
@@ -83,7 +83,7 @@ export interface Rescheduling {
  * even outside a transaction, in one round trip.
  */
 export class BookingRepository extends Effect.Service<BookingRepository>()("rendezvous/BookingRepository", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient;
 
     /** Confirmed bookings that end after `since`: what a host actor needs in memory. */
@@ -91,6 +91,14 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
       sql<BookingRow>`
         SELECT * FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed' AND end_at > ${iso(since)}::timestamptz
         ORDER BY start_at`.pipe(Effect.map((rows) => rows.map(toBooking)));
+
+    /** Bookings with an idempotency key made since `since`, whatever their status: replays must find them. */
+    const loadKeyed = (hostId: HostId, since: number) =>
+      sql<BookingRow>`
+        SELECT * FROM bookings
+        WHERE host_id = ${hostId} AND idempotency_key IS NOT NULL AND created_at > ${iso(since)}::timestamptz`.pipe(
+        Effect.map((rows) => rows.map(toBooking)),
+      );
 
     const findById = (id: BookingId) =>
       sql<BookingRow>`SELECT * FROM bookings WHERE id = ${id}`.pipe(Effect.map((rows) => rows.map(toBooking)[0]));
@@ -112,7 +120,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         : sql`
         WITH b AS (
           INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, answers,
-            start_at, end_at, buffer_before_minutes, buffer_after_minutes, manage_token, idempotency_key, request_digest)
+            start_at, end_at, buffer_before_minutes, buffer_after_minutes, manage_token, idempotency_key, request_digest,
+            created_at)
           SELECT * FROM unnest(
             ${bookings.map((b) => b.id)}::uuid[], ${bookings.map((b) => b.hostId)}::uuid[],
             ${bookings.map((b) => b.eventTypeId)}::uuid[], ${bookings.map((b) => b.invitee.name)}::text[],
@@ -120,7 +129,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             ${bookings.map((b) => JSON.stringify(b.answers))}::jsonb[], ${bookings.map((b) => iso(b.start))}::timestamptz[],
             ${bookings.map((b) => iso(b.end))}::timestamptz[], ${bookings.map((b) => b.bufferBeforeMinutes)}::int[],
             ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
-            ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[])
+            ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[],
+            ${bookings.map((b) => iso(b.createdAt))}::timestamptz[])
           RETURNING id, host_id, start_at, end_at
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
@@ -128,6 +138,31 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         )
         INSERT INTO notification_outbox (booking_id, kind, recipient)
         SELECT id, 'booking_confirmed', r.recipient FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`;
+
+    /**
+     * Group commit across hosts: new bookings from every actor that are waiting at the same
+     * moment go to Postgres in one statement (one parse, one commit), by a few writers in
+     * parallel. If that statement fails, each caller's bookings are written on their own, so
+     * everyone gets their own answer (an exclusion violation stays with the booking that
+     * caused it).
+     */
+    const pending = yield* Queue.unbounded<{ readonly bookings: ReadonlyArray<Booking>; readonly done: Deferred.Deferred<void, SqlError> }>();
+    const writeBatch = Effect.gen(function* () {
+      const batch = [...(yield* Queue.takeBetween(pending, 1, 256))];
+      const together = yield* Effect.exit(insert(batch.flatMap((b) => b.bookings)));
+      if (Exit.isSuccess(together) || batch.length === 1) {
+        for (const { done } of batch) yield* Deferred.done(done, together);
+        return;
+      }
+      for (const { bookings, done } of batch) yield* Deferred.done(done, yield* Effect.exit(insert(bookings)));
+    });
+    yield* Effect.forkScoped(Effect.all(Array.from({ length: 2 }, () => Effect.forever(writeBatch)), { concurrency: "unbounded" }));
+
+    /** Inserts new bookings (with their events and notices) through the shared group commit. */
+    const insertGrouped = (bookings: ReadonlyArray<Booking>) =>
+      Effect.flatMap(Deferred.make<void, SqlError>(), (done) =>
+        Queue.offer(pending, { bookings, done }).pipe(Effect.zipRight(Deferred.await(done))),
+      );
 
     /** Cancels confirmed bookings; returns the ids it cancelled (others were not confirmed). */
     const cancel = (cancellations: ReadonlyArray<Cancellation>) =>
@@ -174,6 +209,16 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         )
         SELECT id FROM m`.pipe(Effect.map((rows) => rows.map((r) => r.id as BookingId)));
 
-    return { loadConfirmed, findById, findByManageToken, findByIdempotencyKey, insert, cancel, reschedule } as const;
+    return {
+      loadConfirmed,
+      loadKeyed,
+      findById,
+      findByManageToken,
+      findByIdempotencyKey,
+      insert,
+      insertGrouped,
+      cancel,
+      reschedule,
+    } as const;
   }),
 }) {}

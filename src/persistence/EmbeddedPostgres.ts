@@ -115,8 +115,29 @@ const ensureReachableByPostgres = (dataDir: string) =>
     }
   });
 
+const PASSWORD_FILE = "postgres.password";
+
+const urlOf = (port: number, password: string) =>
+  Redacted.make(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`);
+
+/**
+ * The URL of the embedded Postgres a running Rendezvous started in `dataDir`, read from the
+ * files it keeps there (Postgres' own lock file names the port), so tools like `storm` find
+ * the database the way the server does. Undefined when none is running.
+ */
+export const runningEmbeddedPostgres = (dataDir: string): Redacted.Redacted | undefined => {
+  try {
+    const lines = readFileSync(join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n");
+    const [pid, port] = [Number(lines[0]), Number(lines[3])];
+    if (!isAlive(pid) || !Number.isInteger(port)) return undefined;
+    return urlOf(port, readFileSync(join(dataDir, PASSWORD_FILE), "utf8").trim());
+  } catch {
+    return undefined;
+  }
+};
+
 const passwordOf = (dataDir: string) => {
-  const file = join(dataDir, "postgres.password");
+  const file = join(dataDir, PASSWORD_FILE);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   const password = randomBytes(24).toString("base64url");
   writeFileSync(file, `${password}\n`, { mode: 0o600 });
@@ -198,7 +219,5 @@ export const startEmbeddedPostgres = (
     );
     yield* ensureDatabase(server);
     yield* Effect.logInfo("embedded Postgres started").pipe(Effect.annotateLogs({ dir: pgDir, port }));
-    return Redacted.make(
-      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
-    );
+    return urlOf(port, password);
   });

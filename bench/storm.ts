@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:storm`: our HTTP storm against the classic pessimistic design, on the same
+ * machine and the same Postgres. The baseline is pgbench running the lock-and-check
+ * transaction (SELECT … FOR UPDATE on the host row, an overlap query, an insert if free);
+ * ours is the storm command booking over HTTP through the running server. Prints numbers
+ * and the ratios to the goals (hot host ≥ 4× with p99 ≤ 50 ms; 1,000 hosts ≥ 1×).
+ *
+ * Postgres: BENCH_DATABASE_URL (a server you name; databases rv_bench_* are created there),
+ * else an embedded one in a temporary folder. Needs `pgbench` on PATH (Debian:
+ * postgresql-client). BENCH_SECONDS sets each run's length (default 10).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Effect, Exit, Redacted, Scope } from "effect";
+import { runStorm, type StormSummary } from "../src/cli/storm.ts";
+import { startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { percentile, round } from "./stats.ts";
+
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
+const CLIENTS = 64;
+const SLOTS = 320;
+
+const withDatabase = (url: string, database: string) => {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+};
+
+const psql = (url: string, sql: string) => {
+  const r = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+const requirePgbench = () => {
+  const r = spawnSync("pgbench", ["--version"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error("pgbench is not on PATH (Debian: apt-get install postgresql-client)");
+  return r.stdout.trim();
+};
+
+/** The lock-and-check transaction, for `hosts` hosts of `SLOTS` half-hour slots each. */
+const baselineScript = (hosts: number) => `\\set host random(1, ${hosts})
+\\set slot random(0, ${SLOTS - 1})
+BEGIN;
+SELECT id FROM bench_hosts WHERE id = :host FOR UPDATE;
+SELECT count(*) AS taken FROM bench_bookings WHERE host_id = :host
+  AND tstzrange(start_at, end_at, '[)') && tstzrange(timestamptz '2030-01-01 00:00+00' + :slot * interval '30 minutes', timestamptz '2030-01-01 00:00+00' + (:slot + 1) * interval '30 minutes', '[)') \\gset
+\\if :taken = 0
+INSERT INTO bench_bookings (host_id, start_at, end_at)
+  VALUES (:host, timestamptz '2030-01-01 00:00+00' + :slot * interval '30 minutes', timestamptz '2030-01-01 00:00+00' + (:slot + 1) * interval '30 minutes');
+\\endif
+COMMIT;
+`;
+
+const runBaseline = (serverUrl: string, hosts: number, work: string) => {
+  const url = withDatabase(serverUrl, "rv_bench_pgbench");
+  psql(withDatabase(serverUrl, "postgres"), "DROP DATABASE IF EXISTS rv_bench_pgbench WITH (FORCE)");
+  psql(withDatabase(serverUrl, "postgres"), "CREATE DATABASE rv_bench_pgbench");
+  psql(
+    url,
+    `CREATE TABLE bench_hosts (id int PRIMARY KEY);
+     CREATE TABLE bench_bookings (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, host_id int NOT NULL REFERENCES bench_hosts,
+       start_at timestamptz NOT NULL, end_at timestamptz NOT NULL);
+     CREATE INDEX ON bench_bookings (host_id);
+     INSERT INTO bench_hosts SELECT generate_series(1, ${hosts});`,
+  );
+  const script = join(work, `baseline-${hosts}.sql`);
+  writeFileSync(script, baselineScript(hosts));
+  const prefix = join(work, `pgbench-${hosts}`);
+  const r = spawnSync("pgbench", ["-n", "-c", String(CLIENTS), "-j", "2", "-T", String(SECONDS), "-f", script, "-l", `--log-prefix=${prefix}`, url], {
+    encoding: "utf8",
+    cwd: work,
+  });
+  if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(r.stdout)?.[1]);
+  // Per-transaction log lines: client, transaction, latency (µs), …
+  const latencies: number[] = [];
+  for (const file of spawnSync("sh", ["-c", `ls ${prefix}*`], { encoding: "utf8" }).stdout.trim().split("\n")) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      const us = Number(line.split(" ")[2]);
+      if (Number.isFinite(us)) latencies.push(us / 1000);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const doubleBookings = Number(
+    psql(url, `SELECT count(*) FROM bench_bookings a JOIN bench_bookings b ON a.host_id = b.host_id AND a.id < b.id
+               AND tstzrange(a.start_at, a.end_at, '[)') && tstzrange(b.start_at, b.end_at, '[)')`),
+  );
+  const confirmed = Number(psql(url, "SELECT count(*) FROM bench_bookings"));
+  return {
+    attemptsPerSecond: Math.round(tps),
+    confirmed,
+    latencyMs: { p50: round(percentile(latencies, 50), 2), p95: round(percentile(latencies, 95), 2), p99: round(percentile(latencies, 99), 2) },
+    doubleBookings,
+  };
+};
+
+const startServer = async (databaseUrl: string, work: string) => {
+  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("Rendezvous is running")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))) };
+};
+
+const ours = async (serverUrl: string, hosts: number, work: string): Promise<StormSummary> => {
+  const appDb = withDatabase(serverUrl, "rv_bench_app");
+  psql(withDatabase(serverUrl, "postgres"), "DROP DATABASE IF EXISTS rv_bench_app WITH (FORCE)");
+  psql(withDatabase(serverUrl, "postgres"), "CREATE DATABASE rv_bench_app");
+  const server = await startServer(appDb, work);
+  try {
+    return await runStorm({
+      url: server.url,
+      hosts,
+      concurrency: CLIENTS,
+      durationSeconds: SECONDS,
+      slotsPerHost: SLOTS,
+      maxAttempts: 100_000_000,
+      databaseUrl: Redacted.make(appDb),
+      progress: false,
+    });
+  } finally {
+    await server.stop();
+  }
+};
+
+const main = async () => {
+  const pgbench = requirePgbench();
+  const work = mkdtempSync(join(tmpdir(), "rendezvous-bench-"));
+  chmodSync(work, 0o755); // the embedded Postgres runs as `postgres` when we are root
+  const scope = Effect.runSync(Scope.make());
+  try {
+    const given = process.env["BENCH_DATABASE_URL"];
+    const serverUrl = given ?? Redacted.value(await Effect.runPromise(startEmbeddedPostgres(join(work, "pg")).pipe(Scope.extend(scope))));
+    const postgres = psql(withDatabase(serverUrl, "postgres"), "SHOW server_version");
+    const scenarios = [
+      { name: "one hot host, 320 slots", hosts: 1, goal: { ratio: 4, p99Ms: 50 } },
+      { name: "1,000 hosts", hosts: 1_000, goal: { ratio: 1, p99Ms: undefined } },
+    ];
+    const results = [];
+    for (const s of scenarios) {
+      const baseline = runBaseline(serverUrl, s.hosts, work);
+      const storm = await ours(serverUrl, s.hosts, work);
+      const ratio = round(storm.attemptsPerSecond / baseline.attemptsPerSecond, 2);
+      results.push({
+        scenario: s.name,
+        clients: CLIENTS,
+        seconds: SECONDS,
+        baseline: { design: "pgbench lock-and-check (FOR UPDATE, overlap query, insert)", ...baseline },
+        ours: {
+          design: "HTTP storm → uWS → host actor → Postgres",
+          attemptsPerSecond: storm.attemptsPerSecond,
+          confirmed: storm.confirmed,
+          conflicts: storm.conflicts,
+          errors: storm.errors,
+          latencyMs: storm.latencyMs,
+          doubleBookings: storm.doubleBookings,
+          acknowledgedMissing: storm.acknowledgedMissing,
+        },
+        attemptsRatio: ratio,
+        goal: { attemptsRatio: s.goal.ratio, p99Ms: s.goal.p99Ms },
+        meetsGoal: ratio >= s.goal.ratio && (s.goal.p99Ms === undefined || storm.latencyMs.p99 <= s.goal.p99Ms) && storm.doubleBookings === 0 && baseline.doubleBookings === 0,
+      });
+    }
+    console.log(JSON.stringify({ postgres, pgbench, machineCores: (await import("node:os")).cpus().length, results }, null, 2));
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void));
+    rmSync(work, { recursive: true, force: true });
+  }
+};
+
+await main();
