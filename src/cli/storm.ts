@@ -250,6 +250,13 @@ export const stormCommand = async (argv: ReadonlyArray<string>): Promise<number>
     if (!LOOPBACK.has(url.hostname) && !values["allow-remote"]) {
       throw new Error(`--url must be on this machine (127.0.0.1); pass --allow-remote to storm ${url.hostname}`);
     }
+    const numbers = {
+      hosts: int("hosts", values.hosts, 1, 10_000),
+      concurrency: int("concurrency", values.concurrency, 1, 1_024),
+      durationSeconds: int("duration", values.duration, 1, 600),
+      slotsPerHost: int("slots", values.slots, 1, 10_000),
+      maxAttempts: int("max-attempts", values["max-attempts"], 1, 100_000_000),
+    };
     const config = await Effect.runPromise(appConfig);
     const databaseUrl =
       values["database-url"] !== undefined
@@ -260,11 +267,7 @@ export const stormCommand = async (argv: ReadonlyArray<string>): Promise<number>
     }
     const summary = await runStorm({
       url: url.toString().replace(/\/$/, ""),
-      hosts: int("hosts", values.hosts, 1, 10_000),
-      concurrency: int("concurrency", values.concurrency, 1, 1_024),
-      durationSeconds: int("duration", values.duration, 1, 600),
-      slotsPerHost: int("slots", values.slots, 1, 10_000),
-      maxAttempts: int("max-attempts", values["max-attempts"], 1, 100_000_000),
+      ...numbers,
       databaseUrl,
       progress: process.stderr.isTTY === true,
     });

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../support/app.ts";
+import { exited, spawnServer } from "../support/server.ts";
 
 /** Postgres processes serving a data folder, found by their command line. */
 const postgresOf = (dataDir: string) =>
@@ -19,24 +18,7 @@ const postgresOf = (dataDir: string) =>
       }
     });
 
-const serve = async (dataDir: string) => {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--seed-demo"], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", () => output.includes("Rendezvous is running") && resolve());
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-  return { child, port, output: () => output };
-};
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
+const serve = (dataDir: string) => spawnServer({ DATA_DIR: dataDir, DATABASE_URL: "" }, ["--seed-demo"]);
 
 describe("npm start (serve --seed-demo) on the embedded Postgres", () => {
   it("serves the demo page, stops Postgres with it on SIGTERM, and starts again on the same data", async () => {

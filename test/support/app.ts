@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { AppConfigOf, type AppConfigShape } from "../../src/AppConfig.ts";
-import { App, Core } from "../../src/cli/layers.ts";
+import { App, Core, Repositories } from "../../src/cli/layers.ts";
 import { pgClientLayer } from "../../src/persistence/Database.ts";
 import { databaseUrlOf, TEMPLATE_DATABASE } from "./urls.ts";
 
@@ -67,10 +67,29 @@ export const testCore = (overrides: Partial<AppConfigShape> = {}) =>
 /** The whole app on a fresh database and a free port, as a runtime tests can drive. */
 export const startTestApp = async (overrides: Partial<AppConfigShape> = {}) => {
   const port = await freePort();
+  let databaseUrl: Redacted.Redacted | undefined;
   const layer = Layer.unwrapScoped(
-    Effect.map(freshDatabase, ({ url }) => App.pipe(Layer.provideMerge(AppConfigOf(testConfig(url, port, overrides))))),
+    Effect.map(freshDatabase, ({ url }) => {
+      databaseUrl = url;
+      return App.pipe(Layer.provideMerge(AppConfigOf(testConfig(url, port, overrides))));
+    }),
   );
   const runtime = ManagedRuntime.make(layer);
   await runtime.runPromise(Effect.void);
-  return { runtime, url: `http://127.0.0.1:${port}`, close: () => runtime.dispose() };
+  return { runtime, url: `http://127.0.0.1:${port}`, databaseUrl: databaseUrl!, close: () => runtime.dispose() };
+};
+
+/** A fresh database with the repositories on it, and its URL for a server started separately. */
+export const openTestDatabase = async () => {
+  let url: Redacted.Redacted | undefined;
+  const runtime = ManagedRuntime.make(
+    Layer.unwrapScoped(
+      Effect.map(freshDatabase, (d) => {
+        url = d.url;
+        return Repositories.pipe(Layer.provideMerge(pgClientLayer(d.url)));
+      }),
+    ),
+  );
+  await runtime.runPromise(Effect.void);
+  return { url: url!, runtime, close: () => runtime.dispose() };
 };

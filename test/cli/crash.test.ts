@@ -1,0 +1,91 @@
+import { Effect, Redacted } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostRepository } from "../../src/persistence/HostRepository.ts";
+import { openTestDatabase } from "../support/app.ts";
+import { spawnServer } from "../support/server.ts";
+import { weekdays } from "../support/fixtures.ts";
+
+/**
+ * The whole server process dies (SIGKILL) in the middle of a booking storm. After a restart,
+ * every booking that got a 201 must still be there and confirmed; nothing else matters.
+ */
+let db: Awaited<ReturnType<typeof openTestDatabase>>;
+let eventTypeId: string;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  eventTypeId = await db.runtime.runPromise(
+    Effect.gen(function* () {
+      const repo = yield* HostRepository;
+      const hostId = yield* repo.insertHost({ slug: "crash-host", name: "Crash", email: "crash@example.com", timeZone: "UTC" });
+      const id = yield* repo.insertEventType(hostId, {
+        slug: "m",
+        title: "M",
+        description: "",
+        location: "",
+        durationMinutes: 15,
+        bufferBeforeMinutes: 0,
+        bufferAfterMinutes: 0,
+        minimumNoticeMinutes: 0,
+        maxDaysAhead: null,
+        slotIntervalMinutes: null,
+        maxPerDay: null,
+      });
+      yield* repo.replaceWeeklyRules(hostId, weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]));
+      return id;
+    }),
+  );
+});
+afterAll(() => db?.close());
+
+const startServer = () => spawnServer({ DATABASE_URL: Redacted.value(db.url), LOG_LEVEL: "warning" });
+
+describe("a server killed mid-storm", () => {
+  it("keeps every acknowledged booking after SIGKILL and a restart", async () => {
+    const first = await startServer();
+    const slots = ((await (await fetch(`${first.url}/api/v1/hosts/crash-host/event-types/m/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
+    const acknowledged: { id: string; manageToken: string; start: string }[] = [];
+    let failures = 0;
+    let killed = false;
+    const client = async (w: number) => {
+      for (let n = 0; n < 400 && !(killed && failures > 50); n++) {
+        const start = slots[Math.floor(Math.random() * slots.length)]!.start;
+        try {
+          const res = await fetch(`${first.url}/api/v1/bookings`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "idempotency-key": `crash-${w}-${n}` },
+            body: JSON.stringify({ eventTypeId, start, invitee: { name: `I ${w}`, email: `i${w}@example.com`, timeZone: "UTC" } }),
+          });
+          if (res.status === 201) acknowledged.push((await res.json()) as never);
+          else await res.text();
+        } catch {
+          failures++;
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 12 }, (_, w) => client(w)));
+    // Kill it while bookings are being written, once some have been acknowledged.
+    while (acknowledged.length < 40) await new Promise((r) => setImmediate(r));
+    first.child.kill("SIGKILL");
+    killed = true;
+    await load;
+    expect(failures).toBeGreaterThan(0);
+
+    const second = await startServer();
+    try {
+      const missing: string[] = [];
+      for (const b of acknowledged) {
+        const res = await fetch(`${second.url}/api/v1/bookings/${b.id}`, { headers: { authorization: `Bearer ${b.manageToken}` } });
+        const body = (await res.json()) as { status?: string; start?: string };
+        if (res.status !== 200 || body.status !== "confirmed" || body.start !== b.start) missing.push(b.id);
+      }
+      expect(missing).toEqual([]);
+      // And the restarted server's own view agrees: none of them is offered again.
+      const after = ((await (await fetch(`${second.url}/api/v1/hosts/crash-host/event-types/m/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
+      const offered = new Set(after.map((s) => s.start));
+      expect(acknowledged.filter((b) => offered.has(b.start))).toEqual([]);
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./app.ts";
+
+/** `rendezvous serve` in a child process, as an operator runs it; resolves once it says it is running. */
+export const spawnServer = async (env: Record<string, string>, args: ReadonlyArray<string> = []) => {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "rendezvous-serve-")),
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", () => output.includes("Rendezvous is running") && resolve());
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => output };
+};
+
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
