@@ -13,7 +13,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Effect, Exit, Redacted, Scope } from "effect";
+import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
 import { runStorm, type StormSummary } from "../src/cli/storm.ts";
 import { startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
 import { percentile, round } from "./stats.ts";
@@ -142,7 +142,13 @@ const main = async () => {
   const scope = Effect.runSync(Scope.make());
   try {
     const given = process.env["BENCH_DATABASE_URL"];
-    const serverUrl = given ?? Redacted.value(await Effect.runPromise(startEmbeddedPostgres(join(work, "pg")).pipe(Scope.extend(scope))));
+    const serverUrl =
+      given ??
+      Redacted.value(
+        await Effect.runPromise(
+          startEmbeddedPostgres(join(work, "pg")).pipe(Scope.extend(scope), Logger.withMinimumLogLevel(LogLevel.Warning)),
+        ),
+      );
     const postgres = psql(withDatabase(serverUrl, "postgres"), "SHOW server_version");
     const scenarios = [
       { name: "one hot host, 320 slots", hosts: 1, goal: { ratio: 4, p99Ms: 50 } },
