@@ -157,16 +157,23 @@ export const zoneTable = (zone: string): ZoneTable => {
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 const canonicalZones = new Map<string, string | undefined>();
 
+let listedByLowerCase: Map<string, string> | undefined;
+
 /**
- * The runtime's spelling of an IANA zone name (case and aliases resolved), or undefined when
- * the time-zone database does not know it. Offsets like "+05:00" are not zones.
+ * A known IANA zone name, spelt properly, or undefined when the time-zone database does not
+ * know it. Names the runtime lists are matched case-insensitively; other valid names (ICU
+ * lists a few zones by old spellings, e.g. Asia/Katmandu for Asia/Kathmandu) are kept as
+ * given when written properly, so visitors see the name they know. Offsets are not zones.
  */
 export const canonicalTimeZone = (zone: string): string | undefined => {
   if (canonicalZones.has(zone)) return canonicalZones.get(zone);
   let canonical: string | undefined;
   if (zone.length <= 64 && ZONE_NAME.test(zone)) {
     try {
-      canonical = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+      const resolved = new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+      listedByLowerCase ??= new Map(allTimeZones().map((z) => [z.toLowerCase(), z]));
+      const wellWritten = zone.split("/").every((part) => /^[A-Z]/.test(part));
+      canonical = listedByLowerCase.get(zone.toLowerCase()) ?? (wellWritten ? zone : resolved);
     } catch {
       canonical = undefined;
     }

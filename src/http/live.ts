@@ -1,21 +1,54 @@
 import { Effect, type Queue } from "effect";
+import type { HostSnapshot } from "../actors/HostSnapshot.ts";
+import type { HostId } from "../domain/model.ts";
+import { addDays, type LocalDate } from "../domain/time.ts";
+import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import type { HostChanged } from "../live/HostChanges.ts";
-import { REFRESH_MESSAGE, SlotsTaken } from "../views/fragments.tsx";
+import { DayState, REFRESH_MESSAGE, SlotsTaken } from "../views/fragments.tsx";
 import type { TemplatedApp, WebSocket } from "./uws.ts";
 
 export interface LiveSocket {
   readonly hostId: string;
+  readonly zone: string | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Every page of a host listens here: slot removals are the same in every zone. */
 export const hostTopic = (hostId: string) => `host:${hostId}`;
+/** Pages of one zone also listen here: calendar days are dates in that zone. */
+export const zoneTopic = (hostId: string, zone: string) => `host:${hostId}|${zone}`;
+
+/** The zones open pages of each host show, with how many pages show each. */
+export class LiveAudience {
+  private readonly zones = new Map<string, Map<string, number>>();
+
+  join(hostId: string, zone: string) {
+    const zones = this.zones.get(hostId) ?? new Map<string, number>();
+    zones.set(zone, (zones.get(zone) ?? 0) + 1);
+    this.zones.set(hostId, zones);
+  }
+
+  leave(hostId: string, zone: string) {
+    const zones = this.zones.get(hostId);
+    const n = (zones?.get(zone) ?? 0) - 1;
+    if (zones === undefined) return;
+    if (n > 0) zones.set(zone, n);
+    else zones.delete(zone);
+    if (zones.size === 0) this.zones.delete(hostId);
+  }
+
+  zonesOf(hostId: string): ReadonlyArray<string> {
+    return [...(this.zones.get(hostId)?.keys() ?? [])];
+  }
+}
 
 /**
- * `/live/hosts/:hostId`: a booking page's WebSocket. Pages only listen; what they receive is
- * published once per change to the host's topic, and uWS fans it out to every subscriber.
+ * `/live/hosts/:hostId?tz=Zone`: a booking page's WebSocket. Pages only listen; what they
+ * receive is published once per change to the host's topic (and once per zone for calendar
+ * days), and uWS fans it out to every subscriber.
  */
-export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: Set<WebSocket<LiveSocket>>) => {
+export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: Set<WebSocket<LiveSocket>>, audience: LiveAudience) => {
   const ourOrigin = new URL(publicUrl).origin;
   app.ws<LiveSocket>("/live/hosts/:hostId", {
     idleTimeout: 120,
@@ -24,6 +57,7 @@ export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: 
     maxBackpressure: 256 * 1024,
     upgrade: (res, req, context) => {
       const hostId = req.getParameter(0) ?? "";
+      const zone = canonicalTimeZone(req.getQuery("tz") ?? "");
       const origin = req.getHeader("origin");
       const host = req.getHeader("host");
       const key = req.getHeader("sec-websocket-key");
@@ -38,19 +72,26 @@ export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: 
         res.writeStatus("403 Forbidden").end("cross-site");
         return;
       }
-      res.upgrade<LiveSocket>({ hostId }, key, protocol, extensions, context);
+      res.upgrade<LiveSocket>({ hostId, zone }, key, protocol, extensions, context);
     },
     open: (ws) => {
-      ws.subscribe(hostTopic(ws.getUserData().hostId));
+      const { hostId, zone } = ws.getUserData();
+      ws.subscribe(hostTopic(hostId));
+      if (zone !== undefined) {
+        ws.subscribe(zoneTopic(hostId, zone));
+        audience.join(hostId, zone);
+      }
       sockets.add(ws);
     },
     close: (ws) => {
+      const { hostId, zone } = ws.getUserData();
+      if (zone !== undefined) audience.leave(hostId, zone);
       sockets.delete(ws);
     },
   });
 };
 
-/** The messages one change becomes: one out-of-band removal for all taken slots, one refresh if any came free. */
+/** The messages one change becomes for every page: one out-of-band removal of all taken slots, one refresh if any came free. */
 export const messagesOf = (event: HostChanged): string[] => {
   const messages: string[] = [];
   const removals = event.changes
@@ -62,13 +103,40 @@ export const messagesOf = (event: HostChanged): string[] => {
   return messages;
 };
 
-/** Forwards every host change to its topic, rendered once, for as long as the server runs. */
-export const relayChanges = (app: TemplatedApp, changes: Queue.Dequeue<HostChanged>) =>
+/** For pages of one zone: the calendar days whose free times a change took, as they are now. */
+export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: string, now: number): string => {
+  const table = zoneTable(zone);
+  let html = "";
+  for (const change of event.changes) {
+    const eventType = snapshot.eventTypes.get(change.eventTypeId);
+    if (eventType === undefined || change.taken.length === 0) continue;
+    const dates = new Set<LocalDate>(change.taken.map((t) => table.localDateOf(t)));
+    for (const date of dates) {
+      const count = snapshot.slots(eventType, table.startOfDay(date), table.startOfDay(addDays(date, 1)), now).length;
+      html += DayState({ eventTypeId: eventType.id, date, count, oob: true }) as string;
+    }
+  }
+  return html;
+};
+
+/** Forwards every host change to its topics, rendered once per topic, for as long as the server runs. */
+export const relayChanges = (
+  app: TemplatedApp,
+  changes: Queue.Dequeue<HostChanged>,
+  audience: LiveAudience,
+  snapshotOf: (hostId: HostId) => HostSnapshot | undefined,
+) =>
   Effect.forever(
     Effect.flatMap(changes.take, (event) =>
       Effect.sync(() => {
-        const topic = hostTopic(event.hostId);
-        for (const message of messagesOf(event)) app.publish(topic, message, false);
+        for (const message of messagesOf(event)) app.publish(hostTopic(event.hostId), message, false);
+        const snapshot = snapshotOf(event.hostId);
+        if (snapshot === undefined) return;
+        const now = Date.now();
+        for (const zone of audience.zonesOf(event.hostId)) {
+          const days = dayUpdatesOf(event, snapshot, zone, now);
+          if (days !== "") app.publish(zoneTopic(event.hostId, zone), days, false);
+        }
       }),
     ),
   );

@@ -6,11 +6,14 @@ import { HostChanges } from "../live/HostChanges.ts";
 import { ErrorPage } from "../views/ErrorPage.tsx";
 import { loadAssets } from "./assets.ts";
 import { BodyTooLarge, receive, respond, type Reply, type Request } from "./exchange.ts";
-import { installLiveRoute, relayChanges, type LiveSocket } from "./live.ts";
+import { installLiveRoute, LiveAudience, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, setLogLevel } from "./log.ts";
 import { apiRoutes } from "./routes/api.ts";
-import { pageRoutes } from "./routes/pages.ts";
+import { bookingPageRoutes } from "./routes/bookingPages.ts";
+import { eventPageRoutes } from "./routes/eventPages.ts";
 import { nativeUws, type WebSocket } from "./uws.ts";
+import { NotFound } from "../domain/errors.ts";
+import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { html, json, type Handler, type Web, type WebServices } from "./web.ts";
 
 export interface HttpServerShape {
@@ -111,11 +114,13 @@ export const HttpServerLive = Layer.scoped(
       });
     };
 
-    const pages = pageRoutes(web);
+    const pages = eventPageRoutes(web);
+    const bookings = bookingPageRoutes(web);
     const api = apiRoutes(web);
+    const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(web) },
-      { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? pages.notFound(r) },
+      { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots },
       { method: "post", pattern: "/api/v1/bookings", handler: api.book },
@@ -123,18 +128,25 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel },
       { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule },
       { method: "any", pattern: "/api/*", handler: api.notFound },
-      { method: "get", pattern: "/booking/:token", handler: pages.bookingDetails },
+      { method: "get", pattern: "/booking/:token", handler: bookings.details },
+      { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics },
+      { method: "post", pattern: "/booking/:token/cancel", handler: bookings.cancel },
+      { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage },
+      { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule },
+      { method: "get", pattern: "/:host", handler: pages.hostPage },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage },
+      { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots },
       { method: "post", pattern: "/:host/:event/hold", handler: pages.hold },
       { method: "get", pattern: "/:host/:event/book", handler: pages.bookForm },
       { method: "post", pattern: "/:host/:event/book", handler: pages.book },
-      { method: "any", pattern: "/*", handler: pages.notFound },
+      { method: "any", pattern: "/*", handler: notFound },
     ];
     for (const route of routes) register(route);
-    installLiveRoute(app, config.publicUrl, sockets);
+    const audience = new LiveAudience();
+    installLiveRoute(app, config.publicUrl, sockets, audience);
 
     const changes = yield* (yield* HostChanges).subscribe;
-    yield* Effect.forkScoped(relayChanges(app, changes));
+    yield* Effect.forkScoped(relayChanges(app, changes, audience, web.actors.peek));
 
     const listenSocket = yield* Effect.async<unknown, Error>((resume) => {
       app.listen(config.host, config.port, (socket) => {

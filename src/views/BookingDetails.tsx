@@ -1,6 +1,15 @@
 import type { Booking, EventType, Host } from "../domain/model.ts";
+import type { BookingPanelProps } from "./EventPage.tsx";
+import { BookingPanel, EventHeader, Live } from "./EventPage.tsx";
 import { meetingIn, zoneLabel, type Clock } from "./format.ts";
-import { Layout, type PageContext } from "./Layout.tsx";
+import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+
+export interface CalendarLinks {
+  readonly ics: string;
+  readonly google: string;
+  readonly outlook: string;
+  readonly office365: string;
+}
 
 export interface BookingDetailsProps {
   readonly page: PageContext;
@@ -9,8 +18,10 @@ export interface BookingDetailsProps {
   readonly booking: Booking;
   readonly manageUrl: string;
   readonly clock: Clock;
-  /** Shown right after booking: "You are scheduled". */
-  readonly justBooked: boolean;
+  readonly links: CalendarLinks;
+  /** What just happened, said once at the top. */
+  readonly news: "booked" | "rescheduled" | "cancelled" | undefined;
+  readonly notice?: string | undefined;
 }
 
 /** When, in one zone, as a sentence. */
@@ -24,16 +35,30 @@ const When = (props: { readonly booking: Booking; readonly zone: string; readonl
   );
 };
 
+const HEADINGS = {
+  booked: "You are scheduled",
+  rescheduled: "Your meeting has moved",
+  cancelled: "Your meeting is cancelled",
+} as const;
+
 /** `/booking/:token`: the confirmation right after booking, and the invitee's manage page. */
 export const BookingDetailsPage = (p: BookingDetailsProps) => {
   const cancelled = p.booking.status === "cancelled";
   const sameZone = p.booking.invitee.timeZone === p.host.timeZone;
+  const heading = p.news !== undefined ? HEADINGS[p.news] : cancelled ? "This meeting is cancelled" : "Your meeting";
   return (
-    <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`} noindex>
+    <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex>
       <section class="card booking" aria-labelledby="booking-h">
         <h1 id="booking-h" tabindex="-1" {...{ autofocus: true }}>
-          {cancelled ? "This meeting is cancelled" : p.justBooked ? "You are scheduled" : "Your meeting"}
+          {heading}
         </h1>
+        {p.notice === undefined ? (
+          ""
+        ) : (
+          <p class="notice" role="alert" safe>
+            {p.notice}
+          </p>
+        )}
         <dl>
           <dt>What</dt>
           <dd safe>{`${p.eventType.title} with ${p.host.name}`}</dd>
@@ -60,16 +85,92 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
             </>
           )}
           <dt>Who</dt>
-          <dd safe>{`${p.booking.invitee.name} <${p.booking.invitee.email}>`}</dd>
+          <dd safe>{`${p.booking.invitee.name} (${p.booking.invitee.email})`}</dd>
+          {cancelled && p.booking.cancelReason !== null && p.booking.cancelReason !== "" ? (
+            <>
+              <dt>Reason</dt>
+              <dd safe>{p.booking.cancelReason}</dd>
+            </>
+          ) : (
+            ""
+          )}
         </dl>
         {cancelled ? (
-          ""
-        ) : (
           <p>
-            Keep this link to see, cancel or reschedule: <a href={p.manageUrl} safe>{p.manageUrl}</a>
+            <a href={`/${p.host.slug}/${p.eventType.slug}`}>Book another time</a>
           </p>
+        ) : (
+          <>
+            <h2>Add it to your calendar</h2>
+            <ul class="calendar-links">
+              <li>
+                <a href={p.links.ics} download="meeting.ics">
+                  Download .ics (Apple Calendar, Outlook, others)
+                </a>
+              </li>
+              <li>
+                <a href={p.links.google} target="_blank" rel="noopener noreferrer">
+                  Google Calendar <span class="muted">(opens in new tab)</span>
+                </a>
+              </li>
+              <li>
+                <a href={p.links.outlook} target="_blank" rel="noopener noreferrer">
+                  Outlook.com <span class="muted">(opens in new tab)</span>
+                </a>
+              </li>
+              <li>
+                <a href={p.links.office365} target="_blank" rel="noopener noreferrer">
+                  Microsoft 365 <span class="muted">(opens in new tab)</span>
+                </a>
+              </li>
+            </ul>
+            <h2>Change it</h2>
+            <p>
+              Keep this link to see, move or cancel the meeting: <a href={p.manageUrl} safe>{p.manageUrl}</a>
+            </p>
+            <p>
+              <a class="button" href={`${new URL(p.manageUrl).pathname}/reschedule`}>
+                Reschedule
+              </a>
+            </p>
+            <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
+              <CsrfField page={p.page} />
+              <label for="reason">
+                Reason for cancelling <span class="muted">(optional)</span>
+              </label>
+              <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
+              <button type="submit" class="danger">
+                Cancel the meeting
+              </button>
+            </form>
+          </>
         )}
       </section>
+    </Layout>
+  );
+};
+
+export interface ReschedulePageProps extends BookingPanelProps {
+  readonly host: Host;
+  readonly eventType: EventType;
+  readonly booking: Booking;
+  readonly manageUrl: string;
+}
+
+/** `/booking/:token/reschedule`: the same calendar, and a new time replaces the old in one step. */
+export const ReschedulePage = (p: ReschedulePageProps) => {
+  const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.viewer.zone, p.viewer.clock);
+  return (
+    <Layout page={p.page} title={`Reschedule · ${p.eventType.title}`} noindex>
+      <EventHeader host={p.host} eventType={p.eventType} />
+      <p class="card">
+        Now: <strong safe>{`${now.day}, ${now.start} – ${now.end}`}</strong>{" "}
+        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>. Choose a new time below; the old one is
+        released at the same moment. <a href={p.manageUrl}>Keep the current time</a>
+      </p>
+      <Live hostId={p.host.id} zone={p.viewer.zone}>
+        <BookingPanel {...p} />
+      </Live>
     </Layout>
   );
 };

@@ -1,6 +1,6 @@
 import type { EventType, Host, Question } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
-import type { Viewer } from "./BookingPage.tsx";
+import type { Viewer } from "./EventPage.tsx";
 import { meetingIn, zoneLabel } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 
@@ -25,6 +25,8 @@ export interface BookingFormProps {
   /** Field name → what is wrong with it. */
   readonly errors: ReadonlyMap<string, string>;
   readonly notice?: string | undefined;
+  /** The chosen time was taken meanwhile: the nearest free ones, offered right here. */
+  readonly alternatives?: ReadonlyArray<EpochMs> | undefined;
 }
 
 const FieldError = (props: { readonly id: string; readonly message: string | undefined }) =>
@@ -83,6 +85,29 @@ const QuestionField = (props: {
   );
 };
 
+/** "Someone took it": the nearest free times, chosen right in the form (values kept). */
+const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewer; readonly alternatives: ReadonlyArray<EpochMs>; readonly base: string }) => {
+  const durationMs = p.eventType.durationMinutes * 60_000;
+  return p.alternatives.length === 0 ? (
+    <p>
+      There are no free times close to it. <a href={`${p.base}?tz=${encodeURIComponent(p.viewer.zone)}`}>See the calendar</a>
+    </p>
+  ) : (
+    <fieldset class="alternatives">
+      <legend>Choose another time</legend>
+      {p.alternatives.map((start, i) => {
+        const when = meetingIn(start, durationMs, p.viewer.zone, p.viewer.clock);
+        return (
+          <label class="alternative">
+            <input type="radio" name="start" value={formatInstant(start)} required {...{ autofocus: i === 0 }} />
+            <span safe>{`${when.day}, ${when.start} – ${when.end}`}</span>
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+};
+
 /** Name, email, the event's questions and a note, for one chosen (and held) slot. */
 export const BookingForm = (p: BookingFormProps) => {
   const durationMs = p.eventType.durationMinutes * 60_000;
@@ -92,7 +117,7 @@ export const BookingForm = (p: BookingFormProps) => {
   return (
     <form method="post" action={`${base}/book`} id="book-form" class="card" hx-disable="find button[type=submit]">
       <CsrfField page={p.page} />
-      <input type="hidden" name="start" value={formatInstant(p.start)} />
+      {p.alternatives === undefined ? <input type="hidden" name="start" value={formatInstant(p.start)} /> : ""}
       <input type="hidden" name="tz" value={p.viewer.zone} />
       <input type="hidden" name="hold" value={p.hold?.token ?? ""} />
       <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
@@ -117,6 +142,7 @@ export const BookingForm = (p: BookingFormProps) => {
           {p.notice}
         </p>
       )}
+      {p.alternatives === undefined ? "" : <Alternatives eventType={p.eventType} viewer={p.viewer} alternatives={p.alternatives} base={base} />}
       <div class="field">
         <label for="name">Name</label>
         <input
@@ -126,7 +152,7 @@ export const BookingForm = (p: BookingFormProps) => {
           required
           maxlength="200"
           value={p.values.name}
-          autofocus={firstError === "name" || firstError === undefined}
+          autofocus={p.alternatives === undefined && (firstError === "name" || firstError === undefined)}
           {...invalidAttrs(p.errors, "name", "name-error")}
         />
         <FieldError id="name-error" message={p.errors.get("name")} />

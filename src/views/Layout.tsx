@@ -20,6 +20,7 @@ export const Layout = (props: {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {props.noindex === true ? <meta name="robots" content="noindex, nofollow" /> : ""}
         <title safe>{props.title}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={props.page.assets.css} />
         <script src={props.page.assets.htmx} defer></script>
         <script src={props.page.assets.ws} defer></script>

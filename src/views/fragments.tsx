@@ -1,6 +1,6 @@
 import type { EventTypeId } from "../domain/model.ts";
 import type { EpochMs } from "../domain/time.ts";
-import { slotElementId } from "./BookingPage.tsx";
+import { slotElementId } from "./SlotList.tsx";
 
 /**
  * What a live page receives when slots are taken: one out-of-band delete per slot. The ids are
@@ -13,6 +13,8 @@ export const SlotsTaken = (props: { readonly eventTypeId: EventTypeId; readonly 
     ))}
   </>
 );
+
+export { DayState } from "./Calendar.tsx";
 
 /** Slots came free: each page re-fetches its own view (only it knows its zone and range). */
 export const REFRESH_MESSAGE = JSON.stringify({ type: "refresh" });

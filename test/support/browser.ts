@@ -1,4 +1,7 @@
-import { chromium, type Browser } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 /** Debian's Chromium, headless, with the flags this sandboxed machine needs. */
 export const launchBrowser = (): Promise<Browser> =>
@@ -15,3 +18,35 @@ export const launchBrowser = (): Promise<Browser> =>
       "--disable-sync",
     ],
   });
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+const SCREENSHOTS = new URL("../e2e/screenshots/", import.meta.url);
+
+/** Keeps a picture of the page as a test artifact (git-ignored). */
+export const screenshot = async (page: Page, name: string) => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+};
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core in the page: no serious or critical accessibility violation. */
+export const expectAccessible = async (page: Page) => {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+  expect(violations).toEqual([]);
+};
+
+/** Every page script failure fails the test. */
+export const failOnPageErrors = (page: Page, errors: string[]) => {
+  page.on("pageerror", (e) => errors.push(e.message));
+};

@@ -1,5 +1,6 @@
 // Rendezvous page behaviour. Every page works without it; this adds the visitor's own time
-// zone, live re-sync and the hold countdown.
+// zone, a searchable zone list, keyboard navigation of the calendar, live re-sync and
+// announcements, and the hold countdown.
 (() => {
   "use strict";
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -15,20 +16,169 @@
     }
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Time zone: choosing one shows it at once; a search box narrows the long list.
+  const setUpZonePicker = () => {
+    const select = document.getElementById("tz");
+    if (!select || select.dataset.enhanced) return;
+    select.dataset.enhanced = "true";
+    select.addEventListener("change", () => select.form.requestSubmit());
+    const search = document.createElement("input");
+    search.type = "search";
+    search.id = "tz-search";
+    search.placeholder = "Search time zones";
+    search.setAttribute("aria-label", "Search time zones");
+    search.setAttribute("aria-controls", "tz");
+    select.before(search);
+    search.addEventListener("input", () => {
+      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const group of select.querySelectorAll("optgroup")) {
+        let any = false;
+        for (const option of group.querySelectorAll("option")) {
+          const text = `${group.label} ${option.textContent} ${option.value}`.toLowerCase().replaceAll("_", " ");
+          const match = words.every((w) => text.includes(w));
+          option.hidden = !match;
+          if (match) {
+            any = true;
+            first = first || option;
+          }
+        }
+        group.hidden = !any;
+      }
+      select.size = words.length > 0 ? 8 : 0;
+      if (first && words.length > 0) first.selected = true;
+    });
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        select.form.requestSubmit();
+      }
+    });
+  };
+
+  // ---------------------------------------------------------------------------------------
+  // Calendar: one day in the tab order (roving focus); arrows, Home/End and Page keys move.
+  let focusDayAfterSwap = null;
+
+  const dayLinks = () => [...document.querySelectorAll(".month a.day")];
+
+  const setUpGrid = () => {
+    const days = dayLinks();
+    if (days.length === 0) return;
+    const current =
+      days.find((d) => d.classList.contains("selected")) ||
+      days.find((d) => d.getAttribute("aria-current") === "date") ||
+      days.find((d) => d.querySelector(".dot")) ||
+      days[0];
+    for (const d of days) {
+      d.tabIndex = d === current ? 0 : -1;
+      d.setAttribute("aria-disabled", d.querySelector(".dot") ? "false" : "true");
+    }
+    if (focusDayAfterSwap !== null) {
+      const wanted = days.find((d) => d.dataset.date.endsWith(`-${focusDayAfterSwap}`)) || days[days.length - 1];
+      focusDayAfterSwap = null;
+      wanted.focus();
+    }
+  };
+
+  const moveTo = (target) => {
+    for (const d of dayLinks()) d.tabIndex = d === target ? 0 : -1;
+    target.focus();
+  };
+
+  const goToMonth = (rel, day) => {
+    const link = document.querySelector(`.month-nav a[rel="${rel}"]`);
+    if (!link) return;
+    focusDayAfterSwap = day;
+    link.click();
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const day = event.target.closest && event.target.closest(".month a.day");
+    if (!day) return;
+    const days = dayLinks();
+    const i = days.indexOf(day);
+    const dayOfMonth = day.dataset.date.slice(8);
+    const column = day.closest("td").cellIndex;
+    let target = null;
+    switch (event.key) {
+      case "ArrowRight":
+        target = days[i + 1] || (goToMonth("next", "01"), null);
+        break;
+      case "ArrowLeft":
+        target = days[i - 1] || (goToMonth("prev", "31"), null);
+        break;
+      case "ArrowDown":
+        target = days[i + 7] || (goToMonth("next", dayOfMonth), null);
+        break;
+      case "ArrowUp":
+        target = days[i - 7] || (goToMonth("prev", dayOfMonth), null);
+        break;
+      case "Home":
+        target = days[i - column] || days[0];
+        break;
+      case "End":
+        target = days[Math.min(days.length - 1, i + (6 - column))];
+        break;
+      case "PageDown":
+        goToMonth("next", dayOfMonth);
+        break;
+      case "PageUp":
+        goToMonth("prev", dayOfMonth);
+        break;
+      case " ":
+        day.click();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (target) moveTo(target);
+  });
+
+  // ---------------------------------------------------------------------------------------
+  // Live: refresh when times come free or after a reconnect; announce what was taken, and
+  // keep focus on the list when the focused time disappears.
   const refreshSlots = () => {
-    const panel = document.getElementById("slot-panel");
+    const panel = document.getElementById("booking-panel");
     if (panel && window.htmx) window.htmx.trigger(panel, "slots:refresh");
   };
 
-  // Slots came free somewhere: this page re-fetches its own view.
+  let focusedSlot = null;
+  let slotCount = 0;
+  document.addEventListener("htmx:ws:before:message:incoming", () => {
+    const li = document.activeElement && document.activeElement.closest && document.activeElement.closest(".slots li");
+    focusedSlot = li ? { li, next: li.nextElementSibling, previous: li.previousElementSibling, list: li.parentElement } : null;
+    slotCount = document.querySelectorAll(".day-slots .slots li").length;
+  });
+
   document.addEventListener("htmx:ws:after:message:incoming", (event) => {
     const data = event.detail && event.detail.message && event.detail.message.data;
-    if (typeof data !== "string" || data.charAt(0) !== "{") return;
-    try {
-      if (JSON.parse(data).type === "refresh") refreshSlots();
-    } catch (_) {
-      // not ours
+    if (typeof data === "string" && data.charAt(0) === "{") {
+      try {
+        if (JSON.parse(data).type === "refresh") refreshSlots();
+      } catch (_) {
+        // not ours
+      }
     }
+    const taken = slotCount - document.querySelectorAll(".day-slots .slots li").length;
+    const status = document.getElementById("live-status");
+    if (taken > 0 && status) status.textContent = taken === 1 ? "A time on this day was just taken." : `${taken} times on this day were just taken.`;
+    if (focusedSlot && !focusedSlot.li.isConnected) {
+      const next = [focusedSlot.next, focusedSlot.previous].find((el) => el && el.isConnected);
+      const button = next ? next.querySelector("button") : null;
+      if (button) button.focus();
+      else {
+        const heading = focusedSlot.list.closest("section") && focusedSlot.list.closest("section").querySelector("h3");
+        if (heading) {
+          heading.tabIndex = -1;
+          heading.focus();
+        }
+      }
+    }
+    focusedSlot = null;
+    setUpGrid();
   });
 
   // Messages sent while the socket was down are gone: after a reconnect, re-fetch.
@@ -38,7 +188,13 @@
     else connected.add(event.target);
   });
 
-  // The hold countdown: when it runs out, say so (the slot is checked again on submit).
+  document.addEventListener("htmx:after:swap", () => {
+    setUpGrid();
+    setUpZonePicker();
+  });
+
+  // ---------------------------------------------------------------------------------------
+  // The hold countdown: when it runs out, say so (the time is checked again on submit).
   const tick = () => {
     for (const el of document.querySelectorAll(".countdown[data-expires]")) {
       const left = Number(el.getAttribute("data-expires")) - Date.now();
@@ -48,7 +204,6 @@
         el.textContent = "Your hold on this time has run out. We will check it is still free when you confirm.";
       } else {
         const s = Math.ceil(left / 1000);
-        const text = `Held for you for ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} more.`;
         let timer = el.querySelector(".timer");
         if (!timer) {
           timer = document.createElement("span");
@@ -56,10 +211,17 @@
           timer.setAttribute("aria-hidden", "true");
           el.append(" ", timer);
         }
-        timer.textContent = text;
+        timer.textContent = `(${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} left)`;
       }
     }
   };
+
+  const start = () => {
+    setUpZonePicker();
+    setUpGrid();
+    tick();
+  };
   setInterval(tick, 1000);
-  document.addEventListener("DOMContentLoaded", tick);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -1,0 +1,194 @@
+import { Effect } from "effect";
+import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
+import { Cancel, Reschedule } from "../../actors/protocol.ts";
+import { NotFound } from "../../domain/errors.ts";
+import type { Booking, EventType } from "../../domain/model.ts";
+import { parseInstant } from "../../domain/time.ts";
+import { canonicalTimeZone } from "../../domain/zone.ts";
+import { googleCalendarUrl, office365CalendarUrl, outlookCalendarUrl } from "../../notify/calendarLinks.ts";
+import { icsOf } from "../../notify/ics.ts";
+import { BookingRepository } from "../../persistence/BookingRepository.ts";
+import { BookingDetailsPage, ReschedulePage } from "../../views/BookingDetails.tsx";
+import type { Viewer } from "../../views/EventPage.tsx";
+import type { PageContext } from "../../views/Layout.tsx";
+import { clockOf, panelData, renderDaySlots, viewerOf } from "../eventView.ts";
+import type { Reply, Request } from "../exchange.ts";
+import { formFields } from "../forms.ts";
+import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { html, redirect, runOrFail, type Web } from "../web.ts";
+import { beginPage, errorPage, refuseForgery } from "./pageSupport.ts";
+
+interface Found {
+  readonly booking: Booking;
+  readonly snapshot: HostSnapshot;
+  readonly eventType: EventType;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** Pages behind a manage link are private: not indexed, and their URL never leaves as a referrer. */
+const PRIVATE: ReadonlyArray<readonly [string, string]> = [
+  ["X-Robots-Tag", "noindex"],
+  ["Referrer-Policy", "no-referrer"],
+];
+
+export const bookingPageRoutes = (web: Web) => {
+  /** The booking a manage token names; an unknown token is a 404 that says nothing more. */
+  const find = async (token: string): Promise<Found | AppError> => {
+    if (!TOKEN.test(token)) return notFound();
+    return runOrFail(
+      web,
+      Effect.gen(function* () {
+        const booking = yield* (yield* BookingRepository).findByManageToken(token);
+        if (booking === undefined) return yield* notFound();
+        const snapshot = yield* web.actors.snapshot(booking.hostId);
+        const eventType = snapshot.eventTypes.get(booking.eventTypeId);
+        if (eventType === undefined) return yield* notFound();
+        return { booking, snapshot, eventType };
+      }),
+    );
+  };
+  const notFound = () => new NotFound({ what: "booking" });
+
+  const manageUrl = (token: string) => `${web.config.publicUrl}/booking/${token}`;
+
+  const detailsPage = (page: PageContext, request: Request, found: Found, news: "booked" | "rescheduled" | "cancelled" | undefined, notice?: string) => {
+    const { booking, snapshot, eventType } = found;
+    const title = `${eventType.title} with ${snapshot.host.name}`;
+    const linked = { title, start: booking.start, end: booking.end, details: `Manage or cancel: ${manageUrl(booking.manageToken)}`, location: eventType.location };
+    return BookingDetailsPage({
+      page,
+      host: snapshot.host,
+      eventType,
+      booking,
+      manageUrl: manageUrl(booking.manageToken),
+      clock: clockOf(request),
+      links: {
+        ics: `/booking/${booking.manageToken}/meeting.ics`,
+        google: googleCalendarUrl(linked),
+        outlook: outlookCalendarUrl(linked),
+        office365: office365CalendarUrl(linked),
+      },
+      news,
+      notice,
+    }) as string;
+  };
+
+  const details = async (request: Request): Promise<Reply> => {
+    const { page, cookies } = beginPage(web, request);
+    const found = await find(request.params[0]!);
+    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    const q = request.query;
+    const news = q.get("new") === "1" ? "booked" : q.get("rescheduled") === "1" ? "rescheduled" : q.get("cancelled") === "1" ? "cancelled" : undefined;
+    return html(200, detailsPage(page, request, found, news), [...cookies, ...PRIVATE]);
+  };
+
+  /** The booking as an iCalendar file: a stable UID, and SEQUENCE counting its changes. */
+  const ics = async (request: Request): Promise<Reply> => {
+    const { page, cookies } = beginPage(web, request);
+    const found = await find(request.params[0]!);
+    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    const { booking, snapshot, eventType } = found;
+    const body = icsOf({
+      uid: `${booking.id}@${new URL(web.config.publicUrl).hostname}`,
+      sequence: booking.version - 1,
+      start: booking.start,
+      end: booking.end,
+      stamp: web.now(),
+      summary: `${eventType.title} with ${snapshot.host.name}`,
+      description: `${eventType.description}${eventType.description === "" ? "" : "\n\n"}Manage or cancel: ${manageUrl(booking.manageToken)}`,
+      location: eventType.location,
+      url: manageUrl(booking.manageToken),
+      organizer: { name: snapshot.host.name, email: snapshot.host.email },
+      attendee: { name: booking.invitee.name, email: booking.invitee.email },
+      cancelled: booking.status === "cancelled",
+    });
+    return {
+      status: 200,
+      headers: [
+        ["Content-Type", "text/calendar; charset=utf-8"],
+        ["Content-Disposition", 'attachment; filename="meeting.ics"'],
+        ["Cache-Control", "no-store"],
+        ...PRIVATE,
+      ],
+      body,
+    };
+  };
+
+  const cancel = async (request: Request): Promise<Reply> => {
+    const fields = formFields(request.body);
+    const forged = refuseForgery(web, request, fields);
+    if (forged !== undefined) return forged;
+    const { page, cookies } = beginPage(web, request);
+    const token = request.params[0]!;
+    const found = await find(token);
+    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    const reason = String(fields["reason"] ?? "").trim().slice(0, 2000);
+    const cancelled = await runOrFail(
+      web,
+      web.actors.ask(found.booking.hostId, new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason === "" ? null : reason }, true)),
+    );
+    if (isAppError(cancelled)) {
+      const latest = await find(token);
+      const shown = isAppError(latest) ? found : latest;
+      return html(problemOf(cancelled).status, detailsPage(page, request, shown, undefined, problemOf(cancelled).detail), [...cookies, ...PRIVATE]);
+    }
+    return redirect(`/booking/${token}?cancelled=1`, cookies);
+  };
+
+  /** The calendar to pick a new time, in the invitee's zone unless they choose another. */
+  const rescheduleView = (page: PageContext, request: Request, found: Found, viewer: Viewer, notice?: string) => {
+    const token = found.booking.manageToken;
+    const base = `/booking/${token}/reschedule`;
+    const now = web.now();
+    const panel = panelData(request, found.snapshot, found.eventType, viewer, base, now);
+    return ReschedulePage({
+      page,
+      host: found.snapshot.host,
+      eventType: found.eventType,
+      booking: found.booking,
+      manageUrl: `/booking/${token}`,
+      viewer,
+      calendar: panel.calendar,
+      daySlots: renderDaySlots(found.snapshot, found.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey),
+      slotAction: base,
+      selfUrl: panel.selfUrl,
+      notice,
+    }) as string;
+  };
+
+  const reschedulePage = async (request: Request): Promise<Reply> => {
+    const { visitor, page, cookies } = beginPage(web, request);
+    const found = await find(request.params[0]!);
+    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    if (found.booking.status !== "confirmed" || found.booking.end <= web.now()) {
+      return redirect(`/booking/${found.booking.manageToken}`, cookies);
+    }
+    const { viewer, notice } = viewerOf(request, visitor, found.booking.invitee.timeZone);
+    return html(200, rescheduleView(page, request, found, viewer, notice), [...cookies, ...PRIVATE]);
+  };
+
+  const reschedule = async (request: Request): Promise<Reply> => {
+    const fields = formFields(request.body);
+    const forged = refuseForgery(web, request, fields);
+    if (forged !== undefined) return forged;
+    const { page, cookies } = beginPage(web, request);
+    const token = request.params[0]!;
+    const found = await find(token);
+    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    const zone = canonicalTimeZone(String(fields["tz"] ?? "")) ?? found.booking.invitee.timeZone;
+    const viewer: Viewer = { zone, zoneIsHosts: false, clock: clockOf(request) };
+    const start = parseInstant(String(fields["start"] ?? ""));
+    if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), cookies);
+    const moved = await runOrFail(web, web.actors.ask(found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true)));
+    if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, cookies);
+    const problem = problemOf(moved);
+    if (moved._tag === "BookingNotActive" || moved._tag === "NotFound") {
+      return html(problem.status, detailsPage(page, request, found, undefined, problem.detail), [...cookies, ...PRIVATE]);
+    }
+    const latest = await find(token);
+    return html(problem.status, rescheduleView(page, request, isAppError(latest) ? found : latest, viewer, problem.detail), [...cookies, ...PRIVATE]);
+  };
+
+  return { details, ics, cancel, reschedulePage, reschedule };
+};

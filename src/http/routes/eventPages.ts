@@ -1,0 +1,239 @@
+import { Effect, Either } from "effect";
+import { NOTE } from "../../actors/decisions.ts";
+import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
+import { Book, Hold } from "../../actors/protocol.ts";
+import { NotFound } from "../../domain/errors.ts";
+import type { EventType } from "../../domain/model.ts";
+import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
+import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
+import { HostRepository } from "../../persistence/HostRepository.ts";
+import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
+import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
+import { HomePage } from "../../views/HomePage.tsx";
+import type { PageContext } from "../../views/Layout.tsx";
+import { clockOf, panelData, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
+import type { Reply, Request } from "../exchange.ts";
+import { BookForm, decodeFields, formFields, HoldForm, type FieldErrors } from "../forms.ts";
+import { isAppError, problemOf } from "../problems.ts";
+import { html, redirect, runOrFail, snapshotBySlug, wantsPartial, type Web } from "../web.ts";
+import { activeEventType, beginPage, errorPage, formValuesOf, newIdempotencyKey, refuseForgery } from "./pageSupport.ts";
+
+interface EventContext {
+  readonly snapshot: HostSnapshot;
+  readonly eventType: EventType;
+  readonly base: string;
+}
+
+/** The event page (or just its panel), for a viewer, with an optional notice on top. */
+const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventContext, viewer: Viewer, notice: string | undefined, partial: boolean) => {
+  const now = web.now();
+  const panel = panelData(request, ctx.snapshot, ctx.eventType, viewer, ctx.base, now);
+  const props = {
+    page,
+    host: ctx.snapshot.host,
+    eventType: ctx.eventType,
+    viewer,
+    calendar: panel.calendar,
+    daySlots: renderDaySlots(ctx.snapshot, ctx.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey),
+    slotAction: `${ctx.base}/hold`,
+    selfUrl: panel.selfUrl,
+    notice,
+    zones: zonePickerGroups(now, viewer.zone),
+    keep: panel.keep,
+    clockUrls: {
+      "12h": panel.urlOf({ clock: "12h", month: panel.calendar.month, date: panel.calendar.selected }),
+      "24h": panel.urlOf({ clock: "24h", month: panel.calendar.month, date: panel.calendar.selected }),
+    },
+  };
+  return (partial ? BookingPanel(props) : EventPage(props)) as string;
+};
+
+/** A request as if it asked for the page around one instant (used to re-show the calendar after a refusal). */
+const aroundInstant = (request: Request, zone: string, instant: number): Request => {
+  const query = new URLSearchParams(request.query);
+  query.set("date", new Date(zoneTable(zone).wallClockAt(instant)).toISOString().slice(0, 10));
+  query.delete("month");
+  return { ...request, query };
+};
+
+export const eventPageRoutes = (web: Web) => {
+  /** The host and event type named in the path, or the page that says which is missing. */
+  const resolve = async (request: Request, page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Promise<EventContext | Reply> => {
+    const [hostSlug, eventSlug] = request.params as [string, string];
+    const snapshot = await snapshotBySlug(web, hostSlug);
+    if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
+    const eventType = activeEventType(snapshot, eventSlug);
+    if (eventType instanceof NotFound) return errorPage(page, eventType, cookies);
+    return { snapshot, eventType, base: `/${snapshot.host.slug}/${eventType.slug}` };
+  };
+  const isReply = (u: EventContext | Reply): u is Reply => "status" in u;
+
+  const home = async (request: Request): Promise<Reply> => {
+    const { page, cookies } = beginPage(web, request);
+    const listing = await runOrFail(
+      web,
+      Effect.gen(function* () {
+        const repo = yield* HostRepository;
+        const hosts = yield* repo.listHosts;
+        const eventTypes = yield* repo.listEventTypes(hosts.map((h) => h.id));
+        return hosts.map((host) => ({ host, eventTypes: eventTypes.filter((e) => e.hostId === host.id) }));
+      }),
+    );
+    if (isAppError(listing)) return errorPage(page, listing, cookies);
+    return html(200, HomePage({ page, hosts: listing }) as string, cookies);
+  };
+
+  const hostPage = async (request: Request): Promise<Reply> => {
+    const { page, cookies } = beginPage(web, request);
+    const snapshot = await snapshotBySlug(web, request.params[0]!);
+    if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
+    const eventTypes = [...snapshot.eventTypes.values()].filter((e) => e.active).sort((a, b) => a.title.localeCompare(b.title));
+    return html(200, HostPage({ page, host: snapshot.host, eventTypes }) as string, cookies);
+  };
+
+  const eventPage = async (request: Request): Promise<Reply> => {
+    const { visitor, page, cookies } = beginPage(web, request);
+    const ctx = await resolve(request, page, cookies);
+    if (isReply(ctx)) return ctx;
+    const { viewer, notice } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+    return html(200, renderEvent(web, page, request, ctx, viewer, notice, wantsPartial(request)), cookies);
+  };
+
+  /** `/:host/:event/slots?tz&from&days&clock`: the free times of up to two weeks, as a fragment. */
+  const daySlots = async (request: Request): Promise<Reply> => {
+    const { visitor, page, cookies } = beginPage(web, request);
+    const ctx = await resolve(request, page, cookies);
+    if (isReply(ctx)) return ctx;
+    const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+    const now = web.now();
+    const today = zoneTable(viewer.zone).localDateOf(now);
+    const from = parseLocalDate(request.query.get("from") ?? "") ?? today;
+    const days = Math.min(14, Math.max(1, Number(request.query.get("days") ?? 1) || 1));
+    const dates = Array.from({ length: days }, (_, i) => addDays(from, i));
+    const href = (date: LocalDate) => `${ctx.base}?tz=${encodeURIComponent(viewer.zone)}&date=${new Date(date * 86_400_000).toISOString().slice(0, 10)}`;
+    return html(200, renderDaySlots(ctx.snapshot, ctx.eventType, viewer, dates, now, href, `${ctx.base}|fragment`));
+  };
+
+  /** Choosing a slot places a hold, then shows the form for it. */
+  const hold = async (request: Request): Promise<Reply> => {
+    const fields = formFields(request.body);
+    const forged = refuseForgery(web, request, fields);
+    if (forged !== undefined) return forged;
+    const { visitor, page, cookies } = beginPage(web, request);
+    const ctx = await resolve(request, page, cookies);
+    if (isReply(ctx)) return ctx;
+    const input = decodeFields(HoldForm, fields);
+    if (Either.isLeft(input)) {
+      const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+      return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
+    }
+    const { start, tz } = input.right;
+    const granted = await runOrFail(web, web.actors.ask(ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id }, true)));
+    if (isAppError(granted)) {
+      const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
+      const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
+      const status = problemOf(granted).status;
+      return html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false), cookies);
+    }
+    return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz }).toString()}`, cookies);
+  };
+
+  const formProps = (page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs): Omit<BookingFormProps, "hold" | "values" | "errors" | "idempotencyKey"> => ({
+    page,
+    host: ctx.snapshot.host,
+    eventType: ctx.eventType,
+    viewer,
+    start,
+  });
+
+  /** The form for a held slot (or, when the hold is gone, for a time to be checked on submit). */
+  const bookForm = async (request: Request): Promise<Reply> => {
+    const { visitor, page, cookies } = beginPage(web, request);
+    const ctx = await resolve(request, page, cookies);
+    if (isReply(ctx)) return ctx;
+    const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+    const held = ctx.snapshot.holds.get(request.query.get("hold") ?? "");
+    const hold = held !== undefined && held.eventTypeId === ctx.eventType.id ? held : undefined;
+    const start = hold?.start ?? parseInstant(request.query.get("start") ?? "");
+    if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
+    const body = BookingFormPage({
+      ...formProps(page, ctx, viewer, start),
+      hold: hold === undefined ? undefined : { token: hold.token, expiresAt: hold.expiresAt },
+      idempotencyKey: newIdempotencyKey(),
+      values: emptyValues,
+      errors: new Map(),
+      notice: hold === undefined ? "Your hold on this time has run out; we will check it is still free when you confirm." : undefined,
+    }) as string;
+    return html(200, body, cookies);
+  };
+
+  const book = async (request: Request): Promise<Reply> => {
+    const fields = formFields(request.body);
+    const forged = refuseForgery(web, request, fields);
+    if (forged !== undefined) return forged;
+    const { visitor, page, cookies } = beginPage(web, request);
+    const ctx = await resolve(request, page, cookies);
+    if (isReply(ctx)) return ctx;
+    const zone = canonicalTimeZone(String(fields["tz"] ?? "")) ?? ctx.snapshot.host.timeZone;
+    const viewer: Viewer = { zone, zoneIsHosts: false, clock: clockOf(request) };
+    const start = parseInstant(String(fields["start"] ?? ""));
+    if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(zone)}`, cookies);
+    const idempotencyKey = String(fields["idempotencyKey"] ?? "") || newIdempotencyKey();
+    const showForm = (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>) => {
+      const props: BookingFormProps = {
+        ...formProps(page, ctx, viewer, start),
+        hold: undefined,
+        idempotencyKey: alternatives === undefined ? idempotencyKey : newIdempotencyKey(),
+        values: formValuesOf(fields),
+        errors,
+        notice,
+        alternatives,
+      };
+      return html(status, (wantsPartial(request) ? BookingForm(props) : BookingFormPage(props)) as string, cookies);
+    };
+    const input = decodeFields(BookForm, fields);
+    if (Either.isLeft(input)) return showForm(422, input.left);
+    const form = input.right;
+    const answers = { ...form.answers, ...(form.note === "" ? {} : { [NOTE]: form.note }) };
+    const ask = (hold: string | null) =>
+      runOrFail(
+        web,
+        web.actors.ask(
+          ctx.snapshot.host.id,
+          new Book(
+            {
+              eventTypeId: ctx.eventType.id,
+              start: form.start,
+              invitee: { name: form.name, email: form.email, timeZone: form.tz },
+              answers,
+              idempotencyKey: form.idempotencyKey,
+              holdToken: hold,
+              visitor: visitor.id,
+            },
+            true,
+          ),
+        ),
+      );
+    let booked = await ask(form.hold === "" ? null : form.hold);
+    // An expired or unknown hold is no reason to refuse: check the time itself again.
+    if (isAppError(booked) && booked._tag === "HoldInvalid") booked = await ask(null);
+    if (!isAppError(booked)) return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
+    const problem = problemOf(booked);
+    switch (booked._tag) {
+      case "InvalidInput":
+        return showForm(422, new Map([[booked.field, booked.message]]));
+      case "SlotTaken":
+        return showForm(409, new Map(), problem.detail, booked.alternatives as ReadonlyArray<EpochMs>);
+      case "NotFound":
+      case "StorageUnavailable":
+      case "IdempotencyKeyReused":
+        return errorPage(page, booked, cookies);
+      default: {
+        const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
+        return html(problem.status, renderEvent(web, page, aroundInstant(request, zone, Math.max(form.start, web.now())), fresh, viewer, problem.detail, false), cookies);
+      }
+    }
+  };
+
+  return { home, hostPage, eventPage, daySlots, hold, bookForm, book };
+};

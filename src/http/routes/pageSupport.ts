@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
+import { NotFound } from "../../domain/errors.ts";
+import type { EventType } from "../../domain/model.ts";
+import type { BookingFormValues } from "../../views/BookingForm.tsx";
+import { ErrorPage } from "../../views/ErrorPage.tsx";
+import type { PageContext } from "../../views/Layout.tsx";
+import type { Reply, Request } from "../exchange.ts";
+import { problemOf, type AppError } from "../problems.ts";
+import { csrfProblem, visitorOf } from "../session.ts";
+import { cookieHeaders, html, isSlug, pageContext, type Web } from "../web.ts";
+
+/** What every page request starts with: the visitor, the page context, and cookies to set. */
+export const beginPage = (web: Web, request: Request) => {
+  const visitor = visitorOf(request, web.config.publicUrl.startsWith("https:"));
+  return { visitor, page: pageContext(web, visitor), cookies: cookieHeaders(visitor) };
+};
+
+export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyArray<readonly [string, string]> = []): Reply => {
+  const problem = problemOf(error);
+  return html(problem.status, ErrorPage({ page, title: problem.title, message: problem.detail }) as string, headers);
+};
+
+/** An unsafe request from anywhere but our own page (or without the visitor's token) is refused. */
+export const refuseForgery = (web: Web, request: Request, fields: Record<string, unknown>): Reply | undefined => {
+  const { visitor, page, cookies } = beginPage(web, request);
+  const problem = csrfProblem(request, visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, web.secret, web.config.publicUrl);
+  return problem === undefined ? undefined : html(403, ErrorPage({ page, title: "Please try again", message: problem }) as string, cookies);
+};
+
+export const activeEventType = (snapshot: HostSnapshot, slug: string): EventType | NotFound => {
+  const et = isSlug(slug) ? snapshot.eventTypeBySlug(slug) : undefined;
+  return et !== undefined && et.active ? et : new NotFound({ what: "event type" });
+};
+
+export const formValuesOf = (fields: Record<string, unknown>): BookingFormValues => ({
+  name: String(fields["name"] ?? ""),
+  email: String(fields["email"] ?? ""),
+  note: String(fields["note"] ?? ""),
+  answers: (fields["answers"] ?? {}) as Record<string, string>,
+});
+
+/** Made when the form is shown: a double click or a re-sent POST then books only once. */
+export const newIdempotencyKey = () => randomBytes(16).toString("base64url");

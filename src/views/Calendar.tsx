@@ -1,0 +1,139 @@
+import type { EventTypeId } from "../domain/model.ts";
+import { addDays, civilOf, formatLocalDate, localDateFromCivil, weekdayOf, type LocalDate } from "../domain/time.ts";
+import { dayLong, monthTitle } from "./format.ts";
+
+export interface CalendarData {
+  readonly eventTypeId: EventTypeId;
+  /** The first day of the month shown (viewer-local). */
+  readonly month: LocalDate;
+  /** Free slots per viewer-local date of the month. */
+  readonly counts: ReadonlyMap<LocalDate, number>;
+  readonly selected: LocalDate | undefined;
+  readonly today: LocalDate;
+  /** 0 = weeks start on Sunday, 1 = Monday. */
+  readonly weekStartsOn: 0 | 1;
+  readonly previousMonth: string | undefined;
+  readonly nextMonth: string | undefined;
+  readonly dayUrl: (date: LocalDate) => string;
+}
+
+/** Zone-specific (it names the viewer's date): live updates for it go to pages of one zone. */
+export const dayElementId = (eventTypeId: EventTypeId, date: LocalDate) => `day-${eventTypeId}-${formatLocalDate(date)}`;
+
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+export const dayLabel = (date: LocalDate, count: number) =>
+  `${dayLong(date)}, ${count === 0 ? "no times" : count === 1 ? "1 time available" : `${count} times available`}`;
+
+/**
+ * What a day offers (its spoken label and the dot that marks free time), in its own element so
+ * a live update can replace it without touching the page's links or selection.
+ */
+export const DayState = (props: { readonly eventTypeId: EventTypeId; readonly date: LocalDate; readonly count: number; readonly oob?: boolean }) => (
+  <span
+    id={`daystate-${props.eventTypeId}-${formatLocalDate(props.date)}`}
+    class="day-state"
+    hx-swap-oob={props.oob === true ? "true" : undefined}
+  >
+    <span class="visually-hidden" safe>
+      {dayLabel(props.date, props.count)}
+    </span>
+    {props.count > 0 ? <span class="dot" aria-hidden="true"></span> : ""}
+  </span>
+);
+
+/** One day of the grid: a link for every day (unavailable ones too), so keyboards can reach all. */
+export const DayLink = (props: {
+  readonly eventTypeId: EventTypeId;
+  readonly date: LocalDate;
+  readonly count: number;
+  readonly selected: boolean;
+  readonly today: boolean;
+  readonly href: string;
+}) => (
+  <a
+    id={dayElementId(props.eventTypeId, props.date)}
+    href={props.href}
+    class={`day${props.selected ? " selected" : ""}`}
+    aria-disabled={props.count === 0 ? "true" : undefined}
+    aria-current={props.today ? "date" : undefined}
+    data-date={formatLocalDate(props.date)}
+  >
+    <span aria-hidden="true" safe>
+      {String(civilOf(props.date).day)}
+    </span>
+    <DayState eventTypeId={props.eventTypeId} date={props.date} count={props.count} />
+  </a>
+);
+
+/** A month as a WAI-ARIA grid: days with free times marked (dot and label, not colour alone). */
+export const MonthCalendar = (c: CalendarData) => {
+  const { year, month } = civilOf(c.month);
+  const next = localDateFromCivil({ year: month === 12 ? year + 1 : year, month: month === 12 ? 1 : month + 1, day: 1 });
+  const lead = (weekdayOf(c.month) - c.weekStartsOn + 7) % 7;
+  const cells: (LocalDate | undefined)[] = Array.from({ length: lead }, () => undefined);
+  for (let d = c.month; d < next; d = addDays(d, 1)) cells.push(d);
+  while (cells.length % 7 !== 0) cells.push(undefined);
+  const weeks = Array.from({ length: cells.length / 7 }, (_, w) => cells.slice(w * 7, w * 7 + 7));
+  const heads = Array.from({ length: 7 }, (_, i) => WEEKDAYS[(i + c.weekStartsOn) % 7]!);
+  return (
+    <section class="calendar" aria-labelledby="month-h">
+      <div class="month-nav">
+        {c.previousMonth === undefined ? (
+          <span class="nav" aria-disabled="true" aria-label="Previous month (not available)">
+            ‹
+          </span>
+        ) : (
+          <a class="nav" href={c.previousMonth} aria-label="Previous month" rel="prev">
+            ‹
+          </a>
+        )}
+        <h2 id="month-h" aria-live="polite" safe>
+          {monthTitle(c.month)}
+        </h2>
+        {c.nextMonth === undefined ? (
+          <span class="nav" aria-disabled="true" aria-label="Next month (not available)">
+            ›
+          </span>
+        ) : (
+          <a class="nav" href={c.nextMonth} aria-label="Next month" rel="next">
+            ›
+          </a>
+        )}
+      </div>
+      <table role="grid" aria-labelledby="month-h" class="month">
+        <thead>
+          <tr>
+            {heads.map((h) => (
+              <th scope="col" {...{ abbr: h }} safe>
+                {h.slice(0, 2)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {weeks.map((week) => (
+            <tr>
+              {week.map((date) =>
+                date === undefined ? (
+                  <td role="gridcell" aria-hidden="true"></td>
+                ) : (
+                  <td role="gridcell" aria-selected={date === c.selected ? "true" : "false"}>
+                    <DayLink
+                      eventTypeId={c.eventTypeId}
+                      date={date}
+                      count={c.counts.get(date) ?? 0}
+                      selected={date === c.selected}
+                      today={date === c.today}
+                      href={c.dayUrl(date)}
+                    />
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+};

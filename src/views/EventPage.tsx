@@ -1,0 +1,134 @@
+import type { Children } from "@kitajs/html";
+import type { EventType, Host } from "../domain/model.ts";
+import { MonthCalendar, type CalendarData } from "./Calendar.tsx";
+import type { Clock } from "./format.ts";
+import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+import { SLOT_FORM_ID } from "./SlotList.tsx";
+import { ZonePicker, type ZoneGroup } from "./ZonePicker.tsx";
+
+export interface Viewer {
+  readonly zone: string;
+  /** True when the zone came from the host because the visitor's own is not known yet. */
+  readonly zoneIsHosts: boolean;
+  readonly clock: Clock;
+}
+
+export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType }) => (
+  <header class="event-header">
+    <p class="muted">
+      <a href={`/${props.host.slug}`} safe>
+        {props.host.name}
+      </a>
+    </p>
+    <h1 safe>{props.eventType.title}</h1>
+    <p class="facts">
+      <span>{props.eventType.durationMinutes} min</span>
+      {props.eventType.location === "" ? "" : <span safe>{props.eventType.location}</span>}
+    </p>
+    {props.eventType.description === "" ? "" : <p safe>{props.eventType.description}</p>}
+  </header>
+);
+
+export interface BookingPanelProps {
+  readonly page: PageContext;
+  readonly viewer: Viewer;
+  readonly calendar: CalendarData;
+  /** Rendered `DaySlots` (possibly from the fragment cache). */
+  readonly daySlots: JSX.Element;
+  /** Where a chosen slot goes: the hold of a new booking, or the reschedule of one. */
+  readonly slotAction: string;
+  /** This view's own URL: the panel re-fetches it when slots come free or the socket reconnects. */
+  readonly selfUrl: string;
+  readonly notice?: string | undefined;
+}
+
+/**
+ * Calendar and the chosen day's times. Day and month links work as plain links; htmx swaps
+ * only this panel (morphing keeps focus) and the page script moves focus through the grid.
+ */
+export const BookingPanel = (p: BookingPanelProps) => {
+  const { daySlots } = p;
+  return (
+  <div id="booking-panel" class="booking-panel" hx-get={p.selfUrl} hx-trigger="slots:refresh" hx-select="#booking-panel" hx-swap="outerMorph">
+    <div
+      class="panel-nav"
+      hx-target:inherited="#booking-panel"
+      hx-select:inherited="#booking-panel"
+      hx-swap:inherited="outerMorph"
+      hx-push-url:inherited="true"
+    >
+      {p.notice === undefined ? (
+        ""
+      ) : (
+        <p class="notice" role="alert" safe>
+          {p.notice}
+        </p>
+      )}
+      <MonthCalendar {...p.calendar} />
+      <section class="times" aria-label="Free times">
+        {daySlots}
+      </section>
+    </div>
+    <form id={SLOT_FORM_ID} method="post" action={p.slotAction}>
+      <CsrfField page={p.page} />
+      <input type="hidden" name="tz" value={p.viewer.zone} />
+    </form>
+    <p id="live-status" class="visually-hidden" role="status" aria-live="polite"></p>
+  </div>
+  );
+};
+
+export interface EventPageProps extends BookingPanelProps {
+  readonly host: Host;
+  readonly eventType: EventType;
+  readonly zones: ReadonlyArray<ZoneGroup>;
+  readonly keep: Readonly<Record<string, string>>;
+  readonly clockUrls: { readonly "12h": string; readonly "24h": string };
+}
+
+/** The live section: the page listens to its host (and, for calendar marks, its zone). */
+export const Live = (props: { readonly hostId: string; readonly zone: string; readonly children: Children }) => (
+  <section id="live" hx-ws:connect={`/live/hosts/${props.hostId}?tz=${encodeURIComponent(props.zone)}`} hx-swap="none">
+    {props.children}
+  </section>
+);
+
+/** `/:host/:event`: what the meeting is, and when it can be. */
+export const EventPage = (p: EventPageProps) => (
+  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`}>
+    <EventHeader host={p.host} eventType={p.eventType} />
+    <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
+    <Live hostId={p.host.id} zone={p.viewer.zone}>
+      <BookingPanel {...p} />
+    </Live>
+  </Layout>
+);
+
+export const HostPage = (p: { readonly page: PageContext; readonly host: Host; readonly eventTypes: ReadonlyArray<EventType> }) => (
+  <Layout page={p.page} title={p.host.name}>
+    <header class="event-header">
+      <h1 safe>{p.host.name}</h1>
+      <p>Choose a meeting.</p>
+    </header>
+    {p.eventTypes.length === 0 ? (
+      <p>There is nothing to book here at the moment.</p>
+    ) : (
+      <ul class="event-types cards">
+        {p.eventTypes.map((e) => (
+          <li class="card">
+            <h2>
+              <a href={`/${p.host.slug}/${e.slug}`} safe>
+                {e.title}
+              </a>
+            </h2>
+            <p class="facts">
+              <span>{e.durationMinutes} min</span>
+              {e.location === "" ? "" : <span safe>{e.location}</span>}
+            </p>
+            {e.description === "" ? "" : <p class="muted" safe>{e.description}</p>}
+          </li>
+        ))}
+      </ul>
+    )}
+  </Layout>
+);

@@ -1,0 +1,74 @@
+import type { EventTypeId } from "../domain/model.ts";
+import type { ViewedDay } from "../domain/projection.ts";
+import { formatInstant, type EpochMs, type LocalDate } from "../domain/time.ts";
+import { dayLong, wallTime, type Clock } from "./format.ts";
+
+/** The element id of a slot on every page: time-zone free, so one fragment removes it everywhere. */
+export const slotElementId = (eventTypeId: EventTypeId, start: EpochMs) => `slot-${eventTypeId}-${start}`;
+
+/** The form every slot button submits (by its `form` attribute), kept outside the slot list. */
+export const SLOT_FORM_ID = "slot-form";
+
+export interface DaySlotsData {
+  readonly eventTypeId: EventTypeId;
+  readonly days: ReadonlyArray<ViewedDay>;
+  /** The dates asked for, so a day without times still gets its heading. */
+  readonly dates: ReadonlyArray<LocalDate>;
+  readonly clock: Clock;
+  /** Where the next day with free times is, when the dates shown have none. */
+  readonly nextAvailable: { readonly date: LocalDate; readonly href: string } | undefined;
+}
+
+/**
+ * The free times of some days, one button per time. It holds nothing personal (no token, no
+ * form): the same bytes serve every viewer of that zone and clock, so it can be cached.
+ */
+export const DaySlots = (p: DaySlotsData) => {
+  const byDate = new Map(p.days.map((d) => [d.date, d]));
+  const empty = p.days.length === 0;
+  return (
+    <div id="day-slots" class="day-slots">
+      {p.dates.map((date) => {
+        const day = byDate.get(date);
+        return (
+          <section class="day" aria-labelledby={`day-h-${date}`}>
+            <h3 id={`day-h-${date}`} safe>
+              {dayLong(date)}
+            </h3>
+            <ul class="slots">
+              {(day?.slots ?? []).map((slot) => {
+                const start = wallTime(slot.startMinutes, p.clock);
+                const end = wallTime(slot.endMinutes, p.clock);
+                return (
+                  <li id={slotElementId(p.eventTypeId, slot.start)}>
+                    <button
+                      type="submit"
+                      form={SLOT_FORM_ID}
+                      name="start"
+                      value={formatInstant(slot.start)}
+                      aria-label={`${dayLong(date)}, ${start} to ${end}`}
+                    >
+                      <time datetime={formatInstant(slot.start)} safe>
+                        {start}
+                      </time>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        );
+      })}
+      {empty && p.nextAvailable !== undefined ? (
+        <p class="next-available">
+          No free times on {p.dates.length === 1 ? "this day" : "these days"}.{" "}
+          <a href={p.nextAvailable.href} safe>{`Next free day: ${dayLong(p.nextAvailable.date)}`}</a>
+        </p>
+      ) : empty ? (
+        <p class="next-available">No free times in the coming weeks.</p>
+      ) : (
+        ""
+      )}
+    </div>
+  );
+};
