@@ -15,24 +15,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
 import { runStorm, type StormSummary } from "../src/cli/storm.ts";
-import { startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { psql, withDatabase } from "./postgres.ts";
 import { percentile, round } from "./stats.ts";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
 const CLIENTS = 64;
 const SLOTS = 320;
 
-const withDatabase = (url: string, database: string) => {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-};
-
-const psql = (url: string, sql: string) => {
-  const r = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
-  return r.stdout.trim();
-};
 
 const requirePgbench = () => {
   const r = spawnSync("pgbench", ["--version"], { encoding: "utf8" });
@@ -98,7 +88,7 @@ const runBaseline = (serverUrl: string, hosts: number, work: string) => {
 };
 
 const startServer = async (databaseUrl: string, work: string) => {
-  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -67,6 +67,11 @@ export interface ActorEnvironment {
   readonly limits: Limits;
   /** Called with every state the actor adopts and what it changed; the read path serves the latest. */
   readonly publish: (snapshot: HostSnapshot, changes: ReadonlyArray<SlotChange>, refresh: boolean) => Effect.Effect<void>;
+  /**
+   * The version of the first snapshot: above every version an earlier actor of this host
+   * published, so a version names one state for the life of the process (reads cache by it).
+   */
+  readonly firstVersion: number;
 }
 
 /** Everything a host actor starts from, read from Postgres. Holds are carried over from `keep`. */
@@ -158,7 +163,7 @@ export const makeHostActor = (
     const mailbox = yield* Queue.bounded<Envelope>(4_096);
     const stopped = yield* Deferred.make<never, ActorStopped>();
 
-    let current = yield* loadSnapshot(hostId, 1);
+    let current = yield* loadSnapshot(hostId, env.firstVersion);
     /** Set when memory may disagree with the database; the next batch reloads first. */
     let stale = false;
     /** The batch being decided and committed: answered with `ActorStopped` if the actor dies mid-way. */

@@ -57,6 +57,8 @@ export const HostActorsLive = Layer.scoped(
     const eventTypeHosts = new Map<EventTypeId, HostId>();
     /** Actors that are up, for the hot path: a message to one of them only pushes its idle timer. */
     const running = new Map<HostId, HostActor>();
+    /** The last version each host published, kept after passivation so versions never repeat. */
+    const lastVersions = new Map<HostId, number>();
 
     const limits = { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost };
 
@@ -66,9 +68,11 @@ export const HostActorsLive = Layer.scoped(
         let latest: HostSnapshot | undefined;
         const env: ActorEnvironment = {
           limits,
+          firstVersion: (lastVersions.get(hostId) ?? 0) + 1,
           publish: (snapshot, changes, refresh) =>
             Effect.suspend(() => {
               latest = snapshot;
+              lastVersions.set(hostId, snapshot.version);
               snapshots.set(snapshot.host.id, snapshot);
               slugs.set(snapshot.host.slug, snapshot.host.id);
               for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import type { HostId } from "../domain/model.ts";
 import { wallMinutes } from "../domain/time.ts";
-import { HostRepository } from "../persistence/HostRepository.ts";
+import { HostRepository, newEventType } from "../persistence/HostRepository.ts";
 
 export const DEMO_HOST_SLUG = "demo";
 export const DEMO_EVENT_SLUG = "intro";
@@ -27,19 +27,17 @@ const create = (hosts: HostRepository) => Effect.gen(function* () {
     timeZone: "Europe/Vienna",
     locale: "en",
   });
-  yield* hosts.insertEventType(hostId, {
-    slug: DEMO_EVENT_SLUG,
-    title: "Introductory call",
-    description: "A first conversation: 30 minutes to get to know each other.",
-    location: "Video call (link in the confirmation)",
-    durationMinutes: 30,
-    bufferBeforeMinutes: 0,
-    bufferAfterMinutes: 0,
-    minimumNoticeMinutes: 60,
-    maxDaysAhead: 60,
-    slotIntervalMinutes: null,
-    maxPerDay: null,
-  });
+  yield* hosts.insertEventType(
+    hostId,
+    newEventType({
+      slug: DEMO_EVENT_SLUG,
+      title: "Introductory call",
+      description: "A first conversation: 30 minutes to get to know each other.",
+      location: "Video call (link in the confirmation)",
+      minimumNoticeMinutes: 60,
+      maxDaysAhead: 60,
+    }),
+  );
   yield* hosts.replaceWeeklyRules(
     hostId,
     [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: wallMinutes(9 * 60), end: wallMinutes(17 * 60) })),

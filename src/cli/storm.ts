@@ -8,7 +8,7 @@ import type { HostId } from "../domain/model.ts";
 import { wallMinutes } from "../domain/time.ts";
 import { pgClientLayer } from "../persistence/Database.ts";
 import { runningEmbeddedPostgres } from "../persistence/EmbeddedPostgres.ts";
-import { HostRepository } from "../persistence/HostRepository.ts";
+import { HostRepository, newEventType } from "../persistence/HostRepository.ts";
 
 export interface StormOptions {
   readonly url: string;
@@ -60,19 +60,7 @@ const createHosts = (count: number, runId: string) =>
       const id = yield* sql.withTransaction(
         Effect.gen(function* () {
           const hostId = yield* repo.insertHost({ slug, name: `Storm host ${i}`, email: `${slug}@example.com`, timeZone: "Europe/Vienna" });
-          yield* repo.insertEventType(hostId, {
-            slug: "storm",
-            title: "Storm meeting",
-            description: "",
-            location: "",
-            durationMinutes: 30,
-            bufferBeforeMinutes: 0,
-            bufferAfterMinutes: 0,
-            minimumNoticeMinutes: 0,
-            maxDaysAhead: null,
-            slotIntervalMinutes: null,
-            maxPerDay: null,
-          });
+          yield* repo.insertEventType(hostId, newEventType({ slug: "storm", title: "Storm meeting" }));
           yield* repo.replaceWeeklyRules(hostId, [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: wallMinutes(0), end: wallMinutes(1440) })));
           return hostId;
         }),

@@ -8,8 +8,8 @@ import type { Viewer } from "../views/EventPage.tsx";
 import type { Clock } from "../views/format.ts";
 import { DaySlots, type DaySlotsData } from "../views/SlotList.tsx";
 import type { ZoneGroup } from "../views/ZonePicker.tsx";
+import { gzipSync } from "node:zlib";
 import type { Request } from "./exchange.ts";
-import type { Visitor } from "./session.ts";
 
 /**
  * Turns a host snapshot and what a visitor asked for (zone, clock, month, day) into the data
@@ -46,8 +46,8 @@ export const weekStartOf = (request: Request): 0 | 1 => {
   return region !== undefined && SUNDAY_FIRST.has(region) ? 0 : 1;
 };
 
-/** The zone to show: asked for in the URL, else the browser's (cookie), else the host's. */
-export const viewerOf = (request: Request, visitor: Visitor, hostZone: string): { viewer: Viewer; notice?: string } => {
+/** The zone to show: asked for in the URL, else the browser's (its cookie), else the host's. */
+export const viewerOf = (request: Request, browserZone: string | undefined, hostZone: string): { viewer: Viewer; notice?: string } => {
   const clock = clockOf(request);
   const asked = request.query.get("tz");
   if (asked !== null && asked !== "") {
@@ -58,7 +58,7 @@ export const viewerOf = (request: Request, visitor: Visitor, hostZone: string): 
       notice: `"${asked.slice(0, 64)}" is not a time zone we know, so times are shown in the host's time zone.`,
     };
   }
-  const browser = visitor.zone === undefined ? undefined : canonicalTimeZone(visitor.zone);
+  const browser = browserZone === undefined ? undefined : canonicalTimeZone(browserZone);
   if (browser !== undefined) return { viewer: { zone: browser, zoneIsHosts: false, clock } };
   return { viewer: { zone: hostZone, zoneIsHosts: true, clock } };
 };
@@ -235,12 +235,28 @@ export const daySlotsData = (
   return { eventTypeId: eventType.id, days, dates, clock: viewer.clock, nextAvailable };
 };
 
+/** A rendered slot list, and its bytes (plain and gzip) made once, when first served alone. */
+export class Fragment {
+  private plain: Buffer | undefined;
+  private zipped: Buffer | undefined;
+
+  constructor(readonly html: string) {}
+
+  bytes(): Buffer {
+    return (this.plain ??= Buffer.from(this.html, "utf8"));
+  }
+
+  gzip(): Buffer {
+    return (this.zipped ??= gzipSync(this.bytes(), { level: 6 }));
+  }
+}
+
 /**
  * Rendered slot lists, by everything they depend on: the host's calendar version, the event
  * type, zone, clock, dates, the page they link back to, and the minute (minimum notice moves
  * with the clock). Many visitors of a busy host share one rendering.
  */
-const fragments = new Map<string, string>();
+const fragments = new Map<string, Fragment>();
 
 export const renderDaySlots = (
   snapshot: HostSnapshot,
@@ -250,13 +266,13 @@ export const renderDaySlots = (
   now: number,
   dayHref: (date: LocalDate) => string,
   hrefKey: string,
-): string => {
+): Fragment => {
   const key = `${snapshot.host.id}|${snapshot.version}|${eventType.id}|${viewer.zone}|${viewer.clock}|${dates.join(",")}|${hrefKey}|${Math.floor(now / 60_000)}`;
-  let html = fragments.get(key);
-  if (html === undefined) {
-    html = DaySlots(daySlotsData(snapshot, eventType, viewer, dates, now, dayHref)) as string;
+  let fragment = fragments.get(key);
+  if (fragment === undefined) {
+    fragment = new Fragment(DaySlots(daySlotsData(snapshot, eventType, viewer, dates, now, dayHref)) as string);
     if (fragments.size >= 5_000) fragments.delete(fragments.keys().next().value!);
-    fragments.set(key, html);
+    fragments.set(key, fragment);
   }
-  return html;
+  return fragment;
 };

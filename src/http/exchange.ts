@@ -1,4 +1,5 @@
 import { gzipSync } from "node:zlib";
+import type { Validity } from "./readCache.ts";
 import type { UwsRequest, UwsResponse } from "./uws.ts";
 
 /** What a handler sees of a request: copied out of uWS before any await (uWS requests die then). */
@@ -15,6 +16,8 @@ export interface Reply {
   readonly status: number;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body: string | Uint8Array;
+  /** Set by reads whose reply may be reused while the host's calendar and the minute are the same. */
+  readonly validity?: Validity;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -58,6 +61,8 @@ const HEADERS = [
 
 export class BodyTooLarge extends Error {}
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Copies the request synchronously and registers the abort handler (returning from a uWS
  * handler without one aborts the process), then collects the body, copying each chunk: uWS
@@ -68,7 +73,7 @@ export const receive = (
   req: UwsRequest,
   paramCount: number,
   withBody: boolean,
-): { readonly request: Promise<Request>; readonly state: { aborted: boolean } } => {
+): { readonly request: Request | Promise<Request>; readonly state: { aborted: boolean } } => {
   const state = { aborted: false };
   res.onAborted(() => {
     state.aborted = true;
@@ -87,7 +92,8 @@ export const receive = (
     params,
     headers,
   };
-  if (!withBody) return { request: Promise.resolve({ ...base, body: Buffer.alloc(0) }), state };
+  // Without a body the request is complete now: reads can answer before the handler returns.
+  if (!withBody) return { request: { ...base, body: EMPTY }, state };
   const request = new Promise<Request>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -106,26 +112,28 @@ export const receive = (
 
 const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript))/;
 
-/** Writes a reply unless the client went away; corked, because this runs after an await. */
-export const respond = (res: UwsResponse, state: { aborted: boolean }, request: Request | undefined, reply: Reply) => {
+/**
+ * Writes a reply unless the client went away. Inside the uWS handler the response is already
+ * corked; after an await it must be corked here (else uWS sends each part on its own).
+ */
+export const respond = (res: UwsResponse, state: { aborted: boolean }, request: Request | undefined, reply: Reply, insideHandler = false) => {
   if (state.aborted) return;
   let body = reply.body;
   let encoding: string | undefined;
-  const type = reply.headers.find(([k]) => k === "Content-Type")?.[1] ?? "";
-  if (
-    body.length > 1400 &&
-    !reply.headers.some(([k]) => k === "Content-Encoding") &&
-    COMPRESSIBLE.test(type) &&
-    (request?.headers.get("accept-encoding") ?? "").includes("gzip")
-  ) {
-    body = gzipSync(body, { level: 5 });
-    encoding = "gzip";
+  if (body.length > 1400 && (request?.headers.get("accept-encoding") ?? "").includes("gzip")) {
+    const type = reply.headers.find(([k]) => k === "Content-Type")?.[1] ?? "";
+    if (COMPRESSIBLE.test(type) && !reply.headers.some(([k]) => k === "Content-Encoding")) {
+      body = gzipSync(body, { level: 5 });
+      encoding = "gzip";
+    }
   }
-  res.cork(() => {
+  const write = () => {
     res.writeStatus(statusLine(reply.status));
     for (const [k, v] of reply.headers) res.writeHeader(k, v);
     if (encoding !== undefined) res.writeHeader("Content-Encoding", encoding);
     if (request?.method === "HEAD") res.endWithoutBody(body.length);
     else res.end(body);
-  });
+  };
+  if (insideHandler) write();
+  else res.cork(write);
 };

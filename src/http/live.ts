@@ -103,7 +103,10 @@ export const messagesOf = (event: HostChanged): string[] => {
   return messages;
 };
 
-/** For pages of one zone: the calendar days whose free times a change took, as they are now. */
+/**
+ * For pages of one zone: the calendar days a change left without free times. A day that still
+ * has some looks the same as before, so it costs its pages no second message.
+ */
 export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: string, now: number): string => {
   const table = zoneTable(zone);
   let html = "";
@@ -113,11 +116,28 @@ export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: s
     const dates = new Set<LocalDate>(change.taken.map((t) => table.localDateOf(t)));
     for (const date of dates) {
       const count = snapshot.slots(eventType, table.startOfDay(date), table.startOfDay(addDays(date, 1)), now).length;
-      html += DayState({ eventTypeId: eventType.id, date, count, oob: true }) as string;
+      if (count === 0) html += DayState({ eventTypeId: eventType.id, date, count, oob: true }) as string;
     }
   }
   return html;
 };
+
+/** What operators may want to know about live fan-out (served on /metrics). */
+export class LiveMetrics {
+  publishes = 0;
+  publishSecondsSum = 0;
+  publishSecondsMax = 0;
+  lastFanOut = 0;
+  lastPublishSeconds = 0;
+
+  record(seconds: number, subscribers: number) {
+    this.publishes++;
+    this.publishSecondsSum += seconds;
+    this.publishSecondsMax = Math.max(this.publishSecondsMax, seconds);
+    this.lastPublishSeconds = seconds;
+    this.lastFanOut = subscribers;
+  }
+}
 
 /** Forwards every host change to its topics, rendered once per topic, for as long as the server runs. */
 export const relayChanges = (
@@ -125,11 +145,15 @@ export const relayChanges = (
   changes: Queue.Dequeue<HostChanged>,
   audience: LiveAudience,
   snapshotOf: (hostId: HostId) => HostSnapshot | undefined,
+  metrics: LiveMetrics,
 ) =>
   Effect.forever(
     Effect.flatMap(changes.take, (event) =>
       Effect.sync(() => {
-        for (const message of messagesOf(event)) app.publish(hostTopic(event.hostId), message, false);
+        const started = performance.now();
+        const topic = hostTopic(event.hostId);
+        for (const message of messagesOf(event)) app.publish(topic, message, false);
+        metrics.record((performance.now() - started) / 1000, app.numSubscribers(topic));
         const snapshot = snapshotOf(event.hostId);
         if (snapshot === undefined) return;
         const now = Date.now();

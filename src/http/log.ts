@@ -32,6 +32,9 @@ const quote = (v: unknown) => {
   return /^[\w.:/@+-]*$/.test(s) && s !== "" ? s : JSON.stringify(s);
 };
 
+/** Whether a level is written: lets hot paths skip building fields nobody will read. */
+export const logs = (level: Level) => LEVELS[level] >= threshold;
+
 export const logEvent = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
   if (LEVELS[level] < threshold) return;
   let line = `timestamp=${new Date().toISOString()} level=${level.toUpperCase()} message=${quote(message)}`;

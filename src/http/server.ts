@@ -5,13 +5,14 @@ import { AppConfig } from "../AppConfig.ts";
 import { HostChanges } from "../live/HostChanges.ts";
 import { ErrorPage } from "../views/ErrorPage.tsx";
 import { loadAssets } from "./assets.ts";
-import { BodyTooLarge, receive, respond, type Reply, type Request } from "./exchange.ts";
-import { installLiveRoute, LiveAudience, relayChanges, type LiveSocket } from "./live.ts";
-import { logEvent, setLogLevel } from "./log.ts";
+import { BodyTooLarge, receive, respond, statusLine, type Reply, type Request } from "./exchange.ts";
+import { ReadCache } from "./readCache.ts";
+import { installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
+import { logEvent, logs, setLogLevel } from "./log.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
-import { nativeUws, type WebSocket } from "./uws.ts";
+import { nativeUws, type UwsRequest, type WebSocket } from "./uws.ts";
 import { NotFound } from "../domain/errors.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { html, json, type Handler, type Web, type WebServices } from "./web.ts";
@@ -30,6 +31,8 @@ interface Route {
   readonly method: Method;
   readonly pattern: string;
   readonly handler: Handler;
+  /** Replies carrying a validity are kept and reused for identical requests (see ReadCache). */
+  readonly cacheable?: boolean;
 }
 
 const internalError = (web: Web): Reply =>
@@ -54,6 +57,36 @@ const health = (web: Web) => async (): Promise<Reply> => {
     databaseLatencyMs: Math.round((performance.now() - started) * 100) / 100,
   });
 };
+
+/** Prometheus text format: live fan-out and open connections, for operators and benchmarks. */
+const metricsReply = (live: LiveMetrics, sockets: number, inFlight: number, readCacheBytes: number): Reply => ({
+  status: 200,
+  headers: [
+    ["Content-Type", "text/plain; version=0.0.4"],
+    ["Cache-Control", "no-store"],
+  ],
+  body: [
+    "# HELP rendezvous_live_sockets Open live page WebSockets.",
+    "# TYPE rendezvous_live_sockets gauge",
+    `rendezvous_live_sockets ${sockets}`,
+    "# HELP rendezvous_http_in_flight HTTP requests being answered.",
+    "# TYPE rendezvous_http_in_flight gauge",
+    `rendezvous_http_in_flight ${inFlight}`,
+    "# HELP rendezvous_live_publish_seconds Time to hand one change's fragments to every subscriber of its host.",
+    "# TYPE rendezvous_live_publish_seconds summary",
+    `rendezvous_live_publish_seconds_sum ${live.publishSecondsSum}`,
+    `rendezvous_live_publish_seconds_count ${live.publishes}`,
+    `rendezvous_live_publish_seconds_max ${live.publishSecondsMax}`,
+    `rendezvous_live_publish_seconds_last ${live.lastPublishSeconds}`,
+    "# HELP rendezvous_live_last_fanout Subscribers the last change was published to.",
+    "# TYPE rendezvous_live_last_fanout gauge",
+    `rendezvous_live_last_fanout ${live.lastFanOut}`,
+    "# HELP rendezvous_read_cache_bytes Bytes of replies kept for repeated slot-list reads.",
+    "# TYPE rendezvous_read_cache_bytes gauge",
+    `rendezvous_read_cache_bytes ${readCacheBytes}`,
+    "",
+  ].join("\n"),
+});
 
 /**
  * uWebSockets.js serving pages, assets, the JSON API and live WebSockets from one port,
@@ -80,17 +113,40 @@ export const HttpServerLive = Layer.scoped(
     const sockets = new Set<WebSocket<LiveSocket>>();
     let inFlight = 0;
 
-    const register = ({ method, pattern, handler }: Route) => {
+    const readCache = new ReadCache((hostId) => web.actors.peek(hostId)?.version);
+
+    /** Everything a cacheable read's reply depends on, read straight from the raw request. */
+    const readKey = (req: UwsRequest) => {
+      const cookie = req.getHeader("cookie");
+      const zone = cookie.includes("rv_tz=") ? (/(?:^|;\s*)rv_tz=([^;]*)/.exec(cookie)?.[1] ?? "") : "";
+      const gzip = req.getHeader("accept-encoding").includes("gzip") ? "gz" : "";
+      return `${req.getUrl()}?${req.getQuery() ?? ""}|${gzip}|${req.getHeader("accept-language")}|${zone}`;
+    };
+
+    const register = ({ method, pattern, handler, cacheable }: Route) => {
       const paramCount = (pattern.match(/:/g) ?? []).length;
       app[method](pattern, (res, req) => {
+        const key = cacheable === true ? readKey(req) : undefined;
+        if (key !== undefined) {
+          const cached = readCache.get(key, web.now());
+          if (cached !== undefined) {
+            res.writeStatus(statusLine(cached.status));
+            for (const [k, v] of cached.headers) res.writeHeader(k, v);
+            res.end(cached.body);
+            return;
+          }
+        }
         const withBody = method !== "get" && req.getMethod() !== "get" && req.getMethod() !== "head";
         const { request, state } = receive(res, req, paramCount, withBody);
         const started = performance.now();
         inFlight++;
+        let insideHandler = true;
         const finish = (r: Request | undefined, reply: Reply) => {
           inFlight--;
-          respond(res, state, r, reply);
+          respond(res, state, r, reply, insideHandler);
+          if (key !== undefined && reply.validity !== undefined) readCache.set(key, reply, reply.validity);
           const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
+          if (!logs(level)) return;
           logEvent(level, "request", {
             method: r?.method,
             path: r?.path,
@@ -98,19 +154,31 @@ export const HttpServerLive = Layer.scoped(
             ms: Math.round((performance.now() - started) * 10) / 10,
           });
         };
-        request.then(
-          async (r) => {
-            let reply: Reply;
-            try {
-              reply = await handler(r);
-            } catch (error) {
+        const handle = (r: Request) => {
+          let reply: Reply | Promise<Reply>;
+          try {
+            reply = handler(r);
+          } catch (error) {
+            logEvent("error", "request failed", { path: r.path, error: String(error) });
+            reply = internalError(web);
+          }
+          // Reads from a snapshot answer at once, still inside the uWS handler; the rest later.
+          if (!(reply instanceof Promise)) return finish(r, reply);
+          reply.then(
+            (answer) => finish(r, answer),
+            (error) => {
               logEvent("error", "request failed", { path: r.path, error: String(error) });
-              reply = internalError(web);
-            }
-            finish(r, reply);
-          },
-          (error) => finish(undefined, error instanceof BodyTooLarge ? json(413, { error: "body too large" }) : internalError(web)),
-        );
+              finish(r, internalError(web));
+            },
+          );
+        };
+        if (!(request instanceof Promise)) handle(request);
+        insideHandler = false;
+        if (request instanceof Promise) {
+          request.then(handle, (error) =>
+            finish(undefined, error instanceof BodyTooLarge ? json(413, { error: "body too large" }) : internalError(web)),
+          );
+        }
       });
     };
 
@@ -120,6 +188,7 @@ export const HttpServerLive = Layer.scoped(
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(web) },
+      { method: "get", pattern: "/metrics", handler: () => metricsReply(liveMetrics, sockets.size, inFlight, readCache.size) },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots },
@@ -135,7 +204,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule },
       { method: "get", pattern: "/:host", handler: pages.hostPage },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage },
-      { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots },
+      { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots, cacheable: true },
       { method: "post", pattern: "/:host/:event/hold", handler: pages.hold },
       { method: "get", pattern: "/:host/:event/book", handler: pages.bookForm },
       { method: "post", pattern: "/:host/:event/book", handler: pages.book },
@@ -145,8 +214,9 @@ export const HttpServerLive = Layer.scoped(
     const audience = new LiveAudience();
     installLiveRoute(app, config.publicUrl, sockets, audience);
 
+    const liveMetrics = new LiveMetrics();
     const changes = yield* (yield* HostChanges).subscribe;
-    yield* Effect.forkScoped(relayChanges(app, changes, audience, web.actors.peek));
+    yield* Effect.forkScoped(relayChanges(app, changes, audience, web.actors.peek, liveMetrics));
 
     const listenSocket = yield* Effect.async<unknown, Error>((resume) => {
       app.listen(config.host, config.port, (socket) => {

@@ -18,6 +18,13 @@ export const cookiesOf = (request: Request): Map<string, string> => {
   return jar;
 };
 
+/** The browser's zone, as its script reported it in a cookie (reads need nothing else of the visitor). */
+export const browserZoneOf = (request: Request): string | undefined => {
+  const header = request.headers.get("cookie");
+  if (header === undefined || !header.includes(`${ZONE_COOKIE}=`)) return undefined;
+  return cookiesOf(request).get(ZONE_COOKIE);
+};
+
 /** An anonymous visitor: who owns a hold, and what a CSRF token is bound to. */
 export interface Visitor {
   readonly id: string;

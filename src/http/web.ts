@@ -74,8 +74,11 @@ export const runOrFail = async <A, E>(web: Web, effect: Effect.Effect<A, E, WebS
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
-/** The host's latest snapshot by slug: from memory when its actor runs, else started from Postgres. */
-export const snapshotBySlug = async (web: Web, slug: string): Promise<HostSnapshot | AppError> => {
+/**
+ * The host's latest snapshot by slug: at once from memory when its actor runs (the read path
+ * then never leaves the uWS handler), else started from Postgres.
+ */
+export const snapshotBySlug = (web: Web, slug: string): HostSnapshot | AppError | Promise<HostSnapshot | AppError> => {
   if (!SLUG.test(slug)) return new NotFound({ what: "host" });
   const known = web.actors.peekSlug(slug);
   const running = known === undefined ? undefined : web.actors.peek(known);

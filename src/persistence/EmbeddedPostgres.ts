@@ -32,14 +32,20 @@ const importWithoutExitHooks = Effect.promise(async (): Promise<EmbeddedPostgres
   return module.default;
 });
 
-const freePort = Effect.async<number, EmbeddedPostgresError>((resume) => {
-  const server = createServer();
-  server.once("error", (cause) => resume(Effect.fail(new EmbeddedPostgresError({ message: "no free port", cause }))));
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    const port = typeof address === "object" && address !== null ? address.port : 0;
-    server.close(() => resume(Effect.succeed(port)));
+/** A loopback port nobody listens on now (the embedded Postgres, tests and benches take one each). */
+export const freeLoopbackPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
   });
+
+const freePort = Effect.tryPromise({
+  try: freeLoopbackPort,
+  catch: (cause) => new EmbeddedPostgresError({ message: "no free port", cause }),
 });
 
 /** Running, not merely a zombie waiting for a parent (in containers, pid 1 may never reap it). */

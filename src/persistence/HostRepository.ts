@@ -55,6 +55,20 @@ export type NewEventType = Omit<EventType, "id" | "hostId" | "active" | "questio
   readonly questions?: ReadonlyArray<Question>;
 };
 
+/** An event type with nothing but a name: 30 minutes, no buffers, notice or limits; override what differs. */
+export const newEventType = (e: Pick<NewEventType, "slug" | "title"> & Partial<NewEventType>): NewEventType => ({
+  description: "",
+  location: "",
+  durationMinutes: 30,
+  bufferBeforeMinutes: 0,
+  bufferAfterMinutes: 0,
+  minimumNoticeMinutes: 0,
+  maxDaysAhead: null,
+  slotIntervalMinutes: null,
+  maxPerDay: null,
+  ...e,
+});
+
 export interface HostRecord {
   readonly host: Host;
   readonly eventTypes: ReadonlyArray<EventType>;

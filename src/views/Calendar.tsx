@@ -22,8 +22,8 @@ export const dayElementId = (eventTypeId: EventTypeId, date: LocalDate) => `day-
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
-export const dayLabel = (date: LocalDate, count: number) =>
-  `${dayLong(date)}, ${count === 0 ? "no times" : count === 1 ? "1 time available" : `${count} times available`}`;
+/** Says whether a day has times, not how many: a count would change with every booking and need a live update each time. */
+export const dayLabel = (date: LocalDate, count: number) => `${dayLong(date)}, ${count === 0 ? "no times" : "times available"}`;
 
 /**
  * What a day offers (its spoken label and the dot that marks free time), in its own element so

@@ -3,8 +3,18 @@ import type { ViewedDay } from "../domain/projection.ts";
 import { formatInstant, type EpochMs, type LocalDate } from "../domain/time.ts";
 import { dayLong, wallTime, type Clock } from "./format.ts";
 
-/** The element id of a slot on every page: time-zone free, so one fragment removes it everywhere. */
-export const slotElementId = (eventTypeId: EventTypeId, start: EpochMs) => `slot-${eventTypeId}-${start}`;
+/**
+ * The element id of a slot on every page: time-zone free, so one fragment removes it
+ * everywhere. Short on purpose (a busy week has hundreds): the event type's first eight hex
+ * digits (unique enough among one host's event types) and the start in epoch minutes.
+ */
+export const slotElementId = (eventTypeId: EventTypeId, start: EpochMs) => `s-${eventTypeId.slice(0, 8)}-${start / 60_000}`;
+
+/** A start as the shortest ISO 8601 instant the forms accept ("2026-03-09T13:00Z"). */
+export const slotValue = (start: EpochMs) => {
+  const iso = formatInstant(start);
+  return iso.endsWith(":00.000Z") ? `${iso.slice(0, 16)}Z` : iso;
+};
 
 /** The form every slot button submits (by its `form` attribute), kept outside the slot list. */
 export const SLOT_FORM_ID = "slot-form";
@@ -41,16 +51,8 @@ export const DaySlots = (p: DaySlotsData) => {
                 const end = wallTime(slot.endMinutes, p.clock);
                 return (
                   <li id={slotElementId(p.eventTypeId, slot.start)}>
-                    <button
-                      type="submit"
-                      form={SLOT_FORM_ID}
-                      name="start"
-                      value={formatInstant(slot.start)}
-                      aria-label={`${dayLong(date)}, ${start} to ${end}`}
-                    >
-                      <time datetime={formatInstant(slot.start)} safe>
-                        {start}
-                      </time>
+                    <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={`${dayLong(date)}, ${start} to ${end}`} safe>
+                      {start}
                     </button>
                   </li>
                 );

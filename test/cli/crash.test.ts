@@ -1,6 +1,6 @@
 import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostRepository } from "../../src/persistence/HostRepository.ts";
+import { HostRepository, newEventType } from "../../src/persistence/HostRepository.ts";
 import { openTestDatabase } from "../support/app.ts";
 import { spawnServer } from "../support/server.ts";
 import { weekdays } from "../support/fixtures.ts";
@@ -18,19 +18,7 @@ beforeAll(async () => {
     Effect.gen(function* () {
       const repo = yield* HostRepository;
       const hostId = yield* repo.insertHost({ slug: "crash-host", name: "Crash", email: "crash@example.com", timeZone: "UTC" });
-      const id = yield* repo.insertEventType(hostId, {
-        slug: "m",
-        title: "M",
-        description: "",
-        location: "",
-        durationMinutes: 15,
-        bufferBeforeMinutes: 0,
-        bufferAfterMinutes: 0,
-        minimumNoticeMinutes: 0,
-        maxDaysAhead: null,
-        slotIntervalMinutes: null,
-        maxPerDay: null,
-      });
+      const id = yield* repo.insertEventType(hostId, newEventType({ slug: "m", title: "M", durationMinutes: 15 }));
       yield* repo.replaceWeeklyRules(hostId, weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]));
       return id;
     }),

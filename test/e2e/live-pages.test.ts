@@ -1,4 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { EpochMs } from "../../src/domain/time.ts";
+import { slotElementId } from "../../src/views/SlotList.tsx";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp } from "../support/app.ts";
 import { launchBrowser, screenshot } from "../support/browser.ts";
@@ -78,7 +80,7 @@ describe("two browsers on one booking page", () => {
     const start = await slot.getAttribute("value");
     const date = new Date(start!).toISOString().slice(0, 10);
     const tokyo = await openPage("Asia/Tokyo", `${base}?tz=Asia/Tokyo&date=${date}`);
-    const id = `slot-${host.eventTypeId}-${Date.parse(start!)}`;
+    const id = slotElementId(host.eventTypeId, Date.parse(start!) as EpochMs);
     await expect.poll(() => tokyo.locator(`#${id}`).count()).toBe(1);
 
     await bookFirstSlot(vienna, "Grace Hopper");
@@ -99,7 +101,7 @@ describe("two browsers on one booking page", () => {
     const wednesday = await booker.locator(".month a.day:has(.dot)").first().getAttribute("data-date");
     const day = watcher.locator(`.month a.day[data-date="${wednesday}"]`);
     await expect.poll(() => day.locator(".dot").count()).toBe(1);
-    expect(await day.textContent()).toContain("1 time available");
+    expect(await day.textContent()).toContain("times available");
 
     await bookFirstSlot(booker, "Ada Lovelace");
     await expect.poll(() => day.locator(".dot").count(), { timeout: 5_000 }).toBe(0);
@@ -118,7 +120,7 @@ describe("two browsers on one booking page", () => {
     const offline = await openPage("Europe/Vienna", base);
     const booker = await openPage("Europe/Vienna", base);
     const start = await booker.locator(".day-slots ul.slots button").first().getAttribute("value");
-    const id = `#slot-${host.eventTypeId}-${Date.parse(start!)}`;
+    const id = `#${slotElementId(host.eventTypeId, Date.parse(start!) as EpochMs)}`;
     // The network goes away (the page keeps trying to reconnect), and the slot is booked meanwhile.
     await offline.evaluate(() => {
       const probe = window as unknown as Probe;

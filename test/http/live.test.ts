@@ -1,4 +1,6 @@
 import { Effect } from "effect";
+import type { EpochMs } from "../../src/domain/time.ts";
+import { slotElementId } from "../../src/views/SlotList.tsx";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book, Cancel } from "../../src/actors/protocol.ts";
@@ -27,7 +29,7 @@ describe("live booking pages", () => {
     const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}?tz=Asia/Tokyo`);
     const start = offeredStarts(page.body)[0]!;
     const startMs = Date.parse(start);
-    const elementId = `slot-${host.eventTypeId}-${startMs}`;
+    const elementId = slotElementId(host.eventTypeId, startMs as EpochMs);
     expect(page.body).toContain(`id="${elementId}"`);
 
     const held = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/hold`, {

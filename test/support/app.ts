@@ -3,13 +3,13 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { AppConfigOf, type AppConfigShape } from "../../src/AppConfig.ts";
 import { App, Core, Repositories } from "../../src/cli/layers.ts";
 import { pgClientLayer } from "../../src/persistence/Database.ts";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import { databaseUrlOf, TEMPLATE_DATABASE } from "./urls.ts";
 
 const onAdmin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
@@ -32,15 +32,6 @@ export const freshDatabase = Effect.acquireRelease(
 /** The SQL client of a fresh database (with the app's column-name transforms). */
 export const TestDatabase = Layer.unwrapScoped(Effect.map(freshDatabase, ({ url }) => pgClientLayer(url)));
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 
 export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrides: Partial<AppConfigShape> = {}): AppConfigShape => ({
   port,
@@ -66,7 +57,7 @@ export const testCore = (overrides: Partial<AppConfigShape> = {}) =>
 
 /** The whole app on a fresh database and a free port, as a runtime tests can drive. */
 export const startTestApp = async (overrides: Partial<AppConfigShape> = {}) => {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   let databaseUrl: Redacted.Redacted | undefined;
   const layer = Layer.unwrapScoped(
     Effect.map(freshDatabase, ({ url }) => {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import type { DateOverride, WeeklyRule } from "../../src/domain/schedule.ts";
 import { wallMinutes } from "../../src/domain/time.ts";
-import { HostRepository, type NewEventType } from "../../src/persistence/HostRepository.ts";
+import { HostRepository, newEventType, type NewEventType } from "../../src/persistence/HostRepository.ts";
 
 export const weekdays = (start: string, end: string, days = [1, 2, 3, 4, 5]): WeeklyRule[] =>
   days.map((weekday) => ({ weekday, start: wall(start), end: wall(end) }));
@@ -39,20 +39,7 @@ export const createHost = (
       timeZone: options.timeZone ?? "Europe/Vienna",
     });
     const eventSlug = "meeting";
-    const eventTypeId = yield* hosts.insertEventType(hostId, {
-      slug: eventSlug,
-      title: "A meeting",
-      description: "",
-      location: "",
-      durationMinutes: 30,
-      bufferBeforeMinutes: 0,
-      bufferAfterMinutes: 0,
-      minimumNoticeMinutes: 0,
-      maxDaysAhead: null,
-      slotIntervalMinutes: null,
-      maxPerDay: null,
-      ...options.eventType,
-    });
+    const eventTypeId = yield* hosts.insertEventType(hostId, newEventType({ slug: eventSlug, title: "A meeting", ...options.eventType }));
     yield* hosts.replaceWeeklyRules(hostId, options.rules ?? weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]));
     for (const o of options.overrides ?? []) yield* hosts.replaceOverride(hostId, o.date, o.windows);
     return { hostId, eventTypeId, hostSlug, eventSlug } satisfies HostFixture;

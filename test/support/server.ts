@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./app.ts";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 
 /** `rendezvous serve` in a child process, as an operator runs it; resolves once it says it is running. */
 export const spawnServer = async (env: Record<string, string>, args: ReadonlyArray<string> = []) => {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
     env: {
       ...process.env,

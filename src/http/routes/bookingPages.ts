@@ -150,7 +150,7 @@ export const bookingPageRoutes = (web: Web) => {
       manageUrl: `/booking/${token}`,
       viewer,
       calendar: panel.calendar,
-      daySlots: renderDaySlots(found.snapshot, found.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey),
+      daySlots: renderDaySlots(found.snapshot, found.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey).html,
       slotAction: base,
       selfUrl: panel.selfUrl,
       notice,
@@ -164,7 +164,7 @@ export const bookingPageRoutes = (web: Web) => {
     if (found.booking.status !== "confirmed" || found.booking.end <= web.now()) {
       return redirect(`/booking/${found.booking.manageToken}`, cookies);
     }
-    const { viewer, notice } = viewerOf(request, visitor, found.booking.invitee.timeZone);
+    const { viewer, notice } = viewerOf(request, visitor.zone, found.booking.invitee.timeZone);
     return html(200, rescheduleView(page, request, found, viewer, notice), [...cookies, ...PRIVATE]);
   };
 

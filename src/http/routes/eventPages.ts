@@ -11,11 +11,12 @@ import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
 import { HomePage } from "../../views/HomePage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf, panelData, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
+import { clockOf, pageUrl, panelData, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
 import type { Reply, Request } from "../exchange.ts";
 import { BookForm, decodeFields, formFields, HoldForm, type FieldErrors } from "../forms.ts";
-import { isAppError, problemOf } from "../problems.ts";
-import { html, redirect, runOrFail, snapshotBySlug, wantsPartial, type Web } from "../web.ts";
+import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { browserZoneOf } from "../session.ts";
+import { html, redirect, runOrFail, snapshotBySlug, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
 import { activeEventType, beginPage, errorPage, formValuesOf, newIdempotencyKey, refuseForgery } from "./pageSupport.ts";
 
 interface EventContext {
@@ -34,7 +35,7 @@ const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventCo
     eventType: ctx.eventType,
     viewer,
     calendar: panel.calendar,
-    daySlots: renderDaySlots(ctx.snapshot, ctx.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey),
+    daySlots: renderDaySlots(ctx.snapshot, ctx.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey).html,
     slotAction: `${ctx.base}/hold`,
     selfUrl: panel.selfUrl,
     notice,
@@ -95,23 +96,48 @@ export const eventPageRoutes = (web: Web) => {
     const { visitor, page, cookies } = beginPage(web, request);
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
-    const { viewer, notice } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+    const { viewer, notice } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
     return html(200, renderEvent(web, page, request, ctx, viewer, notice, wantsPartial(request)), cookies);
   };
 
-  /** `/:host/:event/slots?tz&from&days&clock`: the free times of up to two weeks, as a fragment. */
-  const daySlots = async (request: Request): Promise<Reply> => {
-    const { visitor, page, cookies } = beginPage(web, request);
-    const ctx = await resolve(request, page, cookies);
-    if (isReply(ctx)) return ctx;
-    const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+  /**
+   * `/:host/:event/slots?tz&from&days&clock`: the free times of up to two weeks, as a fragment.
+   * A pure read: from the running actor's snapshot it answers without leaving the uWS handler,
+   * from cached bytes (gzip when accepted), with no session work.
+   */
+  const daySlots = (request: Request): Reply | Promise<Reply> => {
+    const [hostSlug, eventSlug] = request.params as [string, string];
+    const found = snapshotBySlug(web, hostSlug);
+    return found instanceof Promise ? found.then((s) => daySlotsOf(request, s, eventSlug)) : daySlotsOf(request, found, eventSlug);
+  };
+
+  const daySlotsOf = (request: Request, snapshot: HostSnapshot | AppError, eventSlug: string): Reply => {
+    const eventType = isAppError(snapshot) ? snapshot : activeEventType(snapshot, eventSlug);
+    if (isAppError(snapshot) || eventType instanceof NotFound || isAppError(eventType)) {
+      const { page, cookies } = beginPage(web, request);
+      return errorPage(page, eventType as AppError, cookies);
+    }
+    const base = `/${snapshot.host.slug}/${eventType.slug}`;
+    const { viewer } = viewerOf(request, browserZoneOf(request), snapshot.host.timeZone);
     const now = web.now();
     const today = zoneTable(viewer.zone).localDateOf(now);
     const from = parseLocalDate(request.query.get("from") ?? "") ?? today;
     const days = Math.min(14, Math.max(1, Number(request.query.get("days") ?? 1) || 1));
     const dates = Array.from({ length: days }, (_, i) => addDays(from, i));
-    const href = (date: LocalDate) => `${ctx.base}?tz=${encodeURIComponent(viewer.zone)}&date=${new Date(date * 86_400_000).toISOString().slice(0, 10)}`;
-    return html(200, renderDaySlots(ctx.snapshot, ctx.eventType, viewer, dates, now, href, `${ctx.base}|fragment`));
+    const href = (date: LocalDate) => pageUrl(base, { tz: viewer.zone, date });
+    const fragment = renderDaySlots(snapshot, eventType, viewer, dates, now, href, `${base}|fragment`);
+    const gzip = (request.headers.get("accept-encoding") ?? "").includes("gzip");
+    return {
+      status: 200,
+      headers: [
+        ["Content-Type", "text/html; charset=utf-8"],
+        ["Cache-Control", "no-store"],
+        VARY_HTMX,
+        ...(gzip ? ([["Content-Encoding", "gzip"]] as const) : []),
+      ],
+      body: gzip ? fragment.gzip() : fragment.bytes(),
+      validity: { hostId: snapshot.host.id, version: snapshot.version, minute: Math.floor(now / 60_000) },
+    };
   };
 
   /** Choosing a slot places a hold, then shows the form for it. */
@@ -124,7 +150,7 @@ export const eventPageRoutes = (web: Web) => {
     if (isReply(ctx)) return ctx;
     const input = decodeFields(HoldForm, fields);
     if (Either.isLeft(input)) {
-      const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+      const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
       return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
     }
     const { start, tz } = input.right;
@@ -151,7 +177,7 @@ export const eventPageRoutes = (web: Web) => {
     const { visitor, page, cookies } = beginPage(web, request);
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
-    const { viewer } = viewerOf(request, visitor, ctx.snapshot.host.timeZone);
+    const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
     const held = ctx.snapshot.holds.get(request.query.get("hold") ?? "");
     const hold = held !== undefined && held.eventTypeId === ctx.eventType.id ? held : undefined;
     const start = hold?.start ?? parseInstant(request.query.get("start") ?? "");
