@@ -15,12 +15,22 @@ interface Asset {
 const require = createRequire(import.meta.url);
 const own = (file: string) => new URL(`../views/assets/${file}`, import.meta.url);
 
-/** Our CSS and script, and htmx with its WebSocket extension, all served from our own origin. */
+const JS = "text/javascript; charset=utf-8";
+
+/**
+ * Our CSS, and one script: htmx, its WebSocket extension and ours, in that order, all from our
+ * own origin. One file, because htmx starts on a timer once its own deferred script has run: an
+ * extension in a separate script that arrives later would miss the start, and the page would
+ * never connect its live socket.
+ */
 const SOURCES = {
-  css: { file: own("app.css"), name: "app", ext: "css", type: "text/css; charset=utf-8" },
-  app: { file: own("app.js"), name: "app", ext: "js", type: "text/javascript; charset=utf-8" },
-  htmx: { file: require.resolve("htmx.org/dist/htmx.min.js"), name: "htmx", ext: "js", type: "text/javascript; charset=utf-8" },
-  ws: { file: require.resolve("htmx.org/dist/ext/hx-ws.min.js"), name: "hx-ws", ext: "js", type: "text/javascript; charset=utf-8" },
+  css: { files: [own("app.css")], name: "app", ext: "css", type: "text/css; charset=utf-8" },
+  js: {
+    files: [require.resolve("htmx.org/dist/htmx.min.js"), require.resolve("htmx.org/dist/ext/hx-ws.min.js"), own("app.js")],
+    name: "app",
+    ext: "js",
+    type: JS,
+  },
 } as const;
 
 export interface Assets {
@@ -36,7 +46,7 @@ export const loadAssets = (): Assets => {
   const byPath = new Map<string, Asset>();
   const urls: Record<string, string> = {};
   for (const [key, source] of Object.entries(SOURCES)) {
-    const identity = readFileSync(source.file);
+    const identity = Buffer.concat(source.files.flatMap((file) => [readFileSync(file), Buffer.from("\n;\n")]));
     const hash = createHash("sha256").update(identity).digest("hex").slice(0, 12);
     const path = `/assets/${source.name}.${hash}.${source.ext}`;
     urls[key] = path;

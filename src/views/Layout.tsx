@@ -2,7 +2,7 @@ import type { Children } from "@kitajs/html";
 
 /** What every page needs from the web layer: asset URLs (content-hashed) and the CSRF token. */
 export interface PageContext {
-  readonly assets: { readonly css: string; readonly htmx: string; readonly ws: string; readonly app: string };
+  readonly assets: { readonly css: string; readonly js: string };
   readonly csrf: string;
 }
 
@@ -22,9 +22,7 @@ export const Layout = (props: {
         <title safe>{props.title}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={props.page.assets.css} />
-        <script src={props.page.assets.htmx} defer></script>
-        <script src={props.page.assets.ws} defer></script>
-        <script src={props.page.assets.app} defer></script>
+        <script src={props.page.assets.js} defer></script>
       </head>
       <body hx-boost:inherited="true">
         <main id="main">{props.children}</main>

@@ -138,3 +138,22 @@ describe("booking through the running server", () => {
     expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
   });
 });
+
+describe("static assets", () => {
+  it("serve htmx, its WebSocket extension and our script as one fingerprinted file, cached for a year", async () => {
+    const page = await new PageClient(app.url).get(`/${host.hostSlug}/${host.eventSlug}`);
+    const scripts = [...page.body.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).toMatch(/^\/assets\/app\.[0-9a-f]{12}\.js$/);
+    const response = await fetch(app.url + scripts[0]);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const script = await response.text();
+    // The extension must register before htmx starts, so it comes right after htmx, in the same file.
+    const htmxAt = script.indexOf('version="4.');
+    const extensionAt = script.indexOf('registerExtension("ws"');
+    expect(htmxAt).toBeGreaterThanOrEqual(0);
+    expect(extensionAt).toBeGreaterThan(htmxAt);
+    expect(script.indexOf("rv_tz=")).toBeGreaterThan(extensionAt);
+    expect((await fetch(`${app.url}/assets/app.000000000000.js`)).status).toBe(404);
+  });
+});
