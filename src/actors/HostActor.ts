@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, FiberId, Queue, Schedule, type Request, type Scope } from "effect";
+import { Cause, Clock, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
@@ -44,10 +44,25 @@ const MAX_BATCH = 256;
 
 type Message = HostMessage | Expire;
 
+/** Receives a message's outcome, exactly once. */
+export type Reply = (exit: Exit.Exit<unknown, unknown>) => void;
+
 interface Envelope {
   readonly message: Message;
-  readonly reply: Deferred.Deferred<unknown, unknown>;
+  readonly reply: Reply;
 }
+
+const noReply: Reply = () => {};
+
+/** Later calls are ignored: a stopping actor and its last batch may both try to answer. */
+const once = (reply: Reply): Reply => {
+  let answered = false;
+  return (exit) => {
+    if (answered) return;
+    answered = true;
+    reply(exit);
+  };
+};
 
 /** The batch's writes disagreed with the database (a concurrent change elsewhere). */
 class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
@@ -56,6 +71,11 @@ class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
 export class ActorStopped extends Data.TaggedError("ActorStopped")<{}> {}
 
 export interface HostActor {
+  /**
+   * Puts a message in the mailbox without a fiber of the caller's own (the HTTP hot path);
+   * `reply` gets the outcome, or `ActorStopped` if the actor is gone.
+   */
+  readonly tell: (message: HostMessage, reply: Reply) => void;
   readonly ask: <M extends HostMessage>(
     message: M,
   ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
@@ -160,8 +180,9 @@ export const makeHostActor = (
     const bookingsRepo = yield* BookingRepository;
     const context = yield* Effect.context<HostRepository | BookingRepository>();
     const scope = yield* Effect.scope;
-    const mailbox = yield* Queue.bounded<Envelope>(4_096);
-    const stopped = yield* Deferred.make<never, ActorStopped>();
+    // Unbounded: each waiting message is an open request, and those are bounded where they arrive.
+    const mailbox = yield* Queue.unbounded<Envelope>();
+    let stopped = false;
 
     let current = yield* loadSnapshot(hostId, env.firstVersion);
     /** Set when memory may disagree with the database; the next batch reloads first. */
@@ -294,7 +315,7 @@ export const makeHostActor = (
 
     const startTimer = (token: string, expiresAt: number, now: number) =>
       Effect.sleep(Math.max(0, expiresAt - now)).pipe(
-        Effect.zipRight(Queue.offer(mailbox, { message: { _tag: "Expire", token }, reply: Deferred.unsafeMake<unknown, unknown>(FiberId.none) })),
+        Effect.zipRight(Queue.offer(mailbox, { message: { _tag: "Expire", token }, reply: noReply })),
         Effect.forkIn(scope),
       );
 
@@ -329,7 +350,7 @@ export const makeHostActor = (
         }
         if (working !== current) yield* adopt(working, touched, now);
         for (const [token, expiresAt] of timers) yield* startTimer(token, expiresAt, now);
-        for (const [envelope, exit] of answers) yield* Deferred.done(envelope.reply, exit);
+        for (const [envelope, exit] of answers) envelope.reply(exit);
       });
 
     const processOne = (envelope: Envelope) =>
@@ -352,7 +373,7 @@ export const makeHostActor = (
             exit = yield* answerRefusedWrite(envelope.message, d.write, error.value, now);
           }
         }
-        yield* Deferred.done(envelope.reply, exit);
+        envelope.reply(exit);
       });
 
     /** Memory stays bounded: ended bookings leave after two days, idempotency keys after their window (checked hourly). */
@@ -383,7 +404,7 @@ export const makeHostActor = (
               yield* Effect.logError("host actor batch failed; reloading from the database", cause).pipe(
                 Effect.annotateLogs({ hostId }),
               );
-              for (const { reply } of batch) yield* Deferred.fail(reply, new StorageUnavailable());
+              for (const { reply } of batch) reply(Exit.fail(new StorageUnavailable()));
               stale = true;
               yield* reload.pipe(Effect.ignore);
             }),
@@ -405,7 +426,7 @@ export const makeHostActor = (
       for (;;) {
         loopFiber = yield* Effect.fork(loop);
         const exit = yield* Fiber.await(loopFiber);
-        for (const { reply } of inProgress) yield* Deferred.fail(reply, new ActorStopped());
+        for (const { reply } of inProgress) reply(Exit.fail(new ActorStopped()));
         inProgress = [];
         yield* Effect.logWarning("host actor stopped; restarting from the database").pipe(
           Effect.annotateLogs({ hostId, interrupted: Exit.isInterrupted(exit) }),
@@ -418,25 +439,28 @@ export const makeHostActor = (
     yield* supervise.pipe(
       Effect.onExit(() =>
         Effect.gen(function* () {
-          yield* Deferred.fail(stopped, new ActorStopped());
-          for (const { reply } of [...inProgress, ...(yield* Queue.takeAll(mailbox))]) {
-            yield* Deferred.fail(reply, new ActorStopped());
-          }
+          stopped = true;
+          for (const { reply } of [...inProgress, ...(yield* Queue.takeAll(mailbox))]) reply(Exit.fail(new ActorStopped()));
         }),
       ),
       Effect.forkIn(scope),
     );
 
+    const tell = (message: HostMessage, reply: Reply) => {
+      const answer = once(reply);
+      Queue.unsafeOffer(mailbox, { message, reply: answer });
+      // Stopping sets `stopped` first, then answers everything in the mailbox: a message
+      // offered after that drain is answered here instead.
+      if (stopped) answer(Exit.fail(new ActorStopped()));
+    };
+
     return {
+      tell,
       ask: <M extends HostMessage>(message: M) =>
-        Effect.gen(function* () {
-          const reply = yield* Deferred.make<unknown, unknown>();
-          yield* Queue.offer(mailbox, { message, reply });
-          // Stopping sets `stopped` first, then answers everything in the mailbox: an envelope
-          // offered after that drain is answered here instead.
-          if (yield* Deferred.isDone(stopped)) yield* Deferred.fail(reply, new ActorStopped());
-          return yield* Deferred.await(reply);
-        }) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>,
+        Effect.async<unknown, unknown>((resume) => tell(message, resume)) as Effect.Effect<
+          Request.Request.Success<M>,
+          Request.Request.Error<M> | ActorStopped
+        >,
       kill: Effect.suspend(() => (loopFiber === undefined ? Effect.void : Fiber.interrupt(loopFiber))).pipe(Effect.asVoid),
     };
   });

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Clock, Context, Effect, Exit, Layer, RcMap, type Request } from "effect";
+import { Cause, Clock, Context, Effect, Exit, Layer, Option, RcMap, Runtime, type Request } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
@@ -7,7 +7,7 @@ import { MINUTE_MS } from "../domain/time.ts";
 import { HostChanges } from "../live/HostChanges.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
-import { makeHostActor, type ActorEnvironment, type ActorStopped, type HostActor } from "./HostActor.ts";
+import { makeHostActor, type ActorEnvironment, type ActorStopped, type HostActor, type Reply } from "./HostActor.ts";
 import type { HostSnapshot } from "./HostSnapshot.ts";
 import { decideHold, judgeBook } from "./decisions.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
@@ -20,6 +20,12 @@ export interface HostActorsShape {
   ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>;
   /** The host's latest snapshot, starting its actor if needed. */
   readonly snapshot: (hostId: HostId) => Effect.Effect<HostSnapshot, NotFound | StorageUnavailable>;
+  /**
+   * `ask` without a fiber, for callers outside Effect (the HTTP hot path): answers from the
+   * snapshot or tells the running actor, and `reply` gets the outcome. False, having done
+   * nothing, when the host's actor is not running: use `ask`, which starts it.
+   */
+  readonly tryAsk: (hostId: HostId, message: HostMessage, now: number, reply: Reply) => boolean;
   /** The latest snapshot of a running actor, synchronously: the read path's fast lane. */
   readonly peek: (hostId: HostId) => HostSnapshot | undefined;
   readonly hostIdOfSlug: (slug: string) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
@@ -27,6 +33,8 @@ export interface HostActorsShape {
   readonly peekSlug: (slug: string) => HostId | undefined;
   /** The host an event type belongs to. */
   readonly hostIdOfEventType: (id: EventTypeId) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
+  /** The host of an event type already known, synchronously. */
+  readonly peekEventTypeHost: (id: EventTypeId) => HostId | undefined;
   /** Kills a host's actor at once, as a crash would; it restarts from Postgres, its mailbox kept. */
   readonly kill: (hostId: HostId) => Effect.Effect<void>;
 }
@@ -36,6 +44,14 @@ export interface HostActorsShape {
  * passivated after an idle period. Nothing outside `src/actors` knows where an actor runs, so
  * placing them with `@effect/cluster` later changes only this file.
  */
+const TOUCH_EVERY_MS = 5_000;
+
+const isActorStopped = (e: unknown): e is ActorStopped => (e as { _tag?: string } | undefined)?._tag === "ActorStopped";
+
+/** The actor stopped before answering: the outcome is unknown, and a retry with the same idempotency key is safe. */
+const isStopped = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) && Option.exists(Cause.failureOption(exit.cause), isActorStopped);
+
 export class HostActors extends Context.Tag("rendezvous/HostActors")<HostActors, HostActorsShape>() {}
 
 const orUnavailable = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
@@ -57,6 +73,8 @@ export const HostActorsLive = Layer.scoped(
     const eventTypeHosts = new Map<EventTypeId, HostId>();
     /** Actors that are up, for the hot path: a message to one of them only pushes its idle timer. */
     const running = new Map<HostId, HostActor>();
+    /** When each running actor's idle timer was last pushed back. */
+    const touchedAt = new Map<HostId, number>();
     /** The last version each host published, kept after passivation so versions never repeat. */
     const lastVersions = new Map<HostId, number>();
 
@@ -86,7 +104,10 @@ export const HostActorsLive = Layer.scoped(
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
             if (latest !== undefined && snapshots.get(hostId) === latest) snapshots.delete(hostId);
-            if (running.get(hostId) === actor) running.delete(hostId);
+            if (running.get(hostId) === actor) {
+              running.delete(hostId);
+              touchedAt.delete(hostId);
+            }
           }),
         );
         return actor;
@@ -110,18 +131,7 @@ export const HostActorsLive = Layer.scoped(
           Effect.flatMap(use),
         ),
       ).pipe(
-        Effect.catchIf(
-          (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
-          () => Effect.fail(new StorageUnavailable()),
-        ),
-      );
-
-    const askRunning = <M extends HostMessage>(actor: HostActor, message: M) =>
-      actor.ask(message).pipe(
-        Effect.catchIf(
-          (e): e is ActorStopped => (e as { _tag?: string })._tag === "ActorStopped",
-          () => Effect.fail(new StorageUnavailable()),
-        ),
+        Effect.catchIf(isActorStopped, () => Effect.fail(new StorageUnavailable())),
       );
 
     const hostIdOfSlug = (slug: string) => {
@@ -156,26 +166,47 @@ export const HostActorsLive = Layer.scoped(
      * the answer is the one the actor would have given at that moment. Only what the snapshot
      * would accept waits in the mailbox, to be decided again against the actor's own state.
      */
-    const fromSnapshot = (hostId: HostId, message: HostMessage) =>
-      Effect.map(Clock.currentTimeMillis, (now): Exit.Exit<unknown, unknown> | undefined => {
-        const snapshot = snapshots.get(hostId);
-        if (snapshot === undefined || (message._tag !== "Book" && message._tag !== "Hold")) return undefined;
-        const d = message._tag === "Book" ? judgeBook(snapshot, message, now) : decideHold(snapshot, message, now, limits);
-        return d._tag === "Refuse" ? Exit.fail(d.error) : d._tag === "Answer" ? Exit.succeed(d.result) : undefined;
-      });
+    const fromSnapshot = (hostId: HostId, message: HostMessage, now: number): Exit.Exit<unknown, unknown> | undefined => {
+      const snapshot = snapshots.get(hostId);
+      if (snapshot === undefined || (message._tag !== "Book" && message._tag !== "Hold")) return undefined;
+      const d = message._tag === "Book" ? judgeBook(snapshot, message, now) : decideHold(snapshot, message, now, limits);
+      return d._tag === "Refuse" ? Exit.fail(d.error) : d._tag === "Answer" ? Exit.succeed(d.result) : undefined;
+    };
+
+    /**
+     * Keeps a busy actor from being passivated; at most every few seconds per host, as each
+     * touch costs a fiber (the idle time to live is minutes longer than that).
+     */
+    const runtime = yield* Effect.runtime<never>();
+    const touch = (hostId: HostId, now: number) => {
+      if (now - (touchedAt.get(hostId) ?? Number.NEGATIVE_INFINITY) < TOUCH_EVERY_MS) return;
+      touchedAt.set(hostId, now);
+      Runtime.runFork(runtime)(RcMap.touch(actors, hostId));
+    };
+
+    const tryAsk = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
+      const answered = fromSnapshot(hostId, message, now);
+      if (answered !== undefined) {
+        reply(answered);
+        return true;
+      }
+      const actor = running.get(hostId);
+      if (actor === undefined) return false;
+      touch(hostId, now);
+      actor.tell(message, (exit) => reply(isStopped(exit) ? Exit.fail(new StorageUnavailable()) : exit));
+      return true;
+    };
 
     return {
       hostIdOfEventType,
       ask: <M extends HostMessage>(hostId: HostId, message: M) =>
-        Effect.flatMap(
-          fromSnapshot(hostId, message),
-          (answered): Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable> =>
-            answered !== undefined
-              ? (answered as Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M>>)
-              : running.has(hostId)
-                ? RcMap.touch(actors, hostId).pipe(Effect.zipRight(askRunning(running.get(hostId)!, message)))
-                : withActor(hostId, (actor) => actor.ask(message)),
-        ),
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.async<unknown, unknown>((resume) => {
+            if (!tryAsk(hostId, message, now, resume)) resume(withActor(hostId, (actor) => actor.ask(message)));
+          }),
+        ) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>,
+      tryAsk,
+      peekEventTypeHost: (id) => eventTypeHosts.get(id),
       snapshot: (hostId) =>
         withActor(hostId, () => Effect.sync(() => snapshots.get(hostId)!)).pipe(
           // Reading is always safe to repeat: once more on a fresh actor.

@@ -1,9 +1,11 @@
 import type { SqlClient } from "@effect/sql/SqlClient";
-import { Cause, Effect, Exit, Option } from "effect";
+import { Cause, Effect, Exit, Option, type Request as EffectRequest } from "effect";
 import type { HostActors, HostActorsShape } from "../actors/HostActors.ts";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
+import type { HostMessage } from "../actors/protocol.ts";
 import type { AppConfig, AppConfigShape } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
+import type { HostId } from "../domain/model.ts";
 import type { BookingRepository } from "../persistence/BookingRepository.ts";
 import type { HostRepository } from "../persistence/HostRepository.ts";
 import type { PageContext } from "../views/Layout.tsx";
@@ -64,13 +66,32 @@ export const failureOf = <E>(exit: Exit.Failure<unknown, E>): E => {
   throw Cause.squash(exit.cause);
 };
 
-export const runOrFail = async <A, E>(web: Web, effect: Effect.Effect<A, E, WebServices>): Promise<A | AppError> => {
-  const exit = await web.run(effect);
+/** The value, or the typed failure the pages and the API answer with; anything else is thrown (500). */
+const valueOrError = <A, E>(exit: Exit.Exit<A, E>): A | AppError => {
   if (Exit.isSuccess(exit)) return exit.value;
   const error = failureOf(exit);
   if (isAppError(error)) return error;
   throw error;
 };
+
+export const runOrFail = async <A, E>(web: Web, effect: Effect.Effect<A, E, WebServices>): Promise<A | AppError> =>
+  valueOrError(await web.run(effect));
+
+/**
+ * A command for a host's actor. When the actor is running this costs no fiber of its own (the
+ * booking hot path); otherwise the actor is started through `ask`.
+ */
+export const askHost = <M extends HostMessage>(web: Web, hostId: HostId, message: M): Promise<EffectRequest.Request.Success<M> | AppError> =>
+  new Promise((resolve, reject) => {
+    const settle = (exit: Exit.Exit<unknown, unknown>) => {
+      try {
+        resolve(valueOrError(exit as Exit.Exit<EffectRequest.Request.Success<M>, unknown>));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (!web.actors.tryAsk(hostId, message, web.now(), settle)) runOrFail(web, web.actors.ask(hostId, message)).then(resolve, reject);
+  });
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 

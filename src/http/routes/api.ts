@@ -8,7 +8,7 @@ import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import type { Reply, Request } from "../exchange.ts";
 import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
-import { isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
+import { askHost, isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
 
 /** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
 export const BookingRequest = Schema.Struct({
@@ -129,24 +129,24 @@ export const apiRoutes = (web: Web) => {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
     const body = decodeBody(web, request, BookingRequest);
     if (isReply(body)) return body;
-    const booked = await runOrFail(
-      web,
-      Effect.gen(function* () {
-        const hostId = yield* web.actors.hostIdOfEventType(body.eventTypeId);
-        return yield* web.actors.ask(
-          hostId,
-          new Book({
-            eventTypeId: body.eventTypeId,
-            start: body.start,
-            invitee: body.invitee,
-            answers: body.answers,
-            idempotencyKey: key ?? null,
-            holdToken: body.holdToken,
-            visitor: null,
-          }),
-        );
-      }),
+    // Decoded above: the constructor need not validate it again.
+    const message = new Book(
+      {
+        eventTypeId: body.eventTypeId,
+        start: body.start,
+        invitee: body.invitee,
+        answers: body.answers,
+        idempotencyKey: key ?? null,
+        holdToken: body.holdToken,
+        visitor: null,
+      },
+      true,
     );
+    const hostId = web.actors.peekEventTypeHost(body.eventTypeId);
+    const booked =
+      hostId !== undefined
+        ? await askHost(web, hostId, message)
+        : await runOrFail(web, Effect.flatMap(web.actors.hostIdOfEventType(body.eventTypeId), (id) => web.actors.ask(id, message)));
     if (isAppError(booked)) return problemReply(web, booked);
     return json(201, bookingJson(web, booked), [["Location", `/api/v1/bookings/${booked.id}`]]);
   };
@@ -172,10 +172,7 @@ export const apiRoutes = (web: Web) => {
     if (isReply(booking)) return booking;
     const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
     if (isReply(body)) return body;
-    const cancelled = await runOrFail(
-      web,
-      web.actors.ask(booking.hostId, new Cancel({ bookingId: booking.id, by: "invitee", reason: body.reason })),
-    );
+    const cancelled = await askHost(web, booking.hostId, new Cancel({ bookingId: booking.id, by: "invitee", reason: body.reason }));
     return isAppError(cancelled) ? problemReply(web, cancelled) : json(200, bookingJson(web, cancelled));
   };
 
@@ -184,10 +181,7 @@ export const apiRoutes = (web: Web) => {
     if (isReply(booking)) return booking;
     const body = decodeBody(web, request, RescheduleRequest);
     if (isReply(body)) return body;
-    const moved = await runOrFail(
-      web,
-      web.actors.ask(booking.hostId, new Reschedule({ bookingId: booking.id, start: body.start, by: "invitee" })),
-    );
+    const moved = await askHost(web, booking.hostId, new Reschedule({ bookingId: booking.id, start: body.start, by: "invitee" }));
     return isAppError(moved) ? problemReply(web, moved) : json(200, bookingJson(web, moved));
   };
 

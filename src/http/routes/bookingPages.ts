@@ -15,7 +15,7 @@ import { clockOf, panelData, renderDaySlots, viewerOf } from "../eventView.ts";
 import type { Reply, Request } from "../exchange.ts";
 import { formFields } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
-import { html, redirect, runOrFail, type Web } from "../web.ts";
+import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
 import { beginPage, errorPage, refuseForgery } from "./pageSupport.ts";
 
 interface Found {
@@ -124,10 +124,8 @@ export const bookingPageRoutes = (web: Web) => {
     const found = await find(token);
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
     const reason = String(fields["reason"] ?? "").trim().slice(0, 2000);
-    const cancelled = await runOrFail(
-      web,
-      web.actors.ask(found.booking.hostId, new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason === "" ? null : reason }, true)),
-    );
+    const cancel = new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason === "" ? null : reason }, true);
+    const cancelled = await askHost(web, found.booking.hostId, cancel);
     if (isAppError(cancelled)) {
       const latest = await find(token);
       const shown = isAppError(latest) ? found : latest;
@@ -180,7 +178,7 @@ export const bookingPageRoutes = (web: Web) => {
     const viewer: Viewer = { zone, zoneIsHosts: false, clock: clockOf(request) };
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), cookies);
-    const moved = await runOrFail(web, web.actors.ask(found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true)));
+    const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true));
     if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, cookies);
     const problem = problemOf(moved);
     if (moved._tag === "BookingNotActive" || moved._tag === "NotFound") {

@@ -16,7 +16,7 @@ import type { Reply, Request } from "../exchange.ts";
 import { BookForm, decodeFields, formFields, HoldForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
-import { html, redirect, runOrFail, snapshotBySlug, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
+import { askHost, html, redirect, runOrFail, snapshotBySlug, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
 import { activeEventType, beginPage, errorPage, formValuesOf, newIdempotencyKey, refuseForgery } from "./pageSupport.ts";
 
 interface EventContext {
@@ -154,7 +154,7 @@ export const eventPageRoutes = (web: Web) => {
       return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
     }
     const { start, tz } = input.right;
-    const granted = await runOrFail(web, web.actors.ask(ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id }, true)));
+    const granted = await askHost(web, ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id }, true));
     if (isAppError(granted)) {
       const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
       const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
@@ -222,22 +222,20 @@ export const eventPageRoutes = (web: Web) => {
     const form = input.right;
     const answers = { ...form.answers, ...(form.note === "" ? {} : { [NOTE]: form.note }) };
     const ask = (hold: string | null) =>
-      runOrFail(
+      askHost(
         web,
-        web.actors.ask(
-          ctx.snapshot.host.id,
-          new Book(
-            {
-              eventTypeId: ctx.eventType.id,
-              start: form.start,
-              invitee: { name: form.name, email: form.email, timeZone: form.tz },
-              answers,
-              idempotencyKey: form.idempotencyKey,
-              holdToken: hold,
-              visitor: visitor.id,
-            },
-            true,
-          ),
+        ctx.snapshot.host.id,
+        new Book(
+          {
+            eventTypeId: ctx.eventType.id,
+            start: form.start,
+            invitee: { name: form.name, email: form.email, timeZone: form.tz },
+            answers,
+            idempotencyKey: form.idempotencyKey,
+            holdToken: hold,
+            visitor: visitor.id,
+          },
+          true,
         ),
       );
     let booked = await ask(form.hold === "" ? null : form.hold);
