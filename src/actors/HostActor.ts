@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Cause, Clock, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
+import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
@@ -178,7 +178,7 @@ export const makeHostActor = (
     const sql = yield* SqlClient;
     const hosts = yield* HostRepository;
     const bookingsRepo = yield* BookingRepository;
-    const context = yield* Effect.context<HostRepository | BookingRepository>();
+    const context = Context.pick(HostRepository, BookingRepository)(yield* Effect.context<HostRepository | BookingRepository>());
     const scope = yield* Effect.scope;
     // Unbounded: each waiting message is an open request, and those are bounded where they arrive.
     const mailbox = yield* Queue.unbounded<Envelope>();

@@ -67,7 +67,9 @@ export const HostActorsLive = Layer.scoped(
     const config = yield* AppConfig;
     const bus = yield* HostChanges;
     const hosts = yield* HostRepository;
-    const context = yield* Effect.context<SqlClient | HostRepository | BookingRepository>();
+    // Only these services: the layer's whole context would also carry its Scope, and an actor
+    // started with it would outlive its passivation (its finalizers tied to the app's scope).
+    const context = Context.pick(SqlClient, HostRepository, BookingRepository)(yield* Effect.context<SqlClient | HostRepository | BookingRepository>());
     const snapshots = new Map<HostId, HostSnapshot>();
     const slugs = new Map<string, HostId>();
     const eventTypeHosts = new Map<EventTypeId, HostId>();
@@ -174,17 +176,18 @@ export const HostActorsLive = Layer.scoped(
     };
 
     /**
-     * Keeps a busy actor from being passivated; at most every few seconds per host, as each
-     * touch costs a fiber (the idle time to live is minutes longer than that).
+     * Whether a running actor's idle timer is due to be pushed back (it is then counted as
+     * done): at most every few seconds per host, as each touch costs a fiber, and the idle time
+     * to live is minutes longer than that.
      */
-    const runtime = yield* Effect.runtime<never>();
-    const touch = (hostId: HostId, now: number) => {
-      if (now - (touchedAt.get(hostId) ?? Number.NEGATIVE_INFINITY) < TOUCH_EVERY_MS) return;
+    const touchDue = (hostId: HostId, now: number) => {
+      if (!running.has(hostId) || now - (touchedAt.get(hostId) ?? Number.NEGATIVE_INFINITY) < TOUCH_EVERY_MS) return false;
       touchedAt.set(hostId, now);
-      Runtime.runFork(runtime)(RcMap.touch(actors, hostId));
+      return true;
     };
 
-    const tryAsk = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
+    /** Answered from the snapshot or told to the running actor; false if the actor is not running. */
+    const deliver = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
       const answered = fromSnapshot(hostId, message, now);
       if (answered !== undefined) {
         reply(answered);
@@ -192,18 +195,27 @@ export const HostActorsLive = Layer.scoped(
       }
       const actor = running.get(hostId);
       if (actor === undefined) return false;
-      touch(hostId, now);
       actor.tell(message, (exit) => reply(isStopped(exit) ? Exit.fail(new StorageUnavailable()) : exit));
       return true;
+    };
+
+    // Touches from outside Effect run on the app's runtime, whose clock is the one `now` came from.
+    const runtime = yield* Effect.runtime<never>();
+    const tryAsk = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
+      if (touchDue(hostId, now)) Runtime.runFork(runtime)(RcMap.touch(actors, hostId));
+      return deliver(hostId, message, now, reply);
     };
 
     return {
       hostIdOfEventType,
       ask: <M extends HostMessage>(hostId: HostId, message: M) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.async<unknown, unknown>((resume) => {
-            if (!tryAsk(hostId, message, now, resume)) resume(withActor(hostId, (actor) => actor.ask(message)));
-          }),
+          Effect.zipRight(
+            touchDue(hostId, now) ? RcMap.touch(actors, hostId) : Effect.void,
+            Effect.async<unknown, unknown>((resume) => {
+              if (!deliver(hostId, message, now, resume)) resume(withActor(hostId, (actor) => actor.ask(message)));
+            }),
+          ),
         ) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>,
       tryAsk,
       peekEventTypeHost: (id) => eventTypeHosts.get(id),

@@ -1,6 +1,6 @@
 import { layer } from "@effect/vitest";
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect, Either } from "effect";
+import { Effect, Either, TestClock } from "effect";
 import { expect } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book } from "../../src/actors/protocol.ts";
@@ -82,6 +82,26 @@ layer(testCore())("a host actor", (it) => {
       expect(other._tag).toBe("IdempotencyKeyReused");
       const sql = yield* SqlClient;
       expect(yield* sql`SELECT 1 FROM bookings WHERE idempotency_key = 'key-123456'`).toHaveLength(1);
+    }),
+  );
+
+  it.effect("keeps counting versions when a passivated host's actor starts again, so a version names one state", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      yield* actors.ask(hostId, book(eventTypeId, start, "Ada"));
+      const before = actors.peek(hostId)!.version;
+
+      // Idle past the time to live (10 minutes here): the actor is passivated.
+      yield* TestClock.adjust("11 minutes");
+      // The actor stops on its own fibers: let them run.
+      for (let turn = 0; turn < 100 && actors.peek(hostId) !== undefined; turn++) yield* Effect.yieldNow();
+      expect(actors.peek(hostId)).toBeUndefined();
+
+      const after = yield* actors.snapshot(hostId);
+      expect(after.version).toBeGreaterThan(before);
+      expect(after.bookings.map((b) => b.start)).toEqual([start]);
     }),
   );
 });
