@@ -1,5 +1,5 @@
 import { InvalidInput } from "./errors.ts";
-import type { Question } from "./model.ts";
+import type { EventType } from "./model.ts";
 
 /**
  * The shape rules for what hosts configure, the same the database checks, so a bad value is
@@ -21,20 +21,8 @@ export const windowProblem = (w: WindowMinutes, field: string): InvalidInput | u
 const intIn = (value: number | null, min: number, max: number) =>
   value === null || (Number.isInteger(value) && value >= min && value <= max);
 
-export interface EventTypeFieldValues {
-  readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly location: string;
-  readonly durationMinutes: number;
-  readonly bufferBeforeMinutes: number;
-  readonly bufferAfterMinutes: number;
-  readonly minimumNoticeMinutes: number;
-  readonly maxDaysAhead: number | null;
-  readonly slotIntervalMinutes: number | null;
-  readonly maxPerDay: number | null;
-  readonly questions: ReadonlyArray<Question>;
-}
+/** What a host sets on an event type (everything but its identity and whether it is active). */
+export type EventTypeFieldValues = Omit<EventType, "id" | "hostId" | "active">;
 
 export const eventTypeProblem = (e: EventTypeFieldValues): InvalidInput | undefined => {
   const bad = (field: string, message: string) => new InvalidInput({ field, message });

@@ -63,6 +63,13 @@ export const viewerOf = (request: Request, browserZone: string | undefined, host
   return { viewer: { zone: hostZone, zoneIsHosts: true, clock } };
 };
 
+/** The viewer a form was posted from: the zone it was showing (else `fallbackZone`), the request's clock. */
+export const postedViewer = (request: Request, fields: Record<string, unknown>, fallbackZone: string): Viewer => ({
+  zone: canonicalTimeZone(String(fields["tz"] ?? "")) ?? fallbackZone,
+  zoneIsHosts: false,
+  clock: clockOf(request),
+});
+
 /** ICU still names these zones by their old spellings; people search for the new ones. */
 const CURRENT_NAMES: Record<string, string> = {
   "Asia/Calcutta": "Asia/Kolkata",

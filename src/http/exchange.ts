@@ -20,6 +20,9 @@ export interface Reply {
   readonly validity?: Validity;
 }
 
+/** Tells a reply from the other values a handler step may produce (a decoded body, a found booking…). */
+export const isReply = (u: unknown): u is Reply => typeof u === "object" && u !== null && "status" in u && "body" in u;
+
 const STATUS_TEXT: Record<number, string> = {
   200: "200 OK",
   201: "201 Created",

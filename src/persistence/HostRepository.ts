@@ -13,23 +13,7 @@ interface HostRow {
   readonly locale: string;
 }
 
-interface EventTypeRow {
-  readonly id: string;
-  readonly hostId: string;
-  readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly location: string;
-  readonly durationMinutes: number;
-  readonly bufferBeforeMinutes: number;
-  readonly bufferAfterMinutes: number;
-  readonly minimumNoticeMinutes: number;
-  readonly maxDaysAhead: number | null;
-  readonly slotIntervalMinutes: number | null;
-  readonly maxPerDay: number | null;
-  readonly questions: ReadonlyArray<Question>;
-  readonly active: boolean;
-}
+type EventTypeRow = Omit<EventType, "id" | "hostId"> & { readonly id: string; readonly hostId: string };
 
 interface WindowRow {
   readonly startTime: string;

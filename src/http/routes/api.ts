@@ -5,7 +5,7 @@ import { InvalidInput, NotFound } from "../../domain/errors.ts";
 import { BookingId, EventTypeId, type Booking } from "../../domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
-import type { Reply, Request } from "../exchange.ts";
+import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { askHost, isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
@@ -69,7 +69,6 @@ const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I
   return invalid(web, field, message);
 };
 
-const isReply = (u: unknown): u is Reply => typeof u === "object" && u !== null && "status" in u && "body" in u;
 
 export const bookingJson = (web: Web, b: Booking) => ({
   id: b.id,

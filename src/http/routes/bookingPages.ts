@@ -4,19 +4,17 @@ import { Cancel, Reschedule } from "../../actors/protocol.ts";
 import { NotFound } from "../../domain/errors.ts";
 import type { Booking, EventType } from "../../domain/model.ts";
 import { parseInstant } from "../../domain/time.ts";
-import { canonicalTimeZone } from "../../domain/zone.ts";
 import { googleCalendarUrl, office365CalendarUrl, outlookCalendarUrl } from "../../notify/calendarLinks.ts";
 import { icsOf } from "../../notify/ics.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import { BookingDetailsPage, ReschedulePage } from "../../views/BookingDetails.tsx";
 import type { Viewer } from "../../views/EventPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf, panelData, renderDaySlots, viewerOf } from "../eventView.ts";
-import type { Reply, Request } from "../exchange.ts";
-import { formFields } from "../forms.ts";
+import { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } from "../eventView.ts";
+import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
-import { beginPage, errorPage, refuseForgery } from "./pageSupport.ts";
+import { beginFormPost, beginPage, errorPage } from "./pageSupport.ts";
 
 interface Found {
   readonly booking: Booking;
@@ -116,10 +114,9 @@ export const bookingPageRoutes = (web: Web) => {
   };
 
   const cancel = async (request: Request): Promise<Reply> => {
-    const fields = formFields(request.body);
-    const forged = refuseForgery(web, request, fields);
-    if (forged !== undefined) return forged;
-    const { page, cookies } = beginPage(web, request);
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, page, cookies } = post;
     const token = request.params[0]!;
     const found = await find(token);
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
@@ -167,15 +164,13 @@ export const bookingPageRoutes = (web: Web) => {
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
-    const fields = formFields(request.body);
-    const forged = refuseForgery(web, request, fields);
-    if (forged !== undefined) return forged;
-    const { page, cookies } = beginPage(web, request);
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, page, cookies } = post;
     const token = request.params[0]!;
     const found = await find(token);
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
-    const zone = canonicalTimeZone(String(fields["tz"] ?? "")) ?? found.booking.invitee.timeZone;
-    const viewer: Viewer = { zone, zoneIsHosts: false, clock: clockOf(request) };
+    const viewer = postedViewer(request, fields, found.booking.invitee.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), cookies);
     const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true));

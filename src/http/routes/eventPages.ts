@@ -5,19 +5,19 @@ import { Book, Hold } from "../../actors/protocol.ts";
 import { NotFound } from "../../domain/errors.ts";
 import type { EventType } from "../../domain/model.ts";
 import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
-import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
+import { zoneTable } from "../../domain/zone.ts";
 import { HostRepository } from "../../persistence/HostRepository.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
 import { HomePage } from "../../views/HomePage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf, pageUrl, panelData, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
-import type { Reply, Request } from "../exchange.ts";
-import { BookForm, decodeFields, formFields, HoldForm, type FieldErrors } from "../forms.ts";
+import { clockOf, pageUrl, panelData, postedViewer, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
+import { isReply, type Reply, type Request } from "../exchange.ts";
+import { BookForm, decodeFields, HoldForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
 import { askHost, html, redirect, runOrFail, snapshotBySlug, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
-import { activeEventType, beginPage, errorPage, formValuesOf, newIdempotencyKey, refuseForgery } from "./pageSupport.ts";
+import { activeEventType, beginFormPost, beginPage, errorPage, formValuesOf, newIdempotencyKey } from "./pageSupport.ts";
 
 interface EventContext {
   readonly snapshot: HostSnapshot;
@@ -67,7 +67,6 @@ export const eventPageRoutes = (web: Web) => {
     if (eventType instanceof NotFound) return errorPage(page, eventType, cookies);
     return { snapshot, eventType, base: `/${snapshot.host.slug}/${eventType.slug}` };
   };
-  const isReply = (u: EventContext | Reply): u is Reply => "status" in u;
 
   const home = async (request: Request): Promise<Reply> => {
     const { page, cookies } = beginPage(web, request);
@@ -142,10 +141,9 @@ export const eventPageRoutes = (web: Web) => {
 
   /** Choosing a slot places a hold, then shows the form for it. */
   const hold = async (request: Request): Promise<Reply> => {
-    const fields = formFields(request.body);
-    const forged = refuseForgery(web, request, fields);
-    if (forged !== undefined) return forged;
-    const { visitor, page, cookies } = beginPage(web, request);
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, visitor, page, cookies } = post;
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
     const input = decodeFields(HoldForm, fields);
@@ -194,16 +192,14 @@ export const eventPageRoutes = (web: Web) => {
   };
 
   const book = async (request: Request): Promise<Reply> => {
-    const fields = formFields(request.body);
-    const forged = refuseForgery(web, request, fields);
-    if (forged !== undefined) return forged;
-    const { visitor, page, cookies } = beginPage(web, request);
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, visitor, page, cookies } = post;
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
-    const zone = canonicalTimeZone(String(fields["tz"] ?? "")) ?? ctx.snapshot.host.timeZone;
-    const viewer: Viewer = { zone, zoneIsHosts: false, clock: clockOf(request) };
+    const viewer = postedViewer(request, fields, ctx.snapshot.host.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
-    if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(zone)}`, cookies);
+    if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const idempotencyKey = String(fields["idempotencyKey"] ?? "") || newIdempotencyKey();
     const showForm = (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>) => {
       const props: BookingFormProps = {
@@ -254,7 +250,7 @@ export const eventPageRoutes = (web: Web) => {
         return errorPage(page, booked, cookies);
       default: {
         const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
-        return html(problem.status, renderEvent(web, page, aroundInstant(request, zone, Math.max(form.start, web.now())), fresh, viewer, problem.detail, false), cookies);
+        return html(problem.status, renderEvent(web, page, aroundInstant(request, viewer.zone, Math.max(form.start, web.now())), fresh, viewer, problem.detail, false), cookies);
       }
     }
   };

@@ -6,6 +6,7 @@ import type { BookingFormValues } from "../../views/BookingForm.tsx";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import type { Reply, Request } from "../exchange.ts";
+import { formFields } from "../forms.ts";
 import { problemOf, type AppError } from "../problems.ts";
 import { csrfProblem, visitorOf } from "../session.ts";
 import { cookieHeaders, html, isSlug, pageContext, type Web } from "../web.ts";
@@ -21,11 +22,16 @@ export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyA
   return html(problem.status, ErrorPage({ page, title: problem.title, message: problem.detail }) as string, headers);
 };
 
-/** An unsafe request from anywhere but our own page (or without the visitor's token) is refused. */
-export const refuseForgery = (web: Web, request: Request, fields: Record<string, unknown>): Reply | undefined => {
-  const { visitor, page, cookies } = beginPage(web, request);
-  const problem = csrfProblem(request, visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, web.secret, web.config.publicUrl);
-  return problem === undefined ? undefined : html(403, ErrorPage({ page, title: "Please try again", message: problem }) as string, cookies);
+/**
+ * A form POST's fields with the page around it, or the refusal of an unsafe request from
+ * anywhere but our own page (or without the visitor's token).
+ */
+export const beginFormPost = (web: Web, request: Request): (ReturnType<typeof beginPage> & { readonly fields: Record<string, unknown> }) | Reply => {
+  const fields = formFields(request.body);
+  const begun = beginPage(web, request);
+  const problem = csrfProblem(request, begun.visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, web.secret, web.config.publicUrl);
+  if (problem !== undefined) return html(403, ErrorPage({ page: begun.page, title: "Please try again", message: problem }) as string, begun.cookies);
+  return { ...begun, fields };
 };
 
 export const activeEventType = (snapshot: HostSnapshot, slug: string): EventType | NotFound => {
