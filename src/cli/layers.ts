@@ -4,14 +4,18 @@ import { AppConfigLive } from "../AppConfig.ts";
 import { HttpServerLive } from "../http/server.ts";
 import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
-import { DatabaseLive } from "../persistence/Database.ts";
+import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
+import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import { migrate } from "../persistence/migrations.ts";
 
 /** The database, migrated before anyone uses it. */
 export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(DatabaseLive));
 
-export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default);
+/** The same, for one-off commands that may run beside a server (see SharedDatabaseLive). */
+export const MigratedSharedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(SharedDatabaseLive));
+
+export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default);
 
 /** Everything but the web server: actors, the change bus, repositories, the database. */
 export const Core = HostActorsLive.pipe(

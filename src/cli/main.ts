@@ -8,6 +8,7 @@ const usage = `usage: rendezvous <command>
   serve [--seed-demo]   migrate, optionally seed the demo host, and serve (PORT, default 3000)
   migrate               apply pending migrations and exit
   seed                  create the demo host (if missing) and exit
+  sign-in <host-slug>   print a single-use sign-in link for that host (valid 15 minutes)
   slots < spec.json     print the offered slots of a JSON availability spec
   storm --url …         book random slots over HTTP under load and verify (see README)`;
 
@@ -24,7 +25,8 @@ switch (command) {
   }
   case "serve":
   case "migrate":
-  case "seed": {
+  case "seed":
+  case "sign-in": {
     const { runServerCommand } = await import("./server.ts");
     runServerCommand(command, args);
     break;

@@ -2,17 +2,30 @@ import { NodeRuntime } from "@effect/platform-node";
 import { Effect, Layer, Logger } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { HttpServer } from "../http/server.ts";
-import { App, MigratedDatabase, Repositories, withEnvironment } from "./layers.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
+import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../persistence/HostSessionRepository.ts";
+import { App, MigratedDatabase, MigratedSharedDatabase, Repositories, withEnvironment } from "./layers.ts";
 import { DEMO_EVENT_SLUG, DEMO_HOST_SLUG, seedDemo } from "./seed.ts";
+
+/** A single-use sign-in link for the host with that slug, or undefined when there is none. */
+const signInLink = (slug: string) =>
+  Effect.gen(function* () {
+    const hostId = yield* (yield* HostRepository).findHostIdBySlug(slug);
+    if (hostId === undefined) return undefined;
+    const token = yield* (yield* HostSessionRepository).issueSignInLink(hostId, Date.now());
+    return `${(yield* AppConfig).publicUrl}/host/sign-in/${token}`;
+  });
 
 const printLinks = (seeded: boolean) =>
   Effect.gen(function* () {
     const server = yield* HttpServer;
     const base = (yield* AppConfig).publicUrl;
+    const hostLink = seeded ? yield* signInLink(DEMO_HOST_SLUG) : undefined;
     process.stdout.write(
       `\nRendezvous is running on port ${server.port}\n` +
         `  all booking pages: ${base}/\n` +
         (seeded ? `  demo booking page: ${base}/${DEMO_HOST_SLUG}/${DEMO_EVENT_SLUG}\n` : "") +
+        (hostLink === undefined ? "" : `  demo host sign-in: ${hostLink} (once, within ${SIGN_IN_LINK_MINUTES} minutes)\n`) +
         `  health:            ${base}/health\n\n`,
     );
   });
@@ -28,17 +41,36 @@ const serve = (seed: boolean) =>
     ),
   );
 
-const migrateOnly = Effect.void.pipe(Effect.provide(withEnvironment(MigratedDatabase)));
+const migrateOnly = Effect.void.pipe(Effect.provide(withEnvironment(MigratedSharedDatabase)));
+
+const OneOff = withEnvironment(Repositories.pipe(Layer.provideMerge(MigratedSharedDatabase)));
 
 const seedOnly = seedDemo.pipe(
   Effect.tap((id) => Effect.logInfo("demo host ready").pipe(Effect.annotateLogs({ id }))),
-  Effect.provide(withEnvironment(Repositories.pipe(Layer.provideMerge(MigratedDatabase)))),
+  Effect.provide(OneOff),
 );
 
+const signInOnly = (slug: string | undefined) =>
+  Effect.gen(function* () {
+    const link = slug === undefined ? undefined : yield* signInLink(slug);
+    if (link === undefined) {
+      process.stderr.write(slug === undefined ? "usage: npm run -s sign-in -- <host-slug>\n" : `no host has the slug ${JSON.stringify(slug)}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stdout.write(`${link}\n`);
+  }).pipe(Effect.provide(OneOff));
+
 /** Runs until done or until SIGINT/SIGTERM, which close every scope (server, actors, Postgres). */
-export const runServerCommand = (command: "serve" | "migrate" | "seed", args: ReadonlyArray<string>) => {
+export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-in", args: ReadonlyArray<string>) => {
   const program: Effect.Effect<unknown, unknown> =
-    command === "serve" ? serve(args.includes("--seed-demo")) : command === "migrate" ? migrateOnly : seedOnly;
+    command === "serve"
+      ? serve(args.includes("--seed-demo"))
+      : command === "migrate"
+        ? migrateOnly
+        : command === "sign-in"
+          ? signInOnly(args[0])
+          : seedOnly;
   // One logfmt line per event, in the same shape as the request log.
   NodeRuntime.runMain(program.pipe(Effect.provide(Logger.logFmt)), { disablePrettyLogger: true });
 };

@@ -35,6 +35,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: "404 Not Found",
   405: "405 Method Not Allowed",
   409: "409 Conflict",
+  410: "410 Gone",
   413: "413 Payload Too Large",
   415: "415 Unsupported Media Type",
   422: "422 Unprocessable Entity",

@@ -12,6 +12,7 @@ import { logEvent, logs, setLogLevel } from "./log.ts";
 import { apiRoutes } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
+import { hostPageRoutes } from "./routes/hostPages.ts";
 import { nativeUws, type UwsRequest, type WebSocket } from "./uws.ts";
 import { NotFound } from "../domain/errors.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
@@ -185,6 +186,7 @@ export const HttpServerLive = Layer.scoped(
     const pages = eventPageRoutes(web);
     const bookings = bookingPageRoutes(web);
     const api = apiRoutes(web);
+    const hostPages = hostPageRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(web) },
@@ -196,12 +198,18 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get },
       { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel },
       { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule },
+      { method: "post", pattern: "/api/v1/host/sessions", handler: api.startHostSession },
       { method: "any", pattern: "/api/*", handler: api.notFound },
       { method: "get", pattern: "/booking/:token", handler: bookings.details },
       { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics },
       { method: "post", pattern: "/booking/:token/cancel", handler: bookings.cancel },
       { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage },
       { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule },
+      { method: "get", pattern: "/host", handler: hostPages.dashboard },
+      { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage },
+      { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn },
+      { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel },
+      { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut },
       { method: "get", pattern: "/:host", handler: pages.hostPage },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage },
       { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots, cacheable: true },

@@ -79,3 +79,12 @@ export const csrfProblem = (
   }
   return undefined;
 };
+
+const HOST_COOKIE = "rv_host";
+
+/** A host's session token, sent only to the host's own pages. */
+export const hostSessionOf = (request: Request): string | undefined => cookiesOf(request).get(HOST_COOKIE);
+
+/** Sets the host's session cookie, or clears it when there is no session. */
+export const hostSessionCookie = (token: string | undefined, maxAgeSeconds: number, secure: boolean) =>
+  `${HOST_COOKIE}=${token ?? ""}; Path=/host; HttpOnly; SameSite=Lax; Max-Age=${token === undefined ? 0 : maxAgeSeconds}${secure ? "; Secure" : ""}`;

@@ -8,13 +8,14 @@ import { NotFound } from "../domain/errors.ts";
 import type { HostId } from "../domain/model.ts";
 import type { BookingRepository } from "../persistence/BookingRepository.ts";
 import type { HostRepository } from "../persistence/HostRepository.ts";
+import type { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import type { PageContext } from "../views/Layout.tsx";
 import type { Assets } from "./assets.ts";
 import type { Reply, Request } from "./exchange.ts";
 import { isAppError, type AppError } from "./problems.ts";
 import { csrfTokenOf, type Visitor } from "./session.ts";
 
-export type WebServices = HostActors | HostRepository | BookingRepository | AppConfig | SqlClient;
+export type WebServices = HostActors | HostRepository | BookingRepository | HostSessionRepository | AppConfig | SqlClient;
 
 /** What route handlers share: configuration, the actors, assets and a way to run Effects. */
 export interface Web {

@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg";
 import { Effect, Layer, Option, String, type Redacted } from "effect";
 import { AppConfig } from "../AppConfig.ts";
-import { startEmbeddedPostgres } from "./EmbeddedPostgres.ts";
+import { runningEmbeddedPostgres, startEmbeddedPostgres } from "./EmbeddedPostgres.ts";
 
 /** The SQL client for one database URL. Columns are snake_case in SQL and camelCase in code. */
 export const pgClientLayer = (url: Redacted.Redacted) =>
@@ -25,6 +25,20 @@ export const DatabaseLive = Layer.unwrapScoped(
     const url = Option.isSome(config.databaseUrl)
       ? config.databaseUrl.value
       : yield* startEmbeddedPostgres(config.dataDir);
+    return pgClientLayer(url);
+  }),
+);
+
+/**
+ * For one-off commands (migrate, seed, sign-in): like DatabaseLive, but when a running
+ * Rendezvous already serves the embedded Postgres of DATA_DIR, that one is used.
+ */
+export const SharedDatabaseLive = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const config = yield* AppConfig;
+    const url = Option.isSome(config.databaseUrl)
+      ? config.databaseUrl.value
+      : (runningEmbeddedPostgres(config.dataDir) ?? (yield* startEmbeddedPostgres(config.dataDir)));
     return pgClientLayer(url);
   }),
 );

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,19 @@ describe("npm start (serve --seed-demo) on the embedded Postgres", () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('class="slots"');
     expect(postgresOf(dataDir).length).toBeGreaterThan(0);
+
+    // The demo host's sign-in link, printed at start, and another made beside the running
+    // server (the command finds the server's embedded Postgres instead of starting its own).
+    const printed = /\/host\/sign-in\/[A-Za-z0-9_-]{43}/.exec(first.output())?.[0];
+    const beside = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sign-in", "demo"], {
+      encoding: "utf8",
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "warning" },
+    });
+    expect(beside.status).toBe(0);
+    for (const path of [printed, /\/host\/sign-in\/\S+/.exec(beside.stdout)?.[0]]) {
+      const signIn = await fetch(`http://127.0.0.1:${first.port}${path}`);
+      expect(await signIn.text()).toContain("Sign in as Ada Demo");
+    }
 
     first.child.kill("SIGTERM");
     expect(await exited(first.child)).toBe(0);

@@ -1,10 +1,11 @@
 import { Effect, Either, Schema } from "effect";
 import { timingSafeEqual } from "node:crypto";
 import { Book, Cancel, Reschedule } from "../../actors/protocol.ts";
-import { InvalidInput, NotFound } from "../../domain/errors.ts";
-import { BookingId, EventTypeId, type Booking } from "../../domain/model.ts";
+import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
+import { BookingId, EventTypeId, type Booking, type Party } from "../../domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
+import { HostSessionRepository } from "../../persistence/HostSessionRepository.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
@@ -24,6 +25,8 @@ export const CancelRequest = Schema.Struct({
 });
 
 export const RescheduleRequest = Schema.Struct({ start: Instant });
+
+export const HostSessionRequest = Schema.Struct({ signInToken: Schema.String });
 
 const MAX_RANGE_MS = 366 * DAY_MS;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -150,42 +153,68 @@ export const apiRoutes = (web: Web) => {
     return json(201, bookingJson(web, booked), [["Location", `/api/v1/bookings/${booked.id}`]]);
   };
 
-  /** The booking named in the path, if the bearer holds its manage token; else a 404 that reveals nothing. */
-  const authorized = async (request: Request): Promise<Booking | Reply> => {
+  /**
+   * The booking named in the path and who acts on it: the invitee when the bearer holds its
+   * manage token, its host when the bearer holds a session of that host. Anyone else gets a
+   * 404 that reveals nothing, not even whether the booking exists.
+   */
+  const authorized = async (request: Request): Promise<{ booking: Booking; by: Party } | Reply> => {
     const [id] = request.params as [string];
     const token = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     const notFound = problemReply(web, new NotFound({ what: "booking" }));
     if (token === undefined || !Schema.is(BookingId)(id)) return notFound;
-    const booking = await runOrFail(web, Effect.flatMap(BookingRepository, (repo) => repo.findById(id)));
-    if (isAppError(booking)) return problemReply(web, booking);
-    return booking !== undefined && sameToken(booking.manageToken, token) ? booking : notFound;
+    const found = await runOrFail(
+      web,
+      Effect.gen(function* () {
+        const booking = yield* (yield* BookingRepository).findById(id);
+        if (booking === undefined) return undefined;
+        if (sameToken(booking.manageToken, token)) return { booking, by: "invitee" as const };
+        const host = yield* (yield* HostSessionRepository).hostOfSession(token, web.now());
+        return host === booking.hostId ? { booking, by: "host" as const } : undefined;
+      }),
+    );
+    if (isAppError(found)) return problemReply(web, found);
+    return found ?? notFound;
   };
 
   const get = async (request: Request): Promise<Reply> => {
-    const booking = await authorized(request);
-    return isReply(booking) ? booking : json(200, bookingJson(web, booking));
+    const found = await authorized(request);
+    return isReply(found) ? found : json(200, bookingJson(web, found.booking));
   };
 
   const cancel = async (request: Request): Promise<Reply> => {
-    const booking = await authorized(request);
-    if (isReply(booking)) return booking;
+    const found = await authorized(request);
+    if (isReply(found)) return found;
     const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
     if (isReply(body)) return body;
-    const cancelled = await askHost(web, booking.hostId, new Cancel({ bookingId: booking.id, by: "invitee", reason: body.reason }));
+    const cancelled = await askHost(web, found.booking.hostId, new Cancel({ bookingId: found.booking.id, by: found.by, reason: body.reason }));
     return isAppError(cancelled) ? problemReply(web, cancelled) : json(200, bookingJson(web, cancelled));
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
-    const booking = await authorized(request);
-    if (isReply(booking)) return booking;
+    const found = await authorized(request);
+    if (isReply(found)) return found;
     const body = decodeBody(web, request, RescheduleRequest);
     if (isReply(body)) return body;
-    const moved = await askHost(web, booking.hostId, new Reschedule({ bookingId: booking.id, start: body.start, by: "invitee" }));
+    const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start: body.start, by: found.by }));
     return isAppError(moved) ? problemReply(web, moved) : json(200, bookingJson(web, moved));
+  };
+
+  /** Trades a sign-in link's token for a session token, for hosts who use the API from scripts. */
+  const startHostSession = async (request: Request): Promise<Reply> => {
+    const body = decodeBody(web, request, HostSessionRequest);
+    if (isReply(body)) return body;
+    const now = web.now();
+    const started = await runOrFail(web, Effect.flatMap(HostSessionRepository, (r) => r.redeemSignInLink(body.signInToken, now)));
+    if (isAppError(started)) return problemReply(web, started);
+    if (started === undefined) {
+      return problemReply(web, new Unauthorized({ message: "This sign-in token was used already, is older than 15 minutes, or was never made." }));
+    }
+    return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) });
   };
 
   const notFound = (): Reply => problemReply(web, new NotFound({ what: "page" }));
 
-  return { slots, book, get, cancel, reschedule, notFound };
+  return { slots, book, get, cancel, reschedule, startHostSession, notFound };
 };
 

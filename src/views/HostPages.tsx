@@ -1,0 +1,147 @@
+import { NOTE } from "../actors/decisions.ts";
+import type { Booking, EventType, EventTypeId, Host } from "../domain/model.ts";
+import { meetingIn, zoneLabel, type Clock } from "./format.ts";
+import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+
+/** A sign-in link only signs in when its button is pressed: mail scanners that open links do not. */
+export const SignInPage = (p: { readonly page: PageContext; readonly host: Host }) => (
+  <Layout page={p.page} title="Sign in · Rendezvous" noindex>
+    <section class="card" aria-labelledby="sign-in-h">
+      <h1 id="sign-in-h" safe>{`Sign in as ${p.host.name}`}</h1>
+      <p>This link works once. After signing in, this browser stays signed in for 30 days or until you sign out.</p>
+      <form method="post">
+        <CsrfField page={p.page} />
+        <button type="submit">Sign in</button>
+      </form>
+    </section>
+  </Layout>
+);
+
+export const SignedOutPage = (p: { readonly page: PageContext; readonly status: "signed-out" | "no-session" }) => (
+  <Layout page={p.page} title="Your bookings · Rendezvous" noindex>
+    <section class="card" aria-labelledby="signed-out-h">
+      <h1 id="signed-out-h">{p.status === "signed-out" ? "You are signed out" : "Please sign in"}</h1>
+      <p>
+        Hosts sign in with a link that works once. Whoever runs this Rendezvous makes one with{" "}
+        <code>npm run -s sign-in -- your-host-slug</code>.
+      </p>
+    </section>
+  </Layout>
+);
+
+/** The most meetings one page lists; a host with more sees how many are not shown. */
+export const DASHBOARD_LIMIT = 200;
+
+export interface DashboardProps {
+  readonly page: PageContext;
+  readonly host: Host;
+  readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
+  /** Confirmed meetings that have not ended, by start. */
+  readonly upcoming: ReadonlyArray<Booking>;
+  readonly clock: Clock;
+  readonly notice?: { readonly text: string; readonly error: boolean } | undefined;
+}
+
+/** `/host`: a signed-in host's upcoming meetings, each of which the host may cancel. */
+export const HostDashboard = (p: DashboardProps) => {
+  const shown = p.upcoming.slice(0, DASHBOARD_LIMIT);
+  const days: { day: string; meetings: { booking: Booking; start: string; end: string }[] }[] = [];
+  for (const booking of shown) {
+    const w = meetingIn(booking.start, booking.end - booking.start, p.host.timeZone, p.clock);
+    if (days.at(-1)?.day !== w.day) days.push({ day: w.day, meetings: [] });
+    days.at(-1)!.meetings.push({ booking, start: w.start, end: w.end });
+  }
+  return (
+    <Layout page={p.page} title={`Your bookings · ${p.host.name}`} noindex>
+      <section class="card dashboard" aria-labelledby="dashboard-h">
+        <h1 id="dashboard-h" safe>{`Upcoming meetings of ${p.host.name}`}</h1>
+        <p class="muted" safe>{`Times in ${zoneLabel(p.host.timeZone)}.`}</p>
+        <div aria-live="polite">
+          {p.notice === undefined ? (
+            ""
+          ) : (
+            <p class={p.notice.error ? "notice" : "success"} role={p.notice.error ? "alert" : "status"} safe>
+              {p.notice.text}
+            </p>
+          )}
+        </div>
+        {days.length === 0 ? <p>No upcoming meetings.</p> : ""}
+        {days.map((d) => (
+          <section class="dashboard-day">
+            <h2 safe>{d.day}</h2>
+            <ul class="meetings">
+              {d.meetings.map(({ booking, start, end }) => (
+                <Meeting booking={booking} start={start} end={end} eventType={p.eventTypes.get(booking.eventTypeId)} page={p.page} />
+              ))}
+            </ul>
+          </section>
+        ))}
+        {p.upcoming.length > shown.length ? (
+          <p class="muted" safe>{`${p.upcoming.length - shown.length} later meetings are not shown.`}</p>
+        ) : (
+          ""
+        )}
+        <form method="post" action="/host/sign-out">
+          <CsrfField page={p.page} />
+          <button type="submit" class="secondary">
+            Sign out
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+};
+
+const Meeting = (p: {
+  readonly page: PageContext;
+  readonly booking: Booking;
+  readonly eventType: EventType | undefined;
+  readonly start: string;
+  readonly end: string;
+}) => {
+  const b = p.booking;
+  const note = b.answers[NOTE];
+  const answered = (p.eventType?.questions ?? []).filter((q) => (b.answers[q.id] ?? "") !== "");
+  const reasonId = `reason-${b.id}`;
+  return (
+    <li class="meeting" id={`meeting-${b.id}`}>
+      <p>
+        <strong safe>{`${p.start} – ${p.end}`}</strong> <span safe>{p.eventType?.title ?? "Meeting"}</span>
+      </p>
+      <p safe>{`${b.invitee.name} · ${b.invitee.email} · ${zoneLabel(b.invitee.timeZone)}`}</p>
+      {answered.length === 0 && note === undefined ? (
+        ""
+      ) : (
+        <dl class="answers">
+          {answered.map((q) => (
+            <>
+              <dt safe>{q.label}</dt>
+              <dd safe>{b.answers[q.id]}</dd>
+            </>
+          ))}
+          {note === undefined ? (
+            ""
+          ) : (
+            <>
+              <dt>Note</dt>
+              <dd safe>{note}</dd>
+            </>
+          )}
+        </dl>
+      )}
+      <details>
+        <summary safe>{`Cancel the meeting with ${b.invitee.name}`}</summary>
+        <form method="post" action={`/host/bookings/${b.id}/cancel`} class="cancel-form">
+          <CsrfField page={p.page} />
+          <label for={reasonId}>
+            Reason, shown to the invitee <span class="muted">(optional)</span>
+          </label>
+          <textarea id={reasonId} name="reason" rows="2" maxlength="2000"></textarea>
+          <button type="submit" class="danger">
+            Cancel this meeting
+          </button>
+        </form>
+      </details>
+    </li>
+  );
+};
