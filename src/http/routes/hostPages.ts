@@ -14,12 +14,13 @@ import { hostSessionCookie, hostSessionOf } from "../session.ts";
 import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage } from "./pageSupport.ts";
 
+/** Sign-in tokens travel in the path: these pages are not indexed and never leak it as a referrer. */
 const PRIVATE: ReadonlyArray<readonly [string, string]> = [
   ["X-Robots-Tag", "noindex"],
   ["Referrer-Policy", "no-referrer"],
 ];
 
-/** The sign-in link's token travels in the path; pages behind it must never leak it as a referrer. */
+/** A sign-in link that no longer (or never did) sign anyone in. */
 const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Reply =>
   html(
     410,
