@@ -44,4 +44,21 @@ layer(TestDatabase)("migrations", (it) => {
       expect((zone.cause as { code?: string }).code).toBe("23514");
     }),
   );
+
+  it.effect("check host zones against the zone database: known names, and names newer than the list of known ones", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient;
+      yield* migrate;
+      const host = (slug: string, zone: string) =>
+        sql`INSERT INTO hosts (slug, name, email, time_zone) VALUES (${slug}, 'Z', 'z@example.com', ${zone})`;
+      yield* host("known", "America/Argentina/Buenos_Aires");
+      // A zone Postgres knows but the kept list lacks (as after an upgrade) is still accepted.
+      yield* sql`DELETE FROM known_time_zones WHERE name = 'Asia/Kathmandu'`;
+      yield* host("newer", "Asia/Kathmandu");
+      for (const [slug, zone] of [["abbrev", "PST"], ["made-up", "Mars/Olympus"], ["empty", ""]] as const) {
+        const error = yield* Effect.flip(host(slug, zone));
+        expect((error.cause as { code?: string }).code).toBe("23514");
+      }
+    }),
+  );
 });
