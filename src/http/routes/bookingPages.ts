@@ -113,22 +113,29 @@ export const bookingPageRoutes = (web: Web) => {
     };
   };
 
-  const cancel = async (request: Request): Promise<Reply> => {
+  /** A form POST on a manage page: the form (CSRF checked) and the booking its token names. */
+  const beginManagePost = async (request: Request) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
-    const { fields, page, cookies } = post;
     const token = request.params[0]!;
     const found = await find(token);
-    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    if (isAppError(found)) return errorPage(post.page, found, [...post.cookies, ...PRIVATE]);
+    return { ...post, token, found, headers: [...post.cookies, ...PRIVATE] };
+  };
+
+  const cancel = async (request: Request): Promise<Reply> => {
+    const post = await beginManagePost(request);
+    if (isReply(post)) return post;
+    const { fields, page, headers, token, found } = post;
     const reason = String(fields["reason"] ?? "").trim().slice(0, 2000);
     const cancel = new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason === "" ? null : reason }, true);
     const cancelled = await askHost(web, found.booking.hostId, cancel);
     if (isAppError(cancelled)) {
       const latest = await find(token);
       const shown = isAppError(latest) ? found : latest;
-      return html(problemOf(cancelled).status, detailsPage(page, request, shown, undefined, problemOf(cancelled).detail), [...cookies, ...PRIVATE]);
+      return html(problemOf(cancelled).status, detailsPage(page, request, shown, undefined, problemOf(cancelled).detail), headers);
     }
-    return redirect(`/booking/${token}?cancelled=1`, cookies);
+    return redirect(`/booking/${token}?cancelled=1`, headers);
   };
 
   /** The calendar to pick a new time, in the invitee's zone unless they choose another. */
@@ -164,23 +171,20 @@ export const bookingPageRoutes = (web: Web) => {
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
-    const post = beginFormPost(web, request);
+    const post = await beginManagePost(request);
     if (isReply(post)) return post;
-    const { fields, page, cookies } = post;
-    const token = request.params[0]!;
-    const found = await find(token);
-    if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
+    const { fields, page, headers, token, found } = post;
     const viewer = postedViewer(request, fields, found.booking.invitee.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
-    if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), cookies);
+    if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), headers);
     const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true));
-    if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, cookies);
+    if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, headers);
     const problem = problemOf(moved);
     if (moved._tag === "BookingNotActive" || moved._tag === "NotFound") {
-      return html(problem.status, detailsPage(page, request, found, undefined, problem.detail), [...cookies, ...PRIVATE]);
+      return html(problem.status, detailsPage(page, request, found, undefined, problem.detail), headers);
     }
     const latest = await find(token);
-    return html(problem.status, rescheduleView(page, request, isAppError(latest) ? found : latest, viewer, problem.detail), [...cookies, ...PRIVATE]);
+    return html(problem.status, rescheduleView(page, request, isAppError(latest) ? found : latest, viewer, problem.detail), headers);
   };
 
   return { details, ics, cancel, reschedulePage, reschedule };
