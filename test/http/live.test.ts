@@ -3,8 +3,8 @@ import type { EpochMs } from "../../src/domain/time.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
-import { Book, Cancel } from "../../src/actors/protocol.ts";
-import { DAY_MS } from "../../src/domain/time.ts";
+import { Book, Cancel, ReplaceWeeklyRules, SetDateOverride } from "../../src/actors/protocol.ts";
+import { DAY_MS, parseLocalDate } from "../../src/domain/time.ts";
 import { startTestApp } from "../support/app.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
@@ -74,6 +74,30 @@ describe("live booking pages", () => {
     );
     const frame = await viewer.next((f) => f.startsWith("{"));
     expect(JSON.parse(frame)).toEqual({ type: "refresh" });
+    viewer.close();
+  });
+
+  it("tells open pages to refresh when the host's schedule changes, and their next view shows it", async () => {
+    const own = await app.runtime.runPromise(createHost({ timeZone: "Asia/Tokyo" }));
+    const viewer = await openLiveSocket(`${app.url.replace("http", "ws")}/live/hosts/${own.hostId}?tz=Asia/Tokyo`);
+    const page = new PageClient(app.url);
+    const tomorrow = new Date(Date.now() + 2 * DAY_MS).toLocaleDateString("en-CA", { timeZone: "Asia/Tokyo" });
+    const dayView = async () => offeredStarts((await page.get(`/${own.hostSlug}/${own.eventSlug}/slots?tz=Asia/Tokyo&from=${tomorrow}&days=1`)).body);
+    expect((await dayView()).length).toBeGreaterThan(0);
+
+    // Closing that day: the page is told to refetch, and its refetch offers nothing that day.
+    await app.runtime.runPromise(
+      Effect.flatMap(HostActors, (actors) => actors.ask(own.hostId, new SetDateOverride({ date: parseLocalDate(tomorrow)!, windows: [] }))),
+    );
+    expect(JSON.parse(await viewer.next((f) => f.startsWith("{")))).toEqual({ type: "refresh" });
+    expect(await dayView()).toEqual([]);
+
+    // Opening hours that change for the whole week: told again.
+    await app.runtime.runPromise(
+      Effect.flatMap(HostActors, (actors) => actors.ask(own.hostId, new ReplaceWeeklyRules({ rules: [{ weekday: 1, start: 600, end: 660 }] }))),
+    );
+    let refreshes = 0;
+    expect(JSON.parse(await viewer.next((f) => f.startsWith("{") && ++refreshes === 2))).toEqual({ type: "refresh" });
     viewer.close();
   });
 
