@@ -212,7 +212,13 @@ describe("a host's session in the JSON API", () => {
     expect((await startSession("made-up")).status).toBe(403);
 
     const auth = { authorization: `Bearer ${sessionToken}`, "content-type": "application/json" };
-    expect((await fetch(`${app.url}/api/v1/bookings/${booking.id}`, { headers: auth })).status).toBe(200);
+    const seen = await fetch(`${app.url}/api/v1/bookings/${booking.id}`, { headers: auth });
+    expect(seen.status).toBe(200);
+    // The host sees the booking, but not the invitee's own credential.
+    const shown = (await seen.json()) as Record<string, unknown>;
+    expect(shown["invitee"]).toMatchObject({ name: "Ada Lovelace" });
+    expect(shown).not.toHaveProperty("manageToken");
+    expect(JSON.stringify(shown)).not.toContain(booking.manageToken);
     const moved = await fetch(`${app.url}/api/v1/bookings/${booking.id}/reschedule`, { method: "POST", headers: auth, body: JSON.stringify({ start: second }) });
     expect(moved.status).toBe(200);
     expect(Date.parse(((await moved.json()) as { start: string }).start)).toBe(Date.parse(second!));

@@ -73,7 +73,11 @@ const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I
 };
 
 
-export const bookingJson = (web: Web, b: Booking) => ({
+/**
+ * A booking as the API shows it. The manage token is the invitee's credential: it is shown to
+ * whoever booked or holds it, never to the host.
+ */
+export const bookingJson = (web: Web, b: Booking, by: Party = "invitee") => ({
   id: b.id,
   status: b.status,
   hostId: b.hostId,
@@ -82,8 +86,7 @@ export const bookingJson = (web: Web, b: Booking) => ({
   end: formatInstant(b.end),
   invitee: b.invitee,
   answers: b.answers,
-  manageToken: b.manageToken,
-  manageUrl: `${web.config.publicUrl}/booking/${b.manageToken}`,
+  ...(by === "invitee" ? { manageToken: b.manageToken, manageUrl: `${web.config.publicUrl}/booking/${b.manageToken}` } : {}),
   version: b.version,
   cancelledBy: b.cancelledBy,
   cancelReason: b.cancelReason,
@@ -179,7 +182,7 @@ export const apiRoutes = (web: Web) => {
 
   const get = async (request: Request): Promise<Reply> => {
     const found = await authorized(request);
-    return isReply(found) ? found : json(200, bookingJson(web, found.booking));
+    return isReply(found) ? found : json(200, bookingJson(web, found.booking, found.by));
   };
 
   const cancel = async (request: Request): Promise<Reply> => {
@@ -188,7 +191,7 @@ export const apiRoutes = (web: Web) => {
     const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
     if (isReply(body)) return body;
     const cancelled = await askHost(web, found.booking.hostId, new Cancel({ bookingId: found.booking.id, by: found.by, reason: body.reason }));
-    return isAppError(cancelled) ? problemReply(web, cancelled) : json(200, bookingJson(web, cancelled));
+    return isAppError(cancelled) ? problemReply(web, cancelled) : json(200, bookingJson(web, cancelled, found.by));
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
@@ -197,7 +200,7 @@ export const apiRoutes = (web: Web) => {
     const body = decodeBody(web, request, RescheduleRequest);
     if (isReply(body)) return body;
     const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start: body.start, by: found.by }));
-    return isAppError(moved) ? problemReply(web, moved) : json(200, bookingJson(web, moved));
+    return isAppError(moved) ? problemReply(web, moved) : json(200, bookingJson(web, moved, found.by));
   };
 
   /** Trades a sign-in link's token for a session token, for hosts who use the API from scripts. */
