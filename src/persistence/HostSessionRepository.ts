@@ -23,6 +23,9 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const issueSignInLink = (hostId: HostId, now: number) =>
       Effect.gen(function* () {
         const token = newToken();
+        // Links and sessions that can no longer be used are cleared now and then: here.
+        yield* sql`DELETE FROM host_sign_in_links WHERE expires_at < ${iso(now)}::timestamptz`;
+        yield* sql`DELETE FROM host_sessions WHERE expires_at < ${iso(now)}::timestamptz OR ended_at IS NOT NULL`;
         yield* sql`
           INSERT INTO host_sign_in_links (token_digest, host_id, expires_at)
           VALUES (${digestOf(token)}, ${hostId}, ${iso(now + SIGN_IN_LINK_MINUTES * MINUTE_MS)}::timestamptz)`;

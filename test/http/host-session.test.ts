@@ -99,6 +99,9 @@ describe("a host's session", () => {
     expect((await browser.get("/host/sign-in/not-a-token")).status).toBe(410);
 
     const fresh = `/host/sign-in/${await signInToken(host)}`;
+    // Making a link clears those that can no longer be used.
+    const expired = await run(Effect.flatMap(SqlClient, (sql) => sql`SELECT 1 FROM host_sign_in_links WHERE expires_at < now()`));
+    expect(expired).toHaveLength(0);
     await browser.get(fresh);
     const forged = await browser.postForm(fresh, { _csrf: "forged" });
     expect(forged.status).toBe(403);
