@@ -7,7 +7,9 @@
  *    installed (`apt-get install wrk`), else from autocannon, which runs in Node and saturates
  *    long before uWS does: with it the ratio measures the client more than the servers.
  * 2. 10,000 open WebSocket page subscriptions on one host, one booking: how long until the
- *    last page has the removal fragment (goal p99 ≤ 100 ms), and server memory per connection.
+ *    last page has the removal fragment (goal p99 ≤ 100 ms), and server memory per connection;
+ *    and the same for bare uWS publishing one message of that size to 10,000 sockets, the floor
+ *    this machine's kernel and cores set for any uWS server.
  *
  * Postgres: BENCH_DATABASE_URL, else an embedded one in a temporary folder.
  * BENCH_SECONDS sets each load run's length (default 10); BENCH_SOCKETS the subscriptions (10,000);
@@ -167,26 +169,44 @@ const busyHost = (databaseUrl: string) => {
     .finally(() => runtime.dispose());
 };
 
-const HELLO = `
+/**
+ * Bare uWebSockets.js: "hello world" for requests/s, and for fan-out a topic its sockets join
+ * and a POST that publishes its body there: the floor any uWS server's fan-out stands on here.
+ */
+const BARE_UWS = `
 const uWS = require("uWebSockets.js");
-const app = uWS.App().get("/*", (res) => res.end("Hello World!"));
+const app = uWS.App()
+  .ws("/live", { idleTimeout: 120, open: (ws) => ws.subscribe("t") })
+  .post("/publish", (res) => {
+    let body = "";
+    res.onAborted(() => {});
+    res.onData((chunk, last) => {
+      body += Buffer.from(chunk).toString();
+      if (last) {
+        app.publish("t", body, false);
+        res.end("published");
+      }
+    });
+  })
+  .get("/*", (res) => res.end("Hello World!"));
 app.listen("127.0.0.1", Number(process.env.PORT), (s) => console.log(s ? "ready" : "failed"));`;
 
-/** 10,000 pages on one host in a few worker threads (one process would measure its own event loop). */
-const fanOut = async (base: string, hostId: string, eventTypeId: string, serverPid: number) => {
+/**
+ * 10,000 pages listening on `wsUrl` in a few worker threads (one process would measure its own
+ * event loop); `trigger` makes the change, and each page notes when a frame containing
+ * `expected` arrived.
+ */
+const fanOut = async (wsUrl: string, trigger: () => Promise<Response>, expected: () => Promise<string>, serverPid: number) => {
   const rssBefore = rssOf(serverPid);
-  const url = `${base.replace("http", "ws")}/live/hosts/${hostId}?tz=Europe/Berlin`;
   const workers = Array.from({ length: WORKERS }, (_, w) => {
     const count = Math.floor(SOCKETS / WORKERS) + (w < SOCKETS % WORKERS ? 1 : 0);
-    return new Worker(new URL("./fanoutWorker.mjs", import.meta.url), { workerData: { url, count } });
+    return new Worker(new URL("./fanoutWorker.mjs", import.meta.url), { workerData: { url: wsUrl, count } });
   });
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => (w.once("message", resolve), w.once("error", reject)))));
   await new Promise((r) => setTimeout(r, 1_000)); // let the server settle before reading its memory
   const rssAfter = rssOf(serverPid);
-  const slots = (await (await fetch(`${base}/api/v1/hosts/busy/event-types/call/slots`)).json()) as { slots: { start: string }[] };
-  const start = slots.slots[10]!.start;
-  const expected = `id="${slotElementId(eventTypeId as EventTypeId, Date.parse(start) as EpochMs)}"`;
-  for (const w of workers) w.postMessage({ type: "expect", expected });
+  const marker = await expected();
+  for (const w of workers) w.postMessage({ type: "expect", expected: marker });
   const done = workers.map(
     (w) =>
       new Promise<Float64Array>((resolve) =>
@@ -194,35 +214,61 @@ const fanOut = async (base: string, hostId: string, eventTypeId: string, serverP
       ),
   );
   const sent = performance.timeOrigin + performance.now();
-  const res = await fetch(`${base}/api/v1/bookings`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ eventTypeId, start, invitee: { name: "Fan Out", email: "fan@example.com", timeZone: "UTC" } }),
-  });
+  const res = await trigger();
   const acknowledged = performance.timeOrigin + performance.now();
-  if (res.status !== 201) throw new Error(`booking failed: ${res.status} ${await res.text()}`);
+  if (!res.ok) throw new Error(`the change failed: ${res.status} ${await res.text()}`);
   const timeout = setTimeout(() => workers.forEach((w) => w.postMessage({ type: "report" })), 10_000);
   const arrivals = (await Promise.all(done)).flatMap((a) => [...a]);
   clearTimeout(timeout);
   for (const w of workers) w.postMessage({ type: "close" });
-  const metrics = await (await fetch(`${base}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
   const received = arrivals.filter((a) => a > 0);
   const sinceSent = received.map((a) => a - sent).sort((a, b) => a - b);
   const sinceAck = received.map((a) => a - acknowledged).sort((a, b) => a - b);
   return {
-    subscriptions: SOCKETS,
-    clientThreads: WORKERS,
     received: received.length,
-    bookingMs: round(acknowledged - sent, 1),
+    changeMs: round(acknowledged - sent, 1),
     fromRequestMs: { p50: round(percentile(sinceSent, 50), 1), p99: round(percentile(sinceSent, 99), 1), last: round(sinceSent.at(-1) ?? Number.NaN, 1) },
     fromAcknowledgementMs: { p50: round(percentile(sinceAck, 50), 1), p99: round(percentile(sinceAck, 99), 1), last: round(sinceAck.at(-1) ?? Number.NaN, 1) },
+    serverBytesPerConnection: Math.round((rssAfter - rssBefore) / SOCKETS),
+  };
+};
+
+/** Ours: 10,000 booking pages of the busy host, one booking. */
+const ourFanOut = async (base: string, hostId: string, eventTypeId: string, serverPid: number) => {
+  let start = "";
+  const live = await fanOut(
+    `${base.replace("http", "ws")}/live/hosts/${hostId}?tz=Europe/Berlin`,
+    () =>
+      fetch(`${base}/api/v1/bookings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ eventTypeId, start, invitee: { name: "Fan Out", email: "fan@example.com", timeZone: "UTC" } }),
+      }),
+    async () => {
+      const slots = (await (await fetch(`${base}/api/v1/hosts/busy/event-types/call/slots`)).json()) as { slots: { start: string }[] };
+      start = slots.slots[10]!.start;
+      return `id="${slotElementId(eventTypeId as EventTypeId, Date.parse(start) as EpochMs)}"`;
+    },
+    serverPid,
+  );
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
+  return {
+    subscriptions: SOCKETS,
+    clientThreads: WORKERS,
+    ...live,
     goalP99Ms: 100,
     serverPublishMs: round(metric("rendezvous_live_publish_seconds_last") * 1000, 2),
     serverPublishedTo: metric("rendezvous_live_last_fanout"),
     note: "the pages run on this machine too: their share of the two cores is part of these times",
-    serverBytesPerConnection: Math.round((rssAfter - rssBefore) / SOCKETS),
   };
+};
+
+/** Bare uWS publishing a message of the same size as our removal fragment to 10,000 sockets. */
+const bareFanOut = async (port: number, serverPid: number) => {
+  const marker = `id="s-bare-${crypto.randomUUID()}"`;
+  const message = `<li ${marker} hx-swap-oob="delete"></li>`;
+  return fanOut(`ws://127.0.0.1:${port}/live`, () => fetch(`http://127.0.0.1:${port}/publish`, { method: "POST", body: message }), async () => marker, serverPid);
 };
 
 const main = async () => {
@@ -245,11 +291,15 @@ const main = async () => {
     children.push(server);
     const { eventTypeId } = await busyHost(database);
     const helloPort = await freeLoopbackPort();
-    const hello = await startProcess(["-e", HELLO], { PORT: String(helloPort) }, "ready");
+    const hello = await startProcess(["-e", BARE_UWS], { PORT: String(helloPort) }, "ready");
     children.push(hello);
 
     const base = `http://127.0.0.1:${ours}`;
     const hostId = await hostIdOf(base);
+    // Fan-out first, while the servers' heaps hold no garbage from the load runs: their memory
+    // growth is then the sockets' own.
+    const live = await ourFanOut(base, hostId, eventTypeId, server.pid!);
+    const bare = await bareFanOut(helloPort, hello.pid!);
     const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
     const fragment = `${base}/busy/call/slots?tz=Europe/Berlin&from=${tomorrow}&days=7&clock=24h`;
     const plain = (await (await fetch(fragment)).arrayBuffer()).byteLength;
@@ -262,7 +312,6 @@ const main = async () => {
     const distinctResult = await load(fragment, true, work);
     const ratio = round(oursResult.requestsPerSecond / helloResult.requestsPerSecond, 3);
 
-    const live = await fanOut(base, hostId, eventTypeId, server.pid!);
     console.log(
       JSON.stringify(
         {
@@ -278,7 +327,12 @@ const main = async () => {
           helloWorld: helloResult,
           ratioToHelloWorld: ratio,
           meetsGoal: ratio >= 0.5 && oursResult.p99Ms <= 10 && oursResult.errors === 0,
-          liveFanOut: { ...live, meetsGoal: live.received === SOCKETS && live.fromAcknowledgementMs.p99 <= 100 },
+          liveFanOut: {
+            ...live,
+            meetsGoal: live.received === SOCKETS && live.fromAcknowledgementMs.p99 <= 100,
+            bareUws: { ...bare, design: "uWS alone: a topic of 10,000 sockets, one publish of the same size" },
+            p99RatioToBareUws: round(live.fromAcknowledgementMs.p99 / bare.fromAcknowledgementMs.p99, 2),
+          },
         },
         null,
         2,
