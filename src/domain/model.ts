@@ -47,7 +47,13 @@ export interface EventType {
   readonly active: boolean;
 }
 
-export const policyOf = (e: EventType): EventPolicy => ({
+/** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */
+export type PolicyFields = Pick<
+  EventType,
+  "durationMinutes" | "slotIntervalMinutes" | "bufferBeforeMinutes" | "bufferAfterMinutes" | "minimumNoticeMinutes" | "maxDaysAhead" | "maxPerDay"
+>;
+
+export const policyOf = (e: PolicyFields): EventPolicy => ({
   durationMs: e.durationMinutes * MINUTE_MS,
   intervalMs: (e.slotIntervalMinutes ?? e.durationMinutes) * MINUTE_MS,
   bufferBeforeMs: e.bufferBeforeMinutes * MINUTE_MS,

@@ -1,7 +1,8 @@
 import { Either, ParseResult, Schema, type SchemaAST } from "effect";
 import { InvalidInput } from "./errors.ts";
+import { policyOf } from "./model.ts";
 import { makeSchedule, OpenTime, type DateOverride, type WeeklyRule } from "./schedule.ts";
-import { listSlots, type EventPolicy, type Occupied } from "./slots.ts";
+import { listSlots, type Occupied } from "./slots.ts";
 import { DAY_MS, MINUTE_MS, parseInstant, parseLocalDate, parseWallTime, type EpochMs, type LocalDate, type WallMinutes } from "./time.ts";
 import { canonicalTimeZone } from "./zone.ts";
 
@@ -145,16 +146,6 @@ export const scheduleOf = (spec: SlotSpec) =>
     ),
   );
 
-export const policyOfSpec = (spec: SlotSpec): EventPolicy => ({
-  durationMs: spec.durationMinutes * MINUTE_MS,
-  intervalMs: (spec.slotIntervalMinutes ?? spec.durationMinutes) * MINUTE_MS,
-  bufferBeforeMs: spec.bufferBeforeMinutes * MINUTE_MS,
-  bufferAfterMs: spec.bufferAfterMinutes * MINUTE_MS,
-  minimumNoticeMs: spec.minimumNoticeMinutes * MINUTE_MS,
-  maxDaysAhead: spec.maxDaysAhead,
-  maxPerDay: spec.maxPerDay,
-});
-
 export const occupiedOfSpec = (spec: SlotSpec): Occupied[] =>
   spec.bookings.map((b) => ({
     start: b.start,
@@ -167,6 +158,6 @@ export const occupiedOfSpec = (spec: SlotSpec): Occupied[] =>
 /** The offered slot starts of a spec, in `[from, to)`, sorted. */
 export const slotsOfSpec = (spec: SlotSpec): EpochMs[] =>
   listSlots(
-    { openTime: new OpenTime(scheduleOf(spec)), policy: policyOfSpec(spec), occupied: occupiedOfSpec(spec), busy: spec.busy },
+    { openTime: new OpenTime(scheduleOf(spec)), policy: policyOf(spec), occupied: occupiedOfSpec(spec), busy: spec.busy },
     { from: spec.from, to: spec.to, now: spec.now },
   );

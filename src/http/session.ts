@@ -50,7 +50,8 @@ export const visitorOf = (request: Request, secure: boolean): Visitor => {
 export const csrfTokenOf = (secret: string, visitorId: string) =>
   createHmac("sha256", secret).update(`csrf:${visitorId}`).digest("base64url");
 
-const sameToken = (a: string, b: string) => {
+/** Compares secrets in time that does not depend on where they differ. */
+export const sameToken = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

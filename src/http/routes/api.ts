@@ -1,5 +1,4 @@
 import { Effect, Either, Schema } from "effect";
-import { timingSafeEqual } from "node:crypto";
 import { Book, Cancel, Reschedule } from "../../actors/protocol.ts";
 import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
 import { BookingId, EventTypeId, type Booking, type Party } from "../../domain/model.ts";
@@ -9,6 +8,7 @@ import { HostSessionRepository } from "../../persistence/HostSessionRepository.t
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { sameToken } from "../session.ts";
 import { askHost, isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
 
 /** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
@@ -92,12 +92,6 @@ export const bookingJson = (web: Web, b: Booking, by: Party = "invitee") => ({
   cancelReason: b.cancelReason,
   createdAt: formatInstant(b.createdAt),
 });
-
-const sameToken = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 export const apiRoutes = (web: Web) => {
   const slots = async (request: Request): Promise<Reply> => {

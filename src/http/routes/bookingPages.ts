@@ -14,7 +14,7 @@ import { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } from "../e
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
-import { beginFormPost, beginPage, errorPage } from "./pageSupport.ts";
+import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 
 interface Found {
   readonly booking: Booking;
@@ -23,12 +23,6 @@ interface Found {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
-
-/** Pages behind a manage link are private: not indexed, and their URL never leaves as a referrer. */
-const PRIVATE: ReadonlyArray<readonly [string, string]> = [
-  ["X-Robots-Tag", "noindex"],
-  ["Referrer-Policy", "no-referrer"],
-];
 
 export const bookingPageRoutes = (web: Web) => {
   /** The booking a manage token names; an unknown token is a 404 that says nothing more. */

@@ -12,13 +12,7 @@ import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { hostSessionCookie, hostSessionOf } from "../session.ts";
 import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
-import { beginFormPost, beginPage, errorPage } from "./pageSupport.ts";
-
-/** Sign-in tokens travel in the path: these pages are not indexed and never leak it as a referrer. */
-const PRIVATE: ReadonlyArray<readonly [string, string]> = [
-  ["X-Robots-Tag", "noindex"],
-  ["Referrer-Policy", "no-referrer"],
-];
+import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 
 /** A sign-in link that no longer (or never did) sign anyone in. */
 const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Reply =>

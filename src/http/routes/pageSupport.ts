@@ -11,6 +11,15 @@ import { problemOf, type AppError } from "../problems.ts";
 import { csrfProblem, visitorOf } from "../session.ts";
 import { cookieHeaders, html, isSlug, pageContext, type Web } from "../web.ts";
 
+/**
+ * For pages whose URL holds a secret (a manage or sign-in token): not indexed, and the URL
+ * never leaves as a referrer.
+ */
+export const PRIVATE: ReadonlyArray<readonly [string, string]> = [
+  ["X-Robots-Tag", "noindex"],
+  ["Referrer-Policy", "no-referrer"],
+];
+
 /** What every page request starts with: the visitor, the page context, and cookies to set. */
 export const beginPage = (web: Web, request: Request) => {
   const visitor = visitorOf(request, web.config.publicUrl.startsWith("https:"));
