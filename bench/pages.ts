@@ -287,7 +287,7 @@ const main = async () => {
     psql(withDatabase(serverUrl, "postgres"), "CREATE DATABASE rv_bench_pages");
 
     const ours = await freeLoopbackPort();
-    const server = await startProcess(["--import", "tsx", "src/cli/main.ts", "serve"], { DATABASE_URL: database, PORT: String(ours), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning" }, "Rendezvous is running");
+    const server = await startProcess(["--import", "tsx", "src/cli/main.ts", "serve"], { DATABASE_URL: database, PORT: String(ours), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning", RATE_LIMIT: process.env["RATE_LIMIT"] ?? "off" }, "Rendezvous is running");
     children.push(server);
     const { eventTypeId } = await busyHost(database);
     const helloPort = await freeLoopbackPort();
@@ -315,6 +315,7 @@ const main = async () => {
     console.log(
       JSON.stringify(
         {
+          serverRateLimits: ((await (await fetch(`${base}/health`)).json()) as { rateLimits: string }).rateLimits,
           loadGenerator: HAS_WRK ? `wrk, 1 thread, ${CONNECTIONS} connections` : `autocannon, ${CONNECTIONS} connections (install wrk for a client that outruns uWS)`,
           slotFragment: {
             url: fragment.replace(base, ""),

@@ -152,7 +152,7 @@ const runBaseline = (setUp: { url: string; script: string; overlaps: string; con
 const startServer = async (databaseUrl: string, work: string) => {
   const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning", RATE_LIMIT: process.env["RATE_LIMIT"] ?? "off" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {

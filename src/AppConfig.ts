@@ -12,9 +12,18 @@ export interface AppConfigShape {
   readonly publicUrl: string;
   readonly secret: Redacted.Redacted;
   readonly redisUrl: Option.Option<Redacted.Redacted>;
-  readonly smtpUrl: Option.Option<Redacted.Redacted>;
   readonly holdMinutes: number;
   readonly maxHoldsPerHost: number;
+  /** Live holds one client address may have with one host: well below the host's cap. */
+  readonly maxHoldsPerAddress: number;
+  /** Upcoming bookings one invitee email may have with one host. */
+  readonly maxBookingsPerEmail: number;
+  /** Per-address request limits (RATE_LIMIT=off turns them off for load tests). */
+  readonly rateLimit: boolean;
+  /** Proxies in front that append to X-Forwarded-For (0: the peer is the client). */
+  readonly trustProxy: number;
+  /** Lets /metrics be read from outside loopback with `Authorization: Bearer <token>`. */
+  readonly metricsToken: Option.Option<Redacted.Redacted>;
   readonly actorIdleMinutes: number;
   readonly logLevel: string;
 }
@@ -58,12 +67,29 @@ export const appConfig = Effect.gen(function* () {
   const publicUrl = yield* Config.string("PUBLIC_URL").pipe(Config.withDefault(`http://localhost:${port}`));
   const secret = yield* loadSecret(dataDir, yield* optionalRedacted("SECRET"));
   const redisUrl = yield* optionalRedacted("REDIS_URL");
-  const smtpUrl = yield* optionalRedacted("SMTP_URL");
   const holdMinutes = yield* Config.number("HOLD_MINUTES").pipe(
     Config.withDefault(5),
     Config.validate({ message: "HOLD_MINUTES must be between 1 and 60", validation: (n) => n >= 1 && n <= 60 }),
   );
   const maxHoldsPerHost = yield* Config.integer("MAX_HOLDS_PER_HOST").pipe(Config.withDefault(50));
+  const maxHoldsPerAddress = yield* Config.integer("MAX_HOLDS_PER_ADDRESS").pipe(
+    Config.withDefault(5),
+    Config.validate({ message: "MAX_HOLDS_PER_ADDRESS must be at least 1", validation: (n) => n >= 1 }),
+  );
+  const maxBookingsPerEmail = yield* Config.integer("MAX_BOOKINGS_PER_EMAIL").pipe(
+    Config.withDefault(3),
+    Config.validate({ message: "MAX_BOOKINGS_PER_EMAIL must be at least 1", validation: (n) => n >= 1 }),
+  );
+  const rateLimit = yield* Config.literal("on", "off")("RATE_LIMIT").pipe(Config.withDefault("on"));
+  const trustProxy = yield* Config.string("TRUST_PROXY").pipe(
+    Config.withDefault("off"),
+    Config.validate({
+      message: "TRUST_PROXY must be off, on, or the number of proxies in front (0 to 10)",
+      validation: (v) => /^(off|on|false|true|\d|10)$/.test(v),
+    }),
+    Config.map((v) => (v === "off" || v === "false" ? 0 : v === "on" || v === "true" ? 1 : Number(v))),
+  );
+  const metricsToken = yield* optionalRedacted("METRICS_TOKEN");
   const actorIdleMinutes = yield* Config.number("ACTOR_IDLE_MINUTES").pipe(Config.withDefault(10));
   const logLevel = yield* Config.string("LOG_LEVEL").pipe(Config.withDefault("info"));
   return {
@@ -74,9 +100,13 @@ export const appConfig = Effect.gen(function* () {
     publicUrl: publicUrl.replace(/\/+$/, ""),
     secret,
     redisUrl,
-    smtpUrl,
     holdMinutes,
     maxHoldsPerHost,
+    maxHoldsPerAddress,
+    maxBookingsPerEmail,
+    rateLimit: rateLimit === "on",
+    trustProxy,
+    metricsToken,
     actorIdleMinutes,
     logLevel,
   } satisfies AppConfigShape;

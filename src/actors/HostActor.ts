@@ -240,7 +240,7 @@ export const makeHostActor = (
     const decide = (s: HostSnapshot, message: Message, now: number): Effect.Effect<Decision, SqlError> => {
       switch (message._tag) {
         case "Book":
-          return Effect.succeed(decideBook(s, message, now));
+          return Effect.succeed(decideBook(s, message, now, env.limits));
         case "Hold":
           return Effect.succeed(decideHold(s, message, now, env.limits));
         case "Release":

@@ -80,7 +80,12 @@ export const HostActorsLive = Layer.scoped(
     /** The last version each host published, kept after passivation so versions never repeat. */
     const lastVersions = new Map<HostId, number>();
 
-    const limits = { holdMs: config.holdMinutes * MINUTE_MS, maxHoldsPerHost: config.maxHoldsPerHost };
+    const limits = {
+      holdMs: config.holdMinutes * MINUTE_MS,
+      maxHoldsPerHost: config.maxHoldsPerHost,
+      maxHoldsPerAddress: config.maxHoldsPerAddress,
+      maxBookingsPerEmail: config.maxBookingsPerEmail,
+    };
 
     /** Each actor publishes into the shared maps; when it ends it removes only what is still its own. */
     const startActor = (hostId: HostId) =>
@@ -171,7 +176,7 @@ export const HostActorsLive = Layer.scoped(
     const fromSnapshot = (hostId: HostId, message: HostMessage, now: number): Exit.Exit<unknown, unknown> | undefined => {
       const snapshot = snapshots.get(hostId);
       if (snapshot === undefined || (message._tag !== "Book" && message._tag !== "Hold")) return undefined;
-      const d = message._tag === "Book" ? judgeBook(snapshot, message, now) : decideHold(snapshot, message, now, limits);
+      const d = message._tag === "Book" ? judgeBook(snapshot, message, now, limits) : decideHold(snapshot, message, now, limits);
       return d._tag === "Refuse" ? Exit.fail(d.error) : d._tag === "Answer" ? Exit.succeed(d.result) : undefined;
     };
 

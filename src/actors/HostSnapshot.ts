@@ -8,6 +8,8 @@ export interface Hold {
   readonly token: string;
   readonly eventTypeId: EventTypeId;
   readonly visitor: string;
+  /** The client address that asked, when per-address caps apply. */
+  readonly address: string | null;
   readonly start: EpochMs;
   readonly end: EpochMs;
   readonly bufferBeforeMs: number;

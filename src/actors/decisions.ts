@@ -3,6 +3,7 @@ import {
   refusalOf,
   BookingNotActive,
   DailyLimitReached,
+  DuplicateBooking,
   HoldInvalid,
   IdempotencyKeyReused,
   InvalidInput,
@@ -10,6 +11,7 @@ import {
   SlotNotOffered,
   SlotTaken,
   TooFarAhead,
+  TooManyBookings,
   TooManyHolds,
   TooSoon,
   type SlotRefusal,
@@ -66,6 +68,8 @@ export interface Expire {
 export interface Limits {
   readonly holdMs: number;
   readonly maxHoldsPerHost: number;
+  readonly maxHoldsPerAddress: number;
+  readonly maxBookingsPerEmail: number;
 }
 
 const answer = (result: unknown): Decision => ({ _tag: "Answer", result });
@@ -172,10 +176,26 @@ const holdOfVisitor = (snapshot: HostSnapshot, visitor: string | null) => {
 };
 
 /** Whether a booking request can be accepted, without building anything: cheap enough for every request. */
+/**
+ * One invitee email may not book the same meeting twice, nor hold more than a few upcoming
+ * meetings with one host: a script with one address book cannot empty a calendar.
+ */
+const emailProblem = (s: HostSnapshot, et: EventType, p: Book, now: number, maxPerEmail: number) => {
+  const email = p.invitee.email.toLowerCase();
+  let upcoming = 0;
+  for (const b of s.bookings) {
+    if (b.end <= now || b.invitee.email.toLowerCase() !== email) continue;
+    if (b.start === p.start && b.eventTypeId === et.id) return new DuplicateBooking({ start: p.start }, true);
+    upcoming++;
+  }
+  return upcoming >= maxPerEmail ? new TooManyBookings({ limit: maxPerEmail }, true) : undefined;
+};
+
 export const judgeBook = (
   s: HostSnapshot,
   p: Book,
   now: number,
+  limits: Pick<Limits, "maxBookingsPerEmail">,
 ): Decision | { readonly _tag: "Accept"; readonly eventType: EventType; readonly ownHold: HeldSlot | undefined } => {
   const et = activeEventType(s, p.eventTypeId);
   if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
@@ -185,6 +205,8 @@ export const judgeBook = (
   }
   const invalid = checkAnswers(et, p.answers);
   if (invalid !== undefined) return refuse(() => invalid);
+  const tooMany = emailProblem(s, et, p, now, limits.maxBookingsPerEmail);
+  if (tooMany !== undefined) return { _tag: "Refuse", error: tooMany };
 
   let ownHold: HeldSlot | undefined;
   if (p.holdToken !== null) {
@@ -204,8 +226,8 @@ export const judgeBook = (
   return { _tag: "Accept", eventType: et, ownHold };
 };
 
-export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
-  const judged = judgeBook(s, p, now);
+export const decideBook = (s: HostSnapshot, p: Book, now: number, limits: Pick<Limits, "maxBookingsPerEmail">): Decision => {
+  const judged = judgeBook(s, p, now, limits);
   if (judged._tag !== "Accept") return judged;
   const { eventType: et, ownHold } = judged;
   const booking: Booking = {
@@ -241,6 +263,13 @@ export const decideBook = (s: HostSnapshot, p: Book, now: number): Decision => {
   };
 };
 
+/** Live holds from one client address, but for the one its visitor is about to replace. */
+const holdsOfAddress = (s: HostSnapshot, address: string, replaced: HeldSlot | undefined) => {
+  let n = 0;
+  for (const h of s.holds.values()) if (h.address === address && h !== replaced) n++;
+  return n;
+};
+
 export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): Decision => {
   const et = activeEventType(s, p.eventTypeId);
   if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
@@ -248,11 +277,15 @@ export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits
   const verdict = s.check(et, p.start, now, previous?.token);
   if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
   const others = s.holds.size - (previous === undefined ? 0 : 1);
-  if (others >= limits.maxHoldsPerHost) return refuse(() => new TooManyHolds());
+  if (others >= limits.maxHoldsPerHost) return refuse(() => new TooManyHolds({ by: "host" }));
+  if (p.address !== null && holdsOfAddress(s, p.address, previous) >= limits.maxHoldsPerAddress) {
+    return refuse(() => new TooManyHolds({ by: "address" }));
+  }
   const hold: HeldSlot = {
     token: newToken(),
     eventTypeId: et.id,
     visitor: p.visitor,
+    address: p.address,
     start: epochMs(p.start),
     end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
     bufferBeforeMs: et.bufferBeforeMinutes * MINUTE_MS,

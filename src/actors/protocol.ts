@@ -1,11 +1,13 @@
 import { Schema } from "effect";
 import {
   BookingNotActive,
+  DuplicateBooking,
   HoldInvalid,
   IdempotencyKeyReused,
   InvalidInput,
   NotFound,
   SlotRefusal,
+  TooManyBookings,
   TooManyHolds,
 } from "../domain/errors.ts";
 import { Booking, BookingId, EpochMsSchema, EventTypeId, Invitee, Party } from "../domain/model.ts";
@@ -36,6 +38,8 @@ export class Hold extends Schema.TaggedRequest<Hold>()("Hold", {
     start: Schema.Number,
     /** Who is holding: one live hold per visitor per host. */
     visitor: Schema.String,
+    /** Where from: a few live holds per client address per host (null: not capped). */
+    address: Schema.NullOr(Schema.String),
   },
 }) {}
 
@@ -46,7 +50,16 @@ export class Release extends Schema.TaggedRequest<Release>()("Release", {
 }) {}
 
 export class Book extends Schema.TaggedRequest<Book>()("Book", {
-  failure: Schema.Union(SlotRefusal, NotFound, HoldInvalid, IdempotencyKeyReused, InvalidInput, StorageUnavailable),
+  failure: Schema.Union(
+    SlotRefusal,
+    NotFound,
+    HoldInvalid,
+    IdempotencyKeyReused,
+    InvalidInput,
+    DuplicateBooking,
+    TooManyBookings,
+    StorageUnavailable,
+  ),
   success: Booking,
   payload: {
     eventTypeId: EventTypeId,

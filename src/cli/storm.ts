@@ -24,6 +24,8 @@ export interface StormOptions {
 
 export interface StormSummary {
   readonly url: string;
+  /** Whether the server stormed had its per-address limits on (its /health says). */
+  readonly serverRateLimits: "on" | "off" | "unknown";
   readonly hosts: number;
   readonly slotsPerHost: number;
   readonly concurrency: number;
@@ -194,9 +196,11 @@ export const runStorm = async (options: StormOptions): Promise<StormSummary> => 
   await pool.close();
 
   const checked = await onDatabase(verify(hosts.map((h) => h.id), acknowledged));
+  const health = await fetch(`${options.url}/health`).then((r) => r.json() as Promise<{ rateLimits?: "on" | "off" }>).catch(() => ({ rateLimits: undefined }));
   const sorted = Float64Array.from(latencies).sort();
   return {
     url: options.url,
+    serverRateLimits: health.rateLimits ?? "unknown",
     hosts: hosts.length,
     slotsPerHost: options.slotsPerHost,
     concurrency: options.concurrency,

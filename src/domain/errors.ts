@@ -51,7 +51,20 @@ export class HoldInvalid extends Schema.TaggedError<HoldInvalid>()("HoldInvalid"
   reason: Schema.Literal("expired", "unknown", "other-slot"),
 }) {}
 
-export class TooManyHolds extends Schema.TaggedError<TooManyHolds>()("TooManyHolds", {}) {}
+/** The host's holds are all taken, or this client address holds as many as it may. */
+export class TooManyHolds extends Schema.TaggedError<TooManyHolds>()("TooManyHolds", {
+  by: Schema.Literal("host", "address"),
+}) {}
+
+/** This invitee already has this very meeting booked. */
+export class DuplicateBooking extends Schema.TaggedError<DuplicateBooking>()("DuplicateBooking", {
+  start: Schema.Number,
+}) {}
+
+/** This invitee email already has as many upcoming meetings with the host as it may. */
+export class TooManyBookings extends Schema.TaggedError<TooManyBookings>()("TooManyBookings", {
+  limit: Schema.Number,
+}) {}
 
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {}) {}
 

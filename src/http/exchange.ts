@@ -10,6 +10,8 @@ export interface Request {
   readonly params: ReadonlyArray<string>;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
+  /** The client's address (see clientAddress.ts), for per-address limits. */
+  readonly address: string;
 }
 
 export interface Reply {
@@ -64,6 +66,18 @@ const HEADERS = [
 ] as const;
 
 export class BodyTooLarge extends Error {}
+/** The client went away before its body arrived: nobody is left to answer. */
+export class BodyAborted extends Error {}
+/** A path segment that is not valid percent-encoded UTF-8 (`/%ZZ`): a 400, never a crash. */
+export class MalformedPath extends Error {}
+
+const decodeSegment = (raw: string) => {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new MalformedPath();
+  }
+};
 
 const EMPTY = Buffer.alloc(0);
 
@@ -75,43 +89,59 @@ const EMPTY = Buffer.alloc(0);
 export const receive = (
   res: UwsResponse,
   req: UwsRequest,
+  state: ExchangeState,
   paramCount: number,
   withBody: boolean,
-): { readonly request: Request | Promise<Request>; readonly state: { aborted: boolean } } => {
-  const state = { aborted: false };
-  res.onAborted(() => {
-    state.aborted = true;
-  });
+  address: string,
+): Request | Promise<Request> => {
   const headers = new Map<string, string>();
   for (const name of HEADERS) {
     const value = req.getHeader(name);
     if (value !== "") headers.set(name, value);
   }
   const params: string[] = [];
-  for (let i = 0; i < paramCount; i++) params.push(decodeURIComponent(req.getParameter(i) ?? ""));
+  for (let i = 0; i < paramCount; i++) params.push(decodeSegment(req.getParameter(i) ?? ""));
   const base = {
     method: req.getCaseSensitiveMethod().toUpperCase(),
     path: req.getUrl(),
     query: new URLSearchParams(req.getQuery() ?? ""),
     params,
     headers,
+    address,
   };
   // Without a body the request is complete now: reads can answer before the handler returns.
-  if (!withBody) return { request: { ...base, body: EMPTY }, state };
-  const request = new Promise<Request>((resolve, reject) => {
+  if (!withBody) return { ...base, body: EMPTY };
+  return new Promise<Request>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that leaves mid-body must still settle the request, or it would count as in flight for good.
+    state.onAbort = () => reject(new BodyAborted());
     res.onData((chunk, isLast) => {
+      if (size > MAX_BODY_BYTES) return;
       size += chunk.byteLength;
       if (size > MAX_BODY_BYTES) {
-        if (!state.aborted) reject(new BodyTooLarge());
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0)));
       if (isLast) resolve({ ...base, body: Buffer.concat(chunks) });
     });
   });
-  return { request, state };
+};
+
+/** What one exchange knows of its connection: set by uWS's abort callback, which must exist before the handler returns. */
+export interface ExchangeState {
+  aborted: boolean;
+  onAbort: (() => void) | undefined;
+}
+
+export const watchAbort = (res: UwsResponse): ExchangeState => {
+  const state: ExchangeState = { aborted: false, onAbort: undefined };
+  res.onAborted(() => {
+    state.aborted = true;
+    state.onAbort?.();
+  });
+  return state;
 };
 
 const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript))/;
@@ -120,7 +150,14 @@ const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript))/;
  * Writes a reply unless the client went away. Inside the uWS handler the response is already
  * corked; after an await it must be corked here (else uWS sends each part on its own).
  */
-export const respond = (res: UwsResponse, state: { aborted: boolean }, request: Request | undefined, reply: Reply, insideHandler = false) => {
+export const respond = (
+  res: UwsResponse,
+  state: ExchangeState,
+  request: Request | undefined,
+  reply: Reply,
+  insideHandler: boolean,
+  closeConnection: boolean,
+) => {
   if (state.aborted) return;
   let body = reply.body;
   let encoding: string | undefined;
@@ -135,8 +172,8 @@ export const respond = (res: UwsResponse, state: { aborted: boolean }, request: 
     res.writeStatus(statusLine(reply.status));
     for (const [k, v] of reply.headers) res.writeHeader(k, v);
     if (encoding !== undefined) res.writeHeader("Content-Encoding", encoding);
-    if (request?.method === "HEAD") res.endWithoutBody(body.length);
-    else res.end(body);
+    if (request?.method === "HEAD") res.endWithoutBody(body.length, closeConnection);
+    else res.end(body, closeConnection);
   };
   if (insideHandler) write();
   else res.cork(write);

@@ -30,19 +30,54 @@ export const TimeZone = Schema.String.pipe(
   }),
 );
 
+/**
+ * Text Postgres can store: no NUL characters and no lone UTF-16 surrogates (it refuses both,
+ * which would otherwise surface as a storage failure after the request was accepted).
+ */
+export const Text = Schema.String.pipe(
+  Schema.filter((s) => !s.includes("\u0000") && s.isWellFormed(), { message: () => "must not contain NUL characters or broken Unicode" }),
+);
+
+const StoredTrim = Text.pipe(Schema.compose(Schema.Trim));
+
 const trimmed = (label: string, max: number) =>
-  Schema.Trim.pipe(
+  StoredTrim.pipe(
     Schema.minLength(1, { message: () => `${label} is required` }),
     Schema.maxLength(max, { message: () => `${label} must be at most ${max} characters` }),
   );
 
 export const Name = trimmed("Name", 200);
-export const Email = Schema.Trim.pipe(
+export const Email = StoredTrim.pipe(
   Schema.minLength(1, { message: () => "Email is required" }),
   Schema.maxLength(320, { message: () => "Email must be at most 320 characters" }),
   Schema.pattern(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, { message: () => "Email must look like name@example.com" }),
 );
-export const Note = Schema.Trim.pipe(Schema.maxLength(2000, { message: () => "Note must be at most 2000 characters" }));
+export const Note = StoredTrim.pipe(Schema.maxLength(2000, { message: () => "Note must be at most 2000 characters" }));
+
+const AnswerKey = Text.pipe(Schema.maxLength(100, { message: () => "is not a question of this event" }));
+
+/**
+ * Answers by question id. Decoding into a plain object would silently drop a `__proto__` key,
+ * so it is refused first, like any other key that is not a question.
+ */
+export const Answers = Schema.Unknown.pipe(
+  Schema.filter((u) =>
+    typeof u === "object" && u !== null && Object.hasOwn(u, "__proto__") ? { path: ["__proto__"], message: "is not a question of this event" } : true,
+  ),
+  Schema.compose(Schema.Record({ key: AnswerKey, value: Text })),
+);
+
+/** A cancellation reason from a form: empty means none. */
+export const reasonOf = (fields: Record<string, unknown>): Either.Either<string | null, string> =>
+  Schema.decodeUnknownEither(Reason)(fields["reason"] ?? "").pipe(
+    Either.map((r) => (r === "" ? null : r)),
+    Either.mapLeft((e) => [...fieldErrorsOf(e).values()][0] ?? "Reason is not valid"),
+  );
+
+export const Reason = StoredTrim.pipe(Schema.maxLength(2000, { message: () => "Reason must be at most 2000 characters" }));
+
+/** Opaque tokens (holds, idempotency keys) we made ourselves: URL-safe characters only. */
+export const Token = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{0,200}$/, { message: () => "is not valid" }));
 
 /** Field errors by dotted field path, first error per field, in field order. */
 export type FieldErrors = ReadonlyMap<string, string>;
@@ -56,15 +91,40 @@ export const fieldErrorsOf = (error: ParseResult.ParseError): FieldErrors => {
   return errors;
 };
 
+/** Deeper JSON than any request of ours needs is refused before parsing (deep nesting overflows the stack in error formatting). */
+const MAX_JSON_DEPTH = 16;
+
+export const jsonDepthExceeds = (text: string, max = MAX_JSON_DEPTH): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123 /* [ { */) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+};
+
+/** The media type of a Content-Type header, without parameters, lower case. */
+export const mediaTypeOf = (contentType: string | undefined) => (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+
 export const decodeFields = <A, I>(schema: Schema.Schema<A, I>, input: unknown): Either.Either<A, FieldErrors> =>
   Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })(input).pipe(
     Either.mapLeft(fieldErrorsOf),
   );
 
-/** A urlencoded body as an object: `answers.x` fields become `{ answers: { x } }`. */
+/**
+ * A urlencoded body as an object: `answers.x` fields become `{ answers: { x } }`. Objects
+ * without a prototype, so a field named `__proto__` is kept (and refused) like any other.
+ */
 export const formFields = (body: Buffer): Record<string, unknown> => {
-  const fields: Record<string, unknown> = {};
-  const answers: Record<string, string> = {};
+  const fields: Record<string, unknown> = Object.create(null);
+  const answers: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(body.toString("utf8"))) {
     if (key.startsWith("answers.")) answers[key.slice("answers.".length)] = value;
     else if (!(key in fields)) fields[key] = value;
@@ -81,11 +141,11 @@ export const HoldForm = Schema.Struct({
 export const BookForm = Schema.Struct({
   start: Instant,
   tz: TimeZone,
-  hold: Schema.String,
-  idempotencyKey: Schema.String.pipe(Schema.minLength(8), Schema.maxLength(200)),
+  hold: Token,
+  idempotencyKey: Token.pipe(Schema.minLength(8)),
   name: Name,
   email: Email,
   note: Schema.optionalWith(Note, { default: () => "" }),
-  answers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  answers: Answers,
 });
 export type BookForm = typeof BookForm.Type;

@@ -5,7 +5,8 @@ import { addDays, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import type { HostChanged } from "../live/HostChanges.ts";
 import { DayState, REFRESH_MESSAGE, SlotsTaken } from "../views/fragments.tsx";
-import type { TemplatedApp, WebSocket } from "./uws.ts";
+import { isForeignOrigin } from "./session.ts";
+import type { TemplatedApp, UwsContext, UwsRequest, UwsResponse, WebSocket } from "./uws.ts";
 
 export interface LiveSocket {
   readonly hostId: string;
@@ -50,29 +51,37 @@ export class LiveAudience {
  */
 export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: Set<WebSocket<LiveSocket>>, audience: LiveAudience) => {
   const ourOrigin = new URL(publicUrl).origin;
+  const upgrade = (res: UwsResponse, req: UwsRequest, context: UwsContext) => {
+    const hostId = req.getParameter(0) ?? "";
+    const zone = canonicalTimeZone(req.getQuery("tz") ?? "");
+    const origin = req.getHeader("origin");
+    const host = req.getHeader("host");
+    const key = req.getHeader("sec-websocket-key");
+    const protocol = req.getHeader("sec-websocket-protocol");
+    const extensions = req.getHeader("sec-websocket-extensions");
+    if (!UUID.test(hostId)) {
+      res.writeStatus("404 Not Found").end("unknown host");
+      return;
+    }
+    // Another site's page must not listen in on our pages (cross-site WebSocket hijacking).
+    if (origin !== "" && isForeignOrigin(origin, host, ourOrigin)) {
+      res.writeStatus("403 Forbidden").end("cross-site");
+      return;
+    }
+    res.upgrade<LiveSocket>({ hostId, zone }, key, protocol, extensions, context);
+  };
   app.ws<LiveSocket>("/live/hosts/:hostId", {
     idleTimeout: 120,
     sendPingsAutomatically: true,
     maxPayloadLength: 4 * 1024,
     maxBackpressure: 256 * 1024,
     upgrade: (res, req, context) => {
-      const hostId = req.getParameter(0) ?? "";
-      const zone = canonicalTimeZone(req.getQuery("tz") ?? "");
-      const origin = req.getHeader("origin");
-      const host = req.getHeader("host");
-      const key = req.getHeader("sec-websocket-key");
-      const protocol = req.getHeader("sec-websocket-protocol");
-      const extensions = req.getHeader("sec-websocket-extensions");
-      if (!UUID.test(hostId)) {
-        res.writeStatus("404 Not Found").end("unknown host");
-        return;
+      try {
+        upgrade(res, req, context);
+      } catch {
+        // Nothing in an upgrade may stop the server.
+        res.writeStatus("400 Bad Request").end("bad upgrade");
       }
-      // Another site's page must not listen in on our pages (cross-site WebSocket hijacking).
-      if (origin !== "" && origin !== ourOrigin && new URL(origin).host !== host) {
-        res.writeStatus("403 Forbidden").end("cross-site");
-        return;
-      }
-      res.upgrade<LiveSocket>({ hostId, zone }, key, protocol, extensions, context);
     },
     open: (ws) => {
       const { hostId, zone } = ws.getUserData();

@@ -1,7 +1,9 @@
+import { Data } from "effect";
 import type { StorageUnavailable } from "../actors/protocol.ts";
 import type {
   BookingNotActive,
   DailyLimitReached,
+  DuplicateBooking,
   HoldInvalid,
   IdempotencyKeyReused,
   InvalidInput,
@@ -10,10 +12,18 @@ import type {
   SlotNotOffered,
   SlotTaken,
   TooFarAhead,
+  TooManyBookings,
   TooManyHolds,
   TooSoon,
   Unauthorized,
 } from "../domain/errors.ts";
+
+/** A body in a media type the route does not take (only the exact type, parameters aside). */
+export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType")<{ readonly expected: string }> {}
+/** A body larger than any request of ours needs. */
+export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ readonly maxBytes: number }> {}
+/** The server is shutting down: this request was not started, and may be sent again. */
+export class ShuttingDown extends Data.TaggedError("ShuttingDown")<{}> {}
 
 export type AppError =
   | SlotTaken
@@ -29,6 +39,11 @@ export type AppError =
   | TooManyHolds
   | IdempotencyKeyReused
   | BookingNotActive
+  | DuplicateBooking
+  | TooManyBookings
+  | UnsupportedMediaType
+  | PayloadTooLarge
+  | ShuttingDown
   | StorageUnavailable;
 
 /** One HTTP status, one stable problem type and one human sentence per error. */
@@ -82,7 +97,29 @@ export const problemOf = (e: AppError): Problem => {
           ? { status: 422, type: "hold-other-slot", title: "Hold is for another time", detail: "That hold is for a different time or meeting." }
           : { status: 422, type: "hold-unknown", title: "Unknown hold", detail: "That hold is not known." };
     case "TooManyHolds":
-      return { status: 429, type: "too-many-holds", title: "Busy", detail: "Too many people are choosing a time with this host right now. Please try again in a minute." };
+      return e.by === "host"
+        ? { status: 429, type: "too-many-holds", title: "Busy", detail: "Too many people are choosing a time with this host right now. Please try again in a minute." }
+        : {
+            status: 429,
+            type: "too-many-holds-from-address",
+            title: "Too many held times",
+            detail: "Your network is already holding several times with this host. Finish or leave one of those forms, or try again in a few minutes.",
+          };
+    case "DuplicateBooking":
+      return { status: 409, type: "duplicate-booking", title: "Already booked", detail: "You have already booked this meeting at this time. Check your confirmation." };
+    case "TooManyBookings":
+      return {
+        status: 422,
+        type: "too-many-bookings",
+        title: "Too many bookings",
+        detail: `You already have ${plural(e.limit, "upcoming meeting", "upcoming meetings")} with this host, the most one email address may book. Cancel one to book another.`,
+      };
+    case "UnsupportedMediaType":
+      return { status: 415, type: "unsupported-media-type", title: "Unsupported media type", detail: `The body must be sent as ${e.expected}.` };
+    case "PayloadTooLarge":
+      return { status: 413, type: "payload-too-large", title: "Too large", detail: `The request body is larger than ${e.maxBytes} bytes.` };
+    case "ShuttingDown":
+      return { status: 503, type: "shutting-down", title: "Restarting", detail: "The server is restarting and did not start on this request. Please send it again." };
     case "IdempotencyKeyReused":
       return { status: 422, type: "idempotency-key-reused", title: "Idempotency key reused", detail: "This idempotency key was already used for a different booking." };
     case "BookingNotActive":
@@ -91,6 +128,21 @@ export const problemOf = (e: AppError): Problem => {
         : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
     case "StorageUnavailable":
       return { status: 503, type: "storage-unavailable", title: "Try again", detail: "We could not save that just now, and nothing was changed. Please try again." };
+  }
+};
+
+/** How long to wait before trying again, for the refusals that pass. */
+export const retryAfterOf = (e: AppError): ReadonlyArray<readonly [string, string]> => {
+  switch (e._tag) {
+    case "RateLimited":
+      return [["Retry-After", String(e.retryAfterSeconds)]];
+    case "TooManyHolds":
+      return [["Retry-After", "60"]];
+    case "StorageUnavailable":
+    case "ShuttingDown":
+      return [["Retry-After", "5"]];
+    default:
+      return [];
   }
 };
 

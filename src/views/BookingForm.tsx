@@ -114,6 +114,9 @@ export const BookingForm = (p: BookingFormProps) => {
   const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock);
   const firstError = [...p.errors.keys()][0];
   const base = `/${p.host.slug}/${p.eventType.slug}`;
+  // Errors of fields this form does not show (a tampered or outdated request) are still said.
+  const shown = new Set(["name", "email", "note", ...p.eventType.questions.map((q) => `answers.${q.id}`)]);
+  const unshown = [...p.errors].filter(([field]) => !shown.has(field));
   return (
     <form method="post" action={`${base}/book`} id="book-form" class="card" hx-disable="find button[type=submit]">
       <CsrfField page={p.page} />
@@ -141,6 +144,15 @@ export const BookingForm = (p: BookingFormProps) => {
         <p class="notice" role="alert" safe>
           {p.notice}
         </p>
+      )}
+      {unshown.length === 0 ? (
+        ""
+      ) : (
+        <ul class="notice" role="alert">
+          {unshown.map(([field, message]) => (
+            <li safe>{`${field}: ${message}`}</li>
+          ))}
+        </ul>
       )}
       {p.alternatives === undefined ? "" : <Alternatives eventType={p.eventType} viewer={p.viewer} alternatives={p.alternatives} base={base} />}
       <div class="field">

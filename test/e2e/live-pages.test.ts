@@ -43,8 +43,9 @@ const openPage = async (timezoneId: string, url: string) => {
     const Original = window.WebSocket;
     window.WebSocket = class extends Original {
       constructor(url: string | URL, protocols?: string | string[]) {
-        // While "offline", every connection attempt fails, as it would without a network.
-        super(probe.__offline ? "ws://127.0.0.1:9/offline" : url, protocols);
+        // While "offline", every connection attempt fails, as it would without a network (on
+        // our own origin: the page's CSP allows no other).
+        super(probe.__offline ? `${location.origin.replace("http", "ws")}/live/hosts/offline` : url, protocols);
         probe.__sockets.push(this);
       }
     } as typeof WebSocket;

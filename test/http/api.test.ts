@@ -143,7 +143,7 @@ describe("POST /api/v1/bookings", () => {
     expect(((await unknown.json()) as { type: string }).type).toMatch(/hold-unknown$/);
     const grant = await app.runtime.runPromise(
       Effect.flatMap(HostActors, (actors) =>
-        actors.ask(host.hostId, new Hold({ eventTypeId: host.eventTypeId as never, start: Date.parse(slots[7]!.start), visitor: "v1" })),
+        actors.ask(host.hostId, new Hold({ eventTypeId: host.eventTypeId as never, start: Date.parse(slots[7]!.start), visitor: "v1", address: null })),
       ),
     );
     const other = await api("/bookings", { method: "POST", json: request(slots[8]!.start, "Ada Lovelace", { holdToken: grant.token }) });

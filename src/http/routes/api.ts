@@ -6,8 +6,8 @@ import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import { HostSessionRepository } from "../../persistence/HostSessionRepository.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
-import { Email, fieldErrorsOf, Instant, Name, TimeZone } from "../forms.ts";
-import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, Name, Reason, Text, TimeZone, Token } from "../forms.ts";
+import { isAppError, problemOf, retryAfterOf, UnsupportedMediaType, type AppError } from "../problems.ts";
 import { sameToken } from "../session.ts";
 import { askHost, isSlug, json, runOrFail, snapshotBySlug, type Web } from "../web.ts";
 
@@ -16,19 +16,21 @@ export const BookingRequest = Schema.Struct({
   eventTypeId: EventTypeId,
   start: Instant,
   invitee: Schema.Struct({ name: Name, email: Email, timeZone: TimeZone }),
-  answers: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
-  holdToken: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  answers: Schema.optionalWith(Answers, { default: () => ({}) }),
+  holdToken: Schema.optionalWith(Schema.NullOr(Token), { default: () => null }),
 });
 
 export const CancelRequest = Schema.Struct({
-  reason: Schema.optionalWith(Schema.NullOr(Schema.String.pipe(Schema.maxLength(2000))), { default: () => null }),
+  reason: Schema.optionalWith(Schema.NullOr(Reason), { default: () => null }),
 });
 
 export const RescheduleRequest = Schema.Struct({ start: Instant });
 
-export const HostSessionRequest = Schema.Struct({ signInToken: Schema.String });
+export const HostSessionRequest = Schema.Struct({ signInToken: Text });
 
 const MAX_RANGE_MS = 366 * DAY_MS;
+/** Compared against when there is no booking, so that case costs what a wrong token costs. */
+const UNKNOWN_TOKEN = "0".repeat(22);
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** RFC 9457 problem details; `type` ends in the error's stable name (e.g. `slot-taken`). */
@@ -44,10 +46,7 @@ export const problemReply = (web: Web, error: AppError): Reply => {
           : {};
   return {
     status: p.status,
-    headers: [
-      ["Content-Type", "application/problem+json"],
-      ["Cache-Control", "no-store"],
-    ],
+    headers: [["Content-Type", "application/problem+json"], ["Cache-Control", "no-store"], ...retryAfterOf(error)],
     body: JSON.stringify({ type: `${web.config.publicUrl}/problems/${p.type}`, title: p.title, status: p.status, detail: p.detail, ...extra }),
   };
 };
@@ -56,13 +55,14 @@ const invalid = (web: Web, field: string, message: string) => problemReply(web, 
 
 /** A JSON body decoded with a Schema, or the 400/415 reply that says what is wrong. */
 const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I>): A | Reply => {
-  const type = request.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("application/json")) {
-    return { ...invalid(web, "body", "must be JSON (Content-Type: application/json)"), status: 415 };
+  if (mediaTypeOf(request.headers.get("content-type")) !== "application/json") {
+    return problemReply(web, new UnsupportedMediaType({ expected: "application/json" }));
   }
+  const text = request.body.toString("utf8");
+  if (jsonDepthExceeds(text)) return invalid(web, "body", "is nested too deeply");
   let body: unknown;
   try {
-    body = JSON.parse(request.body.toString("utf8"));
+    body = JSON.parse(text);
   } catch {
     return invalid(web, "body", "is not valid JSON");
   }
@@ -160,13 +160,18 @@ export const apiRoutes = (web: Web) => {
     const token = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     const notFound = problemReply(web, new NotFound({ what: "booking" }));
     if (token === undefined || !Schema.is(BookingId)(id)) return notFound;
+    // Both lookups and the comparison happen whether or not the booking exists, so the time
+    // taken does not tell an unknown booking from a wrong token.
     const found = await runOrFail(
       web,
       Effect.gen(function* () {
-        const booking = yield* (yield* BookingRepository).findById(id);
+        const [booking, host] = yield* Effect.all(
+          [(yield* BookingRepository).findById(id), (yield* HostSessionRepository).hostOfSession(token, web.now())],
+          { concurrency: "unbounded" },
+        );
+        const isInvitee = sameToken(booking?.manageToken ?? UNKNOWN_TOKEN, token);
         if (booking === undefined) return undefined;
-        if (sameToken(booking.manageToken, token)) return { booking, by: "invitee" as const };
-        const host = yield* (yield* HostSessionRepository).hostOfSession(token, web.now());
+        if (isInvitee) return { booking, by: "invitee" as const };
         return host === booking.hostId ? { booking, by: "host" as const } : undefined;
       }),
     );

@@ -1,4 +1,5 @@
-import { Effect } from "effect";
+import { Effect, Either } from "effect";
+import { reasonOf } from "../forms.ts";
 import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
 import { Cancel, Reschedule } from "../../actors/protocol.ts";
 import { NotFound } from "../../domain/errors.ts";
@@ -121,8 +122,9 @@ export const bookingPageRoutes = (web: Web) => {
     const post = await beginManagePost(request);
     if (isReply(post)) return post;
     const { fields, page, headers, token, found } = post;
-    const reason = String(fields["reason"] ?? "").trim().slice(0, 2000);
-    const cancel = new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason === "" ? null : reason }, true);
+    const reason = reasonOf(fields);
+    if (Either.isLeft(reason)) return html(422, detailsPage(page, request, found, undefined, reason.left), headers);
+    const cancel = new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason.right }, true);
     const cancelled = await askHost(web, found.booking.hostId, cancel);
     if (isAppError(cancelled)) {
       const latest = await find(token);

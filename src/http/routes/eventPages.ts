@@ -152,7 +152,7 @@ export const eventPageRoutes = (web: Web) => {
       return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
     }
     const { start, tz } = input.right;
-    const granted = await askHost(web, ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id }, true));
+    const granted = await askHost(web, ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id, address: web.config.rateLimit ? request.address : null }, true));
     if (isAppError(granted)) {
       const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
       const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };

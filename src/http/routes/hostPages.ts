@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect";
+import { Effect, Either, Schema } from "effect";
+import { reasonOf } from "../forms.ts";
 import { Cancel } from "../../actors/protocol.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { BookingId, type HostId } from "../../domain/model.ts";
@@ -101,8 +102,9 @@ export const hostPageRoutes = (web: Web) => {
     const booking = Schema.is(BookingId)(id) ? await runOrFail(web, Effect.flatMap(BookingRepository, (repo) => repo.findById(id))) : undefined;
     if (isAppError(booking)) return errorPage(page, booking, cookies);
     if (booking === undefined || booking.hostId !== hostId) return errorPage(page, new NotFound({ what: "booking" }), cookies);
-    const reason = String(fields["reason"] ?? "").trim().slice(0, 2000);
-    const cancelled = await askHost(web, hostId, new Cancel({ bookingId: booking.id, by: "host", reason: reason === "" ? null : reason }, true));
+    const reason = reasonOf(fields);
+    if (Either.isLeft(reason)) return dashboardPage(request, page, hostId, { text: reason.left, error: true }, 422);
+    const cancelled = await askHost(web, hostId, new Cancel({ bookingId: booking.id, by: "host", reason: reason.right }, true));
     if (isAppError(cancelled)) {
       const problem = problemOf(cancelled);
       return dashboardPage(request, page, hostId, { text: problem.detail, error: true }, problem.status);

@@ -7,7 +7,7 @@ import { ErrorPage } from "../../views/ErrorPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import type { Reply, Request } from "../exchange.ts";
 import { formFields } from "../forms.ts";
-import { problemOf, type AppError } from "../problems.ts";
+import { problemOf, retryAfterOf, type AppError } from "../problems.ts";
 import { csrfProblem, visitorOf } from "../session.ts";
 import { cookieHeaders, html, isSlug, pageContext, type Web } from "../web.ts";
 
@@ -28,7 +28,7 @@ export const beginPage = (web: Web, request: Request) => {
 
 export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyArray<readonly [string, string]> = []): Reply => {
   const problem = problemOf(error);
-  return html(problem.status, ErrorPage({ page, title: problem.title, message: problem.detail }) as string, headers);
+  return html(problem.status, ErrorPage({ page, title: problem.title, message: problem.detail }) as string, [...retryAfterOf(error), ...headers]);
 };
 
 /**

@@ -1,0 +1,247 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, FastCheck as fc } from "effect";
+import { request as httpRequest } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { startTestApp } from "../support/app.ts";
+import { createHost, type HostFixture } from "../support/fixtures.ts";
+
+/**
+ * Every route and method, with random paths, percent-encodings, headers and bodies. Whatever
+ * arrives: the process stays up, no answer is a 5xx or shows a stack trace, and Postgres holds
+ * nothing new. FUZZ_RUNS raises the number of cases (CI runs 5,000).
+ */
+const RUNS = Number(process.env["FUZZ_RUNS"] ?? 5_000);
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let host: HostFixture;
+let booking: { id: string; manageToken: string };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  host = await app.runtime.runPromise(
+    createHost({ eventType: { questions: [{ id: "topic", label: "Topic", kind: "single_choice", required: true, options: ["a", "b"] }] } }),
+  );
+  const from = new Date(Date.now() + 86_400_000).toISOString();
+  const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] };
+  const res = await fetch(`${app.url}/api/v1/bookings`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ eventTypeId: host.eventTypeId, start: slots.slots[0]!.start, invitee: { name: "Fuzz", email: "fuzz@example.com", timeZone: "UTC" }, answers: { topic: "a" } }),
+  });
+  booking = (await res.json()) as typeof booking;
+});
+afterAll(() => app.close());
+
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links"];
+
+const rowCounts = () =>
+  app.runtime.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient;
+      const counts: Record<string, number> = {};
+      for (const table of TABLES) counts[table] = (yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`)[0]!.n;
+      return counts;
+    }),
+  );
+
+/** Percent-encodings valid and broken, odd characters, and the real names of things. */
+const segment = () =>
+  fc.oneof(
+    fc.constantFrom(host.hostSlug, host.eventSlug, host.hostId, host.eventTypeId, booking.id, booking.manageToken, "demo", "api", "host", "live", "..", ".", ""),
+    fc.string({ maxLength: 20 }).map(encodeURIComponent),
+    fc.constantFrom("%ZZ", "%E0%A4%A", "%FF%FE", "%00", "%", "%2F", "%C0%AF", "%ED%A0%80", "a%20b", "%F0%9F%98%80"),
+    fc.stringMatching(/^[a-z0-9-]{1,70}$/),
+    fc.uuid(),
+  );
+
+const TEMPLATES = [
+  "/",
+  "/:s",
+  "/:s/:s",
+  "/:s/:s/slots",
+  "/:s/:s/hold",
+  "/:s/:s/book",
+  "/booking/:s",
+  "/booking/:s/meeting.ics",
+  "/booking/:s/cancel",
+  "/booking/:s/reschedule",
+  "/host",
+  "/host/sign-in/:s",
+  "/host/bookings/:s/cancel",
+  "/host/sign-out",
+  "/api/v1/hosts/:s/event-types/:s/slots",
+  "/api/v1/bookings",
+  "/api/v1/bookings/:s",
+  "/api/v1/bookings/:s/cancel",
+  "/api/v1/bookings/:s/reschedule",
+  "/api/v1/host/sessions",
+  "/api/v1/:s",
+  "/assets/:s",
+  "/health",
+  "/metrics",
+  "/:s/:s/:s/:s",
+];
+
+const pathArb = () =>
+  fc.constantFrom(...TEMPLATES).chain((template) => {
+    const holes = template.split(":s").length - 1;
+    return fc.array(segment(), { minLength: holes, maxLength: holes }).map((parts) => {
+      let i = 0;
+      return template.replace(/:s/g, () => parts[i++]!);
+    });
+  });
+
+const queryArb = () =>
+  fc
+    .array(
+      fc.tuple(
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "x"),
+        fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ"),
+        ),
+      ),
+      { maxLength: 4 },
+    )
+    // Values with a % go out as written (broken escapes included), only made sendable.
+    .map((pairs) => (pairs.length === 0 ? "" : `?${pairs.map(([k, v]) => `${k}=${/%/.test(v) ? sendable(v) : encodeURIComponent(v)}`).join("&")}`));
+
+const sendable = (v: string) => v.replace(/[^\x21-\x7e]|[#&]/g, (c) => encodeURIComponent(c));
+
+/** Header values an HTTP client can send (no CR, LF or NUL). */
+const headerValue = () => fc.string({ maxLength: 60 }).map((s) => s.replace(/[\u0000-\u001f\u007f-\uffff]/g, ""));
+
+const headersArb = () =>
+  fc.record(
+    {
+      origin: fc.oneof(fc.constant(`http://127.0.0.1`), fc.constantFrom("null", "garbage", "http://evil.example", "http://[::1"), headerValue()),
+      "content-type": fc.oneof(
+        fc.constantFrom("application/json", "application/x-www-form-urlencoded", "application/jsonx", "text/plain", "multipart/form-data; boundary=x", "application/json; charset=latin1"),
+        headerValue(),
+      ),
+      "accept-language": fc.oneof(fc.constantFrom("de-AT", "en-US,en;q=0.5", "ar-EG", "zz", "*", ";q=", "x-".repeat(40)), headerValue()),
+      cookie: fc.oneof(
+        fc.constantFrom("rv_tz=; rv_tz=Pacific/Chatham", "rv_visitor=%ZZ", "rv_host=abc", "rv_tz=%E0%A4%A", "=x; ;;", "rv_visitor=aaaaaaaaaaaaaaaaaaaaaa"),
+        headerValue(),
+      ),
+      "hx-request-type": fc.constantFrom("partial", "full"),
+      authorization: fc.oneof(fc.constant(`Bearer ${booking.manageToken}`), fc.constantFrom("Bearer", "Bearer x y", "Basic abc"), headerValue()),
+      "idempotency-key": headerValue(),
+      "x-forwarded-for": fc.constantFrom("1.2.3.4", "garbage", "::1"),
+    },
+    { requiredKeys: [] },
+  );
+
+const jsonBody = () =>
+  fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+    fc
+      .record({
+        eventTypeId: fc.oneof(fc.constant(host.eventTypeId), fc.uuid(), fc.string()),
+        start: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+        invitee: fc.record({ name: fc.string(), email: fc.oneof(fc.emailAddress(), fc.string()), timeZone: fc.constantFrom("UTC", "Mars/Base", "") }),
+        answers: fc.dictionary(fc.oneof(fc.constantFrom("topic", "__proto__", "constructor", "note"), fc.string()), fc.oneof(fc.string(), fc.integer())),
+        holdToken: fc.oneof(fc.constant(null), fc.string()),
+        reason: fc.oneof(fc.string(), fc.constant("a\u0000b")),
+        signInToken: fc.string(),
+      }, { requiredKeys: [] })
+      .map((v) => JSON.stringify(v)),
+    fc.nat({ max: 40_000 }).map((n) => "[".repeat(n) + "]".repeat(n)),
+    fc.constantFrom('{"name":"A\\u0000B"}', '{"answers":{"topic":"\\ud800"}}', "{", "null", '"x"', "1e999"),
+  );
+
+const formBody = () =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__"), fc.string({ maxLength: 10 })),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),
+      ),
+      { maxLength: 8 },
+    )
+    .map((pairs) => new URLSearchParams(pairs).toString());
+
+const bodyArb = () =>
+  fc.oneof(
+    { weight: 3, arbitrary: jsonBody() },
+    { weight: 3, arbitrary: formBody() },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString("latin1")) },
+    { weight: 1, arbitrary: fc.constantFrom("", "x".repeat(70_000), "\u0000\u0000") },
+  );
+
+const caseArb = () =>
+  fc.record({
+    method: fc.constantFrom("GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"),
+    path: pathArb(),
+    query: queryArb(),
+    headers: headersArb(),
+    body: bodyArb(),
+  });
+
+/** Raw HTTP, so paths reach the server exactly as generated (no client-side normalisation). */
+const send = (c: { method: string; path: string; query: string; headers: Record<string, string>; body: string }) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const url = new URL(app.url);
+    const withBody = c.method !== "GET" && c.method !== "HEAD";
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method: c.method, path: c.path + c.query, headers: { ...c.headers, ...(withBody ? { "content-length": Buffer.byteLength(c.body) } : {}) }, agent: false },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(withBody ? c.body : undefined);
+  });
+
+const STACK_TRACE = /\n\s+at .+[:(]\d+|node_modules|file:\/\/\//;
+
+describe("the fuzz suite", () => {
+  it(`answers ${RUNS} random requests with no 5xx, no stack trace and no write`, async () => {
+    const before = await rowCounts();
+    await fc.assert(
+      fc.asyncProperty(caseArb(), async (c) => {
+        const res = await send(c);
+        expect(res.status, `${c.method} ${c.path}${c.query}`).toBeGreaterThanOrEqual(200);
+        expect(res.status, `${c.method} ${c.path}${c.query} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
+        expect(res.body).not.toMatch(STACK_TRACE);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await rowCounts()).toEqual(before);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  }, 600_000);
+
+  it("survives random WebSocket upgrades and frames", async () => {
+    const base = app.url.replace("http", "ws");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(host.hostId), segment()),
+        queryArb(),
+        fc.constantFrom("", "null", "garbage", app.url, "http://evil.example"),
+        fc.array(fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ maxLength: 5000 })), { maxLength: 4 }),
+        async (id, query, origin, frames) => {
+          const socket = new WebSocket(`${base}/live/hosts/${id}${query}`, origin === "" ? {} : { headers: { origin } });
+          await new Promise<void>((resolve) => {
+            socket.once("open", () => {
+              for (const f of frames) socket.send(f);
+              socket.close();
+            });
+            socket.once("close", () => resolve());
+            socket.once("unexpected-response", (_req, res) => {
+              expect(res.statusCode).toBeLessThan(500);
+              resolve();
+            });
+            socket.once("error", () => resolve());
+          });
+        },
+      ),
+      { numRuns: Math.max(200, Math.floor(RUNS / 20)) },
+    );
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  }, 300_000);
+});
