@@ -112,7 +112,6 @@ export const loadSnapshot = (hostId: HostId, version: number, keep?: HostSnapsho
       bookings,
       byIdempotencyKey: new Map([...keyed, ...bookings].flatMap((b) => (b.idempotencyKey === null ? [] : [[b.idempotencyKey, b]]))),
       holds: keep?.holds ?? new Map(),
-      expiredHolds: keep?.expiredHolds ?? new Set(),
       version,
     });
   });

@@ -27,8 +27,6 @@ export interface HostState {
   /** Bookings by idempotency key, so a replay answers with the same booking. */
   readonly byIdempotencyKey: ReadonlyMap<string, Booking>;
   readonly holds: ReadonlyMap<string, Hold>;
-  /** Tokens of holds that ran out lately, to tell "expired" from "unknown". */
-  readonly expiredHolds: ReadonlySet<string>;
   /** Increases with every published change. */
   readonly version: number;
 }
@@ -46,11 +44,12 @@ export class HostSnapshot implements HostState {
   readonly bookings!: ReadonlyArray<Booking>;
   readonly byIdempotencyKey!: ReadonlyMap<string, Booking>;
   readonly holds!: ReadonlyMap<string, Hold>;
-  readonly expiredHolds!: ReadonlySet<string>;
   readonly version!: number;
   private readonly inputs = new Map<EventTypeId, SlotInput>();
   /** Offered slots around a day, for alternatives: conflicts on a busy host ask for the same days. */
   private readonly nearby = new Map<string, EpochMs[]>();
+  /** Bookings by lower-case invitee email, built on first use: per-email rules must not scan every booking per request. */
+  private emails: Map<string, Booking[]> | undefined;
 
   constructor(state: HostState) {
     Object.assign(this, state);
@@ -62,13 +61,27 @@ export class HostSnapshot implements HostState {
   }
 
   state(): HostState {
-    const { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, expiredHolds, version } = this;
-    return { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, expiredHolds, version };
+    const { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, version } = this;
+    return { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, version };
   }
 
   eventTypeBySlug(slug: string): EventType | undefined {
     for (const e of this.eventTypes.values()) if (e.slug === slug) return e;
     return undefined;
+  }
+
+  /** The bookings (of any time this snapshot keeps) of one invitee email, in any case. */
+  bookingsOfEmail(email: string): ReadonlyArray<Booking> {
+    if (this.emails === undefined) {
+      this.emails = new Map();
+      for (const b of this.bookings) {
+        const key = b.invitee.email.toLowerCase();
+        const list = this.emails.get(key);
+        if (list === undefined) this.emails.set(key, [b]);
+        else list.push(b);
+      }
+    }
+    return this.emails.get(email.toLowerCase()) ?? [];
   }
 
   bookingById(id: string): Booking | undefined {

@@ -16,7 +16,7 @@ import {
   TooSoon,
   type SlotRefusal,
 } from "../domain/errors.ts";
-import type { Booking, BookingId, EventType, EventTypeId } from "../domain/model.ts";
+import { NOTE, type Booking, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
 import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule } from "../domain/schedule.ts";
 import { eventTypeProblem, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
@@ -124,8 +124,6 @@ export const requestDigest = (p: Book): string =>
 const replay = (existing: Booking, p: Book): Decision =>
   existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(() => new IdempotencyKeyReused({}, true));
 
-/** Every event type takes a free-text note besides its own questions; it travels with the answers. */
-export const NOTE = "note";
 
 /** Required questions answered, choices among the options, nothing unknown, lengths bounded. */
 const checkAnswers = (et: EventType, answers: Readonly<Record<string, string>>): InvalidInput | undefined => {
@@ -175,16 +173,16 @@ const holdOfVisitor = (snapshot: HostSnapshot, visitor: string | null) => {
   return undefined;
 };
 
+
 /** Whether a booking request can be accepted, without building anything: cheap enough for every request. */
 /**
  * One invitee email may not book the same meeting twice, nor hold more than a few upcoming
  * meetings with one host: a script with one address book cannot empty a calendar.
  */
 const emailProblem = (s: HostSnapshot, et: EventType, p: Book, now: number, maxPerEmail: number) => {
-  const email = p.invitee.email.toLowerCase();
   let upcoming = 0;
-  for (const b of s.bookings) {
-    if (b.end <= now || b.invitee.email.toLowerCase() !== email) continue;
+  for (const b of s.bookingsOfEmail(p.invitee.email)) {
+    if (b.end <= now) continue;
     if (b.start === p.start && b.eventTypeId === et.id) return new DuplicateBooking({ start: p.start }, true);
     upcoming++;
   }
@@ -208,13 +206,12 @@ export const judgeBook = (
   const tooMany = emailProblem(s, et, p, now, limits.maxBookingsPerEmail);
   if (tooMany !== undefined) return { _tag: "Refuse", error: tooMany };
 
+  // A live hold lets its holder book the time; a hold that ran out (or was lost with a restart)
+  // is no reason to refuse: the time itself is checked, for the form and the API alike.
   let ownHold: HeldSlot | undefined;
-  if (p.holdToken !== null) {
-    ownHold = s.holds.get(p.holdToken);
-    if (ownHold === undefined || ownHold.expiresAt <= now) {
-      const expired = ownHold !== undefined || s.expiredHolds.has(p.holdToken);
-      return refuse(() => new HoldInvalid({ reason: expired ? "expired" : "unknown" }));
-    }
+  const named = p.holdToken === null ? undefined : s.holds.get(p.holdToken);
+  if (named !== undefined && named.expiresAt > now) {
+    ownHold = named;
     if (ownHold.eventTypeId !== et.id || ownHold.start !== p.start) return refuse(() => new HoldInvalid({ reason: "other-slot" }));
   } else {
     const held = holdOfVisitor(s, p.visitor);
@@ -298,15 +295,10 @@ export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits
   return { _tag: "Apply", next: s.with({ holds }), result: grant, hold };
 };
 
-const MAX_EXPIRED_REMEMBERED = 1_000;
-
 export const decideExpire = (s: HostSnapshot, e: Expire, now: number): Decision => {
   const hold = s.holds.get(e.token);
   if (hold === undefined || hold.expiresAt > now) return answer(undefined);
-  const expiredHolds = new Set(s.expiredHolds);
-  expiredHolds.add(e.token);
-  if (expiredHolds.size > MAX_EXPIRED_REMEMBERED) expiredHolds.delete(expiredHolds.values().next().value!);
-  return { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, e.token), expiredHolds }), result: undefined };
+  return { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, e.token) }), result: undefined };
 };
 
 export const decideRelease = (s: HostSnapshot, p: Release): Decision =>

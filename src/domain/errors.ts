@@ -47,8 +47,9 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   retryAfterSeconds: Schema.Number,
 }) {}
 
+/** A live hold for another time or meeting than the one booked. (A hold that ran out, or is unknown, is no refusal: the time is checked instead.) */
 export class HoldInvalid extends Schema.TaggedError<HoldInvalid>()("HoldInvalid", {
-  reason: Schema.Literal("expired", "unknown", "other-slot"),
+  reason: Schema.Literal("other-slot"),
 }) {}
 
 /** The host's holds are all taken, or this client address holds as many as it may. */

@@ -19,6 +19,9 @@ export interface Host {
   readonly locale: string;
 }
 
+/** Every event type takes a free-text note besides its own questions; it travels with the answers under this key. */
+export const NOTE = "note";
+
 export type QuestionKind = "short_text" | "long_text" | "single_choice" | "phone";
 
 export interface Question {

@@ -1,22 +1,5 @@
 import { Data } from "effect";
-import type { StorageUnavailable } from "../actors/protocol.ts";
-import type {
-  BookingNotActive,
-  DailyLimitReached,
-  DuplicateBooking,
-  HoldInvalid,
-  IdempotencyKeyReused,
-  InvalidInput,
-  NotFound,
-  RateLimited,
-  SlotNotOffered,
-  SlotTaken,
-  TooFarAhead,
-  TooManyBookings,
-  TooManyHolds,
-  TooSoon,
-  Unauthorized,
-} from "../domain/errors.ts";
+import { isBookingError, type BookingError } from "../booking/errors.ts";
 
 /** A body in a media type the route does not take (only the exact type, parameters aside). */
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType")<{ readonly expected: string }> {}
@@ -25,26 +8,8 @@ export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ reado
 /** The server is shutting down: this request was not started, and may be sent again. */
 export class ShuttingDown extends Data.TaggedError("ShuttingDown")<{}> {}
 
-export type AppError =
-  | SlotTaken
-  | SlotNotOffered
-  | TooSoon
-  | TooFarAhead
-  | DailyLimitReached
-  | NotFound
-  | InvalidInput
-  | Unauthorized
-  | RateLimited
-  | HoldInvalid
-  | TooManyHolds
-  | IdempotencyKeyReused
-  | BookingNotActive
-  | DuplicateBooking
-  | TooManyBookings
-  | UnsupportedMediaType
-  | PayloadTooLarge
-  | ShuttingDown
-  | StorageUnavailable;
+/** What a request can be refused with: the booking context's refusals and the edge's own. */
+export type AppError = BookingError | UnsupportedMediaType | PayloadTooLarge | ShuttingDown;
 
 /** One HTTP status, one stable problem type and one human sentence per error. */
 export interface Problem {
@@ -91,11 +56,7 @@ export const problemOf = (e: AppError): Problem => {
     case "RateLimited":
       return { status: 429, type: "rate-limited", title: "Too many requests", detail: `Too many requests; try again in ${plural(e.retryAfterSeconds, "second", "seconds")}.` };
     case "HoldInvalid":
-      return e.reason === "expired"
-        ? { status: 409, type: "hold-expired", title: "Hold expired", detail: "Your hold on this time ran out." }
-        : e.reason === "other-slot"
-          ? { status: 422, type: "hold-other-slot", title: "Hold is for another time", detail: "That hold is for a different time or meeting." }
-          : { status: 422, type: "hold-unknown", title: "Unknown hold", detail: "That hold is not known." };
+      return { status: 422, type: "hold-other-slot", title: "Hold is for another time", detail: "That hold is for a different time or meeting." };
     case "TooManyHolds":
       return e.by === "host"
         ? { status: 429, type: "too-many-holds", title: "Busy", detail: "Too many people are choosing a time with this host right now. Please try again in a minute." }
@@ -146,5 +107,7 @@ export const retryAfterOf = (e: AppError): ReadonlyArray<readonly [string, strin
   }
 };
 
+const EDGE_TAGS: ReadonlySet<string> = new Set<AppError["_tag"]>(["UnsupportedMediaType", "PayloadTooLarge", "ShuttingDown"]);
+
 export const isAppError = (u: unknown): u is AppError =>
-  typeof u === "object" && u !== null && "_tag" in u && typeof (u as { _tag: unknown })._tag === "string";
+  isBookingError(u) || (typeof u === "object" && u !== null && "_tag" in u && EDGE_TAGS.has((u as { _tag: unknown })._tag as string));

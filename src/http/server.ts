@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Context, Effect, Layer, Option, Redacted, Runtime } from "effect";
+import { Context, Effect, type Exit, Layer, Option, Redacted, Runtime } from "effect";
 import { HostActors } from "../actors/HostActors.ts";
 import { AppConfig } from "../AppConfig.ts";
 import { HostChanges } from "../live/HostChanges.ts";
@@ -32,9 +32,11 @@ import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
-import { browserZoneIn, sameToken } from "./session.ts";
+import { sameSecret } from "../booking/BookingContext.ts";
+import { browserZoneIn } from "./session.ts";
 import { nativeUws, type UwsRequest, type UwsResponse, type WebSocket } from "./uws.ts";
-import { html, json, type Handler, type Web, type WebServices } from "./web.ts";
+import { html, json, type Handler, type Web } from "./web.ts";
+import { makeBookingContext, type BookingServices } from "../booking/BookingContext.ts";
 
 export interface HttpServerShape {
   readonly port: number;
@@ -63,11 +65,9 @@ const GRACE_MS = 10_000;
 /** Keep-alive connections that stay quiet this long after the last request are closed. */
 const QUIET_MS = 250;
 
-const health = (web: Web, limits: RequestLimits) => async (): Promise<Reply> => {
+const health = (run: <A, E>(effect: Effect.Effect<A, E, SqlClient>) => Promise<Exit.Exit<A, E>>, limits: RequestLimits) => async (): Promise<Reply> => {
   const started = performance.now();
-  const exit = await web.run(
-    Effect.flatMap(SqlClient, (sql) => sql`SELECT 1`).pipe(Effect.timeout("2 seconds")),
-  );
+  const exit = await run(Effect.flatMap(SqlClient, (sql) => sql`SELECT 1`).pipe(Effect.timeout("2 seconds")));
   const ok = exit._tag === "Success";
   return json(ok ? 200 : 503, {
     status: ok ? "ok" : "degraded",
@@ -90,14 +90,16 @@ export const HttpServerLive = Layer.scoped(
     const uws = nativeUws();
     const config = yield* AppConfig;
     setLogLevel(config.logLevel);
-    const runtime = yield* Effect.runtime<WebServices | SqlClient>();
+    const runtime = yield* Effect.runtime<BookingServices | SqlClient>();
+    const run = <A, E>(effect: Effect.Effect<A, E, BookingServices | SqlClient>) => Runtime.runPromiseExit(runtime)(effect);
+    const actors = yield* HostActors;
+    const now = () => Date.now();
     const web: Web = {
       config,
       secret: Redacted.value(config.secret),
-      actors: yield* HostActors,
+      booking: makeBookingContext({ actors, run, now }),
       assets: loadAssets(),
-      run: (effect) => Runtime.runPromiseExit(runtime)(effect),
-      now: () => Date.now(),
+      now,
     };
     const limits = yield* makeRequestLimits(config);
     const app = uws.App();
@@ -107,7 +109,7 @@ export const HttpServerLive = Layer.scoped(
     let draining = false;
     let lastArrival = 0;
 
-    const readCache = new ReadCache((hostId) => web.actors.peek(hostId)?.version);
+    const readCache = new ReadCache((hostId) => actors.peek(hostId)?.version);
 
     /** Everything a cacheable read's reply depends on, read straight from the raw request (cookies parsed as the page parses them). */
     const readKey = (req: UwsRequest) => {
@@ -230,7 +232,7 @@ export const HttpServerLive = Layer.scoped(
     const metrics = (request: Request): Reply => {
       const bearer = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       const token = Option.getOrUndefined(config.metricsToken);
-      const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameToken(bearer, Redacted.value(token)));
+      const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
       if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
       return metricsReply(liveMetrics, { sockets: sockets.size, inFlight, readCacheBytes: readCache.size, rateLimited });
     };
@@ -241,7 +243,7 @@ export const HttpServerLive = Layer.scoped(
     const hostPages = hostPageRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
-      { method: "get", pattern: "/health", handler: health(web, limits) },
+      { method: "get", pattern: "/health", handler: health(run, limits) },
       { method: "get", pattern: "/metrics", handler: metrics },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home, limit: "read" },
@@ -276,7 +278,7 @@ export const HttpServerLive = Layer.scoped(
 
     const liveMetrics = new LiveMetrics();
     const changes = yield* (yield* HostChanges).subscribe;
-    yield* Effect.forkScoped(relayChanges(app, changes, audience, web.actors.peek, liveMetrics));
+    yield* Effect.forkScoped(relayChanges(app, changes, audience, actors.peek, liveMetrics));
 
     // Exclusive: a second server on the same port must fail to start, not quietly take a share of the requests.
     const listenSocket = yield* Effect.async<unknown, Error>((resume) => {

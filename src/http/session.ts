@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { sameSecret } from "../booking/BookingContext.ts";
 import type { Request } from "./exchange.ts";
 
 const VISITOR_COOKIE = "rv_visitor";
@@ -71,12 +72,7 @@ export const visitorOf = (request: Request, secure: boolean): Visitor => {
 export const csrfTokenOf = (secret: string, visitorId: string) =>
   createHmac("sha256", secret).update(`csrf:${visitorId}`).digest("base64url");
 
-/** Compares secrets in time that does not depend on where they differ. */
-export const sameToken = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
+
 
 /**
  * An unsafe request must come from our own pages: the browser must not call it cross-site,
@@ -95,7 +91,7 @@ export const csrfProblem = (
   if (origin !== undefined && origin !== "null" && isForeignOrigin(origin, request.headers.get("host"), new URL(publicUrl).origin)) {
     return "This form was sent from another site.";
   }
-  if (visitor.setCookie !== undefined || token === null || !sameToken(token, csrfTokenOf(secret, visitor.id))) {
+  if (visitor.setCookie !== undefined || token === null || !sameSecret(token, csrfTokenOf(secret, visitor.id))) {
     return "Your session expired or cookies are blocked. Please reload the page and try again.";
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { NOTE } from "../actors/decisions.ts";
+import { NOTE } from "../domain/model.ts";
 import type { Booking, EventType, EventTypeId, Host } from "../domain/model.ts";
 import { meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";

@@ -1,47 +1,23 @@
-import { Effect, Either } from "effect";
-import { reasonOf } from "../forms.ts";
-import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
-import { Cancel, Reschedule } from "../../actors/protocol.ts";
-import { NotFound } from "../../domain/errors.ts";
-import type { Booking, EventType } from "../../domain/model.ts";
+import { Either } from "effect";
+import type { ManagedBooking } from "../../booking/BookingContext.ts";
 import { parseInstant } from "../../domain/time.ts";
+import { reasonOf } from "../forms.ts";
 import { googleCalendarUrl, office365CalendarUrl, outlookCalendarUrl } from "../../notify/calendarLinks.ts";
 import { icsOf } from "../../notify/ics.ts";
-import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import { BookingDetailsPage, ReschedulePage } from "../../views/BookingDetails.tsx";
 import type { Viewer } from "../../views/EventPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } from "../eventView.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
-import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
+import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 
-interface Found {
-  readonly booking: Booking;
-  readonly snapshot: HostSnapshot;
-  readonly eventType: EventType;
-}
-
-const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+type Found = ManagedBooking;
 
 export const bookingPageRoutes = (web: Web) => {
-  /** The booking a manage token names; an unknown token is a 404 that says nothing more. */
-  const find = async (token: string): Promise<Found | AppError> => {
-    if (!TOKEN.test(token)) return notFound();
-    return runOrFail(
-      web,
-      Effect.gen(function* () {
-        const booking = yield* (yield* BookingRepository).findByManageToken(token);
-        if (booking === undefined) return yield* notFound();
-        const snapshot = yield* web.actors.snapshot(booking.hostId);
-        const eventType = snapshot.eventTypes.get(booking.eventTypeId);
-        if (eventType === undefined) return yield* notFound();
-        return { booking, snapshot, eventType };
-      }),
-    );
-  };
-  const notFound = () => new NotFound({ what: "booking" });
+  const { booking: context } = web;
+  const find = (token: string): Promise<Found | AppError> => context.byManageToken(token);
 
   const manageUrl = (token: string) => `${web.config.publicUrl}/booking/${token}`;
 
@@ -124,8 +100,7 @@ export const bookingPageRoutes = (web: Web) => {
     const { fields, page, headers, token, found } = post;
     const reason = reasonOf(fields);
     if (Either.isLeft(reason)) return html(422, detailsPage(page, request, found, undefined, reason.left), headers);
-    const cancel = new Cancel({ bookingId: found.booking.id, by: "invitee", reason: reason.right }, true);
-    const cancelled = await askHost(web, found.booking.hostId, cancel);
+    const cancelled = await context.cancel({ booking: found.booking, by: "invitee" }, reason.right);
     if (isAppError(cancelled)) {
       const latest = await find(token);
       const shown = isAppError(latest) ? found : latest;
@@ -173,7 +148,7 @@ export const bookingPageRoutes = (web: Web) => {
     const viewer = postedViewer(request, fields, found.booking.invitee.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), headers);
-    const moved = await askHost(web, found.booking.hostId, new Reschedule({ bookingId: found.booking.id, start, by: "invitee" }, true));
+    const moved = await context.reschedule({ booking: found.booking, by: "invitee" }, start);
     if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, headers);
     const problem = problemOf(moved);
     if (moved._tag === "BookingNotActive" || moved._tag === "NotFound") {

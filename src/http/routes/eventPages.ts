@@ -1,12 +1,7 @@
-import { Effect, Either } from "effect";
-import { NOTE } from "../../actors/decisions.ts";
-import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
-import { Book, Hold } from "../../actors/protocol.ts";
-import { NotFound } from "../../domain/errors.ts";
-import type { EventType } from "../../domain/model.ts";
+import { Either } from "effect";
+import type { Offering } from "../../booking/BookingContext.ts";
 import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
-import { HostRepository } from "../../persistence/HostRepository.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
 import { HomePage } from "../../views/HomePage.tsx";
@@ -16,12 +11,11 @@ import { isReply, type Reply, type Request } from "../exchange.ts";
 import { BookForm, decodeFields, HoldForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
-import { askHost, html, redirect, runOrFail, snapshotBySlug, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
-import { activeEventType, beginFormPost, beginPage, errorPage, formValuesOf, newIdempotencyKey } from "./pageSupport.ts";
+import { html, redirect, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
+import { beginFormPost, beginPage, errorPage, formValuesOf, newIdempotencyKey } from "./pageSupport.ts";
 
-interface EventContext {
-  readonly snapshot: HostSnapshot;
-  readonly eventType: EventType;
+/** What an event page shows, and the path it lives at. */
+interface EventContext extends Offering {
   readonly base: string;
 }
 
@@ -57,38 +51,30 @@ const aroundInstant = (request: Request, zone: string, instant: number): Request
   return { ...request, query };
 };
 
+const withBase = (offer: Offering): EventContext => ({ ...offer, base: `/${offer.snapshot.host.slug}/${offer.eventType.slug}` });
+
 export const eventPageRoutes = (web: Web) => {
+  const { booking: context } = web;
+
   /** The host and event type named in the path, or the page that says which is missing. */
   const resolve = async (request: Request, page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Promise<EventContext | Reply> => {
     const [hostSlug, eventSlug] = request.params as [string, string];
-    const snapshot = await snapshotBySlug(web, hostSlug);
-    if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
-    const eventType = activeEventType(snapshot, eventSlug);
-    if (eventType instanceof NotFound) return errorPage(page, eventType, cookies);
-    return { snapshot, eventType, base: `/${snapshot.host.slug}/${eventType.slug}` };
+    const offer = await context.offering(hostSlug, eventSlug);
+    return isAppError(offer) ? errorPage(page, offer, cookies) : withBase(offer);
   };
 
   const home = async (request: Request): Promise<Reply> => {
     const { page, cookies } = beginPage(web, request);
-    const listing = await runOrFail(
-      web,
-      Effect.gen(function* () {
-        const repo = yield* HostRepository;
-        const hosts = yield* repo.listHosts;
-        const eventTypes = yield* repo.listEventTypes(hosts.map((h) => h.id));
-        return hosts.map((host) => ({ host, eventTypes: eventTypes.filter((e) => e.hostId === host.id) }));
-      }),
-    );
+    const listing = await context.listing();
     if (isAppError(listing)) return errorPage(page, listing, cookies);
     return html(200, HomePage({ page, hosts: listing }) as string, cookies);
   };
 
   const hostPage = async (request: Request): Promise<Reply> => {
     const { page, cookies } = beginPage(web, request);
-    const snapshot = await snapshotBySlug(web, request.params[0]!);
+    const snapshot = await context.hostBySlug(request.params[0]!);
     if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
-    const eventTypes = [...snapshot.eventTypes.values()].filter((e) => e.active).sort((a, b) => a.title.localeCompare(b.title));
-    return html(200, HostPage({ page, host: snapshot.host, eventTypes }) as string, cookies);
+    return html(200, HostPage({ page, host: snapshot.host, eventTypes: context.offeredEventTypes(snapshot) }) as string, cookies);
   };
 
   const eventPage = async (request: Request): Promise<Reply> => {
@@ -106,16 +92,16 @@ export const eventPageRoutes = (web: Web) => {
    */
   const daySlots = (request: Request): Reply | Promise<Reply> => {
     const [hostSlug, eventSlug] = request.params as [string, string];
-    const found = snapshotBySlug(web, hostSlug);
-    return found instanceof Promise ? found.then((s) => daySlotsOf(request, s, eventSlug)) : daySlotsOf(request, found, eventSlug);
+    const found = context.offering(hostSlug, eventSlug);
+    return found instanceof Promise ? found.then((o) => daySlotsOf(request, o)) : daySlotsOf(request, found);
   };
 
-  const daySlotsOf = (request: Request, snapshot: HostSnapshot | AppError, eventSlug: string): Reply => {
-    const eventType = isAppError(snapshot) ? snapshot : activeEventType(snapshot, eventSlug);
-    if (isAppError(snapshot) || eventType instanceof NotFound || isAppError(eventType)) {
+  const daySlotsOf = (request: Request, offer: Offering | AppError): Reply => {
+    if (isAppError(offer)) {
       const { page, cookies } = beginPage(web, request);
-      return errorPage(page, eventType as AppError, cookies);
+      return errorPage(page, offer, cookies);
     }
+    const { snapshot, eventType } = offer;
     const base = `/${snapshot.host.slug}/${eventType.slug}`;
     const { viewer } = viewerOf(request, browserZoneOf(request), snapshot.host.timeZone);
     const now = web.now();
@@ -152,10 +138,10 @@ export const eventPageRoutes = (web: Web) => {
       return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
     }
     const { start, tz } = input.right;
-    const granted = await askHost(web, ctx.snapshot.host.id, new Hold({ eventTypeId: ctx.eventType.id, start, visitor: visitor.id, address: web.config.rateLimit ? request.address : null }, true));
+    const granted = await context.hold(ctx, start, { id: visitor.id, address: web.config.rateLimit ? request.address : null });
     if (isAppError(granted)) {
       const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
-      const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
+      const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
       const status = problemOf(granted).status;
       return html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false), cookies);
     }
@@ -216,27 +202,16 @@ export const eventPageRoutes = (web: Web) => {
     const input = decodeFields(BookForm, fields);
     if (Either.isLeft(input)) return showForm(422, input.left);
     const form = input.right;
-    const answers = { ...form.answers, ...(form.note === "" ? {} : { [NOTE]: form.note }) };
-    const ask = (hold: string | null) =>
-      askHost(
-        web,
-        ctx.snapshot.host.id,
-        new Book(
-          {
-            eventTypeId: ctx.eventType.id,
-            start: form.start,
-            invitee: { name: form.name, email: form.email, timeZone: form.tz },
-            answers,
-            idempotencyKey: form.idempotencyKey,
-            holdToken: hold,
-            visitor: visitor.id,
-          },
-          true,
-        ),
-      );
-    let booked = await ask(form.hold === "" ? null : form.hold);
-    // An expired or unknown hold is no reason to refuse: check the time itself again.
-    if (isAppError(booked) && booked._tag === "HoldInvalid") booked = await ask(null);
+    const booked = await context.book({
+      eventTypeId: ctx.eventType.id,
+      start: form.start,
+      invitee: { name: form.name, email: form.email, timeZone: form.tz },
+      answers: form.answers,
+      note: form.note,
+      idempotencyKey: form.idempotencyKey,
+      holdToken: form.hold === "" ? null : form.hold,
+      visitor: visitor.id,
+    });
     if (!isAppError(booked)) return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
     const problem = problemOf(booked);
     switch (booked._tag) {
@@ -249,7 +224,7 @@ export const eventPageRoutes = (web: Web) => {
       case "IdempotencyKeyReused":
         return errorPage(page, booked, cookies);
       default: {
-        const fresh = { ...ctx, snapshot: web.actors.peek(ctx.snapshot.host.id) ?? ctx.snapshot };
+        const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
         return html(problem.status, renderEvent(web, page, aroundInstant(request, viewer.zone, Math.max(form.start, web.now())), fresh, viewer, problem.detail, false), cookies);
       }
     }

@@ -1,10 +1,6 @@
-import { Effect, Either, Schema } from "effect";
+import { Either } from "effect";
+import type { HostId } from "../../domain/model.ts";
 import { reasonOf } from "../forms.ts";
-import { Cancel } from "../../actors/protocol.ts";
-import { NotFound } from "../../domain/errors.ts";
-import { BookingId, type HostId } from "../../domain/model.ts";
-import { BookingRepository } from "../../persistence/BookingRepository.ts";
-import { HostSessionRepository, SESSION_DAYS } from "../../persistence/HostSessionRepository.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { HostDashboard, SignedOutPage, SignInPage } from "../../views/HostPages.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
@@ -12,7 +8,7 @@ import { clockOf } from "../eventView.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { hostSessionCookie, hostSessionOf } from "../session.ts";
-import { askHost, html, redirect, runOrFail, type Web } from "../web.ts";
+import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 
 /** A sign-in link that no longer (or never did) sign anyone in. */
@@ -31,21 +27,16 @@ const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, st
 /** Hosts sign in with a single-use link, then see and cancel their upcoming meetings. */
 export const hostPageRoutes = (web: Web) => {
   const secure = web.config.publicUrl.startsWith("https:");
-  const sessions = <A, E>(f: (repo: HostSessionRepository) => Effect.Effect<A, E>) => runOrFail(web, Effect.flatMap(HostSessionRepository, f));
+  const { booking: context } = web;
 
   /** The host whose session the request carries, if it is current. */
-  const signedInHost = async (request: Request): Promise<HostId | undefined | AppError> => {
-    const token = hostSessionOf(request);
-    return token === undefined ? undefined : sessions((r) => r.hostOfSession(token, web.now()));
-  };
+  const signedInHost = (request: Request): Promise<HostId | undefined | AppError> => context.hostOfSession(hostSessionOf(request));
 
   const signInPage = async (request: Request): Promise<Reply> => {
     const { page, cookies } = beginPage(web, request);
-    const hostId = await sessions((r) => r.hostOfSignInLink(request.params[0]!, web.now()));
-    if (isAppError(hostId)) return errorPage(page, hostId, cookies);
-    if (hostId === undefined) return linkGone(page, cookies);
-    const snapshot = await runOrFail(web, web.actors.snapshot(hostId));
+    const snapshot = await context.signInLinkHost(request.params[0]!);
     if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
+    if (snapshot === undefined) return linkGone(page, cookies);
     return html(200, SignInPage({ page, host: snapshot.host }) as string, [...cookies, ...PRIVATE]);
   };
 
@@ -53,14 +44,14 @@ export const hostPageRoutes = (web: Web) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
     const { page, cookies } = post;
-    const redeemed = await sessions((r) => r.redeemSignInLink(request.params[0]!, web.now()));
+    const redeemed = await context.signIn(request.params[0]!);
     if (isAppError(redeemed)) return errorPage(page, redeemed, cookies);
     if (redeemed === undefined) return linkGone(page, cookies);
-    return redirect("/host", [...cookies, ["Set-Cookie", hostSessionCookie(redeemed.session, SESSION_DAYS * 86_400, secure)]]);
+    return redirect("/host", [...cookies, ["Set-Cookie", hostSessionCookie(redeemed.session, Math.floor((redeemed.expiresAt - web.now()) / 1000), secure)]]);
   };
 
   const dashboardPage = async (request: Request, page: PageContext, hostId: HostId, notice?: { text: string; error: boolean }, status = 200) => {
-    const snapshot = await runOrFail(web, web.actors.snapshot(hostId));
+    const snapshot = await context.hostSnapshot(hostId);
     if (isAppError(snapshot)) return errorPage(page, snapshot);
     const now = web.now();
     return html(
@@ -98,13 +89,11 @@ export const hostPageRoutes = (web: Web) => {
     const hostId = await signedInHost(request);
     if (isAppError(hostId)) return errorPage(page, hostId, cookies);
     if (hostId === undefined) return signedOut(page, cookies, "no-session");
-    const id = request.params[0]!;
-    const booking = Schema.is(BookingId)(id) ? await runOrFail(web, Effect.flatMap(BookingRepository, (repo) => repo.findById(id))) : undefined;
-    if (isAppError(booking)) return errorPage(page, booking, cookies);
-    if (booking === undefined || booking.hostId !== hostId) return errorPage(page, new NotFound({ what: "booking" }), cookies);
+    const acting = await context.hostsBooking(hostId, request.params[0]!);
+    if (isAppError(acting)) return errorPage(page, acting, cookies);
     const reason = reasonOf(fields);
     if (Either.isLeft(reason)) return dashboardPage(request, page, hostId, { text: reason.left, error: true }, 422);
-    const cancelled = await askHost(web, hostId, new Cancel({ bookingId: booking.id, by: "host", reason: reason.right }, true));
+    const cancelled = await context.cancel(acting, reason.right);
     if (isAppError(cancelled)) {
       const problem = problemOf(cancelled);
       return dashboardPage(request, page, hostId, { text: problem.detail, error: true }, problem.status);
@@ -115,11 +104,8 @@ export const hostPageRoutes = (web: Web) => {
   const signOut = async (request: Request): Promise<Reply> => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
-    const token = hostSessionOf(request);
-    if (token !== undefined) {
-      const ended = await sessions((r) => r.endSession(token, web.now()));
-      if (isAppError(ended)) return errorPage(post.page, ended, post.cookies);
-    }
+    const ended = await context.signOut(hostSessionOf(request));
+    if (isAppError(ended)) return errorPage(post.page, ended, post.cookies);
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 

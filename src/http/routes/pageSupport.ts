@@ -1,7 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
-import { NotFound } from "../../domain/errors.ts";
-import type { EventType } from "../../domain/model.ts";
 import type { BookingFormValues } from "../../views/BookingForm.tsx";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
@@ -9,7 +6,7 @@ import type { Reply, Request } from "../exchange.ts";
 import { formFields } from "../forms.ts";
 import { problemOf, retryAfterOf, type AppError } from "../problems.ts";
 import { csrfProblem, visitorOf } from "../session.ts";
-import { cookieHeaders, html, isSlug, pageContext, type Web } from "../web.ts";
+import { cookieHeaders, html, pageContext, type Web } from "../web.ts";
 
 /**
  * For pages whose URL holds a secret (a manage or sign-in token): not indexed, and the URL
@@ -41,11 +38,6 @@ export const beginFormPost = (web: Web, request: Request): (ReturnType<typeof be
   const problem = csrfProblem(request, begun.visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, web.secret, web.config.publicUrl);
   if (problem !== undefined) return html(403, ErrorPage({ page: begun.page, title: "Please try again", message: problem }) as string, begun.cookies);
   return { ...begun, fields };
-};
-
-export const activeEventType = (snapshot: HostSnapshot, slug: string): EventType | NotFound => {
-  const et = isSlug(slug) ? snapshot.eventTypeBySlug(slug) : undefined;
-  return et !== undefined && et.active ? et : new NotFound({ what: "event type" });
 };
 
 export const formValuesOf = (fields: Record<string, unknown>): BookingFormValues => ({

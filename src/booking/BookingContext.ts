@@ -1,0 +1,265 @@
+import { Cause, Effect, Exit, Option, Schema, type Request as EffectRequest } from "effect";
+import { timingSafeEqual } from "node:crypto";
+import type { HostActorsShape } from "../actors/HostActors.ts";
+import type { HostSnapshot } from "../actors/HostSnapshot.ts";
+import { Book, Cancel, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
+import { NotFound } from "../domain/errors.ts";
+import { BookingId, NOTE, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
+import { SLUG } from "../domain/validation.ts";
+import { BookingRepository } from "../persistence/BookingRepository.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
+import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
+import { isBookingError, type BookingError } from "./errors.ts";
+
+/**
+ * The one place the web layer asks about bookings: what a host offers, booking and holding,
+ * who may act on a booking (its invitee by manage token, its host by session), cancelling and
+ * moving. Routes read the request, call one of these and render the answer; the pages, the form
+ * posts and the JSON API therefore cannot disagree about a rule.
+ *
+ * Answers are values (`A | BookingError`), and a read of a running host answers synchronously
+ * (no promise), so the slot-list hot path stays inside the uWS handler.
+ */
+
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository;
+
+export interface ContextDeps {
+  readonly actors: HostActorsShape;
+  readonly run: <A, E>(effect: Effect.Effect<A, E, BookingServices>) => Promise<Exit.Exit<A, E>>;
+  readonly now: () => number;
+}
+
+type Answer<A> = A | BookingError;
+type MaybeNow<A> = Answer<A> | Promise<Answer<A>>;
+
+/** An active event type with its host's latest snapshot. */
+export interface Offering {
+  readonly snapshot: HostSnapshot;
+  readonly eventType: EventType;
+}
+
+/** A booking found by its manage token, with what its pages show around it. */
+export interface ManagedBooking extends Offering {
+  readonly booking: Booking;
+}
+
+export interface BookRequest {
+  readonly eventTypeId: EventTypeId;
+  readonly start: number;
+  readonly invitee: Invitee;
+  readonly answers: Readonly<Record<string, string>>;
+  /** The free-text note every event type takes; empty for none. */
+  readonly note: string;
+  readonly idempotencyKey: string | null;
+  readonly holdToken: string | null;
+  /** The anonymous visitor booking (their own hold counts for them), or null for the API. */
+  readonly visitor: string | null;
+}
+
+/** Who acts on a booking, as the audit trail records it. */
+export interface Acting {
+  readonly booking: Booking;
+  readonly by: Party;
+}
+
+/** Compared against when there is no booking, so that case costs what a wrong token costs. */
+const UNKNOWN_TOKEN = "0".repeat(22);
+const MANAGE_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+
+const notFound = (what: NotFound["what"]) => new NotFound({ what });
+
+export const makeBookingContext = (deps: ContextDeps) => {
+  const { actors } = deps;
+
+  /** The value, or the typed failure; a defect is thrown (the server answers it with a 500). */
+  const settle = <A>(exit: Exit.Exit<A, unknown>): Answer<A> => {
+    if (Exit.isSuccess(exit)) return exit.value;
+    const failure = Cause.failureOption(exit.cause);
+    if (Option.isSome(failure) && isBookingError(failure.value)) return failure.value;
+    throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause);
+  };
+
+  const run = async <A, E>(effect: Effect.Effect<A, E, BookingServices>): Promise<Answer<A>> => settle(await deps.run(effect));
+
+  /**
+   * A command for a host's actor: answered from its snapshot or told to its mailbox when it
+   * runs (no fiber of our own: the booking hot path), else started through `ask`.
+   */
+  const ask = <M extends HostMessage>(hostId: HostId, message: M): Promise<Answer<EffectRequest.Request.Success<M>>> =>
+    new Promise((resolve, reject) => {
+      const answer = (exit: Exit.Exit<unknown, unknown>) => {
+        try {
+          resolve(settle(exit as Exit.Exit<EffectRequest.Request.Success<M>, unknown>));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      if (!actors.tryAsk(hostId, message, deps.now(), answer)) deps.run(actors.ask(hostId, message)).then(answer, reject);
+    });
+
+  /** A host's latest snapshot by slug: at once when its actor runs, else started from Postgres. */
+  const hostBySlug = (slug: string): MaybeNow<HostSnapshot> => {
+    if (!SLUG.test(slug)) return notFound("host");
+    const known = actors.peekSlug(slug);
+    const running = known === undefined ? undefined : actors.peek(known);
+    if (running !== undefined) return running;
+    return run(Effect.flatMap(actors.hostIdOfSlug(slug), actors.snapshot));
+  };
+
+  const activeEventType = (snapshot: HostSnapshot, slug: string): Answer<Offering> => {
+    const eventType = SLUG.test(slug) ? snapshot.eventTypeBySlug(slug) : undefined;
+    return eventType !== undefined && eventType.active ? { snapshot, eventType } : notFound("event type");
+  };
+
+  /** What `/:host/:event` offers: the host's snapshot and that active event type. */
+  const offering = (hostSlug: string, eventSlug: string): MaybeNow<Offering> => {
+    const host = hostBySlug(hostSlug);
+    const pick = (s: Answer<HostSnapshot>) => (isBookingError(s) ? s : activeEventType(s, eventSlug));
+    return host instanceof Promise ? host.then(pick) : pick(host);
+  };
+
+  /** The event types a host offers, by title. */
+  const offeredEventTypes = (snapshot: HostSnapshot): EventType[] =>
+    [...snapshot.eventTypes.values()].filter((e) => e.active).sort((a, b) => a.title.localeCompare(b.title));
+
+  /** Every host and what it offers, for the front page. */
+  const listing = () =>
+    run(
+      Effect.gen(function* () {
+        const repo = yield* HostRepository;
+        const hosts = yield* repo.listHosts;
+        const eventTypes = yield* repo.listEventTypes(hosts.map((h) => h.id));
+        return hosts.map((host: Host) => ({ host, eventTypes: eventTypes.filter((e) => e.hostId === host.id) }));
+      }),
+    );
+
+  /** The latest snapshot of a running host (a refusal is re-shown against it). */
+  const latest = (snapshot: HostSnapshot): HostSnapshot => actors.peek(snapshot.host.id) ?? snapshot;
+
+  const hold = (offer: Offering, start: number, visitor: { readonly id: string; readonly address: string | null }) =>
+    ask(offer.snapshot.host.id, new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address }, true));
+
+  /**
+   * Books a time. A hold that ran out (or was lost) is no refusal: the actor checks the time
+   * itself, in the same trip, for the form and the API alike.
+   */
+  const book = async (r: BookRequest): Promise<Answer<Booking>> => {
+    const message = new Book(
+      {
+        eventTypeId: r.eventTypeId,
+        start: r.start,
+        invitee: r.invitee,
+        answers: r.note === "" ? r.answers : { ...r.answers, [NOTE]: r.note },
+        idempotencyKey: r.idempotencyKey,
+        holdToken: r.holdToken,
+        visitor: r.visitor,
+      },
+      true, // decoded at the edge already
+    );
+    const known = actors.peekEventTypeHost(r.eventTypeId);
+    if (known !== undefined) return ask(known, message);
+    const hostId = await run(actors.hostIdOfEventType(r.eventTypeId));
+    return isBookingError(hostId) ? hostId : ask(hostId, message);
+  };
+
+  /** A booking by its manage token; an unknown token is a 404 that says nothing more. */
+  const byManageToken = (token: string): Promise<Answer<ManagedBooking>> => {
+    if (!MANAGE_TOKEN.test(token)) return Promise.resolve(notFound("booking"));
+    return run(
+      Effect.gen(function* () {
+        const booking = yield* (yield* BookingRepository).findByManageToken(token);
+        if (booking === undefined) return yield* notFound("booking");
+        const snapshot = yield* actors.snapshot(booking.hostId);
+        const eventType = snapshot.eventTypes.get(booking.eventTypeId);
+        if (eventType === undefined) return yield* notFound("booking");
+        return { booking, snapshot, eventType };
+      }),
+    );
+  };
+
+  /**
+   * Who may act on a booking by bearer token: its invitee (the manage token) or its host (a
+   * session of that host). Anyone else gets the same 404 as an unknown booking, after the same
+   * work: both lookups and the comparison run whether or not the booking exists.
+   */
+  const actingByBearer = (id: string, bearer: string | undefined): Promise<Answer<Acting>> => {
+    if (bearer === undefined || !Schema.is(BookingId)(id)) return Promise.resolve(notFound("booking"));
+    return run(
+      Effect.gen(function* () {
+        const [booking, host] = yield* Effect.all(
+          [(yield* BookingRepository).findById(id), (yield* HostSessionRepository).hostOfSession(bearer, deps.now())],
+          { concurrency: "unbounded" },
+        );
+        const isInvitee = sameSecret(booking?.manageToken ?? UNKNOWN_TOKEN, bearer);
+        if (booking !== undefined && isInvitee) return { booking, by: "invitee" as const };
+        if (booking !== undefined && host === booking.hostId) return { booking, by: "host" as const };
+        return yield* notFound("booking");
+      }),
+    );
+  };
+
+  /** One of a host's own bookings; another host's is the same 404 as an unknown one. */
+  const hostsBooking = (hostId: HostId, id: string): Promise<Answer<Acting>> => {
+    if (!Schema.is(BookingId)(id)) return Promise.resolve(notFound("booking"));
+    return run(
+      Effect.flatMap(BookingRepository, (repo) => repo.findById(id)).pipe(
+        Effect.flatMap((booking) => (booking === undefined || booking.hostId !== hostId ? notFound("booking") : Effect.succeed({ booking, by: "host" as const }))),
+      ),
+    );
+  };
+
+  const cancel = (acting: Acting, reason: string | null) =>
+    ask(acting.booking.hostId, new Cancel({ bookingId: acting.booking.id, by: acting.by, reason }, true));
+
+  const reschedule = (acting: Acting, start: number) =>
+    ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by }, true));
+
+  const sessions = <A, E>(f: (repo: HostSessionRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(HostSessionRepository, f));
+
+  /** The host a session token belongs to, while it is current. */
+  const hostOfSession = (token: string | undefined): Promise<Answer<HostId | undefined>> =>
+    token === undefined ? Promise.resolve(undefined) : sessions((r) => r.hostOfSession(token, deps.now()));
+
+  /** The host a sign-in link is for, while it is unused and fresh (looking does not use it up). */
+  const signInLinkHost = async (token: string): Promise<Answer<HostSnapshot | undefined>> => {
+    const hostId = await sessions((r) => r.hostOfSignInLink(token, deps.now()));
+    if (hostId === undefined || isBookingError(hostId)) return hostId;
+    return run(actors.snapshot(hostId));
+  };
+
+  const signIn = (token: string) => sessions((r) => r.redeemSignInLink(token, deps.now()));
+
+  const signOut = (token: string | undefined): Promise<Answer<void>> =>
+    token === undefined ? Promise.resolve(undefined) : sessions((r) => r.endSession(token, deps.now()));
+
+  const hostSnapshot = (hostId: HostId) => run(actors.snapshot(hostId));
+
+  return {
+    offering,
+    hostBySlug,
+    offeredEventTypes,
+    listing,
+    latest,
+    hold,
+    book,
+    byManageToken,
+    actingByBearer,
+    hostsBooking,
+    cancel,
+    reschedule,
+    hostOfSession,
+    signInLinkHost,
+    signIn,
+    signOut,
+    hostSnapshot,
+  };
+};
+
+export type BookingContext = ReturnType<typeof makeBookingContext>;
+
+/** Compares secrets in time that does not depend on where they differ. */
+export const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};

@@ -1,0 +1,59 @@
+import type { StorageUnavailable } from "../actors/protocol.ts";
+import type {
+  BookingNotActive,
+  DailyLimitReached,
+  DuplicateBooking,
+  HoldInvalid,
+  IdempotencyKeyReused,
+  InvalidInput,
+  NotFound,
+  RateLimited,
+  SlotNotOffered,
+  SlotTaken,
+  TooFarAhead,
+  TooManyBookings,
+  TooManyHolds,
+  TooSoon,
+  Unauthorized,
+} from "../domain/errors.ts";
+
+/** Every refusal the booking context answers with; `src/http/problems.ts` says each one to people. */
+export type BookingError =
+  | SlotTaken
+  | SlotNotOffered
+  | TooSoon
+  | TooFarAhead
+  | DailyLimitReached
+  | NotFound
+  | InvalidInput
+  | Unauthorized
+  | RateLimited
+  | HoldInvalid
+  | TooManyHolds
+  | IdempotencyKeyReused
+  | BookingNotActive
+  | DuplicateBooking
+  | TooManyBookings
+  | StorageUnavailable;
+
+const TAGS: ReadonlySet<string> = new Set<BookingError["_tag"]>([
+  "SlotTaken",
+  "SlotNotOffered",
+  "TooSoon",
+  "TooFarAhead",
+  "DailyLimitReached",
+  "NotFound",
+  "InvalidInput",
+  "Unauthorized",
+  "RateLimited",
+  "HoldInvalid",
+  "TooManyHolds",
+  "IdempotencyKeyReused",
+  "BookingNotActive",
+  "DuplicateBooking",
+  "TooManyBookings",
+  "StorageUnavailable",
+]);
+
+export const isBookingError = (u: unknown): u is BookingError =>
+  typeof u === "object" && u !== null && "_tag" in u && TAGS.has((u as { _tag: unknown })._tag as string);

@@ -1,0 +1,92 @@
+import { Effect } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HostActors } from "../../src/actors/HostActors.ts";
+import { startTestApp } from "../support/app.ts";
+import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { createHost, type HostFixture } from "../support/fixtures.ts";
+
+/** A hold that ran out means the same to the form and to the JSON API: the time itself is checked. */
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let host: HostFixture;
+
+beforeAll(async () => {
+  app = await startTestApp({ holdMinutes: 0.02 }); // 1.2-second holds
+  host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna" }));
+});
+afterAll(() => app.close());
+
+/** A hold placed through the page, as a visitor does; resolves with its token and time. */
+const holdOne = async (browser: PageClient, index: number) => {
+  const page = await browser.get(`/${host.hostSlug}/${host.eventSlug}`);
+  const start = offeredStarts(page.body)[index]!;
+  const held = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/hold`, { _csrf: inputValue(page.body, "_csrf")!, tz: "Europe/Vienna", start });
+  const form = await browser.get(held.headers.get("location")!);
+  return { start, token: inputValue(form.body, "hold")!, form: form.body };
+};
+
+/** Until the actor let the hold go (its expiry is a message in the mailbox). */
+const expired = async (token: string) => {
+  for (;;) {
+    const snapshot = await app.runtime.runPromise(Effect.flatMap(HostActors, (a) => a.snapshot(host.hostId)));
+    if (!snapshot.holds.has(token)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe("a hold that ran out", () => {
+  it("books the time through the JSON API when it is still free", async () => {
+    const { start, token } = await holdOne(new PageClient(app.url), 1);
+    await expired(token);
+    const res = await fetch(`${app.url}/api/v1/bookings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, holdToken: token, invitee: { name: "Api", email: "api@example.com", timeZone: "UTC" } }),
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("books the time through the form when it is still free", async () => {
+    const browser = new PageClient(app.url);
+    const { start, token, form } = await holdOne(browser, 3);
+    await expired(token);
+    const res = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
+      _csrf: inputValue(form, "_csrf")!,
+      start,
+      tz: "Europe/Vienna",
+      hold: token,
+      idempotencyKey: inputValue(form, "idempotencyKey")!,
+      name: "Form",
+      email: "form@example.com",
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toMatch(/^\/booking\/.+\?new=1$/);
+  });
+
+  it("answers both with 409 when someone else took the time meanwhile", async () => {
+    const browser = new PageClient(app.url);
+    const { start, token, form } = await holdOne(browser, 5);
+    await expired(token);
+    const taken = await fetch(`${app.url}/api/v1/bookings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, invitee: { name: "Other", email: "other@example.com", timeZone: "UTC" } }),
+    });
+    expect(taken.status).toBe(201);
+    const byApi = await fetch(`${app.url}/api/v1/bookings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, holdToken: token, invitee: { name: "Late", email: "late@example.com", timeZone: "UTC" } }),
+    });
+    expect(byApi.status).toBe(409);
+    const byForm = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
+      _csrf: inputValue(form, "_csrf")!,
+      start,
+      tz: "Europe/Vienna",
+      hold: token,
+      idempotencyKey: inputValue(form, "idempotencyKey")!,
+      name: "Late",
+      email: "late@example.com",
+    });
+    expect(byForm.status).toBe(409);
+  });
+});
