@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import type { Validity } from "./readCache.ts";
+import type { HostId } from "../domain/model.ts";
 import type { UwsRequest, UwsResponse } from "./uws.ts";
 
 /** What a handler sees of a request: copied out of uWS before any await (uWS requests die then). */
@@ -10,8 +10,18 @@ export interface Request {
   readonly params: ReadonlyArray<string>;
   readonly headers: ReadonlyMap<string, string>;
   readonly body: Buffer;
-  /** The client's address (see clientAddress.ts), for per-address limits. */
+  /** The client's address (see clientAddress.ts); empty unless limits are on or the route asked for it. */
   readonly address: string;
+}
+
+/**
+ * What a cacheable read depended on: a reply stays valid while the host's snapshot version
+ * and the minute are the same (minimum notice moves with the clock).
+ */
+export interface Validity {
+  readonly hostId: HostId;
+  readonly version: number;
+  readonly minute: number;
 }
 
 export interface Reply {

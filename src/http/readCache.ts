@@ -1,15 +1,5 @@
 import type { HostId } from "../domain/model.ts";
-import type { Reply } from "./exchange.ts";
-
-/**
- * What a cacheable read depended on: a reply stays valid while the host's snapshot version
- * and the minute are the same (minimum notice moves with the clock).
- */
-export interface Validity {
-  readonly hostId: HostId;
-  readonly version: number;
-  readonly minute: number;
-}
+import type { Reply, Validity } from "./exchange.ts";
 
 interface Entry {
   readonly reply: Reply;

@@ -25,6 +25,7 @@ import { logEvent, logs, setLogLevel } from "./log.ts";
 import { metricsReply } from "./metrics.ts";
 import { PayloadTooLarge, type AppError } from "./problems.ts";
 import { ReadCache } from "./readCache.ts";
+import { makePageViews } from "./pageViews.ts";
 import { makeRequestLimits, type LimitKind, type RequestLimits } from "./requestLimits.ts";
 import { apiRoutes, problemReply } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
@@ -56,6 +57,8 @@ interface Route {
   readonly cacheable?: boolean;
   /** The per-address allowance a request spends (none: assets, health). */
   readonly limit?: LimitKind;
+  /** Reads the client's address even when limits are off. */
+  readonly addressed?: boolean;
 }
 
 /** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT: listen without SO_REUSEPORT. */
@@ -98,6 +101,7 @@ export const HttpServerLive = Layer.scoped(
       config,
       secret: Redacted.value(config.secret),
       booking: makeBookingContext({ actors, run, now }),
+      views: makePageViews(),
       assets: loadAssets(),
       now,
     };
@@ -134,14 +138,14 @@ export const HttpServerLive = Layer.scoped(
             }) as string,
           );
 
-    const register = ({ method, pattern, handler, cacheable, limit }: Route) => {
+    const register = ({ method, pattern, handler, cacheable, limit, addressed }: Route) => {
       const paramCount = (pattern.match(/:/g) ?? []).length;
       const api = pattern.startsWith("/api/");
       app[method](pattern, (res, req) => {
         const state = watchAbort(res);
         lastArrival = performance.now();
         try {
-          serve(res, req, state, { api, paramCount, handler, cacheable, limit, withBody: method !== "get" });
+          serve(res, req, state, { api, paramCount, handler, cacheable, limit, addressed: addressed === true, withBody: method !== "get" });
         } catch (error) {
           // Whatever a request does, it must not stop the server; it gets an answer if it has none yet.
           logEvent("error", "request failed", { path: req.getUrl(), error: String(error) });
@@ -156,6 +160,7 @@ export const HttpServerLive = Layer.scoped(
       readonly handler: Handler;
       readonly cacheable: boolean | undefined;
       readonly limit: LimitKind | undefined;
+      readonly addressed: boolean;
       readonly withBody: boolean;
     }
 
@@ -171,7 +176,8 @@ export const HttpServerLive = Layer.scoped(
           return;
         }
       }
-      const address = clientAddress(peerAddress(res), req.getHeader("x-forwarded-for"), config.trustProxy);
+      // Only limits and the loopback-only routes need the address; reading it costs every request a little.
+      const address = spending || route.addressed ? clientAddress(peerAddress(res), req.getHeader("x-forwarded-for"), config.trustProxy) : "";
       const withBody = route.withBody && req.getMethod() !== "get" && req.getMethod() !== "head";
       const started = performance.now();
       let insideHandler = true;
@@ -244,7 +250,7 @@ export const HttpServerLive = Layer.scoped(
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(run, limits) },
-      { method: "get", pattern: "/metrics", handler: metrics },
+      { method: "get", pattern: "/metrics", handler: metrics, addressed: true },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home, limit: "read" },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots, limit: "read" },

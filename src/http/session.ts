@@ -82,7 +82,8 @@ export const csrfProblem = (
   request: Request,
   visitor: Visitor,
   token: string | null,
-  secret: string,
+  /** The visitor's own token (`csrfTokenOf`), made once per request for the page and this check. */
+  expected: string,
   publicUrl: string,
 ): string | undefined => {
   if (request.headers.get("sec-fetch-site") === "cross-site") return "This form was sent from another site.";
@@ -91,7 +92,7 @@ export const csrfProblem = (
   if (origin !== undefined && origin !== "null" && isForeignOrigin(origin, request.headers.get("host"), new URL(publicUrl).origin)) {
     return "This form was sent from another site.";
   }
-  if (visitor.setCookie !== undefined || token === null || !sameSecret(token, csrfTokenOf(secret, visitor.id))) {
+  if (visitor.setCookie !== undefined || token === null || !sameSecret(token, expected)) {
     return "Your session expired or cookies are blocked. Please reload the page and try again.";
   }
   return undefined;

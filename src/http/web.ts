@@ -3,6 +3,7 @@ import type { BookingContext } from "../booking/BookingContext.ts";
 import type { PageContext } from "../views/Layout.tsx";
 import type { Assets } from "./assets.ts";
 import type { Reply, Request } from "./exchange.ts";
+import type { PageViews } from "./pageViews.ts";
 import { csrfTokenOf, type Visitor } from "./session.ts";
 
 /** What route handlers share: configuration, the booking context, assets and the clock. */
@@ -10,6 +11,7 @@ export interface Web {
   readonly config: AppConfigShape;
   readonly secret: string;
   readonly booking: BookingContext;
+  readonly views: PageViews;
   readonly assets: Assets;
   readonly now: () => number;
 }

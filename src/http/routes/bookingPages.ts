@@ -7,7 +7,6 @@ import { icsOf } from "../../notify/ics.ts";
 import { BookingDetailsPage, ReschedulePage } from "../../views/BookingDetails.tsx";
 import type { Viewer } from "../../views/EventPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } from "../eventView.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { html, redirect, type Web } from "../web.ts";
@@ -17,6 +16,7 @@ type Found = ManagedBooking;
 
 export const bookingPageRoutes = (web: Web) => {
   const { booking: context } = web;
+  const { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } = web.views;
   const find = (token: string): Promise<Found | AppError> => context.byManageToken(token);
 
   const manageUrl = (token: string) => `${web.config.publicUrl}/booking/${token}`;

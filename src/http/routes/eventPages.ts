@@ -6,7 +6,6 @@ import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
 import { HomePage } from "../../views/HomePage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf, pageUrl, panelData, postedViewer, renderDaySlots, viewerOf, zonePickerGroups } from "../eventView.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { BookForm, decodeFields, HoldForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
@@ -21,6 +20,7 @@ interface EventContext extends Offering {
 
 /** The event page (or just its panel), for a viewer, with an optional notice on top. */
 const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventContext, viewer: Viewer, notice: string | undefined, partial: boolean) => {
+  const { panelData, renderDaySlots, zonePickerGroups } = web.views;
   const now = web.now();
   const panel = panelData(request, ctx.snapshot, ctx.eventType, viewer, ctx.base, now);
   const props = {
@@ -55,6 +55,7 @@ const withBase = (offer: Offering): EventContext => ({ ...offer, base: `/${offer
 
 export const eventPageRoutes = (web: Web) => {
   const { booking: context } = web;
+  const { clockOf, pageUrl, postedViewer, renderDaySlots, viewerOf } = web.views;
 
   /** The host and event type named in the path, or the page that says which is missing. */
   const resolve = async (request: Request, page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Promise<EventContext | Reply> => {

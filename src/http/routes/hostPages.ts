@@ -4,7 +4,6 @@ import { reasonOf } from "../forms.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { HostDashboard, SignedOutPage, SignInPage } from "../../views/HostPages.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
-import { clockOf } from "../eventView.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { hostSessionCookie, hostSessionOf } from "../session.ts";
@@ -28,6 +27,7 @@ const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, st
 export const hostPageRoutes = (web: Web) => {
   const secure = web.config.publicUrl.startsWith("https:");
   const { booking: context } = web;
+  const { clockOf } = web.views;
 
   /** The host whose session the request carries, if it is current. */
   const signedInHost = (request: Request): Promise<HostId | undefined | AppError> => context.hostOfSession(hostSessionOf(request));

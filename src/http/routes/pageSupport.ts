@@ -35,7 +35,7 @@ export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyA
 export const beginFormPost = (web: Web, request: Request): (ReturnType<typeof beginPage> & { readonly fields: Record<string, unknown> }) | Reply => {
   const fields = formFields(request.body);
   const begun = beginPage(web, request);
-  const problem = csrfProblem(request, begun.visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, web.secret, web.config.publicUrl);
+  const problem = csrfProblem(request, begun.visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, begun.page.csrf, web.config.publicUrl);
   if (problem !== undefined) return html(403, ErrorPage({ page: begun.page, title: "Please try again", message: problem }) as string, begun.cookies);
   return { ...begun, fields };
 };
