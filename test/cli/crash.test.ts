@@ -1,38 +1,21 @@
-import { Effect, Redacted } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HostRepository, newEventType } from "../../src/persistence/HostRepository.ts";
-import { openTestDatabase } from "../support/app.ts";
+import { Redacted } from "effect";
+import { describe, expect, it } from "vitest";
 import { spawnServer } from "../support/server.ts";
-import { weekdays } from "../support/fixtures.ts";
+import { useOpenHostDatabase } from "../support/fixtures.ts";
 
 /**
  * The whole server process dies (SIGKILL) in the middle of a booking storm. After a restart,
  * every booking that got a 201 must still be there and confirmed; nothing else matters.
  */
-let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let eventTypeId: string;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  eventTypeId = await db.runtime.runPromise(
-    Effect.gen(function* () {
-      const repo = yield* HostRepository;
-      const hostId = yield* repo.insertHost({ slug: "crash-host", name: "Crash", email: "crash@example.com", timeZone: "UTC" });
-      const id = yield* repo.insertEventType(hostId, newEventType({ slug: "m", title: "M", durationMinutes: 15 }));
-      yield* repo.replaceWeeklyRules(hostId, weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]));
-      return id;
-    }),
-  );
-});
-afterAll(() => db?.close());
+const database = useOpenHostDatabase();
 
 // Twelve clients on one address would soon be refused by the per-address limits.
-const startServer = () => spawnServer({ DATABASE_URL: Redacted.value(db.url), LOG_LEVEL: "warning", RATE_LIMIT: "off" });
+const startServer = () => spawnServer({ DATABASE_URL: Redacted.value(database.url), LOG_LEVEL: "warning", RATE_LIMIT: "off" });
 
 describe("a server killed mid-storm", () => {
   it("keeps every acknowledged booking after SIGKILL and a restart", async () => {
     const first = await startServer();
-    const slots = ((await (await fetch(`${first.url}/api/v1/hosts/crash-host/event-types/m/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
+    const slots = ((await (await fetch(`${first.url}/api/v1/hosts/${database.host.hostSlug}/event-types/${database.host.eventSlug}/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
     const acknowledged: { id: string; manageToken: string; start: string }[] = [];
     let failures = 0;
     let killed = false;
@@ -43,7 +26,7 @@ describe("a server killed mid-storm", () => {
           const res = await fetch(`${first.url}/api/v1/bookings`, {
             method: "POST",
             headers: { "content-type": "application/json", "idempotency-key": `crash-${w}-${n}` },
-            body: JSON.stringify({ eventTypeId, start, invitee: { name: `I ${w}`, email: `i${w}-${n}@example.com`, timeZone: "UTC" } }),
+            body: JSON.stringify({ eventTypeId: database.host.eventTypeId, start, invitee: { name: `I ${w}`, email: `i${w}-${n}@example.com`, timeZone: "UTC" } }),
           });
           if (res.status === 201) acknowledged.push((await res.json()) as never);
           else await res.text();
@@ -70,7 +53,7 @@ describe("a server killed mid-storm", () => {
       }
       expect(missing).toEqual([]);
       // And the restarted server's own view agrees: none of them is offered again.
-      const after = ((await (await fetch(`${second.url}/api/v1/hosts/crash-host/event-types/m/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
+      const after = ((await (await fetch(`${second.url}/api/v1/hosts/${database.host.hostSlug}/event-types/${database.host.eventSlug}/slots?from=${new Date(Date.now() + 3_600_000).toISOString()}&to=${new Date(Date.now() + 20 * 86_400_000).toISOString()}`)).json()) as { slots: { start: string }[] }).slots;
       const offered = new Set(after.map((s) => s.start));
       expect(acknowledged.filter((b) => offered.has(b.start))).toEqual([]);
     } finally {

@@ -4,33 +4,16 @@ import { Effect, Redacted } from "effect";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runningEmbeddedPostgres } from "../../src/persistence/EmbeddedPostgres.ts";
-import { HostRepository, newEventType } from "../../src/persistence/HostRepository.ts";
-import { openTestDatabase } from "../support/app.ts";
-import { weekdays } from "../support/fixtures.ts";
+import { useOpenHostDatabase } from "../support/fixtures.ts";
 import { exited, spawnServer } from "../support/server.ts";
 import { offeredStarts, startStorm } from "../support/storm.ts";
 
 /** The operator's side of the hardening issue: ports, signals and a database that dies. */
-let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let eventTypeId: string;
+const database = useOpenHostDatabase();
 
-beforeAll(async () => {
-  db = await openTestDatabase();
-  eventTypeId = await db.runtime.runPromise(
-    Effect.gen(function* () {
-      const repo = yield* HostRepository;
-      const hostId = yield* repo.insertHost({ slug: "term-host", name: "Term", email: "term@example.com", timeZone: "UTC" });
-      const id = yield* repo.insertEventType(hostId, newEventType({ slug: "m", title: "M", durationMinutes: 15 }));
-      yield* repo.replaceWeeklyRules(hostId, weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]));
-      return id;
-    }),
-  );
-});
-afterAll(() => db?.close());
-
-const confirmedOf = (ids: ReadonlyArray<string>, url: Redacted.Redacted = db.url) =>
+const confirmedOf = (ids: ReadonlyArray<string>, url: Redacted.Redacted = database.url) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const sql = yield* SqlClient;
@@ -45,9 +28,9 @@ const confirmedOf = (ids: ReadonlyArray<string>, url: Redacted.Redacted = db.url
 
 describe("the listening port", () => {
   it("is exclusive: a second server on the same port refuses to start and says why", async () => {
-    const first = await spawnServer({ DATABASE_URL: Redacted.value(db.url), LOG_LEVEL: "warning" });
+    const first = await spawnServer({ DATABASE_URL: Redacted.value(database.url), LOG_LEVEL: "warning" });
     try {
-      const second = spawnServer({ DATABASE_URL: Redacted.value(db.url), PORT: String(first.port), DATA_DIR: mkdtempSync(join(tmpdir(), "rv-other-")) });
+      const second = spawnServer({ DATABASE_URL: Redacted.value(database.url), PORT: String(first.port), DATA_DIR: mkdtempSync(join(tmpdir(), "rv-other-")) });
       await expect(second).rejects.toThrow(/port is in use/);
       expect((await fetch(`${first.url}/health`)).status).toBe(200);
     } finally {
@@ -59,9 +42,9 @@ describe("the listening port", () => {
 
 describe("SIGTERM under a 32-client storm", () => {
   it("answers every request it received, closes no connection without an answer, and keeps every 201", async () => {
-    const server = await spawnServer({ DATABASE_URL: Redacted.value(db.url), LOG_LEVEL: "warning", RATE_LIMIT: "off" });
-    const { slots } = await offeredStarts(server.url, "term-host", "m");
-    const storm = startStorm({ url: () => server.url, eventTypeId, starts: slots.map((s) => s.start), clients: 32, maxPerClient: 10_000 });
+    const server = await spawnServer({ DATABASE_URL: Redacted.value(database.url), LOG_LEVEL: "warning", RATE_LIMIT: "off" });
+    const { slots } = await offeredStarts(server.url, database.host.hostSlug, database.host.eventSlug);
+    const storm = startStorm({ url: () => server.url, eventTypeId: database.host.eventTypeId, starts: slots.map((s) => s.start), clients: 32, maxPerClient: 10_000 });
     await storm.until((o) => o.acknowledged.length >= 200);
     server.child.kill("SIGTERM");
     expect(await exited(server.child)).toBe(0);

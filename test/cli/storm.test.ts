@@ -1,17 +1,15 @@
 import { Redacted } from "effect";
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runStorm } from "../../src/cli/storm.ts";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let databaseUrl: Redacted.Redacted;
 
 beforeAll(async () => {
-  app = await startTestApp();
   databaseUrl = app.databaseUrl;
 });
-afterAll(() => app.close());
 
 describe("npm run storm", () => {
   it("books over HTTP under load and finds no double booking and nothing acknowledged missing", async () => {

@@ -1,22 +1,16 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { EpochMs } from "../../src/domain/time.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
-import { startTestApp } from "../support/app.ts";
-import { expectAccessible, failOnPageErrors, launchBrowser, screenshot } from "../support/browser.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookViaApi } from "../support/api.ts";
+import { expectAccessible, failOnPageErrors, useBrowser, screenshot } from "../support/browser.ts";
 import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-let browser: Browser;
-
 // Holds of three seconds, so a test can watch one run out.
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp({ holdMinutes: 0.05 }), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const app = useTestApp({ holdMinutes: 0.05 });
+const browser = useBrowser();
+
 
 const newHost = () => app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna", rules: weekdays("09:00", "17:00") }));
 
@@ -65,11 +59,7 @@ describe("a hold that runs out while the form is open", () => {
     const errors: string[] = [];
     const { page, start } = await holdUntilExpired(host, errors);
 
-    const taken = await fetch(`${app.url}/api/v1/bookings`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ eventTypeId: host.eventTypeId, start: new Date(start).toISOString(), invitee: { name: "Grace Hopper", email: "grace@example.com", timeZone: "UTC" } }),
-    });
+    const taken = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: new Date(start).toISOString(), name: "Grace Hopper", email: "grace@example.com" });
     expect(taken.status).toBe(201);
 
     await page.getByRole("button", { name: "Confirm booking" }).click();

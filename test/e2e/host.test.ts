@@ -1,32 +1,21 @@
 import { Effect } from "effect";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
-import { startTestApp } from "../support/app.ts";
-import { expectAccessible, failOnPageErrors, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookViaApi } from "../support/api.ts";
+import { expectAccessible, failOnPageErrors, useBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { createHost } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-let browser: Browser;
+const app = useTestApp();
+const browser = useBrowser();
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 describe("the host's own page in a browser", () => {
   it("signs in from a link, lists the meetings accessibly on desktop and phone, and cancels one by keyboard", async () => {
     const host = await app.runtime.runPromise(createHost({ timeZone: "America/Chicago" }));
     const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).json()) as { slots: { start: string }[] };
     for (const [i, name] of ["Grace Hopper", "Alan Turing"].entries()) {
-      const r = await fetch(`${app.url}/api/v1/bookings`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ eventTypeId: host.eventTypeId, start: slots.slots[i * 3]!.start, invitee: { name, email: "x@example.com", timeZone: "Europe/Paris" } }),
-      });
+      const r = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[i * 3]!.start, name, email: `x${i}@example.com`, timeZone: "Europe/Paris" });
       expect(r.status).toBe(201);
     }
     const token = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));

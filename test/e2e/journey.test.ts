@@ -1,22 +1,15 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import ICAL from "ical.js";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp } from "../support/app.ts";
-import { expectAccessible, failOnPageErrors, launchBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.ts";
+import { expectAccessible, failOnPageErrors, useBrowser, screenshot, VIEWPORTS } from "../support/browser.ts";
 import { createHost, weekdays } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-let browser: Browser;
+const app = useTestApp();
+const browser = useBrowser();
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 const questions = [
   { id: "company", label: "Company", kind: "short_text" as const, required: true },

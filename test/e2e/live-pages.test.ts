@@ -1,24 +1,17 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { EpochMs } from "../../src/domain/time.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp } from "../support/app.ts";
-import { launchBrowser, screenshot } from "../support/browser.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.ts";
+import { useBrowser, screenshot } from "../support/browser.ts";
 import { createHost, wall } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-let browser: Browser;
+const app = useTestApp();
+const browser = useBrowser();
 const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
 });
 
 interface Probe {

@@ -1,19 +1,17 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Hold } from "../../src/actors/protocol.ts";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let host: HostFixture;
 
 beforeAll(async () => {
-  app = await startTestApp();
   host = await app.runtime.runPromise(createHost({ timeZone: "America/New_York" }));
 });
-afterAll(() => app.close());
 
 const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
   fetch(`${app.url}/api/v1${path}`, {

@@ -1,19 +1,17 @@
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { HostFixture } from "../support/fixtures.ts";
 import { createHost } from "../support/fixtures.ts";
-import { startTestApp } from "../support/app.ts";
-import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookingFormFields, inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { SqlClient } from "@effect/sql/SqlClient";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let host: HostFixture;
 
 beforeAll(async () => {
-  app = await startTestApp();
   host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna" }));
 });
-afterAll(() => app.close());
 
 const bookingCount = () =>
   app.runtime.runPromise(
@@ -38,16 +36,7 @@ describe("booking through the running server", () => {
     expect(form.body).toContain('id="book-form"');
     expect(Date.parse(inputValue(form.body, "start")!)).toBe(Date.parse(start));
 
-    const fields = {
-      _csrf: inputValue(form.body, "_csrf")!,
-      start,
-      tz: "America/New_York",
-      hold: inputValue(form.body, "hold")!,
-      idempotencyKey: inputValue(form.body, "idempotencyKey")!,
-      name: "Grace Hopper",
-      email: "grace@example.com",
-      note: "Looking forward",
-    };
+    const fields = bookingFormFields(form.body, { name: "Grace Hopper", email: "grace@example.com", note: "Looking forward" });
     const booked = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, fields);
     expect(booked.status).toBe(303);
     const location = booked.headers.get("location")!;

@@ -1,19 +1,18 @@
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
-import { startTestApp } from "../support/app.ts";
-import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookViaApi } from "../support/api.ts";
+import { bookingFormFields, inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 
 /** A hold that ran out means the same to the form and to the JSON API: the time itself is checked. */
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp({ holdMinutes: 0.02 }); // 1.2-second holds
 let host: HostFixture;
 
 beforeAll(async () => {
-  app = await startTestApp({ holdMinutes: 0.02 }); // 1.2-second holds
   host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna" }));
 });
-afterAll(() => app.close());
 
 /** A hold placed through the page, as a visitor does; resolves with its token and time. */
 const holdOne = async (browser: PageClient, index: number) => {
@@ -37,27 +36,15 @@ describe("a hold that ran out", () => {
   it("books the time through the JSON API when it is still free", async () => {
     const { start, token } = await holdOne(new PageClient(app.url), 1);
     await expired(token);
-    const res = await fetch(`${app.url}/api/v1/bookings`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, holdToken: token, invitee: { name: "Api", email: "api@example.com", timeZone: "UTC" } }),
-    });
+    const res = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, holdToken: token, name: "Api", email: "api@example.com" });
     expect(res.status).toBe(201);
   });
 
   it("books the time through the form when it is still free", async () => {
     const browser = new PageClient(app.url);
-    const { start, token, form } = await holdOne(browser, 3);
+    const { token, form } = await holdOne(browser, 3);
     await expired(token);
-    const res = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
-      _csrf: inputValue(form, "_csrf")!,
-      start,
-      tz: "Europe/Vienna",
-      hold: token,
-      idempotencyKey: inputValue(form, "idempotencyKey")!,
-      name: "Form",
-      email: "form@example.com",
-    });
+    const res = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, bookingFormFields(form, { name: "Form", email: "form@example.com" }));
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toMatch(/^\/booking\/.+\?new=1$/);
   });
@@ -66,27 +53,11 @@ describe("a hold that ran out", () => {
     const browser = new PageClient(app.url);
     const { start, token, form } = await holdOne(browser, 5);
     await expired(token);
-    const taken = await fetch(`${app.url}/api/v1/bookings`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, invitee: { name: "Other", email: "other@example.com", timeZone: "UTC" } }),
-    });
+    const taken = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, name: "Other", email: "other@example.com" });
     expect(taken.status).toBe(201);
-    const byApi = await fetch(`${app.url}/api/v1/bookings`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ eventTypeId: host.eventTypeId, start, holdToken: token, invitee: { name: "Late", email: "late@example.com", timeZone: "UTC" } }),
-    });
+    const byApi = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, holdToken: token, name: "Late", email: "late@example.com" });
     expect(byApi.status).toBe(409);
-    const byForm = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, {
-      _csrf: inputValue(form, "_csrf")!,
-      start,
-      tz: "Europe/Vienna",
-      hold: token,
-      idempotencyKey: inputValue(form, "idempotencyKey")!,
-      name: "Late",
-      email: "late@example.com",
-    });
+    const byForm = await browser.postForm(`/${host.hostSlug}/${host.eventSlug}/book`, bookingFormFields(form, { name: "Late", email: "late@example.com" }));
     expect(byForm.status).toBe(409);
   });
 });

@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, FastCheck as fc } from "effect";
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookViaApi } from "../support/api.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 
 /**
@@ -13,25 +14,19 @@ import { createHost, type HostFixture } from "../support/fixtures.ts";
  */
 const RUNS = Number(process.env["FUZZ_RUNS"] ?? 5_000);
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let host: HostFixture;
 let booking: { id: string; manageToken: string };
 
 beforeAll(async () => {
-  app = await startTestApp();
   host = await app.runtime.runPromise(
     createHost({ eventType: { questions: [{ id: "topic", label: "Topic", kind: "single_choice", required: true, options: ["a", "b"] }] } }),
   );
   const from = new Date(Date.now() + 86_400_000).toISOString();
   const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] };
-  const res = await fetch(`${app.url}/api/v1/bookings`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ eventTypeId: host.eventTypeId, start: slots.slots[0]!.start, invitee: { name: "Fuzz", email: "fuzz@example.com", timeZone: "UTC" }, answers: { topic: "a" } }),
-  });
+  const res = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[0]!.start, name: "Fuzz", email: "fuzz@example.com", answers: { topic: "a" } });
   booking = (await res.json()) as typeof booking;
 });
-afterAll(() => app.close());
 
 const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links"];
 

@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp } from "../support/app.ts";
-import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestApp } from "../support/app.ts";
+import { bookingFormFields, inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { openLiveSocket } from "../support/ws.ts";
 
@@ -12,16 +12,14 @@ import { openLiveSocket } from "../support/ws.ts";
  * is a test against the real server. Limits are on, and TRUST_PROXY=1 lets each test speak
  * from an address of its own (X-Forwarded-For), so their allowances do not mix.
  */
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp({ rateLimit: true, trustProxy: 1, maxHoldsPerHost: 50, maxHoldsPerAddress: 3 });
 let host: HostFixture;
 let addressCounter = 0;
 const newAddress = () => `203.0.113.${++addressCounter}`;
 
 beforeAll(async () => {
-  app = await startTestApp({ rateLimit: true, trustProxy: 1, maxHoldsPerHost: 50, maxHoldsPerAddress: 3 });
   host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna", eventType: { questions: [{ id: "topic", label: "Topic", kind: "short_text", required: false }] } }));
 });
-afterAll(() => app.close());
 
 const count = (table: string) =>
   app.runtime.runPromise(Effect.flatMap(SqlClient, (sql) => sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`).pipe(Effect.map((r) => r[0]!.n)));
@@ -209,15 +207,7 @@ describe("bad input is refused, names its field and writes nothing", () => {
     const held = await page.post(`/${host.hostSlug}/${host.eventSlug}/hold`, { _csrf: inputValue(event.body, "_csrf")!, tz: "Europe/Vienna", start });
     const form = await page.get(held.headers.get("location")!);
     const before = await rowCounts();
-    const fields = {
-      _csrf: inputValue(form.body, "_csrf")!,
-      start,
-      tz: "Europe/Vienna",
-      hold: inputValue(form.body, "hold")!,
-      idempotencyKey: inputValue(form.body, "idempotencyKey")!,
-      name: "Nul\u0000Name",
-      email: "form-nul@example.com",
-    };
+    const fields = bookingFormFields(form.body, { name: "Nul\u0000Name", email: "form-nul@example.com" });
     const nul = await page.post(`/${host.hostSlug}/${host.eventSlug}/book`, fields);
     expect(nul.status).toBe(422);
     expect(nul.body).toContain("NUL");

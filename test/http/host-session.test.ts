@@ -1,19 +1,16 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Redacted } from "effect";
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HostRepository } from "../../src/persistence/HostRepository.ts";
 import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../../src/persistence/HostSessionRepository.ts";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
+import { bookViaApi } from "../support/api.ts";
 import { inputValue, PageClient } from "../support/client.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.close());
 
 const run = <A, E>(effect: Effect.Effect<A, E, SqlClient | HostRepository | HostSessionRepository>) => app.runtime.runPromise(effect);
 const signInToken = (host: HostFixture, at = Date.now()) => run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, at)));
@@ -24,11 +21,7 @@ const offered = async (host: HostFixture) => {
 };
 
 const book = async (host: HostFixture, start: string, name = "Ada Lovelace") => {
-  const r = await fetch(`${app.url}/api/v1/bookings`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ eventTypeId: host.eventTypeId, start, invitee: { name, email: "ada@example.com", timeZone: "America/New_York" }, answers: { note: "Bring the <b>plans</b>" } }),
-  });
+  const r = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, name, email: "ada@example.com", timeZone: "America/New_York", answers: { note: "Bring the <b>plans</b>" } });
   expect(r.status).toBe(201);
   return (await r.json()) as { id: string; manageToken: string; start: string };
 };

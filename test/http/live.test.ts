@@ -1,23 +1,21 @@
 import { Effect } from "effect";
 import type { EpochMs } from "../../src/domain/time.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book, Cancel, ReplaceWeeklyRules, SetDateOverride } from "../../src/actors/protocol.ts";
 import { DAY_MS, parseLocalDate } from "../../src/domain/time.ts";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { openLiveSocket } from "../support/ws.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let host: HostFixture;
 
 beforeAll(async () => {
-  app = await startTestApp();
   host = await app.runtime.runPromise(createHost());
 });
-afterAll(() => app.close());
 
 const liveUrl = () => `${app.url.replace("http", "ws")}/live/hosts/${host.hostId}`;
 

@@ -1,23 +1,21 @@
 import { Effect } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book } from "../../src/actors/protocol.ts";
 import type { EpochMs } from "../../src/domain/time.ts";
 import type { HostId } from "../../src/domain/model.ts";
 import { ReadCache } from "../../src/http/readCache.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
-import { startTestApp } from "../support/app.ts";
+import { useTestApp } from "../support/app.ts";
 import { offeredStarts } from "../support/client.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
+const app = useTestApp();
 let host: HostFixture;
 
 beforeAll(async () => {
-  app = await startTestApp();
   host = await app.runtime.runPromise(createHost());
 });
-afterAll(() => app.close());
 
 const weekFragment = async (query: string, headers: Record<string, string> = {}) => {
   const response = await fetch(`${app.url}/${host.hostSlug}/${host.eventSlug}/slots?days=7&${query}`, { headers });

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { AppConfigOf, type AppConfigShape } from "../../src/AppConfig.ts";
 import { App, Core, Repositories } from "../../src/cli/layers.ts";
 import { pgClientLayer } from "../../src/persistence/Database.ts";
@@ -88,4 +88,34 @@ export const openTestDatabase = async () => {
   );
   await runtime.runPromise(Effect.void);
   return { url: url!, runtime, close: () => runtime.dispose() };
+};
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/**
+ * One app for a whole test file: started before its tests, closed after. The returned object
+ * reads through to the running app (`app.url`, `app.runtime`), so tests use it as the app.
+ */
+export const useTestApp = (overrides: Partial<AppConfigShape> = {}): TestApp => {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(overrides);
+  });
+  afterAll(() => started?.close());
+  const running = () => {
+    if (started === undefined) throw new Error("the test app is used before its beforeAll ran");
+    return started;
+  };
+  return {
+    get runtime() {
+      return running().runtime;
+    },
+    get url() {
+      return running().url;
+    },
+    get databaseUrl() {
+      return running().databaseUrl;
+    },
+    close: () => running().close(),
+  };
 };

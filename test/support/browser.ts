@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 /** Debian's Chromium, headless, with the flags this sandboxed machine needs. */
 export const launchBrowser = (): Promise<Browser> =>
@@ -55,5 +55,21 @@ export const failOnPageErrors = (page: Page, errors: string[]) => {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {
     if (m.type() === "error" && m.text().includes("Content Security Policy")) errors.push(m.text());
+  });
+};
+
+/** One Chromium for a whole test file, launched before its tests and closed after. */
+export const useBrowser = (): Browser => {
+  let launched: Browser | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(() => launched?.close());
+  return new Proxy({} as Browser, {
+    get: (_, property) => {
+      if (launched === undefined) throw new Error("the browser is used before its beforeAll ran");
+      const value = Reflect.get(launched, property) as unknown;
+      return typeof value === "function" ? value.bind(launched) : value;
+    },
   });
 };

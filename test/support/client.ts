@@ -43,3 +43,13 @@ export const inputValue = (html: string, name: string) => {
 
 /** Every slot start offered as a button on a page. */
 export const offeredStarts = (html: string) => [...html.matchAll(/name="start" value="([^"]+)"/g)].map((m) => m[1]!);
+
+/** What a booking form posts: its own hidden fields as the page rendered them, then the invitee's. */
+export const bookingFormFields = (formHtml: string, invitee: Record<string, string>): Record<string, string> => ({
+  _csrf: inputValue(formHtml, "_csrf")!,
+  start: inputValue(formHtml, "start")!,
+  tz: inputValue(formHtml, "tz")!,
+  hold: inputValue(formHtml, "hold")!,
+  idempotencyKey: inputValue(formHtml, "idempotencyKey")!,
+  ...invitee,
+});

@@ -1,9 +1,11 @@
 import { Effect } from "effect";
+import { afterAll, beforeAll } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import type { DateOverride, WeeklyRule } from "../../src/domain/schedule.ts";
 import { wallMinutes } from "../../src/domain/time.ts";
 import { HostRepository, newEventType, type NewEventType } from "../../src/persistence/HostRepository.ts";
+import { openTestDatabase } from "./app.ts";
 
 export const weekdays = (start: string, end: string, days = [1, 2, 3, 4, 5]): WeeklyRule[] =>
   days.map((weekday) => ({ weekday, start: wall(start), end: wall(end) }));
@@ -19,6 +21,10 @@ export interface HostFixture {
   readonly hostSlug: string;
   readonly eventSlug: string;
 }
+
+/** A host open around the clock every day with 15-minute meetings in UTC: room for a storm. */
+export const createOpenHost = () =>
+  createHost({ timeZone: "UTC", rules: weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]), eventType: { durationMinutes: 15 } });
 
 /** A host with one event type and weekly rules, created through the repository like the app does. */
 export const createHost = (
@@ -44,3 +50,25 @@ export const createHost = (
     for (const o of options.overrides ?? []) yield* hosts.replaceOverride(hostId, o.date, o.windows);
     return { hostId, eventTypeId, hostSlug, eventSlug } satisfies HostFixture;
   });
+
+/**
+ * For tests that start servers of their own: a fresh database with an open host, made before
+ * the file's tests and dropped after. Read `database.url` and `database.host` inside tests.
+ */
+export const useOpenHostDatabase = () => {
+  let db: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+  let host: HostFixture | undefined;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    host = await db.runtime.runPromise(createOpenHost());
+  });
+  afterAll(() => db?.close());
+  return {
+    get url() {
+      return db!.url;
+    },
+    get host() {
+      return host!;
+    },
+  };
+};
