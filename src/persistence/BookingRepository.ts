@@ -1,50 +1,42 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Deferred, Effect, Exit, Queue } from "effect";
-import type { Booking, BookingId, EventTypeId, HostId, Party } from "../domain/model.ts";
-import { epochMs } from "../domain/time.ts";
+import { Deferred, Effect, Exit, Queue, Schema } from "effect";
+import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
+import { decodeRows, EpochColumn } from "./rows.ts";
 
-interface BookingRow {
-  readonly id: string;
-  readonly hostId: string;
-  readonly eventTypeId: string;
-  readonly inviteeName: string;
-  readonly inviteeEmail: string;
-  readonly inviteeTimeZone: string;
-  readonly answers: Record<string, string>;
-  readonly startAt: Date;
-  readonly endAt: Date;
-  readonly bufferBeforeMinutes: number;
-  readonly bufferAfterMinutes: number;
-  readonly status: "confirmed" | "cancelled";
-  readonly manageToken: string;
-  readonly idempotencyKey: string | null;
-  readonly requestDigest: string | null;
-  readonly version: number;
-  readonly cancelledBy: Party | null;
-  readonly cancelReason: string | null;
-  readonly createdAt: Date;
-}
-
-const toBooking = (r: BookingRow): Booking => ({
-  id: r.id as BookingId,
-  hostId: r.hostId as HostId,
-  eventTypeId: r.eventTypeId as EventTypeId,
-  invitee: { name: r.inviteeName, email: r.inviteeEmail, timeZone: r.inviteeTimeZone },
-  answers: r.answers,
-  start: epochMs(r.startAt.getTime()),
-  end: epochMs(r.endAt.getTime()),
-  bufferBeforeMinutes: r.bufferBeforeMinutes,
-  bufferAfterMinutes: r.bufferAfterMinutes,
-  status: r.status,
-  manageToken: r.manageToken,
-  idempotencyKey: r.idempotencyKey,
-  requestDigest: r.requestDigest,
-  version: r.version,
-  cancelledBy: r.cancelledBy,
-  cancelReason: r.cancelReason,
-  createdAt: epochMs(r.createdAt.getTime()),
+/** A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking. */
+const BookingRow = Schema.Struct({
+  id: BookingId,
+  hostId: HostId,
+  eventTypeId: EventTypeId,
+  inviteeName: Schema.String,
+  inviteeEmail: Schema.String,
+  inviteeTimeZone: Schema.String,
+  answers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  startAt: EpochColumn,
+  endAt: EpochColumn,
+  bufferBeforeMinutes: Schema.Number,
+  bufferAfterMinutes: Schema.Number,
+  status: BookingStatus,
+  manageToken: Schema.String,
+  idempotencyKey: Schema.NullOr(Schema.String),
+  requestDigest: Schema.NullOr(Schema.String),
+  version: Schema.Number,
+  cancelledBy: Schema.NullOr(Party),
+  cancelReason: Schema.NullOr(Schema.String),
+  createdAt: EpochColumn,
 });
+
+const toBooking = ({ inviteeName, inviteeEmail, inviteeTimeZone, startAt, endAt, ...rest }: typeof BookingRow.Type): Booking => ({
+  ...rest,
+  invitee: { name: inviteeName, email: inviteeEmail, timeZone: inviteeTimeZone },
+  start: startAt,
+  end: endAt,
+});
+
+const bookingsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(BookingRow)(rows), (decoded) => decoded.map(toBooking));
+
+const idsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(Schema.Struct({ id: BookingId }))(rows), (r) => r.map((x) => x.id));
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -88,30 +80,23 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
 
     /** Confirmed bookings that end after `since`: what a host actor needs in memory. */
     const loadConfirmed = (hostId: HostId, since: number) =>
-      sql<BookingRow>`
+      sql`
         SELECT * FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed' AND end_at > ${iso(since)}::timestamptz
-        ORDER BY start_at`.pipe(Effect.map((rows) => rows.map(toBooking)));
+        ORDER BY start_at`.pipe(Effect.flatMap(bookingsOf));
 
     /** Bookings with an idempotency key made since `since`, whatever their status: replays must find them. */
     const loadKeyed = (hostId: HostId, since: number) =>
-      sql<BookingRow>`
+      sql`
         SELECT * FROM bookings
-        WHERE host_id = ${hostId} AND idempotency_key IS NOT NULL AND created_at > ${iso(since)}::timestamptz`.pipe(
-        Effect.map((rows) => rows.map(toBooking)),
-      );
+        WHERE host_id = ${hostId} AND idempotency_key IS NOT NULL AND created_at > ${iso(since)}::timestamptz`.pipe(Effect.flatMap(bookingsOf));
 
-    const findById = (id: BookingId) =>
-      sql<BookingRow>`SELECT * FROM bookings WHERE id = ${id}`.pipe(Effect.map((rows) => rows.map(toBooking)[0]));
+    const first = (rows: ReadonlyArray<unknown>) => Effect.map(bookingsOf(rows), (bookings) => bookings[0]);
 
-    const findByManageToken = (token: string) =>
-      sql<BookingRow>`SELECT * FROM bookings WHERE manage_token = ${token}`.pipe(
-        Effect.map((rows) => rows.map(toBooking)[0]),
-      );
+    const findById = (id: BookingId) => sql`SELECT * FROM bookings WHERE id = ${id}`.pipe(Effect.flatMap(first));
 
-    const findByIdempotencyKey = (key: string) =>
-      sql<BookingRow>`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(
-        Effect.map((rows) => rows.map(toBooking)[0]),
-      );
+    const findByManageToken = (token: string) => sql`SELECT * FROM bookings WHERE manage_token = ${token}`.pipe(Effect.flatMap(first));
+
+    const findByIdempotencyKey = (key: string) => sql`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(Effect.flatMap(first));
 
     /** Inserts confirmed bookings with their `created` events and confirmation notices. */
     const insert = (bookings: ReadonlyArray<Booking>) =>
@@ -166,7 +151,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
 
     /** Cancels confirmed bookings; returns the ids it cancelled (others were not confirmed). */
     const cancel = (cancellations: ReadonlyArray<Cancellation>) =>
-      sql<{ id: string }>`
+      sql`
         WITH c AS (
           UPDATE bookings SET status = 'cancelled', cancelled_by = u.by, cancel_reason = u.reason,
             version = version + 1, updated_at = now()
@@ -181,7 +166,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           INSERT INTO notification_outbox (booking_id, kind, recipient)
           SELECT id, 'booking_cancelled', r.recipient FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
         )
-        SELECT id FROM c`.pipe(Effect.map((rows) => rows.map((r) => r.id as BookingId)));
+        SELECT id FROM c`.pipe(Effect.flatMap(idsOf));
 
     /**
      * Moves confirmed bookings to new times in one statement, so the new slot is taken and the
@@ -189,7 +174,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
      * version moved on meanwhile is left alone and not returned.
      */
     const reschedule = (moves: ReadonlyArray<Rescheduling>) =>
-      sql<{ id: string }>`
+      sql`
         WITH m AS (
           UPDATE bookings SET start_at = u.start_at, end_at = u.end_at, buffer_before_minutes = u.buffer_before,
             buffer_after_minutes = u.buffer_after, version = version + 1, updated_at = now()
@@ -207,7 +192,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           INSERT INTO notification_outbox (booking_id, kind, recipient)
           SELECT id, 'booking_rescheduled', r.recipient FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
         )
-        SELECT id FROM m`.pipe(Effect.map((rows) => rows.map((r) => r.id as BookingId)));
+        SELECT id FROM m`.pipe(Effect.flatMap(idsOf));
 
     return {
       loadConfirmed,

@@ -1,27 +1,56 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect } from "effect";
-import type { EventType, EventTypeId, Host, HostId, Question } from "../domain/model.ts";
+import type { SqlError } from "@effect/sql/SqlError";
+import { Effect, Schema } from "effect";
+import { EventTypeId, HostId, type EventType, type Host, type Question } from "../domain/model.ts";
+import { decodeFirst, decodeRows } from "./rows.ts";
 import type { DateOverride, WeeklyRule } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate, wallMinutes, type LocalDate } from "../domain/time.ts";
 
-interface HostRow {
-  readonly id: string;
-  readonly slug: string;
-  readonly name: string;
-  readonly email: string;
-  readonly timeZone: string;
-  readonly locale: string;
-}
+const HostRow = Schema.Struct({
+  id: HostId,
+  slug: Schema.String,
+  name: Schema.String,
+  email: Schema.String,
+  timeZone: Schema.String,
+  locale: Schema.String,
+});
 
-type EventTypeRow = Omit<EventType, "id" | "hostId"> & { readonly id: string; readonly hostId: string };
+const NullableInt = Schema.NullOr(Schema.Number);
+
+const EventTypeRow = Schema.Struct({
+  id: EventTypeId,
+  hostId: HostId,
+  slug: Schema.String,
+  title: Schema.String,
+  description: Schema.String,
+  location: Schema.String,
+  durationMinutes: Schema.Number,
+  bufferBeforeMinutes: Schema.Number,
+  bufferAfterMinutes: Schema.Number,
+  minimumNoticeMinutes: Schema.Number,
+  maxDaysAhead: NullableInt,
+  slotIntervalMinutes: NullableInt,
+  maxPerDay: NullableInt,
+  questions: Schema.Array(
+    Schema.Struct({
+      id: Schema.String,
+      label: Schema.String,
+      kind: Schema.Literal("short_text", "long_text", "single_choice", "phone"),
+      required: Schema.Boolean,
+      options: Schema.optional(Schema.Array(Schema.String)),
+    }),
+  ),
+  active: Schema.Boolean,
+});
 
 interface WindowRow {
   readonly startTime: string;
   readonly endTime: string;
 }
 
-const toHost = (r: HostRow): Host => ({ ...r, id: r.id as HostId });
-const toEventType = (r: EventTypeRow): EventType => ({ ...r, id: r.id as EventTypeId, hostId: r.hostId as HostId });
+const hostsOf = decodeRows(HostRow);
+const eventTypesOf = decodeRows(EventTypeRow);
+const idOf = <A, I>(id: Schema.Schema<A, I>) => (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ id }))(rows), (r) => r?.id);
 /** `time` columns come back as `HH:MM:SS`; '24:00:00' is the end of the day. */
 const minutesOf = (time: string) => wallMinutes(Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5)));
 const toWindow = (r: WindowRow) => ({ start: minutesOf(r.startTime), end: minutesOf(r.endTime) });
@@ -66,33 +95,29 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const sql = yield* SqlClient;
 
   const findHostIdBySlug = (slug: string) =>
-    sql<{ id: string }>`SELECT id FROM hosts WHERE slug = ${slug}`.pipe(
-      Effect.map((rows) => rows[0]?.id as HostId | undefined),
-    );
+    sql`SELECT id FROM hosts WHERE slug = ${slug}`.pipe(Effect.flatMap(idOf(HostId)));
 
   const findHostIdOfEventType = (id: EventTypeId) =>
-    sql<{ hostId: string }>`SELECT host_id FROM event_types WHERE id = ${id}`.pipe(
-      Effect.map((rows) => rows[0]?.hostId as HostId | undefined),
-    );
+    sql`SELECT host_id AS id FROM event_types WHERE id = ${id}`.pipe(Effect.flatMap(idOf(HostId)));
 
-  const listHosts = sql<HostRow>`SELECT id, slug, name, email, time_zone, locale FROM hosts ORDER BY name, slug`.pipe(
-    Effect.map((rows) => rows.map(toHost)),
+  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale FROM hosts ORDER BY name, slug`.pipe(
+    Effect.flatMap(hostsOf),
   );
 
   const listEventTypes = (hostIds: ReadonlyArray<HostId>) =>
     hostIds.length === 0
-      ? Effect.succeed([] as EventType[])
-      : sql<EventTypeRow>`SELECT * FROM event_types WHERE host_id = ANY(${hostIds}::uuid[]) ORDER BY title, slug`.pipe(
-          Effect.map((rows) => rows.map(toEventType)),
-        );
+      ? Effect.succeed<ReadonlyArray<EventType>>([])
+      : sql`SELECT * FROM event_types WHERE host_id = ANY(${hostIds}::uuid[]) ORDER BY title, slug`.pipe(Effect.flatMap(eventTypesOf));
 
   /** Everything a host actor starts from, read in one snapshot. */
   const load = (hostId: HostId) =>
     sql.withTransaction(
       Effect.gen(function* () {
         yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`;
-        const hosts = yield* sql<HostRow>`SELECT id, slug, name, email, time_zone, locale FROM hosts WHERE id = ${hostId}`;
-        if (hosts[0] === undefined) return undefined;
+        const host = yield* sql`SELECT id, slug, name, email, time_zone, locale FROM hosts WHERE id = ${hostId}`.pipe(
+          Effect.flatMap(decodeFirst(HostRow)),
+        );
+        if (host === undefined) return undefined;
         const eventTypes = yield* listEventTypes([hostId]);
         const rules = yield* sql<WindowRow & { weekday: number }>`
           SELECT weekday, start_time, end_time FROM availability_rules WHERE host_id = ${hostId} ORDER BY weekday, start_time`;
@@ -103,7 +128,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         const windowsByDate = new Map<string, ReturnType<typeof toWindow>[]>(overrideDates.map((o) => [o.localDate, []]));
         for (const w of overrideWindows) windowsByDate.get(w.localDate)?.push(toWindow(w));
         return {
-          host: toHost(hosts[0]),
+          host,
           eventTypes,
           rules: rules.map((r) => ({ weekday: r.weekday, ...toWindow(r) })),
           overrides: [...windowsByDate].map(([date, windows]) => ({ date: parseLocalDate(date)!, windows })),
@@ -112,19 +137,19 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     );
 
   const insertHost = (h: NewHost) =>
-    sql<{ id: string }>`
+    sql`
       INSERT INTO hosts (slug, name, email, time_zone, locale)
       VALUES (${h.slug}, ${h.name}, ${h.email}, ${h.timeZone}, ${h.locale ?? "en"})
-      RETURNING id`.pipe(Effect.map((rows) => rows[0]!.id as HostId));
+      RETURNING id`.pipe(Effect.flatMap(idOf(HostId)), Effect.map((id) => id!));
 
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
-    sql<{ id: string }>`
+    sql`
       INSERT INTO event_types (id, host_id, slug, title, description, location, duration_minutes, buffer_before_minutes,
         buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active)
       VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
         ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true})
-      RETURNING id`.pipe(Effect.map((rows) => rows[0]!.id as EventTypeId));
+      RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
 
   const updateEventType = (e: EventType) =>
     sql`

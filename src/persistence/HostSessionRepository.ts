@@ -1,8 +1,9 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Effect } from "effect";
+import { Effect, Schema } from "effect";
 import { createHash, randomBytes } from "node:crypto";
-import type { HostId } from "../domain/model.ts";
+import { HostId } from "../domain/model.ts";
+import { decodeFirst } from "./rows.ts";
 
 const MINUTE_MS = 60_000;
 /** A sign-in link is for now, not for later: it works once, within this time. */
@@ -14,6 +15,7 @@ const newToken = () => randomBytes(32).toString("base64url");
 const digestOf = (token: string) => createHash("sha256").update(token).digest();
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const iso = (ms: number) => new Date(ms).toISOString();
+const hostIdOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ hostId: HostId }))(rows), (r) => r?.hostId);
 
 /** Host sign-in links and sessions; tokens are handed out once and kept only as digests. */
 export class HostSessionRepository extends Effect.Service<HostSessionRepository>()("rendezvous/HostSessionRepository", {
@@ -33,8 +35,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
       });
 
     /** The host of the first row, for a well-formed token; a malformed one finds nobody without asking. */
-    const hostOf = (token: string, query: (digest: Buffer) => Effect.Effect<ReadonlyArray<{ hostId: string }>, SqlError>) =>
-      TOKEN.test(token) ? Effect.map(query(digestOf(token)), (rows) => rows[0]?.hostId as HostId | undefined) : Effect.succeed(undefined);
+    const hostOf = (token: string, query: (digest: Buffer) => Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
+      TOKEN.test(token) ? Effect.flatMap(query(digestOf(token)), hostIdOf) : Effect.succeed(undefined);
 
     /** The host a sign-in link is for, while it is unused and fresh; it is not used up by looking. */
     const hostOfSignInLink = (token: string, now: number) =>
@@ -57,7 +59,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
           INSERT INTO host_sessions (token_digest, host_id, expires_at)
           SELECT ${digestOf(session)}, host_id, ${iso(expiresAt)}::timestamptz FROM used
           RETURNING host_id`;
-        const hostId = rows[0]?.hostId as HostId | undefined;
+        const hostId = yield* hostIdOf(rows);
         return hostId === undefined ? undefined : { hostId, session, expiresAt };
       });
 
