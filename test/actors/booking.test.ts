@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Either, TestClock } from "effect";
 import { expect } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
-import { Book } from "../../src/actors/protocol.ts";
+import { Book, Cancel, Hold } from "../../src/actors/protocol.ts";
 import { DAY_MS, formatInstant } from "../../src/domain/time.ts";
 import { testCore } from "../support/app.ts";
 import { createHost } from "../support/fixtures.ts";
@@ -63,10 +63,12 @@ layer(testCore())("a host actor", (it) => {
       const refused = yield* Effect.flip(actors.ask(hostId, book(eventTypeId, start, "Ada")));
       expect(refused._tag).toBe("SlotTaken");
       expect(refused._tag === "SlotTaken" && refused.alternatives.length).toBeGreaterThan(0);
-      // The actor reloaded: the slot is no longer listed.
+      // The actor reloaded: the slot is no longer listed, and memory holds what the database holds.
       const snapshot = yield* actors.snapshot(hostId);
       const now = Date.now();
       expect(snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, start, start + 1, now)).toEqual([]);
+      const confirmed = yield* sql<{ id: string }>`SELECT id FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed' ORDER BY start_at`;
+      expect(snapshot.bookings.map((b) => b.id)).toEqual(confirmed.map((r) => r.id));
     }),
   );
 
@@ -82,6 +84,40 @@ layer(testCore())("a host actor", (it) => {
       expect(other._tag).toBe("IdempotencyKeyReused");
       const sql = yield* SqlClient;
       expect(yield* sql`SELECT 1 FROM bookings WHERE idempotency_key = 'key-123456'`).toHaveLength(1);
+    }),
+  );
+
+  it.effect("lets a cancelled booking's time be booked again: the database keeps the cancelled row beside the new one", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      const first = yield* actors.ask(hostId, book(eventTypeId, start, "Ada"));
+      yield* actors.ask(hostId, new Cancel({ bookingId: first.id, by: "invitee", reason: null }));
+      const second = yield* actors.ask(hostId, book(eventTypeId, start, "Bob"));
+      expect(second.start).toBe(start);
+      const sql = yield* SqlClient;
+      const rows = yield* sql<{ status: string }>`SELECT status FROM bookings WHERE host_id = ${hostId} ORDER BY created_at`;
+      expect(rows.map((r) => r.status)).toEqual(["cancelled", "confirmed"]);
+    }),
+  );
+
+  it.effect("lets a hold run out: its slot is free for everyone again, and its token books the time if it is still free", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      const grant = yield* actors.ask(hostId, new Hold({ eventTypeId, start, visitor: "v1", address: null }));
+      const held = yield* Effect.flip(actors.ask(hostId, new Hold({ eventTypeId, start, visitor: "v2", address: null })));
+      expect(held._tag).toBe("SlotTaken");
+
+      // The hold's time (5 minutes here) passes: its expiry is a message to the mailbox.
+      yield* TestClock.adjust("6 minutes");
+      for (let turn = 0; turn < 100 && actors.peek(hostId)!.holds.size > 0; turn++) yield* Effect.yieldNow();
+      expect(actors.peek(hostId)!.holds.has(grant.token)).toBe(false);
+
+      const booked = yield* actors.ask(hostId, new Book({ eventTypeId, start, invitee: invitee("Ada"), answers: {}, idempotencyKey: null, holdToken: grant.token, visitor: "v1" }));
+      expect(booked.start).toBe(start);
     }),
   );
 

@@ -131,6 +131,28 @@ describe("slots, over every time zone and its transitions", () => {
   );
 
   it.prop(
+    "the limits take away exactly what they forbid, nothing more: the unrestricted listing, filtered by each limit, is the listing",
+    [scenarioArb],
+    ([s]) => {
+      const { policy } = s.input;
+      const unrestricted = listSlots({ ...s.input, policy: { ...policy, minimumNoticeMs: 0, maxDaysAhead: null, maxPerDay: null } }, s.range);
+      const today = referenceLocal(s.range.now, s.zone).date;
+      const bookedOn = (date: number) =>
+        s.input.occupied.filter((o) => o.countsTowardDailyLimit && referenceLocal(o.start, s.zone).date === date).length;
+      const allowed = unrestricted.filter((t) => {
+        const date = referenceLocal(t, s.zone).date;
+        return (
+          t >= s.range.now + policy.minimumNoticeMs &&
+          (policy.maxDaysAhead === null || date < addDays(today, policy.maxDaysAhead)) &&
+          (policy.maxPerDay === null || bookedOn(date) < policy.maxPerDay)
+        );
+      });
+      expect(slotsOf(s)).toEqual(allowed);
+    },
+    propertyOptions,
+  );
+
+  it.prop(
     "listing and booking agree: every listed start may be booked, and nearby unlisted starts may not",
     [scenarioArb, fc.integer({ min: 1, max: 59 })],
     ([s, nudge]) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest";
 import { DAY_MS, MINUTE_MS, localDate } from "../../src/domain/time.ts";
 import { zoneTable } from "../../src/domain/zone.ts";
+import { FastCheck as fc } from "effect";
 import { anchorArb, propertyOptions, referenceInstant, referenceLocal, zoneArb } from "./reference.ts";
 
 const caseArb = zoneArb.chain((zone) => anchorArb(zone).map((instant) => ({ zone, instant })));
@@ -25,6 +26,24 @@ describe("the zone offset table", () => {
       const table = zoneTable(zone);
       // A whole-minute wall-clock reading near the instant, which may fall in a gap or a fold.
       const wall = Math.floor(table.wallClockAt(instant) / MINUTE_MS) * MINUTE_MS;
+      const date = localDate(Math.floor(wall / DAY_MS));
+      const minutes = (wall - date * DAY_MS) / MINUTE_MS;
+      expect(table.instantOf(wall, "compatible")).toBe(referenceInstant(date, minutes, zone));
+    },
+    propertyOptions,
+  );
+
+  it.prop(
+    "resolves wall-clock readings right at each transition, gaps and folds included, exactly as Temporal's `compatible` does",
+    [zoneArb, fc.integer({ min: 2008, max: 2030 }), fc.nat(), fc.integer({ min: -90, max: 90 })],
+    ([zone, year, pick, deltaMinutes]) => {
+      const table = zoneTable(zone);
+      const transitions = table.transitionsIn(Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+      if (transitions.length === 0) return;
+      const t = transitions[pick % transitions.length]!;
+      // The wall clock as it read just before the change, moved by up to an hour and a half:
+      // inside a spring-forward gap or a fall-back fold for many of these readings.
+      const wall = Math.floor((t.at + t.before) / MINUTE_MS) * MINUTE_MS + deltaMinutes * MINUTE_MS;
       const date = localDate(Math.floor(wall / DAY_MS));
       const minutes = (wall - date * DAY_MS) / MINUTE_MS;
       expect(table.instantOf(wall, "compatible")).toBe(referenceInstant(date, minutes, zone));
