@@ -5,11 +5,9 @@ import { isBookingError, type BookingError } from "../booking/errors.ts";
 export class UnsupportedMediaType extends Data.TaggedError("UnsupportedMediaType")<{ readonly expected: string }> {}
 /** A body larger than any request of ours needs. */
 export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{ readonly maxBytes: number }> {}
-/** The server is shutting down: this request was not started, and may be sent again. */
-export class ShuttingDown extends Data.TaggedError("ShuttingDown")<{}> {}
 
 /** What a request can be refused with: the booking context's refusals and the edge's own. */
-export type AppError = BookingError | UnsupportedMediaType | PayloadTooLarge | ShuttingDown;
+export type AppError = BookingError | UnsupportedMediaType | PayloadTooLarge;
 
 /** One HTTP status, one stable problem type and one human sentence per error. */
 export interface Problem {
@@ -79,8 +77,6 @@ export const problemOf = (e: AppError): Problem => {
       return { status: 415, type: "unsupported-media-type", title: "Unsupported media type", detail: `The body must be sent as ${e.expected}.` };
     case "PayloadTooLarge":
       return { status: 413, type: "payload-too-large", title: "Too large", detail: `The request body is larger than ${e.maxBytes} bytes.` };
-    case "ShuttingDown":
-      return { status: 503, type: "shutting-down", title: "Restarting", detail: "The server is restarting and did not start on this request. Please send it again." };
     case "IdempotencyKeyReused":
       return { status: 422, type: "idempotency-key-reused", title: "Idempotency key reused", detail: "This idempotency key was already used for a different booking." };
     case "BookingNotActive":
@@ -100,14 +96,13 @@ export const retryAfterOf = (e: AppError): ReadonlyArray<readonly [string, strin
     case "TooManyHolds":
       return [["Retry-After", "60"]];
     case "StorageUnavailable":
-    case "ShuttingDown":
       return [["Retry-After", "5"]];
     default:
       return [];
   }
 };
 
-const EDGE_TAGS: ReadonlySet<string> = new Set<AppError["_tag"]>(["UnsupportedMediaType", "PayloadTooLarge", "ShuttingDown"]);
+const EDGE_TAGS: ReadonlySet<string> = new Set<AppError["_tag"]>(["UnsupportedMediaType", "PayloadTooLarge"]);
 
 export const isAppError = (u: unknown): u is AppError =>
   isBookingError(u) || (typeof u === "object" && u !== null && "_tag" in u && EDGE_TAGS.has((u as { _tag: unknown })._tag as string));

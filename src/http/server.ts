@@ -65,8 +65,12 @@ interface Route {
 const LISTEN_EXCLUSIVE_PORT = 1;
 /** How long a stopping server waits for requests it already received. */
 const GRACE_MS = 10_000;
-/** Keep-alive connections that stay quiet this long after the last request are closed. */
-const QUIET_MS = 250;
+/**
+ * Keep-alive connections that stay quiet this long after the last request are closed. Closing
+ * an idle connection races a client that is just sending on it (HTTP/1.1 cannot announce it),
+ * so the window is generous: a client that had the connection in use sends within it.
+ */
+const QUIET_MS = 1_000;
 
 const health = (run: <A, E>(effect: Effect.Effect<A, E, SqlClient>) => Promise<Exit.Exit<A, E>>, limits: RequestLimits) => async (): Promise<Reply> => {
   const started = performance.now();

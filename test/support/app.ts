@@ -61,8 +61,26 @@ export const testCore = (overrides: Partial<AppConfigShape> = {}) =>
   );
 
 /** The whole app on a fresh database and a free port, as a runtime tests can drive. */
-export const startTestApp = async (overrides: Partial<AppConfigShape> = {}) => {
-  const port = await freeLoopbackPort();
+export const startTestApp = async (overrides: Partial<AppConfigShape> = {}): Promise<StartedApp> => {
+  // The port is free when picked, but another process may take it before we listen (servers
+  // listen exclusively): then pick again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(await freeLoopbackPort(), overrides);
+    } catch (error) {
+      if (attempt >= 5 || !String(error).includes("port is in use")) throw error;
+    }
+  }
+};
+
+interface StartedApp {
+  readonly runtime: ManagedRuntime.ManagedRuntime<Layer.Layer.Success<typeof App>, unknown>;
+  readonly url: string;
+  readonly databaseUrl: Redacted.Redacted;
+  readonly close: () => Promise<void>;
+}
+
+const startOnce = async (port: number, overrides: Partial<AppConfigShape>): Promise<StartedApp> => {
   let databaseUrl: Redacted.Redacted | undefined;
   const layer = Layer.unwrapScoped(
     Effect.map(freshDatabase, ({ url }) => {
@@ -71,7 +89,12 @@ export const startTestApp = async (overrides: Partial<AppConfigShape> = {}) => {
     }),
   );
   const runtime = ManagedRuntime.make(layer);
-  await runtime.runPromise(Effect.void);
+  try {
+    await runtime.runPromise(Effect.void);
+  } catch (error) {
+    await runtime.dispose();
+    throw error;
+  }
   return { runtime, url: `http://127.0.0.1:${port}`, databaseUrl: databaseUrl!, close: () => runtime.dispose() };
 };
 

@@ -5,7 +5,26 @@ import { join } from "node:path";
 import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 
 /** `rendezvous serve` in a child process, as an operator runs it; resolves once it says it is running. */
-export const spawnServer = async (env: Record<string, string>, args: ReadonlyArray<string> = []) => {
+export const spawnServer = async (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<SpawnedServer> => {
+  // A port picked free may be taken by another process before the server listens (it listens
+  // exclusively): pick again, unless the caller chose the port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(env, args);
+    } catch (error) {
+      if (env["PORT"] !== undefined || attempt >= 5 || !String(error).includes("port is in use")) throw error;
+    }
+  }
+};
+
+export interface SpawnedServer {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly url: string;
+  readonly output: () => string;
+}
+
+const spawnOnce = async (env: Record<string, string>, args: ReadonlyArray<string>): Promise<SpawnedServer> => {
   const port = await freeLoopbackPort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", ...args], {
     env: {

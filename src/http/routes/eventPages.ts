@@ -13,6 +13,8 @@ import { browserZoneOf } from "../session.ts";
 import { html, redirect, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, formValuesOf, newIdempotencyKey } from "./pageSupport.ts";
 
+type Cookies = ReadonlyArray<readonly [string, string]>;
+
 /** What an event page shows, and the path it lives at. */
 interface EventContext extends Offering {
   readonly base: string;
@@ -58,7 +60,7 @@ export const eventPageRoutes = (web: Web) => {
   const { clockOf, pageUrl, postedViewer, renderDaySlots, viewerOf } = web.views;
 
   /** The host and event type named in the path, or the page that says which is missing. */
-  const resolve = async (request: Request, page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Promise<EventContext | Reply> => {
+  const resolve = async (request: Request, page: PageContext, cookies: Cookies): Promise<EventContext | Reply> => {
     const [hostSlug, eventSlug] = request.params as [string, string];
     const offer = await context.offering(hostSlug, eventSlug);
     return isAppError(offer) ? errorPage(page, offer, cookies) : withBase(offer);
@@ -178,6 +180,41 @@ export const eventPageRoutes = (web: Web) => {
     return html(200, body, cookies);
   };
 
+  /** The booking form again, as posted, with what was wrong (and fresh times when its time was taken). */
+  const showForm = (request: Request, page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs, fields: Record<string, unknown>, cookies: Cookies) =>
+    (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>): Reply => {
+      const props: BookingFormProps = {
+        ...formProps(page, ctx, viewer, start),
+        hold: undefined,
+        idempotencyKey: alternatives === undefined ? String(fields["idempotencyKey"] ?? "") || newIdempotencyKey() : newIdempotencyKey(),
+        values: formValuesOf(fields),
+        errors,
+        notice,
+        alternatives,
+      };
+      return html(status, (wantsPartial(request) ? BookingForm(props) : BookingFormPage(props)) as string, cookies);
+    };
+
+  /** A refused booking: the form for what the invitee can fix, the calendar for a time no longer offered. */
+  const refusedBooking = (request: Request, page: PageContext, ctx: EventContext, viewer: Viewer, form: BookForm, error: AppError, retry: ReturnType<typeof showForm>, cookies: Cookies): Reply => {
+    const problem = problemOf(error);
+    switch (error._tag) {
+      case "InvalidInput":
+        return retry(422, new Map([[error.field, error.message]]));
+      case "SlotTaken":
+        return retry(409, new Map(), problem.detail, error.alternatives as ReadonlyArray<EpochMs>);
+      case "NotFound":
+      case "StorageUnavailable":
+      case "IdempotencyKeyReused":
+        return errorPage(page, error, cookies);
+      default: {
+        const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
+        const around = aroundInstant(request, viewer.zone, Math.max(form.start, web.now()));
+        return html(problem.status, renderEvent(web, page, around, fresh, viewer, problem.detail, false), cookies);
+      }
+    }
+  };
+
   const book = async (request: Request): Promise<Reply> => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
@@ -187,21 +224,9 @@ export const eventPageRoutes = (web: Web) => {
     const viewer = postedViewer(request, fields, ctx.snapshot.host.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
-    const idempotencyKey = String(fields["idempotencyKey"] ?? "") || newIdempotencyKey();
-    const showForm = (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>) => {
-      const props: BookingFormProps = {
-        ...formProps(page, ctx, viewer, start),
-        hold: undefined,
-        idempotencyKey: alternatives === undefined ? idempotencyKey : newIdempotencyKey(),
-        values: formValuesOf(fields),
-        errors,
-        notice,
-        alternatives,
-      };
-      return html(status, (wantsPartial(request) ? BookingForm(props) : BookingFormPage(props)) as string, cookies);
-    };
+    const retry = showForm(request, page, ctx, viewer, start, fields, cookies);
     const input = decodeFields(BookForm, fields);
-    if (Either.isLeft(input)) return showForm(422, input.left);
+    if (Either.isLeft(input)) return retry(422, input.left);
     const form = input.right;
     const booked = await context.book({
       eventTypeId: ctx.eventType.id,
@@ -213,22 +238,8 @@ export const eventPageRoutes = (web: Web) => {
       holdToken: form.hold === "" ? null : form.hold,
       visitor: visitor.id,
     });
-    if (!isAppError(booked)) return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
-    const problem = problemOf(booked);
-    switch (booked._tag) {
-      case "InvalidInput":
-        return showForm(422, new Map([[booked.field, booked.message]]));
-      case "SlotTaken":
-        return showForm(409, new Map(), problem.detail, booked.alternatives as ReadonlyArray<EpochMs>);
-      case "NotFound":
-      case "StorageUnavailable":
-      case "IdempotencyKeyReused":
-        return errorPage(page, booked, cookies);
-      default: {
-        const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
-        return html(problem.status, renderEvent(web, page, aroundInstant(request, viewer.zone, Math.max(form.start, web.now())), fresh, viewer, problem.detail, false), cookies);
-      }
-    }
+    if (isAppError(booked)) return refusedBooking(request, page, ctx, viewer, form, booked, retry, cookies);
+    return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
   };
 
   return { home, hostPage, eventPage, daySlots, hold, bookForm, book };
