@@ -34,11 +34,13 @@ export const TimeZone = Schema.String.pipe(
  * Text Postgres can store: no NUL characters and no lone UTF-16 surrogates (it refuses both,
  * which would otherwise surface as a storage failure after the request was accepted).
  */
-export const Text = Schema.String.pipe(
-  Schema.filter((s) => !s.includes("\u0000") && s.isWellFormed(), { message: () => "must not contain NUL characters or broken Unicode" }),
-);
+const storable = (s: string) => !s.includes("\u0000") && s.isWellFormed();
+const notStorable = { message: () => "must not contain NUL characters or broken Unicode" };
 
-const StoredTrim = Text.pipe(Schema.compose(Schema.Trim));
+export const Text = Schema.String.pipe(Schema.filter(storable, notStorable));
+
+/** Trimmed storable text (trimming keeps NUL and surrogates, so checking after it is the same). */
+const StoredTrim = Schema.Trim.pipe(Schema.filter(storable, notStorable));
 
 const trimmed = (label: string, max: number) =>
   StoredTrim.pipe(

@@ -152,8 +152,12 @@ export const HttpServerLive = Layer.scoped(
           serve(res, req, state, { api, paramCount, handler, cacheable, limit, addressed: addressed === true, withBody: method !== "get" });
         } catch (error) {
           // Whatever a request does, it must not stop the server; it gets an answer if it has none yet.
-          logEvent("error", "request failed", { path: req.getUrl(), error: String(error) });
-          respond(res, state, undefined, withSecurityHeaders(internalError(api)), true, draining);
+          logEvent("error", "request failed", { error: String(error) });
+          try {
+            respond(res, state, undefined, withSecurityHeaders(internalError(api)), true, draining);
+          } catch {
+            // Already answered (or gone) before the failure: nothing more to say.
+          }
         }
       });
     };
@@ -187,13 +191,14 @@ export const HttpServerLive = Layer.scoped(
       let insideHandler = true;
       let settled = false;
       inFlight++;
-      const finish = (r: Request | undefined, reply: Reply) => {
+      /** Answers once; `prepared` replies (from the read cache) carry their headers already. */
+      const finish = (r: Request | undefined, reply: Reply, prepared = false) => {
         if (settled) return;
         settled = true;
         inFlight--;
-        const final = withSecurityHeaders(reply);
+        const final = prepared ? reply : withSecurityHeaders(reply);
         respond(res, state, r, final, insideHandler, draining);
-        if (key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
+        if (!prepared && key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
         const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
         if (!logs(level)) return;
         logEvent(level, "request", { method: r?.method, path: r?.path, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 });
@@ -230,6 +235,9 @@ export const HttpServerLive = Layer.scoped(
       if (allowed === undefined && !(request instanceof Promise)) return;
       Promise.all([request, allowed]).then(
         ([r, waitSeconds]) => {
+          // With limits on, a cached read is still a cached read, once the allowance is spent.
+          const cached = waitSeconds === undefined && key !== undefined ? readCache.get(key, web.now()) : undefined;
+          if (cached !== undefined) return finish(r, cached, true);
           if (waitSeconds === undefined) return handle(r);
           rateLimited++;
           finish(r, edgeReply(route.api, new RateLimited({ retryAfterSeconds: waitSeconds })));
