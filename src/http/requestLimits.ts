@@ -82,11 +82,27 @@ export const makeRequestLimits = (config: AppConfigShape): Effect.Effect<Request
       Effect.sync(() => {
         // No offline queue: while Redis is away, limits fall back to memory at once instead of waiting.
         const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-        client.on("error", (error: Error) => logEvent("warning", "redis unavailable; limits kept in memory", { error: error.message }));
+        // Said once when Redis goes away and once when it is back, not on every reconnect attempt.
+        let away = false;
+        client.on("error", (error: Error) => {
+          if (!away) logEvent("warning", "redis unavailable; request limits kept in memory until it is back", { error: error.message });
+          away = true;
+        });
+        client.on("ready", () => {
+          if (away) logEvent("info", "redis is back; request limits shared again");
+          away = false;
+        });
         return client;
       }),
       (client) => Effect.promise(() => client.quit().catch(() => client.disconnect())),
     );
+    // Start with Redis if it answers soon, so processes share counts from the first request.
+    yield* Effect.async<void>((resume) => {
+      if (redis.status === "ready") return resume(Effect.void);
+      const done = () => resume(Effect.void);
+      redis.once("ready", done);
+      redis.once("error", done);
+    }).pipe(Effect.timeout("2 seconds"), Effect.ignore);
     const limiters = Object.fromEntries(kinds.map((k) => [k, shared(redis, k, ALLOWANCES[k])])) as Record<LimitKind, Limiter>;
     return { enabled: true, spend: spendFrom(limiters) };
   });

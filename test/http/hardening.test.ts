@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import { connect } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useTestApp } from "../support/app.ts";
+import { startTestApp, useTestApp } from "../support/app.ts";
 import { bookingFormFields, inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { openLiveSocket } from "../support/ws.ts";
@@ -277,6 +277,20 @@ describe("what every reply carries", () => {
     expect(manage.headers.get("referrer-policy")).toBe("no-referrer");
     const json = await fetch(`${app.url}/health`);
     expect(json.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it("marks cookies Secure when the public address is https", async () => {
+    const behindTls = await startTestApp({ publicUrl: "https://rendezvous.example" });
+    try {
+      const page = await fetch(`${behindTls.url}/${host.hostSlug}`);
+      const cookies = page.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie).toMatch(/; Secure/);
+      const plain = (await fetch(`${app.url}/${host.hostSlug}`)).headers.getSetCookie();
+      for (const cookie of plain) expect(cookie).not.toMatch(/Secure/);
+    } finally {
+      await behindTls.close();
+    }
   });
 
   it("serves /metrics to loopback only, or to the holder of METRICS_TOKEN", async () => {
