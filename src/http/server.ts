@@ -224,8 +224,8 @@ export const HttpServerLive = Layer.scoped(
       try {
         request = receive(res, req, state, route.paramCount, withBody, address);
       } catch (error) {
-        if (!(error instanceof MalformedPath)) throw error;
-        finish(undefined, edgeReply(route.api, new InvalidInput({ field: "path", message: "is not valid percent-encoded UTF-8" })));
+        if (error instanceof MalformedPath) finish(undefined, edgeReply(route.api, new InvalidInput({ field: "path", message: "is not valid percent-encoded UTF-8" })));
+        else fail(undefined, error);
         insideHandler = false;
         return;
       }
