@@ -17,6 +17,8 @@ const RUNS = Number(process.env["FUZZ_RUNS"] ?? 5_000);
 const app = useTestApp();
 let host: HostFixture;
 let booking: { id: string; manageToken: string };
+/** Its token goes in Authorization: a real token of another booking, so no request can rightly act on `booking`. */
+let other: { id: string; manageToken: string };
 
 beforeAll(async () => {
   host = await app.runtime.runPromise(
@@ -26,6 +28,8 @@ beforeAll(async () => {
   const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] };
   const res = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[0]!.start, name: "Fuzz", email: "fuzz@example.com", answers: { topic: "a" } });
   booking = (await res.json()) as typeof booking;
+  const second = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[1]!.start, name: "Other", email: "other@example.com", answers: { topic: "b" } });
+  other = (await second.json()) as typeof other;
 });
 
 const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links"];
@@ -121,7 +125,7 @@ const headersArb = () =>
         headerValue(),
       ),
       "hx-request-type": fc.constantFrom("partial", "full"),
-      authorization: fc.oneof(fc.constant(`Bearer ${booking.manageToken}`), fc.constantFrom("Bearer", "Bearer x y", "Basic abc"), headerValue()),
+      authorization: fc.oneof(fc.constant(`Bearer ${other.manageToken}`), fc.constantFrom("Bearer", "Bearer x y", "Basic abc"), headerValue()),
       "idempotency-key": headerValue(),
       "x-forwarded-for": fc.constantFrom("1.2.3.4", "garbage", "::1"),
     },
