@@ -26,6 +26,24 @@ export interface AppConfigShape {
   readonly metricsToken: Option.Option<Redacted.Redacted>;
   readonly actorIdleMinutes: number;
   readonly logLevel: string;
+  /** Where mail goes (nodemailer URL); unset: kept in the local mailbox on /mailbox. */
+  readonly smtpUrl: Option.Option<Redacted.Redacted>;
+  /** The From of every mail. */
+  readonly mailFrom: string;
+  readonly deliveries: DeliverySettings;
+}
+
+export interface DeliverySettings {
+  /** How often workers look for due rows when no notification woke them. */
+  readonly pollMs: number;
+  /** How long a claim lasts; a send that runs longer is given up (and retried). */
+  readonly leaseMs: number;
+  /** The first retry's delay; each further one doubles, with jitter, up to an hour. */
+  readonly retryBaseMs: number;
+  /** Attempts before a row that keeps failing transiently is dead. */
+  readonly maxAttempts: number;
+  /** Finished rows (sent, dead, skipped) are deleted this long after they finished. */
+  readonly retentionDays: number;
 }
 
 export class AppConfig extends Context.Tag("rendezvous/AppConfig")<AppConfig, AppConfigShape>() {}
@@ -92,6 +110,20 @@ export const appConfig = Effect.gen(function* () {
   const metricsToken = yield* optionalRedacted("METRICS_TOKEN");
   const actorIdleMinutes = yield* Config.number("ACTOR_IDLE_MINUTES").pipe(Config.withDefault(10));
   const logLevel = yield* Config.string("LOG_LEVEL").pipe(Config.withDefault("info"));
+  const smtpUrl = yield* optionalRedacted("SMTP_URL");
+  const mailFrom = yield* Config.string("MAIL_FROM").pipe(Config.withDefault(`Rendezvous <no-reply@${new URL(publicUrl).hostname}>`));
+  const positive = (name: string, fallback: number, max: number) =>
+    Config.number(name).pipe(
+      Config.withDefault(fallback),
+      Config.validate({ message: `${name} must be a number above 0 and at most ${max}`, validation: (n) => n > 0 && n <= max }),
+    );
+  const deliveries: DeliverySettings = {
+    pollMs: (yield* positive("NOTIFY_POLL_SECONDS", 5, 3600)) * 1000,
+    leaseMs: (yield* positive("NOTIFY_LEASE_SECONDS", 120, 3600)) * 1000,
+    retryBaseMs: (yield* positive("NOTIFY_RETRY_SECONDS", 30, 3600)) * 1000,
+    maxAttempts: Math.floor(yield* positive("NOTIFY_MAX_ATTEMPTS", 8, 100)),
+    retentionDays: yield* positive("NOTIFY_RETENTION_DAYS", 30, 3650),
+  };
   return {
     port,
     host,
@@ -109,6 +141,9 @@ export const appConfig = Effect.gen(function* () {
     metricsToken,
     actorIdleMinutes,
     logLevel,
+    smtpUrl,
+    mailFrom,
+    deliveries,
   } satisfies AppConfigShape;
 });
 

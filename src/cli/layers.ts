@@ -6,6 +6,9 @@ import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
+import { DeliveryWorkerLive } from "../notify/DeliveryWorker.ts";
+import { MailerLive } from "../notify/Mailer.ts";
+import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import { migrate } from "../persistence/migrations.ts";
 
@@ -15,7 +18,12 @@ export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideM
 /** The same, for one-off commands that may run beside a server (see SharedDatabaseLive). */
 export const MigratedSharedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(SharedDatabaseLive));
 
-export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default);
+export const Repositories = Layer.mergeAll(
+  HostRepository.Default,
+  BookingRepository.Default,
+  HostSessionRepository.Default,
+  DeliveryRepository.Default,
+);
 
 /** Everything but the web server: actors, the change bus, repositories, the database. */
 export const Core = HostActorsLive.pipe(
@@ -24,7 +32,10 @@ export const Core = HostActorsLive.pipe(
   Layer.provideMerge(MigratedDatabase),
 );
 
-export const App = HttpServerLive.pipe(Layer.provideMerge(Core));
+/** The outbox worker and the transport it sends through. */
+export const Deliveries = DeliveryWorkerLive.pipe(Layer.provide(MailerLive));
+
+export const App = HttpServerLive.pipe(Layer.provideMerge(Deliveries), Layer.provideMerge(Core));
 
 const logLevel = (name: string | undefined) => {
   switch ((name ?? "info").toLowerCase()) {

@@ -16,6 +16,11 @@ export interface CalendarEvent {
   readonly organizer: { readonly name: string; readonly email: string };
   readonly attendee: { readonly name: string; readonly email: string };
   readonly cancelled: boolean;
+  /**
+   * PUBLISH for a file to import; REQUEST (an invitation with Accept/Decline) and CANCEL
+   * (removes the entry with this UID) for mail, per RFC 5546. Defaults to PUBLISH.
+   */
+  readonly method?: "PUBLISH" | "REQUEST" | "CANCEL";
 }
 
 const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
@@ -49,12 +54,14 @@ export const fold = (line: string): string => {
 };
 
 export const icsOf = (e: CalendarEvent): string => {
+  const method = e.method ?? "PUBLISH";
+  const attendance = method === "PUBLISH" ? "PARTSTAT=ACCEPTED" : "PARTSTAT=NEEDS-ACTION;RSVP=TRUE";
   const lines = [
     "BEGIN:VCALENDAR",
     "VERSION:2.0",
     "PRODID:-//Rendezvous//Booking//EN",
     "CALSCALE:GREGORIAN",
-    "METHOD:PUBLISH",
+    `METHOD:${method}`,
     "BEGIN:VEVENT",
     `UID:${e.uid}`,
     `DTSTAMP:${utc(e.stamp)}`,
@@ -66,8 +73,8 @@ export const icsOf = (e: CalendarEvent): string => {
     ...(e.location === "" ? [] : [`LOCATION:${escapeText(e.location)}`]),
     `URL:${e.url}`,
     `ORGANIZER;CN=${param(e.organizer.name)}:mailto:${e.organizer.email}`,
-    `ATTENDEE;CN=${param(e.attendee.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:${e.attendee.email}`,
-    `STATUS:${e.cancelled ? "CANCELLED" : "CONFIRMED"}`,
+    `ATTENDEE;CN=${param(e.attendee.name)};ROLE=REQ-PARTICIPANT;${attendance}:mailto:${e.attendee.email}`,
+    `STATUS:${e.cancelled || method === "CANCEL" ? "CANCELLED" : "CONFIRMED"}`,
     "TRANSP:OPAQUE",
     "END:VEVENT",
     "END:VCALENDAR",

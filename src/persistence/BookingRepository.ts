@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
+import type { Fragment } from "@effect/sql/Statement";
 import { Deferred, Effect, Exit, Queue, Schema } from "effect";
 import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
 import { decodeRows, EpochColumn } from "./rows.ts";
@@ -78,6 +79,29 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
   scoped: Effect.gen(function* () {
     const sql = yield* SqlClient;
 
+    const epochMs = (column: Fragment) => sql`(extract(epoch FROM ${column}) * 1000)::bigint`;
+
+    /** What every notice of a booking carries: the meeting as it was when the notice was written. */
+    const meeting = (rows: Fragment, sequence: Fragment | number) =>
+      sql`jsonb_build_object('start', ${epochMs(sql`${rows}.start_at`)}, 'end', ${epochMs(sql`${rows}.end_at`)}, 'sequence', (${sequence})::int)`;
+
+    /**
+     * The invitee's reminders for bookings just written (`rows`: id, event_type_id, start_at,
+     * end_at, version), at the event type's offsets; none for a moment already past.
+     */
+    const reminders = (rows: Fragment) => sql`
+      INSERT INTO notification_outbox (booking_id, kind, recipient, payload, available_at)
+      SELECT ${rows}.id, 'booking_reminder', 'invitee',
+        ${meeting(rows, sql`${rows}.version - 1`)} || jsonb_build_object('minutesBefore', minutes),
+        ${rows}.start_at - make_interval(mins => minutes)
+      FROM ${rows} JOIN event_types et ON et.id = ${rows}.event_type_id CROSS JOIN unnest(et.reminder_minutes) AS minutes
+      WHERE ${rows}.start_at - make_interval(mins => minutes) > now()`;
+
+    /** Reminders not yet sent for bookings that were cancelled or moved. */
+    const dropReminders = (rows: Fragment) => sql`
+      UPDATE notification_outbox o SET status = 'skipped', finished_at = now()
+      FROM ${rows} WHERE o.booking_id = ${rows}.id AND o.kind = 'booking_reminder' AND o.status = 'pending'`;
+
     /** Confirmed bookings that end after `since`: what a host actor needs in memory. */
     const loadConfirmed = (hostId: HostId, since: number) =>
       sql`
@@ -116,13 +140,15 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
             ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[],
             ${bookings.map((b) => iso(b.createdAt))}::timestamptz[])
-          RETURNING id, host_id, start_at, end_at
+          RETURNING id, host_id, event_type_id, start_at, end_at, version
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
+        ), r AS (
+          ${reminders(sql`b`)}
         )
-        INSERT INTO notification_outbox (booking_id, kind, recipient)
-        SELECT id, 'booking_confirmed', r.recipient FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`;
+        INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+        SELECT id, 'booking_confirmed', r.recipient, ${meeting(sql`b`, 0)} FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`;
 
     /**
      * Group commit across hosts: new bookings from every actor that are waiting at the same
@@ -158,13 +184,16 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           FROM unnest(${cancellations.map((c) => c.id)}::uuid[], ${cancellations.map((c) => c.by)}::text[],
                       ${cancellations.map((c) => c.reason)}::text[]) AS u(id, by, reason)
           WHERE bookings.id = u.id AND bookings.status = 'confirmed'
-          RETURNING bookings.id, bookings.host_id, u.by, u.reason
+          RETURNING bookings.id, bookings.host_id, bookings.start_at, bookings.end_at, bookings.version, u.by, u.reason
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'cancelled', by, jsonb_build_object('reason', reason) FROM c
         ), o AS (
-          INSERT INTO notification_outbox (booking_id, kind, recipient)
-          SELECT id, 'booking_cancelled', r.recipient FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+          INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+          SELECT id, 'booking_cancelled', r.recipient, ${meeting(sql`c`, sql`c.version - 1`)} || jsonb_build_object('by', by, 'reason', reason)
+          FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        ), d AS (
+          ${dropReminders(sql`c`)}
         )
         SELECT id FROM c`.pipe(Effect.flatMap(idsOf));
 
@@ -184,13 +213,19 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
                       ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[])
                AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by)
           WHERE bookings.id = u.id AND bookings.status = 'confirmed' AND bookings.version = u.from_version
-          RETURNING bookings.id, bookings.host_id, u.start_at, u.previous_start, u.by
+          RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, u.start_at, u.end_at, u.previous_start, u.by
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'rescheduled', by, jsonb_build_object('from', previous_start, 'to', start_at) FROM m
         ), o AS (
-          INSERT INTO notification_outbox (booking_id, kind, recipient)
-          SELECT id, 'booking_rescheduled', r.recipient FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+          INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+          SELECT id, 'booking_rescheduled', r.recipient,
+            ${meeting(sql`m`, sql`m.version - 1`)} || jsonb_build_object('previousStart', ${epochMs(sql`m.previous_start`)})
+          FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        ), d AS (
+          ${dropReminders(sql`m`)}
+        ), n AS (
+          ${reminders(sql`m`)}
         )
         SELECT id FROM m`.pipe(Effect.flatMap(idsOf));
 

@@ -41,10 +41,12 @@ layer(testCore())("a host actor", (it) => {
       expect(rows).toHaveLength(1);
       const [events, outbox] = yield* Effect.all([
         sql`SELECT 1 FROM booking_events WHERE host_id = ${hostId} AND type = 'created'`,
-        sql`SELECT 1 FROM notification_outbox o JOIN bookings b ON b.id = o.booking_id WHERE b.host_id = ${hostId}`,
+        sql<{ kind: string; recipient: string }>`
+          SELECT kind, recipient FROM notification_outbox o JOIN bookings b ON b.id = o.booking_id
+          WHERE b.host_id = ${hostId} AND kind = 'booking_confirmed' ORDER BY recipient`,
       ]);
       expect(events).toHaveLength(1);
-      expect(outbox).toHaveLength(2);
+      expect(outbox.map((o) => o.recipient)).toEqual(["host", "invitee"]);
     }),
   );
 

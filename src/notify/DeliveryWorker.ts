@@ -1,0 +1,121 @@
+import { PgClient } from "@effect/sql-pg";
+import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Stream } from "effect";
+import { randomBytes } from "node:crypto";
+import { AppConfig, type DeliverySettings } from "../AppConfig.ts";
+import { DeliveryRepository, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
+import { Mailer } from "./Mailer.ts";
+import { composeMail, type MailSettings } from "./messages.ts";
+
+/** Rows one claim takes; they are sent concurrently (the SMTP pool bounds the connections). */
+const BATCH = 32;
+/** Claim loops per process: while one waits for its batch's replies, the other claims the next. */
+const LOOPS = 2;
+const MAX_BACKOFF_MS = 3_600_000;
+
+export interface DeliveryCounters {
+  sent: number;
+  transient: number;
+  dead: number;
+  skipped: number;
+  /** Rows claimed again after their lease ran out mid-send: the one case that may duplicate a mail. */
+  unknownOutcomes: number;
+}
+
+export class DeliveryStats extends Context.Tag("rendezvous/DeliveryStats")<DeliveryStats, DeliveryCounters>() {}
+
+/** Exponential backoff with full jitter over the upper half: base·2^(n-1)·[0.5, 1), at most an hour. */
+export const retryDelayMs = (settings: DeliverySettings, attempt: number, random: number) =>
+  Math.min(MAX_BACKOFF_MS, settings.retryBaseMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random / 2);
+
+const deliver = (d: Delivery, settings: MailSettings, deliveries: DeliverySettings) =>
+  Effect.gen(function* () {
+    const mailer = yield* Mailer;
+    const now = yield* Clock.currentTimeMillis;
+    const mail = composeMail(d, settings, now);
+    if ("skip" in mail) return { outcome: "skipped", error: mail.skip } satisfies Outcome;
+    // A send may not outlive its lease: past it another worker could claim the row.
+    return yield* mailer.send(mail).pipe(
+      Effect.timeoutFail({ duration: Duration.millis(deliveries.leaseMs * 0.8), onTimeout: () => ({ permanent: false, reason: "timed out" }) }),
+      Effect.as({ outcome: "sent" } satisfies Outcome),
+      Effect.catchAll(
+        (failure): Effect.Effect<Outcome> =>
+          failure.permanent
+            ? Effect.succeed({ outcome: "permanent", error: failure.reason })
+            : Effect.sync(() => ({ outcome: "transient", error: failure.reason, retryInMs: retryDelayMs(deliveries, d.attempt, Math.random()) })),
+      ),
+    );
+  });
+
+/**
+ * The outbox worker: woken by NOTIFY from the writing transaction, and by a poll in case a
+ * notification was lost. Each loop claims a batch, sends it, and records every outcome in one
+ * statement. Any number of workers, in any number of processes, share one outbox.
+ */
+export const DeliveryWorkerLive = Layer.scopedContext(
+  Effect.gen(function* () {
+    const config = yield* AppConfig;
+    const repository = yield* DeliveryRepository;
+    const pg = yield* PgClient.PgClient;
+    const settings: MailSettings = { publicUrl: config.publicUrl, mailFrom: config.mailFrom };
+    const { deliveries } = config;
+    const worker = `worker-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
+    const wake = yield* Queue.sliding<void>(LOOPS);
+
+    // A dropped LISTEN connection goes silent rather than failing (see notes), so it is also
+    // re-established on a timer; the poll covers the gap either way.
+    yield* pg.listen("rendezvous_outbox").pipe(
+      Stream.runForEach(() => Queue.offerAll(wake, Array.from({ length: LOOPS }, () => undefined))),
+      Effect.timeout(Duration.minutes(5)),
+      Effect.catchTag("TimeoutException", () => Effect.void),
+      Effect.ignoreLogged,
+      Effect.repeat(Schedule.spaced(Duration.seconds(1))),
+      Effect.forkScoped,
+    );
+
+    const count = (done: ReadonlyArray<Finished>, claimed: ReadonlyArray<Delivery>) => {
+      for (const d of claimed) if (d.reclaimed) counters.unknownOutcomes++;
+      for (const { result, attempt } of done) {
+        if (result.outcome === "sent") counters.sent++;
+        else if (result.outcome === "skipped") counters.skipped++;
+        else if (result.outcome === "permanent" || attempt >= deliveries.maxAttempts) counters.dead++;
+        else counters.transient++;
+      }
+    };
+
+    /** One claim, sent and recorded; true when it found work (so the loop claims again at once). */
+    const round = Effect.gen(function* () {
+      const claimed = yield* repository.claim(worker, BATCH, deliveries.leaseMs);
+      if (claimed.length === 0) return false;
+      for (const d of claimed) if (d.reclaimed) yield* Effect.logWarning("retrying a notice whose last attempt has no known outcome").pipe(Effect.annotateLogs({ id: d.id, attempt: d.attempt }));
+      const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, settings, deliveries), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
+        concurrency: "unbounded",
+      });
+      yield* repository.finish(worker, deliveries.maxAttempts, done);
+      count(done, claimed);
+      for (const { id, result } of done) {
+        if (result.outcome === "skipped") yield* Effect.logDebug("notice skipped").pipe(Effect.annotateLogs({ id, ...result }));
+        else if (result.outcome !== "sent") yield* Effect.logWarning("notice not delivered").pipe(Effect.annotateLogs({ id, ...result }));
+      }
+      return true;
+    });
+
+    const idle = Queue.take(wake).pipe(Effect.timeout(Duration.millis(deliveries.pollMs)), Effect.ignore);
+
+    // A database that is down makes a round fail: wait a poll interval and go on.
+    const loop = round.pipe(
+      Effect.catchAll((error) => Effect.logWarning("delivery round failed; trying again", error).pipe(Effect.zipRight(idle), Effect.as(true))),
+      Effect.flatMap((busy) => (busy ? Effect.void : idle)),
+      Effect.forever,
+    );
+    yield* Effect.forkScoped(Effect.all(Array.from({ length: LOOPS }, () => loop), { concurrency: "unbounded" }));
+
+    yield* repository.prune(deliveries.retentionDays).pipe(
+      Effect.ignoreLogged,
+      Effect.repeat(Schedule.spaced(Duration.hours(1))),
+      Effect.forkScoped,
+    );
+    yield* Effect.logInfo("deliveries started").pipe(Effect.annotateLogs({ worker, mail: config.smtpUrl._tag === "Some" ? "smtp" : "local mailbox" }));
+    return Context.make(DeliveryStats, counters);
+  }),
+);
