@@ -7,6 +7,7 @@ import { NotFound } from "../domain/errors.ts";
 import { BookingId, NOTE, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
 import { SLUG } from "../domain/validation.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
+import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
@@ -21,7 +22,7 @@ import { isBookingError, type BookingError } from "./errors.ts";
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;
@@ -234,6 +235,25 @@ export const makeBookingContext = (deps: ContextDeps) => {
 
   const hostSnapshot = (hostId: HostId) => run(actors.snapshot(hostId));
 
+  /** The host's mail that could not be delivered (dead notices), newest first. */
+  const undeliveredNotices = (hostId: HostId) => run(Effect.flatMap(DeliveryRepository, (r) => r.undelivered(hostId)));
+
+  /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */
+  const mailbox = () => run(Effect.flatMap(DeliveryRepository, (r) => r.mailbox(200)));
+
+  const mailboxMessage = async (id: string) => {
+    if (!/^[1-9]\d{0,17}$/.test(id)) return notFound("page");
+    const found = await run(Effect.flatMap(DeliveryRepository, (r) => r.mailboxMessage(id)));
+    return found === undefined ? notFound("page") : found;
+  };
+
+  /** Queues one of the host's dead notices again; another host's (or no) notice is a 404. */
+  const retryNotice = async (hostId: HostId, id: string): Promise<Answer<void>> => {
+    if (!/^[1-9]\d{0,17}$/.test(id)) return notFound("notice");
+    const retried = await run(Effect.flatMap(DeliveryRepository, (r) => r.retry(hostId, id)));
+    return retried === true ? undefined : isBookingError(retried) ? retried : notFound("notice");
+  };
+
   return {
     offering,
     hostBySlug,
@@ -252,6 +272,10 @@ export const makeBookingContext = (deps: ContextDeps) => {
     signIn,
     signOut,
     hostSnapshot,
+    undeliveredNotices,
+    retryNotice,
+    mailbox,
+    mailboxMessage,
   };
 };
 

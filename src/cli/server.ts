@@ -19,13 +19,14 @@ const signInLink = (slug: string) =>
 const printLinks = (seeded: boolean) =>
   Effect.gen(function* () {
     const server = yield* HttpServer;
-    const base = (yield* AppConfig).publicUrl;
+    const { publicUrl: base, smtpUrl } = yield* AppConfig;
     const hostLink = seeded ? yield* signInLink(DEMO_HOST_SLUG) : undefined;
     process.stdout.write(
       `\nRendezvous is running on port ${server.port}\n` +
         `  all booking pages: ${base}/\n` +
         (seeded ? `  demo booking page: ${base}/${DEMO_HOST_SLUG}/${DEMO_EVENT_SLUG}\n` : "") +
         (hostLink === undefined ? "" : `  demo host sign-in: ${hostLink} (once, within ${SIGN_IN_LINK_MINUTES} minutes)\n`) +
+        (smtpUrl._tag === "None" ? `  mailbox:           ${base}/mailbox (no SMTP_URL: mail is kept there; this machine only)\n` : "") +
         `  health:            ${base}/health\n\n`,
     );
   });

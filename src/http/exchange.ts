@@ -67,12 +67,15 @@ const HEADERS = [
   "authorization",
   "content-type",
   "cookie",
+  // Read by loopback-only routes: a proxy on this machine must not make everyone local.
+  "forwarded",
   "host",
   "hx-request",
   "hx-request-type",
   "idempotency-key",
   "origin",
   "sec-fetch-site",
+  "x-forwarded-for",
 ] as const;
 
 export class BodyTooLarge extends Error {}

@@ -36,6 +36,8 @@ const isHtml = (reply: Reply) => reply.headers.some(([k, v]) => k === "Content-T
  */
 export const withSecurityHeaders = (reply: Reply): Reply => {
   if (!isHtml(reply)) return { ...reply, headers: [...reply.headers, ...OTHER_HEADERS] };
-  const ownReferrer = reply.headers.some(([k]) => k === "Referrer-Policy");
-  return { ...reply, headers: ownReferrer ? [...reply.headers, ...PAGE_HEADERS] : [...reply.headers, ...PAGE_HEADERS, REFERRER] };
+  const own = (name: string) => reply.headers.some(([k]) => k === name);
+  // A page with a policy of its own (a kept mail's HTML, sandboxed) keeps it: two policies would both apply.
+  const page = own("Content-Security-Policy") ? PAGE_HEADERS.filter(([k]) => k !== "Content-Security-Policy") : PAGE_HEADERS;
+  return { ...reply, headers: own("Referrer-Policy") ? [...reply.headers, ...page] : [...reply.headers, ...page, REFERRER] };
 };

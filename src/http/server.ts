@@ -31,6 +31,7 @@ import { apiRoutes, problemReply } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
+import { mailboxRoutes } from "./routes/mailbox.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
 import { sameSecret } from "../booking/BookingContext.ts";
@@ -259,10 +260,16 @@ export const HttpServerLive = Layer.scoped(
     const bookings = bookingPageRoutes(web);
     const api = apiRoutes(web);
     const hostPages = hostPageRoutes(web);
+    const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
       { method: "get", pattern: "/health", handler: health(run, limits) },
       { method: "get", pattern: "/metrics", handler: metrics, addressed: true },
+      { method: "get", pattern: "/mailbox", handler: mailbox.list, addressed: true, limit: "read" },
+      { method: "get", pattern: "/mailbox/:id", handler: mailbox.page, addressed: true, limit: "read" },
+      { method: "get", pattern: "/mailbox/:id/html", handler: mailbox.html, addressed: true, limit: "read" },
+      { method: "get", pattern: "/mailbox/:id/invite.ics", handler: mailbox.ics, addressed: true, limit: "read" },
+      { method: "get", pattern: "/mailbox/:id/message.eml", handler: mailbox.eml, addressed: true, limit: "read" },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home, limit: "read" },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots, limit: "read" },
@@ -281,6 +288,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage, limit: "read" },
       { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
       { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },
+      { method: "post", pattern: "/host/notices/:id/retry", handler: hostPages.retryNotice, limit: "change" },
       { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut, limit: "change" },
       { method: "get", pattern: "/:host", handler: pages.hostPage, limit: "read" },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage, limit: "read" },

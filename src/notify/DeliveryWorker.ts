@@ -93,6 +93,9 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       });
       yield* repository.finish(worker, deliveries.maxAttempts, done);
       count(done, claimed);
+      // Retries due before the next poll: wake a loop when the first one is due.
+      const retryIn = Math.min(...done.map(({ result }) => (result.outcome === "transient" ? result.retryInMs : Infinity)));
+      if (retryIn < deliveries.pollMs) yield* Effect.forkScoped(Effect.sleep(Duration.millis(retryIn)).pipe(Effect.zipRight(Queue.offer(wake, undefined))));
       for (const { id, result } of done) {
         if (result.outcome === "skipped") yield* Effect.logDebug("notice skipped").pipe(Effect.annotateLogs({ id, ...result }));
         else if (result.outcome !== "sent") yield* Effect.logWarning("notice not delivered").pipe(Effect.annotateLogs({ id, ...result }));

@@ -38,9 +38,30 @@ export interface DashboardProps {
   readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
   /** Confirmed meetings that have not ended, by start. */
   readonly upcoming: ReadonlyArray<Booking>;
+  readonly undelivered: ReadonlyArray<UndeliveredNotice>;
   readonly clock: Clock;
   readonly notice?: { readonly text: string; readonly error: boolean } | undefined;
 }
+
+/** A mail the outbox gave up on: refused for good, or failing past its attempts. */
+export interface UndeliveredNotice {
+  readonly id: number;
+  readonly kind: "booking_confirmed" | "booking_cancelled" | "booking_rescheduled" | "booking_reminder";
+  readonly recipient: "invitee" | "host";
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly finishedAt: number;
+  readonly inviteeName: string;
+  readonly inviteeEmail: string;
+  readonly hostEmail: string;
+}
+
+const NOTICE_NAMES: Record<UndeliveredNotice["kind"], string> = {
+  booking_confirmed: "Confirmation",
+  booking_cancelled: "Cancellation",
+  booking_rescheduled: "New time",
+  booking_reminder: "Reminder",
+};
 
 /** `/host`: a signed-in host's upcoming meetings, each of which the host may cancel. */
 export const HostDashboard = (p: DashboardProps) => {
@@ -76,6 +97,7 @@ export const HostDashboard = (p: DashboardProps) => {
             </ul>
           </section>
         ))}
+        {p.undelivered.length === 0 ? "" : <Undelivered notices={p.undelivered} page={p.page} zone={p.host.timeZone} clock={p.clock} />}
         {p.upcoming.length > shown.length ? (
           <p class="muted" safe>{`${p.upcoming.length - shown.length} later meetings are not shown.`}</p>
         ) : (
@@ -91,6 +113,31 @@ export const HostDashboard = (p: DashboardProps) => {
     </Layout>
   );
 };
+
+const Undelivered = (p: { readonly page: PageContext; readonly notices: ReadonlyArray<UndeliveredNotice>; readonly zone: string; readonly clock: Clock }) => (
+  <section class="undelivered" aria-labelledby="undelivered-h">
+    <h2 id="undelivered-h">Mail that could not be delivered</h2>
+    <ul class="meetings">
+      {p.notices.map((n) => {
+        const when = meetingIn(n.finishedAt as Booking["start"], 0, p.zone, p.clock);
+        return (
+          <li class="meeting" id={`notice-${n.id}`}>
+            <p>
+              <strong safe>{`${NOTICE_NAMES[n.kind]} to ${n.recipient === "invitee" ? `${n.inviteeName} <${n.inviteeEmail}>` : n.hostEmail}`}</strong>
+            </p>
+            <p class="muted" safe>{`Gave up ${when.day}, ${when.start} after ${n.attempts} attempt${n.attempts === 1 ? "" : "s"}: ${n.lastError ?? "unknown error"}`}</p>
+            <form method="post" action={`/host/notices/${n.id}/retry`}>
+              <CsrfField page={p.page} />
+              <button type="submit" class="secondary">
+                Send again
+              </button>
+            </form>
+          </li>
+        );
+      })}
+    </ul>
+  </section>
+);
 
 const Meeting = (p: {
   readonly page: PageContext;

@@ -41,6 +41,8 @@ export const startSmtpSink = async (
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    // Closing waits this long for clients that keep a connection open (nodemailer's pool).
+    closeTimeout: 500,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));

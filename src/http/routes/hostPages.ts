@@ -51,8 +51,9 @@ export const hostPageRoutes = (web: Web) => {
   };
 
   const dashboardPage = async (request: Request, page: PageContext, hostId: HostId, notice?: { text: string; error: boolean }, status = 200) => {
-    const snapshot = await context.hostSnapshot(hostId);
+    const [snapshot, undelivered] = await Promise.all([context.hostSnapshot(hostId), context.undeliveredNotices(hostId)]);
     if (isAppError(snapshot)) return errorPage(page, snapshot);
+    if (isAppError(undelivered)) return errorPage(page, undelivered);
     const now = web.now();
     return html(
       status,
@@ -61,6 +62,7 @@ export const hostPageRoutes = (web: Web) => {
         host: snapshot.host,
         eventTypes: snapshot.eventTypes,
         upcoming: snapshot.bookings.filter((b) => b.end > now),
+        undelivered,
         clock: clockOf(request),
         notice,
       }) as string,
@@ -76,8 +78,8 @@ export const hostPageRoutes = (web: Web) => {
     const hostId = await signedInHost(request);
     if (isAppError(hostId)) return errorPage(page, hostId, cookies);
     if (hostId === undefined) return signedOut(page, cookies, request.query.get("signed-out") === "1" ? "signed-out" : "no-session");
-    const cancelled = request.query.get("cancelled") === "1";
-    const reply = await dashboardPage(request, page, hostId, cancelled ? { text: "The meeting is cancelled.", error: false } : undefined);
+    const done = request.query.get("cancelled") === "1" ? "The meeting is cancelled." : request.query.get("retried") === "1" ? "The mail is queued to be sent again." : undefined;
+    const reply = await dashboardPage(request, page, hostId, done === undefined ? undefined : { text: done, error: false });
     return { ...reply, headers: [...reply.headers, ...cookies] };
   };
 
@@ -101,6 +103,19 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?cancelled=1", cookies);
   };
 
+  /** A host sends one of their undelivered mails again (after fixing the address or the server). */
+  const retryNotice = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { page, cookies } = post;
+    const hostId = await signedInHost(request);
+    if (isAppError(hostId)) return errorPage(page, hostId, cookies);
+    if (hostId === undefined) return signedOut(page, cookies, "no-session");
+    const retried = await context.retryNotice(hostId, request.params[0]!);
+    if (isAppError(retried)) return errorPage(page, retried, cookies);
+    return redirect("/host?retried=1", cookies);
+  };
+
   const signOut = async (request: Request): Promise<Reply> => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
@@ -109,5 +124,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, dashboard, cancel, signOut };
+  return { signInPage, signIn, dashboard, cancel, retryNotice, signOut };
 };
