@@ -47,7 +47,7 @@ const rowCounts = () =>
 /** Percent-encodings valid and broken, odd characters, and the real names of things. */
 const segment = () =>
   fc.oneof(
-    fc.constantFrom(host.hostSlug, host.eventSlug, host.hostId, host.eventTypeId, booking.id, booking.manageToken, "demo", "api", "host", "live", "..", ".", ""),
+    fc.constantFrom(host.hostSlug, host.eventSlug, host.hostId, host.eventTypeId, booking.id, booking.manageToken, "demo", "api", "host", "live", "mailbox", "1", "0", "-1", "99999999999999999999", "..", ".", ""),
     fc.string({ maxLength: 20 }).map(encodeURIComponent),
     fc.constantFrom("%ZZ", "%E0%A4%A", "%FF%FE", "%00", "%", "%2F", "%C0%AF", "%ED%A0%80", "a%20b", "%F0%9F%98%80"),
     fc.stringMatching(/^[a-z0-9-]{1,70}$/),
@@ -68,6 +68,7 @@ const TEMPLATES = [
   "/host",
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
+  "/host/notices/:s/retry",
   "/host/sign-out",
   "/api/v1/hosts/:s/event-types/:s/slots",
   "/api/v1/bookings",
@@ -79,6 +80,11 @@ const TEMPLATES = [
   "/assets/:s",
   "/health",
   "/metrics",
+  "/mailbox",
+  "/mailbox/:s",
+  "/mailbox/:s/html",
+  "/mailbox/:s/invite.ics",
+  "/mailbox/:s/message.eml",
   "/:s/:s/:s/:s",
 ];
 

@@ -70,5 +70,9 @@ export const useOpenHostDatabase = () => {
     get host() {
       return host!;
     },
+    /** Repositories and SQL on the database, for checking what servers wrote. */
+    get runtime() {
+      return db!.runtime;
+    },
   };
 };

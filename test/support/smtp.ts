@@ -17,7 +17,7 @@ export type Refusal = { readonly code: number; readonly message: string } | unde
 /**
  * A real SMTP server on loopback (the `smtp-server` package) that parses what it accepts
  * with `mailparser`. `respond` decides per message whether to refuse it; `hold` delays the
- * final reply, so a test can act while mails are in flight.
+ * 250 to a message already kept, so a test can act while mails are in flight.
  */
 export const startSmtpSink = async (
   options: { readonly port?: number; respond?: (to: ReadonlyArray<string>) => Refusal; hold?: () => Promise<void> } = {},
@@ -54,7 +54,6 @@ export const startSmtpSink = async (
           callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
           return;
         }
-        if (options.hold !== undefined) await options.hold();
         const raw = Buffer.concat(chunks).toString("utf8");
         const parsed = await simpleParser(raw);
         const calendars = parsed.attachments
@@ -63,9 +62,12 @@ export const startSmtpSink = async (
             const type = a.headers.get("content-type") as { params?: Record<string, string> } | undefined;
             return { contentMethod: type?.params?.["method"], filename: a.filename, text: a.content.toString("utf8") };
           });
+        // Kept before the reply, as a real server commits before its 250: a sender that dies
+        // before reading the reply does not know the message arrived.
         mails.push({ parsed, messageId: parsed.messageId ?? "", to, raw, calendars });
-        callback();
         settle();
+        if (options.hold !== undefined) await options.hold();
+        callback();
       });
     },
   });
