@@ -1,4 +1,5 @@
 import type { Reply } from "./exchange.ts";
+import type { DeliveryCounters } from "../notify/DeliveryWorker.ts";
 import type { LiveMetrics } from "./live.ts";
 
 export interface ServerCounters {
@@ -9,7 +10,7 @@ export interface ServerCounters {
 }
 
 /** Prometheus text format: live fan-out, open connections and refusals, for operators and benchmarks. */
-export const metricsReply = (live: LiveMetrics, c: ServerCounters): Reply => ({
+export const metricsReply = (live: LiveMetrics, c: ServerCounters, d: DeliveryCounters): Reply => ({
   status: 200,
   headers: [
     ["Content-Type", "text/plain; version=0.0.4"],
@@ -37,6 +38,15 @@ export const metricsReply = (live: LiveMetrics, c: ServerCounters): Reply => ({
     "# HELP rendezvous_read_cache_bytes Bytes of replies kept for repeated slot-list reads.",
     "# TYPE rendezvous_read_cache_bytes gauge",
     `rendezvous_read_cache_bytes ${c.readCacheBytes}`,
+    "# HELP rendezvous_notices_total Outbox attempts by this process, by how they ended.",
+    "# TYPE rendezvous_notices_total counter",
+    `rendezvous_notices_total{outcome="sent"} ${d.sent}`,
+    `rendezvous_notices_total{outcome="retrying"} ${d.transient}`,
+    `rendezvous_notices_total{outcome="dead"} ${d.dead}`,
+    `rendezvous_notices_total{outcome="skipped"} ${d.skipped}`,
+    "# HELP rendezvous_notices_unknown_outcome_total Notices claimed again after an attempt that never finished (the only case that can send a copy, under the same Message-ID).",
+    "# TYPE rendezvous_notices_unknown_outcome_total counter",
+    `rendezvous_notices_unknown_outcome_total ${d.unknownOutcomes}`,
     "",
   ].join("\n"),
 });

@@ -32,6 +32,7 @@ import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
+import { DeliveryStats } from "../notify/DeliveryWorker.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
 import { sameSecret } from "../booking/BookingContext.ts";
@@ -101,6 +102,7 @@ export const HttpServerLive = Layer.scoped(
     const runtime = yield* Effect.runtime<BookingServices | SqlClient>();
     const run = <A, E>(effect: Effect.Effect<A, E, BookingServices | SqlClient>) => Runtime.runPromiseExit(runtime)(effect);
     const actors = yield* HostActors;
+    const deliveryStats = yield* DeliveryStats;
     const now = () => Date.now();
     const web: Web = {
       config,
@@ -253,7 +255,7 @@ export const HttpServerLive = Layer.scoped(
       const token = Option.getOrUndefined(config.metricsToken);
       const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
       if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
-      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight, readCacheBytes: readCache.size, rateLimited });
+      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight, readCacheBytes: readCache.size, rateLimited }, deliveryStats);
     };
 
     const pages = eventPageRoutes(web);

@@ -81,6 +81,10 @@ describe("a server killed while sending mail", () => {
         expect(unknown.has(id), `notice ${id}`).toBe(true);
         expect(received.get(id)).toBe(2);
       }
+      // The restarted server counts what it claimed again without knowing the outcome.
+      const metrics = await (await fetch(`${second.url}/metrics`)).text();
+      const counted = Number(/^rendezvous_notices_unknown_outcome_total (\d+)$/m.exec(metrics)![1]);
+      expect(counted).toBeGreaterThanOrEqual(copied.length);
     } finally {
       second.child.kill("SIGTERM");
       await exited(second.child);

@@ -91,6 +91,10 @@ describe("deliveries when the mail server fails", () => {
       const all = await outbox(app);
       const dead = all.find((o) => o.email === "typo@example.com" && o.recipient === "invitee")!;
       expect(dead.attempts).toBe(1);
+      const metrics = () => fetch(`${app.url}/metrics`).then((r) => r.text());
+      await expect.poll(metrics).toMatch(/^rendezvous_notices_total\{outcome="dead"\} 1$/m);
+      expect(await metrics()).toMatch(/^rendezvous_notices_total\{outcome="retrying"\} 1$/m);
+      expect(await metrics()).toMatch(/^rendezvous_notices_total\{outcome="sent"\} 3$/m);
 
       // The host sees it on the dashboard, with the server's answer, and sends it again.
       const browser = new PageClient(app.url);
