@@ -2,8 +2,10 @@
  * `npm run bench:storm`: our HTTP storm against the classic pessimistic design, on the same
  * machine and the same Postgres. The baseline is pgbench running the lock-and-check
  * transaction (SELECT … FOR UPDATE on the host row, an overlap query, an insert if free) on
- * our schema, writing the rows a booking writes here (booking, audit row, outbox rows); ours
- * is the storm command booking over HTTP through the running server. Prints numbers and the
+ * our schema, writing the rows a booking writes here (booking, audit row, two notices and two
+ * reminders in the outbox); ours is the storm command booking over HTTP through the running
+ * server, whose delivery worker sends the mail meanwhile to an SMTP server on loopback (a
+ * child process, as a mail server is another program). Prints numbers and the
  * ratios to the goals (hot host ≥ 4× with p99 ≤ 50 ms; 1,000 hosts ≥ 1×), and also the
  * ratio to the same transaction on a minimal 4-column table, which does far less work.
  *
@@ -19,6 +21,7 @@ import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
 import { runStorm, type StormSummary } from "../src/cli/storm.ts";
 import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
 import { psql, withDatabase } from "./postgres.ts";
+import { startSmtpSinkProcess } from "./smtpSink.ts";
 import { percentile, round } from "./stats.ts";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
@@ -49,7 +52,7 @@ COMMIT;
 
 /**
  * The same transaction on our own schema, writing what a booking here writes: the booking row
- * (under the same constraints and indexes), its audit row and its two outbox rows. This is
+ * (under the same constraints and indexes), its audit row, two notices and two reminders. This is
  * what a lock-and-check Rendezvous would do, so the two designs do the same work.
  */
 const sameRowsScript = (hosts: number) => `\\set n random(1, ${hosts})
@@ -69,9 +72,15 @@ WITH b AS (
 ), e AS (
   INSERT INTO booking_events (booking_id, host_id, type, actor, data)
   SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
+), o AS (
+  INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+  SELECT id, 'booking_confirmed', r.recipient, jsonb_build_object('start', start_at, 'end', end_at, 'sequence', 0)
+  FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
 )
-INSERT INTO notification_outbox (booking_id, kind, recipient)
-SELECT id, 'booking_confirmed', r.recipient FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient);
+INSERT INTO notification_outbox (booking_id, kind, recipient, payload, available_at)
+SELECT id, 'booking_reminder', 'invitee', jsonb_build_object('start', start_at, 'end', end_at, 'sequence', 0, 'minutesBefore', m),
+  start_at - make_interval(mins => m)
+FROM b CROSS JOIN unnest(ARRAY[1440, 60]) AS m;
 \\endif
 COMMIT;
 `;
@@ -149,10 +158,19 @@ const runBaseline = (setUp: { url: string; script: string; overlaps: string; con
   };
 };
 
-const startServer = async (databaseUrl: string, work: string) => {
+const startServer = async (databaseUrl: string, work: string, smtpUrl: string) => {
   const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning", RATE_LIMIT: process.env["RATE_LIMIT"] ?? "off" },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: join(work, "app"),
+      LOG_LEVEL: "warning",
+      RATE_LIMIT: process.env["RATE_LIMIT"] ?? "off",
+      SMTP_URL: smtpUrl,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
@@ -170,7 +188,8 @@ const ours = async (serverUrl: string, hosts: number, work: string): Promise<Sto
   const appDb = withDatabase(serverUrl, "rv_bench_app");
   psql(withDatabase(serverUrl, "postgres"), "DROP DATABASE IF EXISTS rv_bench_app WITH (FORCE)");
   psql(withDatabase(serverUrl, "postgres"), "CREATE DATABASE rv_bench_app");
-  const server = await startServer(appDb, work);
+  const smtp = await startSmtpSinkProcess();
+  const server = await startServer(appDb, work, smtp.url);
   try {
     return await runStorm({
       url: server.url,
@@ -184,6 +203,7 @@ const ours = async (serverUrl: string, hosts: number, work: string): Promise<Sto
     });
   } finally {
     await server.stop();
+    smtp.stop();
   }
 };
 
@@ -217,7 +237,7 @@ const main = async () => {
         clients: CLIENTS,
         seconds: SECONDS,
         baseline: {
-          design: "pgbench lock-and-check (FOR UPDATE on the host, overlap query, insert) writing what we write: booking, audit row, 2 outbox rows",
+          design: "pgbench lock-and-check (FOR UPDATE on the host, overlap query, insert) writing what we write: booking, audit row, 2 notices + 2 reminders",
           ...sameRows,
         },
         leanBaseline: { design: "the same transaction inserting into a 4-column table, no audit, no outbox", ...lean },

@@ -45,15 +45,6 @@ CREATE TABLE notification_attempts (
 ALTER TABLE event_types ADD COLUMN reminder_minutes integer[] NOT NULL DEFAULT '{1440,60}'
   CHECK (cardinality(reminder_minutes) <= 5 AND 0 < ALL (reminder_minutes) AND 40320 >= ALL (reminder_minutes));
 
--- Wakes the workers when the writing transaction commits (NOTIFY is delivered on commit).
--- Notifications are hints: workers also poll, so a lost one costs at most the poll interval.
-CREATE FUNCTION notification_outbox_wake() RETURNS trigger
-  LANGUAGE plpgsql
-  AS $$ BEGIN PERFORM pg_notify('rendezvous_outbox', 'due'); RETURN NULL; END $$;
-CREATE TRIGGER notification_outbox_wake
-  AFTER INSERT ON notification_outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION notification_outbox_wake();
-
 -- Where mail goes when no SMTP_URL is set: kept here and shown on the loopback-only /mailbox.
 CREATE TABLE local_mailbox (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -18,11 +18,8 @@ export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideM
 /** The same, for one-off commands that may run beside a server (see SharedDatabaseLive). */
 export const MigratedSharedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(SharedDatabaseLive));
 
-export const Repositories = Layer.mergeAll(
-  HostRepository.Default,
-  BookingRepository.Default,
-  HostSessionRepository.Default,
-  DeliveryRepository.Default,
+export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default).pipe(
+  Layer.provideMerge(DeliveryRepository.Default),
 );
 
 /** Everything but the web server: actors, the change bus, repositories, the database. */

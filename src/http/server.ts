@@ -32,7 +32,7 @@ import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
-import { DeliveryStats } from "../notify/DeliveryWorker.ts";
+import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
 import { sameSecret } from "../booking/BookingContext.ts";
@@ -115,7 +115,8 @@ export const HttpServerLive = Layer.scoped(
     const limits = yield* makeRequestLimits(config);
     const app = uws.App();
     const sockets = new Set<WebSocket<LiveSocket>>();
-    let inFlight = 0;
+    // Shared with the delivery worker, which waits while many requests are in flight.
+    const pressure = yield* Pressure;
     let rateLimited = 0;
     let draining = false;
     let lastArrival = 0;
@@ -193,12 +194,12 @@ export const HttpServerLive = Layer.scoped(
       const started = performance.now();
       let insideHandler = true;
       let settled = false;
-      inFlight++;
+      pressure.inFlight++;
       /** Answers once; `prepared` replies (from the read cache) carry their headers already. */
       const finish = (r: Request | undefined, reply: Reply, prepared = false) => {
         if (settled) return;
         settled = true;
-        inFlight--;
+        pressure.inFlight--;
         const final = prepared ? reply : withSecurityHeaders(reply);
         respond(res, state, r, final, insideHandler, draining);
         if (!prepared && key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
@@ -255,7 +256,7 @@ export const HttpServerLive = Layer.scoped(
       const token = Option.getOrUndefined(config.metricsToken);
       const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
       if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
-      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight, readCacheBytes: readCache.size, rateLimited }, deliveryStats);
+      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight: pressure.inFlight, readCacheBytes: readCache.size, rateLimited }, deliveryStats);
     };
 
     const pages = eventPageRoutes(web);
@@ -332,8 +333,8 @@ export const HttpServerLive = Layer.scoped(
         // Every reply now closes its connection; wait until nothing is in flight and keep-alive
         // connections have had a moment to send what they were about to.
         const deadline = performance.now() + GRACE_MS;
-        while (performance.now() < deadline && (inFlight > 0 || performance.now() - lastArrival < QUIET_MS)) yield* Effect.sleep("20 millis");
-        if (inFlight > 0) yield* Effect.logWarning("stopping with requests still unanswered").pipe(Effect.annotateLogs({ inFlight }));
+        while (performance.now() < deadline && (pressure.inFlight > 0 || performance.now() - lastArrival < QUIET_MS)) yield* Effect.sleep("20 millis");
+        if (pressure.inFlight > 0) yield* Effect.logWarning("stopping with requests still unanswered").pipe(Effect.annotateLogs({ inFlight: pressure.inFlight }));
         (app as unknown as { close?: () => void }).close?.();
       }),
     );

@@ -2,7 +2,7 @@ import { PgClient } from "@effect/sql-pg";
 import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Stream } from "effect";
 import { randomBytes } from "node:crypto";
 import { AppConfig, type DeliverySettings } from "../AppConfig.ts";
-import { DeliveryRepository, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
+import { DeliveryRepository, OUTBOX_CHANNEL, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
 import { Mailer } from "./Mailer.ts";
 import { composeMail, type MailSettings } from "./messages.ts";
 
@@ -11,6 +11,10 @@ const BATCH = 32;
 /** Claim loops per process: while one waits for its batch's replies, the other claims the next. */
 const LOOPS = 2;
 const MAX_BACKOFF_MS = 3_600_000;
+/** Requests in flight from which a round waits: bookings come before their mail. */
+const BUSY_IN_FLIGHT = 16;
+/** How long a round may wait for a quieter loop before it runs anyway. */
+const MAX_DEFERRAL_MS = 1_000;
 
 export interface DeliveryCounters {
   sent: number;
@@ -22,6 +26,13 @@ export interface DeliveryCounters {
 }
 
 export class DeliveryStats extends Context.Tag("rendezvous/DeliveryStats")<DeliveryStats, DeliveryCounters>() {}
+
+/** How busy the request path is: the HTTP server keeps it, the worker defers to it. */
+export interface RequestPressure {
+  inFlight: number;
+}
+
+export class Pressure extends Context.Tag("rendezvous/Pressure")<Pressure, RequestPressure>() {}
 
 /** Exponential backoff with full jitter over the upper half: base·2^(n-1)·[0.5, 1), at most an hour. */
 export const retryDelayMs = (settings: DeliverySettings, attempt: number, random: number) =>
@@ -60,11 +71,14 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const { deliveries } = config;
     const worker = `worker-${process.pid}-${randomBytes(4).toString("hex")}`;
     const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
+    const pressure: RequestPressure = { inFlight: 0 };
     const wake = yield* Queue.sliding<void>(LOOPS);
+    // This process's own writes wake its loops directly.
+    yield* Queue.take(repository.wakeups).pipe(Effect.zipRight(Queue.offer(wake, undefined)), Effect.forever, Effect.forkScoped);
 
     // A dropped LISTEN connection goes silent rather than failing (see notes), so it is also
     // re-established on a timer; the poll covers the gap either way.
-    yield* pg.listen("rendezvous_outbox").pipe(
+    yield* pg.listen(OUTBOX_CHANNEL).pipe(
       Stream.runForEach(() => Queue.offerAll(wake, Array.from({ length: LOOPS }, () => undefined))),
       Effect.timeout(Duration.minutes(5)),
       Effect.catchTag("TimeoutException", () => Effect.void),
@@ -103,10 +117,22 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       return true;
     });
 
+    /**
+     * Bookings first: while this process answers many requests at once (a booking storm), a
+     * round waits in 50 ms steps, for at most a second, so mail catches up after the storm
+     * rather than slowing it down.
+     */
+    const yieldToRequests = Effect.suspend(() =>
+      pressure.inFlight < BUSY_IN_FLIGHT
+        ? Effect.void
+        : Effect.sleep(Duration.millis(50)).pipe(Effect.repeat({ while: () => pressure.inFlight >= BUSY_IN_FLIGHT, times: MAX_DEFERRAL_MS / 50 - 1 }), Effect.asVoid),
+    );
+
     const idle = Queue.take(wake).pipe(Effect.timeout(Duration.millis(deliveries.pollMs)), Effect.ignore);
 
     // A database that is down makes a round fail: wait a poll interval and go on.
-    const loop = round.pipe(
+    const loop = yieldToRequests.pipe(
+      Effect.zipRight(round),
       Effect.catchAll((error) => Effect.logWarning("delivery round failed; trying again", error).pipe(Effect.zipRight(idle), Effect.as(true))),
       Effect.flatMap((busy) => (busy ? Effect.void : idle)),
       Effect.forever,
@@ -119,6 +145,6 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       Effect.forkScoped,
     );
     yield* Effect.logInfo("deliveries started").pipe(Effect.annotateLogs({ worker, mail: config.smtpUrl._tag === "Some" ? "smtp" : "local mailbox" }));
-    return Context.make(DeliveryStats, counters);
+    return Context.make(DeliveryStats, counters).pipe(Context.add(Pressure, pressure));
   }),
 );

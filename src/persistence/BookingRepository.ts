@@ -3,6 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError";
 import type { Fragment } from "@effect/sql/Statement";
 import { Deferred, Effect, Exit, Queue, Schema } from "effect";
 import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
+import { DeliveryRepository } from "./DeliveryRepository.ts";
 import { decodeRows, EpochColumn } from "./rows.ts";
 
 /** A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking. */
@@ -78,6 +79,7 @@ export interface Rescheduling {
 export class BookingRepository extends Effect.Service<BookingRepository>()("rendezvous/BookingRepository", {
   scoped: Effect.gen(function* () {
     const sql = yield* SqlClient;
+    const { written } = yield* DeliveryRepository;
 
     const epochMs = (column: Fragment) => sql`(extract(epoch FROM ${column}) * 1000)::bigint`;
 
@@ -148,7 +150,9 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           ${reminders(sql`b`)}
         )
         INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
-        SELECT id, 'booking_confirmed', r.recipient, ${meeting(sql`b`, 0)} FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`;
+        SELECT id, 'booking_confirmed', r.recipient, ${meeting(sql`b`, 0)} FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`.pipe(
+            Effect.zipRight(written),
+          );
 
     /**
      * Group commit across hosts: new bookings from every actor that are waiting at the same
@@ -195,7 +199,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         ), d AS (
           ${dropReminders(sql`c`)}
         )
-        SELECT id FROM c`.pipe(Effect.flatMap(idsOf));
+        SELECT id FROM c`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
 
     /**
      * Moves confirmed bookings to new times in one statement, so the new slot is taken and the
@@ -227,7 +231,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         ), n AS (
           ${reminders(sql`m`)}
         )
-        SELECT id FROM m`.pipe(Effect.flatMap(idsOf));
+        SELECT id FROM m`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
 
     return {
       loadConfirmed,

@@ -1,7 +1,10 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect, Schema } from "effect";
+import { Effect, Queue, Schema } from "effect";
 import { BookingId, HostId } from "../domain/model.ts";
 import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
+
+/** The channel workers LISTEN on for "notices were queued". */
+export const OUTBOX_CHANNEL = "rendezvous_outbox";
 
 export const NoticeKind = Schema.Literal("booking_confirmed", "booking_cancelled", "booking_rescheduled", "booking_reminder");
 export type NoticeKind = typeof NoticeKind.Type;
@@ -100,23 +103,50 @@ export interface NewMailboxMessage {
  * committed before any mail server is contacted.
  */
 export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("rendezvous/DeliveryRepository", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient;
+
+    /**
+     * Wake-ups for workers, after a write that queued notices has committed: this process's
+     * workers at once, other processes' through NOTIFY on the channel they LISTEN to. The
+     * NOTIFY is its own statement, at most one per 100 ms, not part of the writing
+     * transaction: a NOTIFY there serializes commits (measured: a third fewer booking commits
+     * per second under pgbench).
+     */
+    const wakeups = yield* Queue.sliding<void>(4);
+    const notifyRequests = yield* Queue.sliding<void>(1);
+    yield* Queue.take(notifyRequests).pipe(
+      Effect.zipRight(sql`SELECT pg_notify(${OUTBOX_CHANNEL}, 'due')`),
+      Effect.zipRight(Effect.sleep("100 millis")),
+      Effect.ignoreLogged,
+      Effect.forever,
+      Effect.forkScoped,
+    );
+    const written = Effect.zipRight(Queue.offerAll(wakeups, [undefined, undefined]), Queue.offer(notifyRequests, undefined));
 
     const claim = (worker: string, limit: number, leaseMs: number) =>
       sql`
-        WITH due AS (
-          SELECT id, status FROM notification_outbox
-          WHERE (status = 'pending' AND available_at <= now()) OR (status = 'sending' AND lease_until < now())
-          ORDER BY available_at, id
+        WITH pending AS (
+          SELECT id, false AS reclaimed FROM notification_outbox
+          WHERE status = 'pending' AND available_at <= now()
+          ORDER BY available_at
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED
+        ), leased AS (
+          SELECT id, true AS reclaimed FROM notification_outbox
+          WHERE status = 'sending' AND lease_until < now()
+          ORDER BY lease_until
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        ), due AS (
+          -- Two index walks that stop at the limit: a backlog of any size costs a claim the same.
+          SELECT * FROM leased UNION ALL SELECT * FROM pending LIMIT ${limit}
         ), claimed AS (
           UPDATE notification_outbox o
           SET status = 'sending', lease_owner = ${worker}, lease_until = now() + make_interval(secs => ${leaseMs / 1000}),
             attempts = o.attempts + 1
           FROM due WHERE o.id = due.id
-          RETURNING o.id, o.attempts, due.status = 'sending' AS reclaimed, o.kind, o.recipient, o.payload, o.created_at, o.booking_id
+          RETURNING o.id, o.attempts, due.reclaimed, o.kind, o.recipient, o.payload, o.created_at, o.booking_id
         ), a AS (
           INSERT INTO notification_attempts (outbox_id, attempt, worker) SELECT id, attempts, ${worker} FROM claimed
         )
@@ -181,7 +211,10 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
           finished_at = NULL, last_error = NULL
         FROM bookings b
         WHERE o.id = ${id}::bigint AND b.id = o.booking_id AND b.host_id = ${hostId} AND o.status = 'dead'
-        RETURNING o.id`.pipe(Effect.map((rows) => rows.length === 1));
+        RETURNING o.id`.pipe(
+        Effect.map((rows) => rows.length === 1),
+        Effect.tap((retried) => (retried ? written : Effect.void)),
+      );
 
     const keepInMailbox = (m: NewMailboxMessage) =>
       sql`
@@ -195,6 +228,6 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
     const mailboxMessage = (id: string) =>
       sql`SELECT * FROM local_mailbox WHERE id = ${id}::bigint`.pipe(Effect.flatMap(decodeFirst(MailboxRow)));
 
-    return { claim, finish, prune, undelivered, retry, keepInMailbox, mailbox, mailboxMessage } as const;
+    return { wakeups, written, claim, finish, prune, undelivered, retry, keepInMailbox, mailbox, mailboxMessage } as const;
   }),
 }) {}
