@@ -126,20 +126,22 @@ describe("deliveries when the mail server fails", () => {
   });
 
   it("shares one outbox between two workers without sending any row twice", async () => {
-    const smtp = await startSmtpSink();
+    // A slow server (5 ms per message) spreads the work; the second worker polls once a
+    // minute, so it takes part only if the first process's NOTIFY wakes it.
+    const smtp = await startSmtpSink({ hold: () => new Promise((resolve) => setTimeout(resolve, 5)) });
     const settings = { pollMs: 1_000, leaseMs: 5_000, retryBaseMs: 100, maxAttempts: 4, retentionDays: 30 };
     const app = await startTestApp({ smtpUrl: Option.some(Redacted.make(smtp.url)), deliveries: settings });
     const second = ManagedRuntime.make(
       Deliveries.pipe(
         Layer.provideMerge(Repositories),
         Layer.provideMerge(pgClientLayer(app.databaseUrl)),
-        Layer.provideMerge(AppConfigOf(testConfig(app.databaseUrl, 0, { smtpUrl: Option.some(Redacted.make(smtp.url)), deliveries: settings }))),
+        Layer.provideMerge(AppConfigOf(testConfig(app.databaseUrl, 0, { smtpUrl: Option.some(Redacted.make(smtp.url)), deliveries: { ...settings, pollMs: 60_000 } }))),
       ),
     );
     try {
       await second.runPromise(Effect.void);
       const host = await app.runtime.runPromise(createOpenHost());
-      // 150 bookings written straight to the outbox's tables, in three statements.
+      // 150 bookings written straight to the outbox's tables, in three statements a while apart.
       const now = Date.now();
       const first = Math.ceil((now + 2 * 86_400_000) / 900_000) * 900_000;
       const bookings = Array.from({ length: 150 }, (_, i) => ({
@@ -161,8 +163,10 @@ describe("deliveries when the mail server fails", () => {
         cancelReason: null,
         createdAt: epochMs(now),
       }));
-      for (let i = 0; i < 150; i += 50) await app.runtime.runPromise(Effect.flatMap(BookingRepository, (r) => r.insert(bookings.slice(i, i + 50))));
-      await smtp.until(300);
+      for (let i = 0; i < 150; i += 50) {
+        await app.runtime.runPromise(Effect.flatMap(BookingRepository, (r) => r.insert(bookings.slice(i, i + 50))));
+        await smtp.until(2 * (i + 50));
+      }
       const ids = smtp.mails.map((m) => m.messageId);
       expect(new Set(ids).size).toBe(300);
       await expect.poll(async () => (await outbox(app)).filter((o) => o.status === "sent").length).toBe(300);
