@@ -7,9 +7,9 @@ import { Mailer } from "./Mailer.ts";
 import { composeMail, type MailSettings } from "./messages.ts";
 
 /** Rows one claim takes; they are sent concurrently (the SMTP pool bounds the connections). */
-const BATCH = 32;
+const BATCH = 64;
 /** Claim loops per process: while one waits for its batch's replies, the other claims the next. */
-const LOOPS = 2;
+const LOOPS = 4;
 const MAX_BACKOFF_MS = 3_600_000;
 /** Requests in flight from which a round waits: bookings come before their mail. */
 const BUSY_IN_FLIGHT = 16;

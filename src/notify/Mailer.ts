@@ -18,7 +18,7 @@ export interface MailerShape {
 
 export class Mailer extends Context.Tag("rendezvous/Mailer")<Mailer, MailerShape>() {}
 
-const optionsOf = (mail: OutgoingMail): SendMailOptions => ({
+export const mailOptionsOf = (mail: OutgoingMail): SendMailOptions => ({
   messageId: mail.messageId,
   from: mail.from,
   to: { name: mail.to.name, address: mail.to.email },
@@ -48,7 +48,7 @@ export const classifySmtpError = (error: unknown): SendFailure => {
 };
 
 /** Pooled SMTP with bounded waits, so a stuck server costs a retry, not a lease. */
-const smtpUrlWithDefaults = (url: string) => {
+export const smtpUrlWithDefaults = (url: string) => {
   const u = new URL(url);
   const defaults: Record<string, string> = { pool: "true", maxConnections: "5", connectionTimeout: "10000", greetingTimeout: "10000", socketTimeout: "30000" };
   for (const [key, value] of Object.entries(defaults)) if (!u.searchParams.has(key)) u.searchParams.set(key, value);
@@ -64,7 +64,7 @@ const smtpMailer = (url: string) =>
       (transport): MailerShape => ({
         kind: "smtp",
         send: (mail) =>
-          Effect.tryPromise({ try: () => transport.sendMail(optionsOf(mail)), catch: classifySmtpError }).pipe(Effect.asVoid),
+          Effect.tryPromise({ try: () => transport.sendMail(mailOptionsOf(mail)), catch: classifySmtpError }).pipe(Effect.asVoid),
       }),
     ),
   );
@@ -77,7 +77,7 @@ const mailboxMailer = Effect.gen(function* () {
   return {
     kind: "mailbox",
     send: (mail) =>
-      Effect.tryPromise({ try: () => composer.sendMail(optionsOf(mail)), catch: (e) => ({ permanent: true, reason: String(e) }) }).pipe(
+      Effect.tryPromise({ try: () => composer.sendMail(mailOptionsOf(mail)), catch: (e) => ({ permanent: true, reason: String(e) }) }).pipe(
         Effect.flatMap((info) =>
           repository.keepInMailbox({
             messageId: mail.messageId,
