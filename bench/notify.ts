@@ -74,6 +74,8 @@ const sampleMails = (n: number, prefix: string): OutgoingMail[] =>
       eventDescription: "Half an hour to get to know each other.",
       eventLocation: "Video call",
       questions: [],
+      webhookUrl: null,
+      webhookSecret: null,
     };
     return composeMail(delivery, { publicUrl: PUBLIC_URL, mailFrom: "Rendezvous <no-reply@bench.invalid>" }, Date.now()) as OutgoingMail;
   });

@@ -31,6 +31,8 @@ export interface AppConfigShape {
   /** The From of every mail. */
   readonly mailFrom: string;
   readonly deliveries: DeliverySettings;
+  /** Lets webhooks reach this machine and private networks (tests, or an intranet). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export interface DeliverySettings {
@@ -124,6 +126,7 @@ export const appConfig = Effect.gen(function* () {
     maxAttempts: Math.floor(yield* positive("NOTIFY_MAX_ATTEMPTS", 8, 100)),
     retentionDays: yield* positive("NOTIFY_RETENTION_DAYS", 30, 3650),
   };
+  const webhookAllowPrivate = yield* Config.boolean("WEBHOOK_ALLOW_PRIVATE").pipe(Config.withDefault(false));
   return {
     port,
     host,
@@ -144,6 +147,7 @@ export const appConfig = Effect.gen(function* () {
     smtpUrl,
     mailFrom,
     deliveries,
+    webhookAllowPrivate,
   } satisfies AppConfigShape;
 });
 

@@ -1,10 +1,13 @@
 import { Cause, Effect, Exit, Option, Schema, type Request as EffectRequest } from "effect";
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Book, Cancel, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
-import { NotFound } from "../domain/errors.ts";
-import { BookingId, NOTE, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
+import { InvalidInput, NotFound } from "../domain/errors.ts";
+import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
+import { WebhookRepository, type Webhook } from "../persistence/WebhookRepository.ts";
+import { BookingId, NOTE, type WebhookEvent, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
 import { SLUG } from "../domain/validation.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
@@ -22,10 +25,13 @@ import { isBookingError, type BookingError } from "./errors.ts";
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;
+  /** Sends webhook test calls (the worker has its own). */
+  readonly webhookAgent: Agent;
+  readonly webhookAllowPrivate: boolean;
   readonly run: <A, E>(effect: Effect.Effect<A, E, BookingServices>) => Promise<Exit.Exit<A, E>>;
   readonly now: () => number;
 }
@@ -68,6 +74,8 @@ const UNKNOWN_TOKEN = "0".repeat(22);
 const MANAGE_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
 const notFound = (what: NotFound["what"]) => new NotFound({ what });
+
+const MAX_WEBHOOKS = 10;
 
 export const makeBookingContext = (deps: ContextDeps) => {
   const { actors } = deps;
@@ -238,6 +246,41 @@ export const makeBookingContext = (deps: ContextDeps) => {
   /** The host's mail that could not be delivered (dead notices), newest first. */
   const undeliveredNotices = (hostId: HostId) => run(Effect.flatMap(DeliveryRepository, (r) => r.undelivered(hostId)));
 
+  const webhooks = <A, E>(f: (repo: WebhookRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(WebhookRepository, f));
+
+  /** The host's webhooks, secrets included (the host verifies signatures with them). */
+  const listWebhooks = (hostId: HostId) => webhooks((r) => r.list(hostId));
+
+  /** Registers a webhook with a fresh secret; a URL that cannot be one is refused with why. */
+  const addWebhook = async (hostId: HostId, url: string, events: ReadonlyArray<WebhookEvent>): Promise<Answer<Webhook>> => {
+    const problem = webhookUrlProblem(url, deps.webhookAllowPrivate);
+    if (problem !== undefined) return new InvalidInput({ field: "url", message: problem });
+    if (events.length === 0) return new InvalidInput({ field: "events", message: "must name at least one event" });
+    const existing = await listWebhooks(hostId);
+    if (isBookingError(existing)) return existing;
+    if (existing.length >= MAX_WEBHOOKS) return new InvalidInput({ field: "url", message: `a host may have at most ${MAX_WEBHOOKS} webhooks` });
+    return webhooks((r) => r.add(hostId, url, [...new Set(events)], randomBytes(32).toString("base64url")));
+  };
+
+  const removeWebhook = async (hostId: HostId, id: string): Promise<Answer<void>> => {
+    if (!Schema.is(Schema.UUID)(id)) return notFound("webhook");
+    const removed = await webhooks((r) => r.remove(hostId, id));
+    return removed === true ? undefined : isBookingError(removed) ? removed : notFound("webhook");
+  };
+
+  /** Sends a signed `ping` to one of the host's webhooks now, and says how it answered. */
+  const testWebhook = async (hostId: HostId, id: string): Promise<Answer<{ readonly delivered: boolean; readonly detail: string }>> => {
+    if (!Schema.is(Schema.UUID)(id)) return notFound("webhook");
+    const webhook = await webhooks((r) => r.find(hostId, id));
+    if (isBookingError(webhook)) return webhook;
+    if (webhook === undefined) return notFound("webhook");
+    const at = deps.now();
+    const delivery = `ping-${randomBytes(8).toString("hex")}`;
+    const body = JSON.stringify({ id: delivery, type: "ping", createdAt: new Date(at).toISOString(), data: { webhookId: webhook.id } });
+    const sent = await Effect.runPromise(Effect.either(postWebhook(deps.webhookAgent, webhook.url, webhook.secret, "ping", delivery, body, at)));
+    return sent._tag === "Right" ? { delivered: true, detail: "answered 2xx" } : { delivered: false, detail: sent.left.reason };
+  };
+
   /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */
   const mailbox = () => run(Effect.flatMap(DeliveryRepository, (r) => r.mailbox(200)));
 
@@ -276,6 +319,10 @@ export const makeBookingContext = (deps: ContextDeps) => {
     retryNotice,
     mailbox,
     mailboxMessage,
+    listWebhooks,
+    addWebhook,
+    removeWebhook,
+    testWebhook,
   };
 };
 

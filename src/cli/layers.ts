@@ -9,6 +9,7 @@ import { HostRepository } from "../persistence/HostRepository.ts";
 import { DeliveryWorkerLive } from "../notify/DeliveryWorker.ts";
 import { MailerLive } from "../notify/Mailer.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
+import { WebhookRepository } from "../persistence/WebhookRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import { migrate } from "../persistence/migrations.ts";
 
@@ -18,7 +19,7 @@ export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideM
 /** The same, for one-off commands that may run beside a server (see SharedDatabaseLive). */
 export const MigratedSharedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(SharedDatabaseLive));
 
-export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default).pipe(
+export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default, WebhookRepository.Default).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );
 

@@ -31,7 +31,7 @@ export class DailyLimitReached extends Schema.TaggedError<DailyLimitReached>()("
 }) {}
 
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  what: Schema.Literal("host", "event type", "booking", "page", "notice"),
+  what: Schema.Literal("host", "event type", "booking", "page", "notice", "webhook"),
 }) {}
 
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {

@@ -107,3 +107,8 @@ export const Booking = Schema.Struct({
   createdAt: EpochMsSchema,
 });
 export type Booking = typeof Booking.Type;
+
+/** What a host's webhook may listen for. */
+export const WEBHOOK_EVENTS = ["booking.created", "booking.rescheduled", "booking.cancelled"] as const;
+export const WebhookEvent = Schema.Literal(...WEBHOOK_EVENTS);
+export type WebhookEvent = typeof WebhookEvent.Type;

@@ -33,6 +33,7 @@ import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
+import { makeWebhookAgent } from "../notify/webhooks.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
 import { sameSecret } from "../booking/BookingContext.ts";
@@ -49,7 +50,7 @@ export interface HttpServerShape {
 /** The running server: the port it listens on (PORT=0 picks a free one, as tests do). */
 export class HttpServer extends Context.Tag("rendezvous/HttpServer")<HttpServer, HttpServerShape>() {}
 
-type Method = "get" | "post" | "any";
+type Method = "get" | "post" | "del" | "any";
 
 interface Route {
   readonly method: Method;
@@ -104,10 +105,14 @@ export const HttpServerLive = Layer.scoped(
     const actors = yield* HostActors;
     const deliveryStats = yield* DeliveryStats;
     const now = () => Date.now();
+    const webhookAgent = yield* Effect.acquireRelease(
+      Effect.sync(() => makeWebhookAgent(config.webhookAllowPrivate)),
+      (agent) => Effect.promise(() => agent.close()),
+    );
     const web: Web = {
       config,
       secret: Redacted.value(config.secret),
-      booking: makeBookingContext({ actors, run, now }),
+      booking: makeBookingContext({ actors, run, now, webhookAgent, webhookAllowPrivate: config.webhookAllowPrivate }),
       views: makePageViews(),
       assets: loadAssets(),
       now,
@@ -281,6 +286,9 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel, limit: "change" },
       { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule, limit: "change" },
       { method: "post", pattern: "/api/v1/host/sessions", handler: api.startHostSession, limit: "change" },
+      { method: "get", pattern: "/api/v1/host/webhooks", handler: api.listWebhooks, limit: "read" },
+      { method: "post", pattern: "/api/v1/host/webhooks", handler: api.addWebhook, limit: "change" },
+      { method: "del", pattern: "/api/v1/host/webhooks/:id", handler: api.removeWebhook, limit: "change" },
       { method: "any", pattern: "/api/*", handler: api.notFound, limit: "read" },
       { method: "get", pattern: "/booking/:token", handler: bookings.details, limit: "read" },
       { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics, limit: "read" },
@@ -292,6 +300,9 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
       { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },
       { method: "post", pattern: "/host/notices/:id/retry", handler: hostPages.retryNotice, limit: "change" },
+      { method: "post", pattern: "/host/webhooks", handler: hostPages.addWebhook, limit: "change" },
+      { method: "post", pattern: "/host/webhooks/:id/delete", handler: hostPages.removeWebhook, limit: "change" },
+      { method: "post", pattern: "/host/webhooks/:id/test", handler: hostPages.testWebhook, limit: "change" },
       { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut, limit: "change" },
       { method: "get", pattern: "/:host", handler: pages.hostPage, limit: "read" },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage, limit: "read" },

@@ -3,7 +3,9 @@ import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Stream } from
 import { randomBytes } from "node:crypto";
 import { AppConfig, type DeliverySettings } from "../AppConfig.ts";
 import { DeliveryRepository, OUTBOX_CHANNEL, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
-import { Mailer } from "./Mailer.ts";
+import type { Agent } from "undici";
+import { Mailer, type SendFailure } from "./Mailer.ts";
+import { makeWebhookAgent, postWebhook, webhookBodyOf, webhookEventOf } from "./webhooks.ts";
 import { composeMail, type MailSettings } from "./messages.ts";
 
 /** Rows one claim takes; they are sent concurrently (the SMTP pool bounds the connections). */
@@ -38,16 +40,25 @@ export class Pressure extends Context.Tag("rendezvous/Pressure")<Pressure, Reque
 export const retryDelayMs = (settings: DeliverySettings, attempt: number, random: number) =>
   Math.min(MAX_BACKOFF_MS, settings.retryBaseMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random / 2);
 
-const deliver = (d: Delivery, settings: MailSettings, deliveries: DeliverySettings) =>
+/** A mail through the mailer, or a signed POST to the webhook the row names. */
+const send = (d: Delivery, settings: MailSettings, agent: Agent, now: number): Effect.Effect<Outcome | undefined, SendFailure, Mailer> => {
+  if (d.recipient === "webhook") {
+    if (d.webhookUrl === null || d.webhookSecret === null) return Effect.succeed({ outcome: "skipped", error: "the webhook was removed" });
+    const body = webhookBodyOf(d);
+    return postWebhook(agent, d.webhookUrl, d.webhookSecret, webhookEventOf(d.kind) ?? "", `notice-${d.id}`, body, now).pipe(Effect.as(undefined));
+  }
+  const mail = composeMail(d, settings, now);
+  if ("skip" in mail) return Effect.succeed({ outcome: "skipped", error: mail.skip });
+  return Effect.flatMap(Mailer, (mailer) => mailer.send(mail)).pipe(Effect.as(undefined));
+};
+
+const deliver = (d: Delivery, settings: MailSettings, deliveries: DeliverySettings, agent: Agent) =>
   Effect.gen(function* () {
-    const mailer = yield* Mailer;
     const now = yield* Clock.currentTimeMillis;
-    const mail = composeMail(d, settings, now);
-    if ("skip" in mail) return { outcome: "skipped", error: mail.skip } satisfies Outcome;
     // A send may not outlive its lease: past it another worker could claim the row.
-    return yield* mailer.send(mail).pipe(
+    return yield* send(d, settings, agent, now).pipe(
       Effect.timeoutFail({ duration: Duration.millis(deliveries.leaseMs * 0.8), onTimeout: () => ({ permanent: false, reason: "timed out" }) }),
-      Effect.as({ outcome: "sent" } satisfies Outcome),
+      Effect.map((skipped): Outcome => skipped ?? { outcome: "sent" }),
       Effect.catchAll(
         (failure): Effect.Effect<Outcome> =>
           failure.permanent
@@ -73,6 +84,10 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
     const pressure: RequestPressure = { inFlight: 0 };
     const wake = yield* Queue.sliding<void>(LOOPS);
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(() => makeWebhookAgent(config.webhookAllowPrivate)),
+      (a) => Effect.promise(() => a.close()),
+    );
     // This process's own writes wake its loops directly.
     yield* Queue.take(repository.wakeups).pipe(Effect.zipRight(Queue.offer(wake, undefined)), Effect.forever, Effect.forkScoped);
 
@@ -102,7 +117,7 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       const claimed = yield* repository.claim(worker, BATCH, deliveries.leaseMs);
       if (claimed.length === 0) return false;
       for (const d of claimed) if (d.reclaimed) yield* Effect.logWarning("retrying a notice whose last attempt has no known outcome").pipe(Effect.annotateLogs({ id: d.id, attempt: d.attempt }));
-      const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, settings, deliveries), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
+      const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, settings, deliveries, agent), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
         concurrency: "unbounded",
       });
       yield* repository.finish(worker, deliveries.maxAttempts, done);

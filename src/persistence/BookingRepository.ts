@@ -99,6 +99,12 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
       FROM ${rows} JOIN event_types et ON et.id = ${rows}.event_type_id CROSS JOIN unnest(et.reminder_minutes) AS minutes
       WHERE ${rows}.start_at - make_interval(mins => minutes) > now()`;
 
+    /** One delivery per webhook of the host that listens for `event`, carrying `payload`. */
+    const webhookNotices = (rows: Fragment, kind: string, event: string, payload: Fragment) => sql`
+      INSERT INTO notification_outbox (booking_id, kind, recipient, payload, webhook_id)
+      SELECT ${rows}.id, ${kind}::text, 'webhook', ${payload}, w.id
+      FROM ${rows} JOIN webhooks w ON w.host_id = ${rows}.host_id AND ${event}::text = ANY (w.events)`;
+
     /** Reminders not yet sent for bookings that were cancelled or moved. */
     const dropReminders = (rows: Fragment) => sql`
       UPDATE notification_outbox o SET status = 'skipped', finished_at = now()
@@ -148,6 +154,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
         ), r AS (
           ${reminders(sql`b`)}
+        ), w AS (
+          ${webhookNotices(sql`b`, "booking_confirmed", "booking.created", meeting(sql`b`, 0))}
         )
         INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
         SELECT id, 'booking_confirmed', r.recipient, ${meeting(sql`b`, 0)} FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`.pipe(
@@ -180,6 +188,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
       );
 
     /** Cancels confirmed bookings; returns the ids it cancelled (others were not confirmed). */
+    const cancelled = sql`${meeting(sql`c`, sql`c.version - 1`)} || jsonb_build_object('by', c.by, 'reason', c.reason)`;
     const cancel = (cancellations: ReadonlyArray<Cancellation>) =>
       sql`
         WITH c AS (
@@ -194,8 +203,9 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           SELECT id, host_id, 'cancelled', by, jsonb_build_object('reason', reason) FROM c
         ), o AS (
           INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
-          SELECT id, 'booking_cancelled', r.recipient, ${meeting(sql`c`, sql`c.version - 1`)} || jsonb_build_object('by', by, 'reason', reason)
-          FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+          SELECT id, 'booking_cancelled', r.recipient, ${cancelled} FROM c CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        ), w AS (
+          ${webhookNotices(sql`c`, "booking_cancelled", "booking.cancelled", cancelled)}
         ), d AS (
           ${dropReminders(sql`c`)}
         )
@@ -206,6 +216,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
      * old one freed together (the exclusion constraint judges the result). A booking whose
      * version moved on meanwhile is left alone and not returned.
      */
+    const moved = sql`${meeting(sql`m`, sql`m.version - 1`)} || jsonb_build_object('previousStart', ${epochMs(sql`m.previous_start`)})`;
     const reschedule = (moves: ReadonlyArray<Rescheduling>) =>
       sql`
         WITH m AS (
@@ -223,9 +234,9 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           SELECT id, host_id, 'rescheduled', by, jsonb_build_object('from', previous_start, 'to', start_at) FROM m
         ), o AS (
           INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
-          SELECT id, 'booking_rescheduled', r.recipient,
-            ${meeting(sql`m`, sql`m.version - 1`)} || jsonb_build_object('previousStart', ${epochMs(sql`m.previous_start`)})
-          FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+          SELECT id, 'booking_rescheduled', r.recipient, ${moved} FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)
+        ), w AS (
+          ${webhookNotices(sql`m`, "booking_rescheduled", "booking.rescheduled", moved)}
         ), d AS (
           ${dropReminders(sql`m`)}
         ), n AS (

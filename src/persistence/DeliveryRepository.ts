@@ -9,6 +9,8 @@ export const OUTBOX_CHANNEL = "rendezvous_outbox";
 export const NoticeKind = Schema.Literal("booking_confirmed", "booking_cancelled", "booking_rescheduled", "booking_reminder");
 export type NoticeKind = typeof NoticeKind.Type;
 
+export const Recipient = Schema.Literal("invitee", "host", "webhook");
+
 /** The meeting as it was when the notice was written: retries send exactly the same message. */
 const NoticePayload = Schema.Struct({
   start: Schema.Number,
@@ -27,7 +29,10 @@ const DeliveryRow = Schema.Struct({
   /** The previous attempt was claimed and never finished: its outcome is unknown. */
   reclaimed: Schema.Boolean,
   kind: NoticeKind,
-  recipient: Schema.Literal("invitee", "host"),
+  recipient: Recipient,
+  /** For a webhook delivery: where it goes and what signs it. */
+  webhookUrl: Schema.NullOr(Schema.String),
+  webhookSecret: Schema.NullOr(Schema.String),
   payload: NoticePayload,
   createdAt: EpochColumn,
   bookingId: BookingId,
@@ -63,7 +68,8 @@ export interface Finished {
 const UndeliveredRow = Schema.Struct({
   id: Schema.NumberFromString,
   kind: NoticeKind,
-  recipient: Schema.Literal("invitee", "host"),
+  recipient: Recipient,
+  webhookUrl: Schema.NullOr(Schema.String),
   attempts: Schema.Number,
   lastError: Schema.NullOr(Schema.String),
   finishedAt: EpochColumn,
@@ -146,11 +152,12 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
           SET status = 'sending', lease_owner = ${worker}, lease_until = now() + make_interval(secs => ${leaseMs / 1000}),
             attempts = o.attempts + 1
           FROM due WHERE o.id = due.id
-          RETURNING o.id, o.attempts, due.reclaimed, o.kind, o.recipient, o.payload, o.created_at, o.booking_id
+          RETURNING o.id, o.attempts, due.reclaimed, o.kind, o.recipient, o.payload, o.created_at, o.booking_id, o.webhook_id
         ), a AS (
           INSERT INTO notification_attempts (outbox_id, attempt, worker) SELECT id, attempts, ${worker} FROM claimed
         )
         SELECT c.id, c.attempts AS attempt, c.reclaimed, c.kind, c.recipient, c.payload, c.created_at, c.booking_id,
+          w.url AS webhook_url, w.secret AS webhook_secret,
           b.status AS booking_status, b.start_at AS booking_start, b.manage_token, b.invitee_name, b.invitee_email,
           b.invitee_time_zone, b.answers, h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone,
           et.title AS event_title, et.description AS event_description, et.location AS event_location, et.questions
@@ -158,6 +165,7 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
         JOIN bookings b ON b.id = c.booking_id
         JOIN hosts h ON h.id = b.host_id
         JOIN event_types et ON et.id = b.event_type_id
+        LEFT JOIN webhooks w ON w.id = c.webhook_id
         ORDER BY c.id`.pipe(Effect.flatMap(decodeRows(DeliveryRow)));
 
     /**
@@ -198,8 +206,9 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
     const undelivered = (hostId: HostId) =>
       sql`
         SELECT o.id, o.kind, o.recipient, o.attempts, o.last_error, o.finished_at, o.booking_id,
-          b.invitee_name, b.invitee_email, h.email AS host_email
+          b.invitee_name, b.invitee_email, h.email AS host_email, w.url AS webhook_url
         FROM notification_outbox o JOIN bookings b ON b.id = o.booking_id JOIN hosts h ON h.id = b.host_id
+        LEFT JOIN webhooks w ON w.id = o.webhook_id
         WHERE b.host_id = ${hostId} AND o.status = 'dead'
         ORDER BY o.finished_at DESC, o.id DESC
         LIMIT 50`.pipe(Effect.flatMap(decodeRows(UndeliveredRow)));

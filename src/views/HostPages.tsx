@@ -39,15 +39,31 @@ export interface DashboardProps {
   /** Confirmed meetings that have not ended, by start. */
   readonly upcoming: ReadonlyArray<Booking>;
   readonly undelivered: ReadonlyArray<UndeliveredNotice>;
+  readonly webhooks: ReadonlyArray<WebhookView>;
   readonly clock: Clock;
   readonly notice?: { readonly text: string; readonly error: boolean } | undefined;
 }
+
+export interface WebhookView {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly events: ReadonlyArray<string>;
+}
+
+/** The events a webhook may listen for, with what the dashboard calls them. */
+export const WEBHOOK_EVENT_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ["booking.created", "A meeting is booked"],
+  ["booking.rescheduled", "A meeting moves"],
+  ["booking.cancelled", "A meeting is cancelled"],
+];
 
 /** A mail the outbox gave up on: refused for good, or failing past its attempts. */
 export interface UndeliveredNotice {
   readonly id: number;
   readonly kind: "booking_confirmed" | "booking_cancelled" | "booking_rescheduled" | "booking_reminder";
-  readonly recipient: "invitee" | "host";
+  readonly recipient: "invitee" | "host" | "webhook";
+  readonly webhookUrl: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
   readonly finishedAt: number;
@@ -98,6 +114,7 @@ export const HostDashboard = (p: DashboardProps) => {
           </section>
         ))}
         {p.undelivered.length === 0 ? "" : <Undelivered notices={p.undelivered} page={p.page} zone={p.host.timeZone} clock={p.clock} />}
+        <Webhooks webhooks={p.webhooks} page={p.page} />
         {p.upcoming.length > shown.length ? (
           <p class="muted" safe>{`${p.upcoming.length - shown.length} later meetings are not shown.`}</p>
         ) : (
@@ -114,16 +131,69 @@ export const HostDashboard = (p: DashboardProps) => {
   );
 };
 
+const Webhooks = (p: { readonly page: PageContext; readonly webhooks: ReadonlyArray<WebhookView> }) => (
+  <section class="webhooks" aria-labelledby="webhooks-h">
+    <h2 id="webhooks-h">Webhooks</h2>
+    <p class="muted">
+      Booking changes are sent as signed JSON (<code>POST</code>) to these addresses; verify the{" "}
+      <code>Rendezvous-Signature</code> header with the webhook's secret.
+    </p>
+    <ul class="meetings">
+      {p.webhooks.map((w) => (
+        <li class="meeting" id={`webhook-${w.id}`}>
+          <p>
+            <code safe>{w.url}</code>
+          </p>
+          <p class="muted" safe>{w.events.join(", ")}</p>
+          <p>
+            Secret: <code safe>{w.secret}</code>
+          </p>
+          <form method="post" action={`/host/webhooks/${w.id}/test`}>
+            <CsrfField page={p.page} />
+            <button type="submit" class="secondary">
+              Send a test
+            </button>
+          </form>
+          <form method="post" action={`/host/webhooks/${w.id}/delete`}>
+            <CsrfField page={p.page} />
+            <button type="submit" class="danger">
+              Remove
+            </button>
+          </form>
+        </li>
+      ))}
+    </ul>
+    <form method="post" action="/host/webhooks" class="webhook-form">
+      <CsrfField page={p.page} />
+      <label for="webhook-url">Address (https://…)</label>
+      <input id="webhook-url" name="url" type="url" required maxlength="2000" />
+      <fieldset>
+        <legend>Send</legend>
+        {WEBHOOK_EVENT_LABELS.map(([event, label]) => (
+          <label>
+            <input type="checkbox" name={`event.${event}`} checked />
+            <span safe>{label}</span>
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit">Add webhook</button>
+    </form>
+  </section>
+);
+
+const recipientOf = (n: UndeliveredNotice) =>
+  n.recipient === "invitee" ? `${n.inviteeName} <${n.inviteeEmail}>` : n.recipient === "host" ? n.hostEmail : `the webhook ${n.webhookUrl ?? ""}`;
+
 const Undelivered = (p: { readonly page: PageContext; readonly notices: ReadonlyArray<UndeliveredNotice>; readonly zone: string; readonly clock: Clock }) => (
   <section class="undelivered" aria-labelledby="undelivered-h">
-    <h2 id="undelivered-h">Mail that could not be delivered</h2>
+    <h2 id="undelivered-h">Mail and webhook calls that could not be delivered</h2>
     <ul class="meetings">
       {p.notices.map((n) => {
         const when = meetingIn(n.finishedAt as Booking["start"], 0, p.zone, p.clock);
         return (
           <li class="meeting" id={`notice-${n.id}`}>
             <p>
-              <strong safe>{`${NOTICE_NAMES[n.kind]} to ${n.recipient === "invitee" ? `${n.inviteeName} <${n.inviteeEmail}>` : n.hostEmail}`}</strong>
+              <strong safe>{`${NOTICE_NAMES[n.kind]} to ${recipientOf(n)}`}</strong>
             </p>
             <p class="muted" safe>{`Gave up ${when.day}, ${when.start} after ${n.attempts} attempt${n.attempts === 1 ? "" : "s"}: ${n.lastError ?? "unknown error"}`}</p>
             <form method="post" action={`/host/notices/${n.id}/retry`}>

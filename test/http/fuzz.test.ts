@@ -32,7 +32,7 @@ beforeAll(async () => {
   other = (await second.json()) as typeof other;
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks"];
 
 const rowCounts = () =>
   app.runtime.runPromise(
@@ -69,6 +69,9 @@ const TEMPLATES = [
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
   "/host/notices/:s/retry",
+  "/host/webhooks",
+  "/host/webhooks/:s/delete",
+  "/host/webhooks/:s/test",
   "/host/sign-out",
   "/api/v1/hosts/:s/event-types/:s/slots",
   "/api/v1/bookings",
@@ -76,6 +79,8 @@ const TEMPLATES = [
   "/api/v1/bookings/:s/cancel",
   "/api/v1/bookings/:s/reschedule",
   "/api/v1/host/sessions",
+  "/api/v1/host/webhooks",
+  "/api/v1/host/webhooks/:s",
   "/api/v1/:s",
   "/assets/:s",
   "/health",
@@ -150,6 +155,8 @@ const jsonBody = () =>
         holdToken: fc.oneof(fc.constant(null), fc.string()),
         reason: fc.oneof(fc.string(), fc.constant("a\u0000b")),
         signInToken: fc.string(),
+        url: fc.oneof(fc.webUrl(), fc.constantFrom("http://127.0.0.1:1/x", "ftp://x", "http://[::1"), fc.string()),
+        events: fc.oneof(fc.array(fc.constantFrom("booking.created", "booking.cancelled", "nope")), fc.string()),
       }, { requiredKeys: [] })
       .map((v) => JSON.stringify(v)),
     fc.nat({ max: 40_000 }).map((n) => "[".repeat(n) + "]".repeat(n)),
@@ -160,7 +167,10 @@ const formBody = () =>
   fc
     .array(
       fc.tuple(
-        fc.oneof(fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__"), fc.string({ maxLength: 10 })),
+        fc.oneof(
+          fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
+          fc.string({ maxLength: 10 }),
+        ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),
       ),
       { maxLength: 8 },

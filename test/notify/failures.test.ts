@@ -103,7 +103,7 @@ describe("deliveries when the mail server fails", () => {
       await browser.postForm(link, { _csrf: inputValue((await browser.get(link)).body, "_csrf")! });
       const dashboard = await browser.get("/host");
       expect(dashboard.status).toBe(200);
-      expect(dashboard.body).toContain("Mail that could not be delivered");
+      expect(dashboard.body).toContain("Mail and webhook calls that could not be delivered");
       expect(dashboard.body).toContain(`id="notice-${dead.id}"`);
       expect(dashboard.body).toContain("550");
       expect(dashboard.body).toContain("typo@example.com");
@@ -118,7 +118,7 @@ describe("deliveries when the mail server fails", () => {
       const delivered = await smtp.waitFor((m) => m.to.includes("typo@example.com"));
       expect(delivered.parsed.text).toContain(`/booking/${typo.manageToken}`);
       await expect.poll(async () => (await outbox(app)).find((o) => o.id === dead.id)?.status).toBe("sent");
-      expect((await browser.get("/host")).body).not.toContain("Mail that could not be delivered");
+      expect((await browser.get("/host")).body).not.toContain("Mail and webhook calls that could not be delivered");
     } finally {
       await app.close();
       await smtp.close();

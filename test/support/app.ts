@@ -55,6 +55,8 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   mailFrom: "Rendezvous <no-reply@127.0.0.1>",
   // Quick retries and short leases, so delivery tests see a retry without waiting minutes.
   deliveries: { pollMs: 1_000, leaseMs: 5_000, retryBaseMs: 100, maxAttempts: 4, retentionDays: 30 },
+  // Webhook receivers in tests listen on loopback.
+  webhookAllowPrivate: true,
   ...overrides,
 });
 

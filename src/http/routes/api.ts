@@ -1,7 +1,7 @@
 import { Either, Schema } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
-import { EventTypeId, type Booking, type Party } from "../../domain/model.ts";
+import { EventTypeId, WEBHOOK_EVENTS, WebhookEvent, type Booking, type HostId, type Party } from "../../domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, Name, Reason, Text, TimeZone, Token } from "../forms.ts";
@@ -24,6 +24,11 @@ export const CancelRequest = Schema.Struct({
 export const RescheduleRequest = Schema.Struct({ start: Instant });
 
 export const HostSessionRequest = Schema.Struct({ signInToken: Text });
+
+export const WebhookRequest = Schema.Struct({
+  url: Text,
+  events: Schema.optionalWith(Schema.Array(WebhookEvent).pipe(Schema.maxItems(3)), { default: () => [...WEBHOOK_EVENTS] }),
+});
 
 const MAX_RANGE_MS = 366 * DAY_MS;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -157,9 +162,47 @@ export const apiRoutes = (web: Web) => {
     return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) });
   };
 
+  /** The host whose session token the request bears, or the 401 that says it needs one. */
+  const bearingHost = async (request: Request): Promise<HostId | Reply> => {
+    const hostId = await context.hostOfSession(bearerOf(request));
+    if (isAppError(hostId)) return problem(hostId);
+    return hostId ?? problem(new Unauthorized({ message: "Send a host session token: Authorization: Bearer <sessionToken> (from POST /api/v1/host/sessions)." }));
+  };
+
+  const webhookJson = (w: { id: string; url: string; secret: string; events: ReadonlyArray<string>; createdAt: number }) => ({
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    secret: w.secret,
+    createdAt: formatInstant(w.createdAt as EpochMs),
+  });
+
+  const listWebhooks = async (request: Request): Promise<Reply> => {
+    const hostId = await bearingHost(request);
+    if (isReply(hostId)) return hostId;
+    const webhooks = await context.listWebhooks(hostId);
+    return isAppError(webhooks) ? problem(webhooks) : json(200, { webhooks: webhooks.map(webhookJson) });
+  };
+
+  const addWebhook = async (request: Request): Promise<Reply> => {
+    const hostId = await bearingHost(request);
+    if (isReply(hostId)) return hostId;
+    const body = decodeBody(web, request, WebhookRequest);
+    if (isReply(body)) return body;
+    const added = await context.addWebhook(hostId, body.url, body.events);
+    return isAppError(added) ? problem(added) : json(201, webhookJson(added), [["Location", `/api/v1/host/webhooks/${added.id}`]]);
+  };
+
+  const removeWebhook = async (request: Request): Promise<Reply> => {
+    const hostId = await bearingHost(request);
+    if (isReply(hostId)) return hostId;
+    const removed = await context.removeWebhook(hostId, request.params[0]!);
+    return isAppError(removed) ? problem(removed) : { status: 204, headers: [["Cache-Control", "no-store"]], body: "" };
+  };
+
   const notFound = (): Reply => problem(new NotFound({ what: "page" }));
 
-  return { slots, book, get, cancel, reschedule, startHostSession, notFound };
+  return { slots, book, get, cancel, reschedule, startHostSession, listWebhooks, addWebhook, removeWebhook, notFound };
 };
 
 /** `from`, `to` and `tz` of a slot-list query, with their defaults, or the 400 that names the bad one. */

@@ -3,6 +3,7 @@ import type { HostId } from "../../domain/model.ts";
 import { reasonOf } from "../forms.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { HostDashboard, SignedOutPage, SignInPage } from "../../views/HostPages.tsx";
+import { WEBHOOK_EVENTS } from "../../domain/model.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
@@ -22,6 +23,14 @@ const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, st
     }) as string,
     [...cookies, ...PRIVATE],
   );
+
+/** What a redirect back to the dashboard says happened (`/host?cancelled=1`). */
+const DONE: Record<string, string> = {
+  cancelled: "The meeting is cancelled.",
+  retried: "It is queued to be sent again.",
+  "webhook-added": "The webhook is added.",
+  "webhook-removed": "The webhook is removed.",
+};
 
 /** Hosts sign in with a single-use link, then see and cancel their upcoming meetings. */
 export const hostPageRoutes = (web: Web) => {
@@ -51,9 +60,14 @@ export const hostPageRoutes = (web: Web) => {
   };
 
   const dashboardPage = async (request: Request, page: PageContext, hostId: HostId, notice?: { text: string; error: boolean }, status = 200) => {
-    const [snapshot, undelivered] = await Promise.all([context.hostSnapshot(hostId), context.undeliveredNotices(hostId)]);
+    const [snapshot, undelivered, webhooks] = await Promise.all([
+      context.hostSnapshot(hostId),
+      context.undeliveredNotices(hostId),
+      context.listWebhooks(hostId),
+    ]);
     if (isAppError(snapshot)) return errorPage(page, snapshot);
     if (isAppError(undelivered)) return errorPage(page, undelivered);
+    if (isAppError(webhooks)) return errorPage(page, webhooks);
     const now = web.now();
     return html(
       status,
@@ -63,6 +77,7 @@ export const hostPageRoutes = (web: Web) => {
         eventTypes: snapshot.eventTypes,
         upcoming: snapshot.bookings.filter((b) => b.end > now),
         undelivered,
+        webhooks,
         clock: clockOf(request),
         notice,
       }) as string,
@@ -78,7 +93,7 @@ export const hostPageRoutes = (web: Web) => {
     const hostId = await signedInHost(request);
     if (isAppError(hostId)) return errorPage(page, hostId, cookies);
     if (hostId === undefined) return signedOut(page, cookies, request.query.get("signed-out") === "1" ? "signed-out" : "no-session");
-    const done = request.query.get("cancelled") === "1" ? "The meeting is cancelled." : request.query.get("retried") === "1" ? "The mail is queued to be sent again." : undefined;
+    const done = DONE[[...request.query.keys()].find((k) => k in DONE) ?? ""];
     const reply = await dashboardPage(request, page, hostId, done === undefined ? undefined : { text: done, error: false });
     return { ...reply, headers: [...reply.headers, ...cookies] };
   };
@@ -116,6 +131,48 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?retried=1", cookies);
   };
 
+  /** A signed-in host's form post: the host, or the reply that ends it (no session, bad token). */
+  const hostPost = async (request: Request) => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const hostId = await signedInHost(request);
+    if (isAppError(hostId)) return errorPage(post.page, hostId, post.cookies);
+    if (hostId === undefined) return signedOut(post.page, post.cookies, "no-session");
+    return { ...post, hostId };
+  };
+
+  const addWebhook = async (request: Request): Promise<Reply> => {
+    const post = await hostPost(request);
+    if (isReply(post)) return post;
+    const { page, cookies, fields, hostId } = post;
+    const url = typeof fields["url"] === "string" ? fields["url"].trim() : "";
+    const events = WEBHOOK_EVENTS.filter((e) => fields[`event.${e}`] === "on");
+    const added = await context.addWebhook(hostId, url, events);
+    if (isAppError(added)) {
+      const problem = problemOf(added);
+      return dashboardPage(request, page, hostId, { text: problem.detail, error: true }, problem.status);
+    }
+    return redirect("/host?webhook-added=1", cookies);
+  };
+
+  const removeWebhook = async (request: Request): Promise<Reply> => {
+    const post = await hostPost(request);
+    if (isReply(post)) return post;
+    const removed = await context.removeWebhook(post.hostId, request.params[0]!);
+    if (isAppError(removed)) return errorPage(post.page, removed, post.cookies);
+    return redirect("/host?webhook-removed=1", post.cookies);
+  };
+
+  /** Sends a signed ping now and shows how the receiver answered. */
+  const testWebhook = async (request: Request): Promise<Reply> => {
+    const post = await hostPost(request);
+    if (isReply(post)) return post;
+    const tested = await context.testWebhook(post.hostId, request.params[0]!);
+    if (isAppError(tested)) return errorPage(post.page, tested, post.cookies);
+    const text = tested.delivered ? "The test call was delivered." : `The test call failed: ${tested.detail}`;
+    return dashboardPage(request, post.page, post.hostId, { text, error: !tested.delivered });
+  };
+
   const signOut = async (request: Request): Promise<Reply> => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
@@ -124,5 +181,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, dashboard, cancel, retryNotice, signOut };
+  return { signInPage, signIn, dashboard, cancel, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
 };
