@@ -31,6 +31,8 @@ export interface AppConfigShape {
   /** The From of every mail. */
   readonly mailFrom: string;
   readonly deliveries: DeliverySettings;
+  /** A Kannel-style sendsms URL for SMS reminders (`to` and `text` are added); unset: no SMS. */
+  readonly smsUrl: Option.Option<Redacted.Redacted>;
   /** Lets webhooks reach this machine and private networks (tests, or an intranet). */
   readonly webhookAllowPrivate: boolean;
 }
@@ -127,6 +129,7 @@ export const appConfig = Effect.gen(function* () {
     retentionDays: yield* positive("NOTIFY_RETENTION_DAYS", 30, 3650),
   };
   const webhookAllowPrivate = yield* Config.boolean("WEBHOOK_ALLOW_PRIVATE").pipe(Config.withDefault(false));
+  const smsUrl = yield* optionalRedacted("SMS_URL");
   return {
     port,
     host,
@@ -147,6 +150,7 @@ export const appConfig = Effect.gen(function* () {
     smtpUrl,
     mailFrom,
     deliveries,
+    smsUrl,
     webhookAllowPrivate,
   } satisfies AppConfigShape;
 });

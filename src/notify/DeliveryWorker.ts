@@ -1,10 +1,11 @@
 import { PgClient } from "@effect/sql-pg";
-import { Clock, Context, Duration, Effect, Layer, Queue, Schedule, Stream } from "effect";
+import { Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, Schedule, Stream } from "effect";
 import { randomBytes } from "node:crypto";
 import { AppConfig, type DeliverySettings } from "../AppConfig.ts";
 import { DeliveryRepository, OUTBOX_CHANNEL, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
-import type { Agent } from "undici";
+import { Agent } from "undici";
 import { Mailer, type SendFailure } from "./Mailer.ts";
+import { sendSms, smsTextOf } from "./sms.ts";
 import { makeWebhookAgent, postWebhook, webhookBodyOf, webhookEventOf } from "./webhooks.ts";
 import { composeMail, type MailSettings } from "./messages.ts";
 
@@ -41,7 +42,24 @@ export const retryDelayMs = (settings: DeliverySettings, attempt: number, random
   Math.min(MAX_BACKOFF_MS, settings.retryBaseMs * 2 ** Math.min(attempt - 1, 30)) * (0.5 + random / 2);
 
 /** A mail through the mailer, or a signed POST to the webhook the row names. */
-const send = (d: Delivery, settings: MailSettings, agent: Agent, now: number): Effect.Effect<Outcome | undefined, SendFailure, Mailer> => {
+/** Where a worker sends besides mail. */
+interface Channels {
+  readonly settings: MailSettings;
+  /** Reaches public addresses only (unless WEBHOOK_ALLOW_PRIVATE). */
+  readonly webhookAgent: Agent;
+  /** The operator's own gateway, wherever it runs. */
+  readonly smsAgent: Agent;
+  readonly smsGateway: string | undefined;
+}
+
+const send = (d: Delivery, channels: Channels, now: number): Effect.Effect<Outcome | undefined, SendFailure, Mailer> => {
+  const { settings, webhookAgent: agent, smsGateway } = channels;
+  if (d.recipient === "sms") {
+    if (smsGateway === undefined) return Effect.succeed({ outcome: "skipped", error: "no SMS gateway (SMS_URL) is set" });
+    const text = smsTextOf(d, settings, now);
+    if (typeof text !== "string") return Effect.succeed({ outcome: "skipped", error: text.skip });
+    return sendSms(channels.smsAgent, smsGateway, d.payload.phone ?? "", text).pipe(Effect.as(undefined));
+  }
   if (d.recipient === "webhook") {
     if (d.webhookUrl === null || d.webhookSecret === null) return Effect.succeed({ outcome: "skipped", error: "the webhook was removed" });
     const body = webhookBodyOf(d);
@@ -52,11 +70,11 @@ const send = (d: Delivery, settings: MailSettings, agent: Agent, now: number): E
   return Effect.flatMap(Mailer, (mailer) => mailer.send(mail)).pipe(Effect.as(undefined));
 };
 
-const deliver = (d: Delivery, settings: MailSettings, deliveries: DeliverySettings, agent: Agent) =>
+const deliver = (d: Delivery, channels: Channels, deliveries: DeliverySettings) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis;
     // A send may not outlive its lease: past it another worker could claim the row.
-    return yield* send(d, settings, agent, now).pipe(
+    return yield* send(d, channels, now).pipe(
       Effect.timeoutFail({ duration: Duration.millis(deliveries.leaseMs * 0.8), onTimeout: () => ({ permanent: false, reason: "timed out" }) }),
       Effect.map((skipped): Outcome => skipped ?? { outcome: "sent" }),
       Effect.catchAll(
@@ -84,10 +102,13 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
     const pressure: RequestPressure = { inFlight: 0 };
     const wake = yield* Queue.sliding<void>(LOOPS);
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => makeWebhookAgent(config.webhookAllowPrivate)),
-      (a) => Effect.promise(() => a.close()),
-    );
+    const agentOf = (make: () => Agent) => Effect.acquireRelease(Effect.sync(make), (a) => Effect.promise(() => a.close()));
+    const channels: Channels = {
+      settings,
+      webhookAgent: yield* agentOf(() => makeWebhookAgent(config.webhookAllowPrivate)),
+      smsAgent: yield* agentOf(() => new Agent({ headersTimeout: 10_000, bodyTimeout: 10_000, connect: { timeout: 10_000 } })),
+      smsGateway: Option.getOrUndefined(Option.map(config.smsUrl, Redacted.value)),
+    };
     // This process's own writes wake its loops directly.
     yield* Queue.take(repository.wakeups).pipe(Effect.zipRight(Queue.offer(wake, undefined)), Effect.forever, Effect.forkScoped);
 
@@ -117,7 +138,7 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       const claimed = yield* repository.claim(worker, BATCH, deliveries.leaseMs);
       if (claimed.length === 0) return false;
       for (const d of claimed) if (d.reclaimed) yield* Effect.logWarning("retrying a notice whose last attempt has no known outcome").pipe(Effect.annotateLogs({ id: d.id, attempt: d.attempt }));
-      const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, settings, deliveries, agent), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
+      const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, channels, deliveries), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
         concurrency: "unbounded",
       });
       yield* repository.finish(worker, deliveries.maxAttempts, done);

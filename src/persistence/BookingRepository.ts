@@ -99,6 +99,23 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
       FROM ${rows} JOIN event_types et ON et.id = ${rows}.event_type_id CROSS JOIN unnest(et.reminder_minutes) AS minutes
       WHERE ${rows}.start_at - make_interval(mins => minutes) > now()`;
 
+    /**
+     * SMS reminders at the same offsets, for invitees who answered the event type's phone
+     * question (`rows` also needs answers); the number travels in the payload.
+     */
+    const smsReminders = (rows: Fragment) => sql`
+      INSERT INTO notification_outbox (booking_id, kind, recipient, payload, available_at)
+      SELECT ${rows}.id, 'booking_reminder', 'sms',
+        ${meeting(rows, sql`${rows}.version - 1`)} || jsonb_build_object('minutesBefore', minutes, 'phone', phone.number),
+        ${rows}.start_at - make_interval(mins => minutes)
+      FROM ${rows} JOIN event_types et ON et.id = ${rows}.event_type_id
+      CROSS JOIN LATERAL (
+        SELECT ${rows}.answers->>(q->>'id') AS number FROM jsonb_array_elements(et.questions) AS q
+        WHERE q->>'kind' = 'phone' AND coalesce(${rows}.answers->>(q->>'id'), '') <> '' LIMIT 1
+      ) AS phone
+      CROSS JOIN unnest(et.reminder_minutes) AS minutes
+      WHERE ${rows}.start_at - make_interval(mins => minutes) > now()`;
+
     /** One delivery per webhook of the host that listens for `event`, carrying `payload`. */
     const webhookNotices = (rows: Fragment, kind: string, event: string, payload: Fragment) => sql`
       INSERT INTO notification_outbox (booking_id, kind, recipient, payload, webhook_id)
@@ -148,12 +165,14 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
             ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[],
             ${bookings.map((b) => iso(b.createdAt))}::timestamptz[])
-          RETURNING id, host_id, event_type_id, start_at, end_at, version
+          RETURNING id, host_id, event_type_id, start_at, end_at, version, answers
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
         ), r AS (
           ${reminders(sql`b`)}
+        ), s AS (
+          ${smsReminders(sql`b`)}
         ), w AS (
           ${webhookNotices(sql`b`, "booking_confirmed", "booking.created", meeting(sql`b`, 0))}
         )
@@ -228,7 +247,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
                       ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[])
                AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by)
           WHERE bookings.id = u.id AND bookings.status = 'confirmed' AND bookings.version = u.from_version
-          RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, u.start_at, u.end_at, u.previous_start, u.by
+          RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, bookings.answers, u.start_at, u.end_at, u.previous_start, u.by
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'rescheduled', by, jsonb_build_object('from', previous_start, 'to', start_at) FROM m
@@ -241,6 +260,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           ${dropReminders(sql`m`)}
         ), n AS (
           ${reminders(sql`m`)}
+        ), s AS (
+          ${smsReminders(sql`m`)}
         )
         SELECT id FROM m`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
 

@@ -9,7 +9,7 @@ export const OUTBOX_CHANNEL = "rendezvous_outbox";
 export const NoticeKind = Schema.Literal("booking_confirmed", "booking_cancelled", "booking_rescheduled", "booking_reminder");
 export type NoticeKind = typeof NoticeKind.Type;
 
-export const Recipient = Schema.Literal("invitee", "host", "webhook");
+export const Recipient = Schema.Literal("invitee", "host", "webhook", "sms");
 
 /** The meeting as it was when the notice was written: retries send exactly the same message. */
 const NoticePayload = Schema.Struct({
@@ -20,6 +20,8 @@ const NoticePayload = Schema.Struct({
   by: Schema.optional(Schema.NullOr(Schema.String)),
   previousStart: Schema.optional(Schema.Number),
   minutesBefore: Schema.optional(Schema.Number),
+  /** For an SMS reminder: the number the invitee gave. */
+  phone: Schema.optional(Schema.String),
 });
 
 /** A claimed outbox row with what its message needs from the booking, host and event type. */

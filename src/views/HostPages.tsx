@@ -62,7 +62,7 @@ export const WEBHOOK_EVENT_LABELS: ReadonlyArray<readonly [string, string]> = [
 export interface UndeliveredNotice {
   readonly id: number;
   readonly kind: "booking_confirmed" | "booking_cancelled" | "booking_rescheduled" | "booking_reminder";
-  readonly recipient: "invitee" | "host" | "webhook";
+  readonly recipient: "invitee" | "host" | "webhook" | "sms";
   readonly webhookUrl: string | null;
   readonly attempts: number;
   readonly lastError: string | null;
@@ -182,7 +182,13 @@ const Webhooks = (p: { readonly page: PageContext; readonly webhooks: ReadonlyAr
 );
 
 const recipientOf = (n: UndeliveredNotice) =>
-  n.recipient === "invitee" ? `${n.inviteeName} <${n.inviteeEmail}>` : n.recipient === "host" ? n.hostEmail : `the webhook ${n.webhookUrl ?? ""}`;
+  n.recipient === "invitee"
+    ? `${n.inviteeName} <${n.inviteeEmail}>`
+    : n.recipient === "host"
+      ? n.hostEmail
+      : n.recipient === "sms"
+        ? `${n.inviteeName} by SMS`
+        : `the webhook ${n.webhookUrl ?? ""}`;
 
 const Undelivered = (p: { readonly page: PageContext; readonly notices: ReadonlyArray<UndeliveredNotice>; readonly zone: string; readonly clock: Clock }) => (
   <section class="undelivered" aria-labelledby="undelivered-h">

@@ -57,6 +57,7 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   deliveries: { pollMs: 1_000, leaseMs: 5_000, retryBaseMs: 100, maxAttempts: 4, retentionDays: 30 },
   // Webhook receivers in tests listen on loopback.
   webhookAllowPrivate: true,
+  smsUrl: Option.none(),
   ...overrides,
 });
 
