@@ -141,10 +141,12 @@ describe("deliveries when the mail server fails", () => {
     try {
       await second.runPromise(Effect.void);
       const host = await app.runtime.runPromise(createOpenHost());
-      // 150 bookings written straight to the outbox's tables, in three statements a while apart.
+      // 600 bookings (1,200 mails, more than one process claims at once) written straight to the
+      // outbox's tables in two statements, the second once the first is being sent (so the
+      // second worker's LISTEN is surely up by then).
       const now = Date.now();
       const first = Math.ceil((now + 2 * 86_400_000) / 900_000) * 900_000;
-      const bookings = Array.from({ length: 150 }, (_, i) => ({
+      const bookings = Array.from({ length: 600 }, (_, i) => ({
         id: crypto.randomUUID() as BookingId,
         hostId: host.hostId,
         eventTypeId: host.eventTypeId,
@@ -163,20 +165,20 @@ describe("deliveries when the mail server fails", () => {
         cancelReason: null,
         createdAt: epochMs(now),
       }));
-      for (let i = 0; i < 150; i += 50) {
-        await app.runtime.runPromise(Effect.flatMap(BookingRepository, (r) => r.insert(bookings.slice(i, i + 50))));
-        await smtp.until(2 * (i + 50));
-      }
+      await app.runtime.runPromise(Effect.flatMap(BookingRepository, (r) => r.insert(bookings.slice(0, 300))));
+      await smtp.until(100);
+      await app.runtime.runPromise(Effect.flatMap(BookingRepository, (r) => r.insert(bookings.slice(300))));
+      await smtp.until(1_200);
       const ids = smtp.mails.map((m) => m.messageId);
-      expect(new Set(ids).size).toBe(300);
-      await expect.poll(async () => (await outbox(app)).filter((o) => o.status === "sent").length).toBe(300);
+      expect(new Set(ids).size).toBe(1_200);
+      await expect.poll(async () => (await outbox(app)).filter((o) => o.status === "sent").length).toBe(1_200);
       const attempts = await rows(app, (sql) =>
         sql<{ attempts: number; workers: number }>`
           SELECT count(*)::int AS attempts, count(DISTINCT worker)::int AS workers FROM notification_attempts a
           JOIN notification_outbox o ON o.id = a.outbox_id WHERE o.kind = 'booking_confirmed'`,
       );
       // One attempt per row, and both workers took part.
-      expect(attempts[0]).toEqual({ attempts: 300, workers: 2 });
+      expect(attempts[0]).toEqual({ attempts: 1_200, workers: 2 });
     } finally {
       await second.dispose();
       await app.close();
