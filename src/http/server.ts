@@ -157,6 +157,7 @@ export const HttpServerLive = Layer.scoped(
       app[method](pattern, (res, req) => {
         const state = watchAbort(res);
         lastArrival = performance.now();
+        pressure.arrived();
         try {
           serve(res, req, state, { api, paramCount, handler, cacheable, limit, addressed: addressed === true, withBody: method !== "get" });
         } catch (error) {

@@ -11,13 +11,22 @@ import { composeMail, type MailSettings } from "./messages.ts";
 
 /** Rows one claim takes; they are sent concurrently (the SMTP pool bounds the connections). */
 const BATCH = 64;
-/** Claim loops per process: while one waits for its batch's replies, the other claims the next. */
+/** Rows a round takes while requests keep the process busy (a storm): 8 a second per loop. */
+const BUSY_BATCH = 8;
+/** Claim loops per process: while one waits for its batch's replies, the others claim the next. */
 const LOOPS = 4;
 const MAX_BACKOFF_MS = 3_600_000;
-/** Requests in flight from which a round waits: bookings come before their mail. */
+/**
+ * When a round waits, bookings coming before their mail: 16 requests in flight, or 200 a second
+ * arriving (a loop that has just built many messages finds few requests in flight: the rest
+ * still wait in the kernel, so the arrival rate is the better sign).
+ */
 const BUSY_IN_FLIGHT = 16;
+const BUSY_ARRIVALS_PER_SECOND = 200;
+/** How often a waiting round looks again. */
+const SAMPLE_MS = 50;
 /** How long a round may wait for a quieter loop before it runs anyway. */
-const MAX_DEFERRAL_MS = 1_000;
+const MAX_DEFERRAL_MS = 5_000;
 
 export interface DeliveryCounters {
   sent: number;
@@ -33,7 +42,29 @@ export class DeliveryStats extends Context.Tag("rendezvous/DeliveryStats")<Deliv
 /** How busy the request path is: the HTTP server keeps it, the worker defers to it. */
 export interface RequestPressure {
   inFlight: number;
+  /** Requests arriving per second, averaged over about the last quarter second. */
+  readonly arrivalRate: () => number;
+  /** The server calls this for each request it receives. */
+  readonly arrived: () => void;
 }
+
+const RATE_WINDOW_MS = 250;
+
+/** An exponentially decaying count of arrivals: one multiply per request, read any time. */
+const makePressure = (): RequestPressure => {
+  let rate = 0;
+  let last = performance.now();
+  const decayed = (now: number) => rate * Math.exp(-(now - last) / RATE_WINDOW_MS);
+  return {
+    inFlight: 0,
+    arrivalRate: () => decayed(performance.now()),
+    arrived: () => {
+      const now = performance.now();
+      rate = decayed(now) + 1000 / RATE_WINDOW_MS;
+      last = now;
+    },
+  };
+};
 
 export class Pressure extends Context.Tag("rendezvous/Pressure")<Pressure, RequestPressure>() {}
 
@@ -100,7 +131,7 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const { deliveries } = config;
     const worker = `worker-${process.pid}-${randomBytes(4).toString("hex")}`;
     const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
-    const pressure: RequestPressure = { inFlight: 0 };
+    const pressure = makePressure();
     const wake = yield* Queue.sliding<void>(LOOPS);
     const agentOf = (make: () => Agent) => Effect.acquireRelease(Effect.sync(make), (a) => Effect.promise(() => a.close()));
     const channels: Channels = {
@@ -134,8 +165,8 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     };
 
     /** One claim, sent and recorded; true when it found work (so the loop claims again at once). */
-    const round = Effect.gen(function* () {
-      const claimed = yield* repository.claim(worker, BATCH, deliveries.leaseMs);
+    const round = (batch: number) => Effect.gen(function* () {
+      const claimed = yield* repository.claim(worker, batch, deliveries.leaseMs);
       if (claimed.length === 0) return false;
       for (const d of claimed) if (d.reclaimed) yield* Effect.logWarning("retrying a notice whose last attempt has no known outcome").pipe(Effect.annotateLogs({ id: d.id, attempt: d.attempt }));
       const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, channels, deliveries), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
@@ -153,27 +184,32 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       return true;
     });
 
-    /**
-     * Bookings first: while this process answers many requests at once (a booking storm), a
-     * round waits in 50 ms steps, for at most a second, so mail catches up after the storm
-     * rather than slowing it down.
-     */
+    // Bookings first: while requests keep the process busy (a booking storm), a round waits,
+    // for at most MAX_DEFERRAL_MS, so mail catches up after the storm rather than slowing it.
+    const busy = () => pressure.inFlight >= BUSY_IN_FLIGHT || pressure.arrivalRate() >= BUSY_ARRIVALS_PER_SECOND;
+
+    /** The rows the next round takes, after waiting (up to MAX_DEFERRAL_MS) while requests keep coming. */
     const yieldToRequests = Effect.suspend(() =>
-      pressure.inFlight < BUSY_IN_FLIGHT
-        ? Effect.void
-        : Effect.sleep(Duration.millis(50)).pipe(Effect.repeat({ while: () => pressure.inFlight >= BUSY_IN_FLIGHT, times: MAX_DEFERRAL_MS / 50 - 1 }), Effect.asVoid),
+      !busy()
+        ? Effect.succeed(BATCH)
+        : Effect.sleep(Duration.millis(SAMPLE_MS)).pipe(
+            Effect.repeat({ while: busy, times: MAX_DEFERRAL_MS / SAMPLE_MS - 1 }),
+            // Still busy after waiting: a small round, so mail trickles out without taking the CPU.
+            Effect.map(() => (busy() ? BUSY_BATCH : BATCH)),
+          ),
     );
 
     const idle = Queue.take(wake).pipe(Effect.timeout(Duration.millis(deliveries.pollMs)), Effect.ignore);
 
     // A database that is down makes a round fail: wait a poll interval and go on.
-    const loop = yieldToRequests.pipe(
-      Effect.zipRight(round),
-      Effect.catchAll((error) => Effect.logWarning("delivery round failed; trying again", error).pipe(Effect.zipRight(idle), Effect.as(true))),
-      Effect.flatMap((busy) => (busy ? Effect.void : idle)),
-      Effect.forever,
-    );
-    yield* Effect.forkScoped(Effect.all(Array.from({ length: LOOPS }, () => loop), { concurrency: "unbounded" }));
+    const loop = () =>
+      yieldToRequests.pipe(
+        Effect.flatMap(round),
+        Effect.catchAll((error) => Effect.logWarning("delivery round failed; trying again", error).pipe(Effect.zipRight(idle), Effect.as(true))),
+        Effect.flatMap((busy) => (busy ? Effect.void : idle)),
+        Effect.forever,
+      );
+    yield* Effect.forkScoped(Effect.all(Array.from({ length: LOOPS }, loop), { concurrency: "unbounded" }));
 
     yield* repository.prune(deliveries.retentionDays).pipe(
       Effect.ignoreLogged,
