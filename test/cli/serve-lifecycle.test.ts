@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bookViaApi } from "../support/api.ts";
 import { exited, spawnServer } from "../support/server.ts";
 
 /** Postgres processes serving a data folder, found by their command line. */
@@ -19,7 +20,7 @@ const postgresOf = (dataDir: string) =>
       }
     });
 
-const serve = (dataDir: string) => spawnServer({ DATA_DIR: dataDir, DATABASE_URL: "" }, ["--seed-demo"]);
+const serve = (dataDir: string) => spawnServer({ DATA_DIR: dataDir, DATABASE_URL: "", SMTP_URL: "" }, ["--seed-demo"]);
 
 describe("npm start (serve --seed-demo) on the embedded Postgres", () => {
   it("serves the demo page, stops Postgres with it on SIGTERM, and starts again on the same data", async () => {
@@ -43,6 +44,21 @@ describe("npm start (serve --seed-demo) on the embedded Postgres", () => {
       const signIn = await fetch(`http://127.0.0.1:${first.port}${path}`);
       expect(await signIn.text()).toContain("Sign in as Ada Demo");
     }
+
+    // With no SMTP_URL, a booking's confirmation lands in the local mailbox, printed at start.
+    expect(first.output()).toContain(`http://localhost:${first.port}/mailbox`);
+    const base = `http://127.0.0.1:${first.port}`;
+    const offered = (await (await fetch(`${base}/api/v1/hosts/demo/event-types/intro/slots`)).json()) as { eventTypeId: string; slots: { start: string }[] };
+    const booked = await bookViaApi(base, { eventTypeId: offered.eventTypeId, start: offered.slots[0]!.start, email: "demo-invitee@example.com" });
+    expect(booked.status).toBe(201);
+    let mailbox = "";
+    await expect
+      .poll(async () => (mailbox = await (await fetch(`${base}/mailbox`)).text()).includes("demo-invitee@example.com"), { timeout: 10_000 })
+      .toBe(true);
+    const id = /href="\/mailbox\/(\d+)"[^>]*>Confirmed:/.exec(mailbox)![1]!;
+    const invite = await (await fetch(`${base}/mailbox/${id}/invite.ics`)).text();
+    expect(invite).toContain("METHOD:REQUEST");
+    expect(invite).toContain(`DTSTART:${offered.slots[0]!.start.replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}`);
 
     first.child.kill("SIGTERM");
     expect(await exited(first.child)).toBe(0);
