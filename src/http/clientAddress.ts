@@ -50,3 +50,10 @@ export const clientAddress = (peer: string, forwardedFor: string, trustedProxies
   const chosen = hops[Math.max(0, hops.length - trustedProxies)];
   return chosen === undefined || isIP(chosen.replace(/^\[|\]$/g, "")) === 0 ? peer : normalizeAddress(chosen);
 };
+
+/**
+ * A request from this machine that no proxy forwarded: a reverse proxy on this machine
+ * connects from loopback for everyone, but says so in X-Forwarded-For or Forwarded.
+ */
+export const isLocalRequest = (request: { readonly address: string; readonly headers: ReadonlyMap<string, string> }) =>
+  isLoopback(request.address) && !request.headers.has("x-forwarded-for") && !request.headers.has("forwarded");

@@ -6,7 +6,7 @@ import { HostChanges } from "../live/HostChanges.ts";
 import { InvalidInput, NotFound, RateLimited, Unauthorized } from "../domain/errors.ts";
 import { ErrorPage } from "../views/ErrorPage.tsx";
 import { loadAssets } from "./assets.ts";
-import { clientAddress, isLoopback, peerAddress } from "./clientAddress.ts";
+import { clientAddress, isLocalRequest, peerAddress } from "./clientAddress.ts";
 import {
   BodyAborted,
   BodyTooLarge,
@@ -260,7 +260,7 @@ export const HttpServerLive = Layer.scoped(
     const metrics = (request: Request): Reply => {
       const bearer = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       const token = Option.getOrUndefined(config.metricsToken);
-      const allowed = isLoopback(request.address) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
+      const allowed = isLocalRequest(request) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
       if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
       return metricsReply(liveMetrics, { sockets: sockets.size, inFlight: pressure.inFlight, readCacheBytes: readCache.size, rateLimited }, deliveryStats);
     };

@@ -300,13 +300,20 @@ describe("what every reply carries", () => {
     expect(remote.status).toBe(403);
     expect(await remote.text()).not.toContain("rendezvous_");
     const withToken = await startTestApp({ trustProxy: 1, metricsToken: Option.some(Redacted.make("scrape-me-0123456789")) });
+    // Without TRUST_PROXY, a proxy on this machine connects from loopback for everyone: what it
+    // forwards is not this machine's own scraper.
+    const untrusting = await startTestApp({ trustProxy: 0 });
     try {
       const scrape = (authorization: string) =>
         fetch(`${withToken.url}/metrics`, { headers: { "x-forwarded-for": "198.51.100.7", authorization } });
       expect((await scrape("Bearer scrape-me-0123456789")).status).toBe(200);
       expect((await scrape("Bearer scrape-me-wrong")).status).toBe(403);
+      expect((await fetch(`${untrusting.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${untrusting.url}/metrics`, { headers: { "x-forwarded-for": "198.51.100.7" } })).status).toBe(403);
+      expect((await fetch(`${untrusting.url}/metrics`, { headers: { forwarded: "for=198.51.100.7" } })).status).toBe(403);
     } finally {
       await withToken.close();
+      await untrusting.close();
     }
   });
 

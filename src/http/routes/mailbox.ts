@@ -1,6 +1,6 @@
 import { NotFound } from "../../domain/errors.ts";
 import { MailboxMessagePage, MailboxPage } from "../../views/Mailbox.tsx";
-import { isLoopback } from "../clientAddress.ts";
+import { isLocalRequest } from "../clientAddress.ts";
 import type { Reply, Request } from "../exchange.ts";
 import { isAppError } from "../problems.ts";
 import { html, type Web } from "../web.ts";
@@ -12,7 +12,7 @@ import { beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
  */
 export const mailboxRoutes = (web: Web) => {
   const { booking: context } = web;
-  const local = (request: Request) => isLoopback(request.address) && !request.headers.has("x-forwarded-for") && !request.headers.has("forwarded");
+  const local = isLocalRequest;
   const hidden = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
 
   const list = async (request: Request): Promise<Reply> => {
