@@ -91,15 +91,16 @@ describe("a hold that runs out while the form is open", () => {
     failOnPageErrors(watcher, errors);
 
     const { start } = await holdUntilExpired(host, errors);
-    const date = new Date(start).toISOString().slice(0, 10);
-    // The watcher, in Tokyo, shows the day of that time.
+    // Each page opens that time's date in its own zone (the UTC date is not always either).
+    const dateIn = (timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(start);
+    const date = dateIn("Asia/Tokyo");
     await watcher.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=Asia/Tokyo&date=${date}`);
     const shown = () => watcher.locator(`.day-slots button[value]`).evaluateAll((b) => b.map((x) => Date.parse((x as HTMLButtonElement).value)));
     await expect.poll(shown, { timeout: 5_000 }).toContain(start);
 
     // A second visitor holds it: it leaves the watcher's page, then comes back when that hold runs out.
     const second = await (await browser.newContext({ timezoneId: "Europe/Vienna", locale: "en-GB" })).newPage();
-    await second.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=Europe/Vienna&date=${date}`);
+    await second.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=Europe/Vienna&date=${dateIn("Europe/Vienna")}`);
     await second.locator(`#${slotElementId(host.eventTypeId, start as EpochMs)} button`).click();
     await second.locator("#book-form").waitFor();
     await expect.poll(shown, { timeout: 5_000 }).not.toContain(start);

@@ -72,7 +72,8 @@ describe("two browsers on one booking page", () => {
     const vienna = await openPage("Europe/Vienna", `${base}?tz=Europe/Vienna`);
     const slot = vienna.locator(".day-slots ul.slots button").first();
     const start = await slot.getAttribute("value");
-    const date = new Date(start!).toISOString().slice(0, 10);
+    // Tokyo opens that time's Tokyo date, which is not always its UTC date.
+    const date = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(Date.parse(start!));
     const tokyo = await openPage("Asia/Tokyo", `${base}?tz=Asia/Tokyo&date=${date}`);
     const id = slotElementId(host.eventTypeId, Date.parse(start!) as EpochMs);
     await expect.poll(() => tokyo.locator(`#${id}`).count()).toBe(1);
