@@ -17,7 +17,7 @@
  */
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Redacted, Scope } from "effect";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,9 +31,10 @@ import { composeMail, type OutgoingMail } from "../src/notify/messages.ts";
 import { BookingRepository } from "../src/persistence/BookingRepository.ts";
 import { pgClientLayer } from "../src/persistence/Database.ts";
 import type { Delivery } from "../src/persistence/DeliveryRepository.ts";
-import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
 import { HostRepository, newEventType } from "../src/persistence/HostRepository.ts";
 import { psql, withDatabase } from "./postgres.ts";
+import { startBenchServer } from "./server.ts";
 import { startSmtpSinkProcess } from "./smtpSink.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -90,23 +91,6 @@ const rawNodemailer = async (sink: Sink) => {
   const seconds = (Date.now() - started) / 1000;
   transport.close();
   return { mails: MAILS, seconds: round(seconds, 2), mailsPerSecond: Math.round(MAILS / seconds) };
-};
-
-const startServer = async (databaseUrl: string, work: string, smtpUrl: string) => {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(work, "app"), LOG_LEVEL: "warning", RATE_LIMIT: "off", SMTP_URL: smtpUrl, PUBLIC_URL },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("Rendezvous is running")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))) };
 };
 
 /** Commit time of each confirmation notice after `sinceId`, by the Message-ID the worker gives it. */
@@ -186,7 +170,7 @@ const main = async () => {
     const migrated = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "migrate"], { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warning" }, encoding: "utf8" });
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const runtime = ManagedRuntime.make(Repositories.pipe(Layer.provideMerge(pgClientLayer(Redacted.make(databaseUrl)))));
-    const server = await startServer(databaseUrl, work, sink.url);
+    const server = await startBenchServer(databaseUrl, work, sink.url, { RATE_LIMIT: "off", PUBLIC_URL });
     try {
       // drain: MAILS / 2 bookings (two notices each) committed in one statement.
       const host = await runtime.runPromise(

@@ -13,14 +13,15 @@
  * else an embedded one in a temporary folder. Needs `pgbench` on PATH (Debian:
  * postgresql-client). BENCH_SECONDS sets each run's length (default 10).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
 import { runStorm, type StormSummary } from "../src/cli/storm.ts";
-import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
 import { psql, withDatabase } from "./postgres.ts";
+import { startBenchServer } from "./server.ts";
 import { startSmtpSinkProcess } from "./smtpSink.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -158,38 +159,12 @@ const runBaseline = (setUp: { url: string; script: string; overlaps: string; con
   };
 };
 
-const startServer = async (databaseUrl: string, work: string, smtpUrl: string) => {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: join(work, "app"),
-      LOG_LEVEL: "warning",
-      RATE_LIMIT: process.env["RATE_LIMIT"] ?? "off",
-      SMTP_URL: smtpUrl,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("Rendezvous is running")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))) };
-};
-
 const ours = async (serverUrl: string, hosts: number, work: string): Promise<StormSummary> => {
   const appDb = withDatabase(serverUrl, "rv_bench_app");
   psql(withDatabase(serverUrl, "postgres"), "DROP DATABASE IF EXISTS rv_bench_app WITH (FORCE)");
   psql(withDatabase(serverUrl, "postgres"), "CREATE DATABASE rv_bench_app");
   const smtp = await startSmtpSinkProcess();
-  const server = await startServer(appDb, work, smtp.url);
+  const server = await startBenchServer(appDb, work, smtp.url);
   try {
     return await runStorm({
       url: server.url,
