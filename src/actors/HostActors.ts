@@ -96,14 +96,16 @@ export const HostActorsLive = Layer.scoped(
           firstVersion: (lastVersions.get(hostId) ?? 0) + 1,
           publish: (snapshot, changes, refresh) =>
             Effect.suspend(() => {
+              // Bookings are replaced, never changed in place, so a new array is a changed list.
+              const bookingsChanged = latest !== undefined && latest.bookings !== snapshot.bookings;
               latest = snapshot;
               lastVersions.set(hostId, snapshot.version);
               snapshots.set(snapshot.host.id, snapshot);
               slugs.set(snapshot.host.slug, snapshot.host.id);
               for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);
-              return changes.length === 0 && !refresh
+              return changes.length === 0 && !refresh && !bookingsChanged
                 ? Effect.void
-                : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh });
+                : bus.publish({ hostId: snapshot.host.id, version: snapshot.version, changes, refresh, bookingsChanged });
             }),
         };
         const actor = yield* makeHostActor(hostId, env);

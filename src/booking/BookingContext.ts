@@ -14,6 +14,7 @@ import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
+import { makeHostSetup } from "./HostSetup.ts";
 
 /**
  * The one place the web layer asks about bookings: what a host offers, booking and holding,
@@ -317,6 +318,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     hostSnapshot,
     undeliveredNotices,
     retryNotice,
+    ...makeHostSetup({ actors, run, ask, now: deps.now }),
     mailbox,
     mailboxMessage,
     listWebhooks,

@@ -3,18 +3,21 @@ import { Effect } from "effect";
 import type { HostId } from "../domain/model.ts";
 import { wallMinutes } from "../domain/time.ts";
 import { HostRepository, newEventType } from "../persistence/HostRepository.ts";
+import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 
 export const DEMO_HOST_SLUG = "demo";
 export const DEMO_EVENT_SLUG = "intro";
 
 /**
  * A demo host in a zone that is not UTC, with a 30-minute meeting on weekdays 09:00–17:00.
- * Safe to run again: an existing demo host is left as it is.
+ * On a fresh database it is the owner, who invites the other hosts. Safe to run again: an
+ * existing demo host is left as it is.
  */
 export const seedDemo = Effect.gen(function* () {
   const hosts = yield* HostRepository;
+  const access = yield* HostSessionRepository;
   const sql = yield* SqlClient;
-  return yield* sql.withTransaction(create(hosts));
+  return yield* sql.withTransaction(Effect.tap(create(hosts), access.ensureOwner));
 });
 
 const create = (hosts: HostRepository) => Effect.gen(function* () {

@@ -25,7 +25,7 @@ const printLinks = (seeded: boolean) =>
       `\nRendezvous is running on port ${server.port}\n` +
         `  all booking pages: ${base}/\n` +
         (seeded ? `  demo booking page: ${base}/${DEMO_HOST_SLUG}/${DEMO_EVENT_SLUG}\n` : "") +
-        (hostLink === undefined ? "" : `  demo host sign-in: ${hostLink} (once, within ${SIGN_IN_LINK_MINUTES} minutes)\n`) +
+        (hostLink === undefined ? "" : `  owner sign-in:     ${hostLink} (the demo host; once, within ${SIGN_IN_LINK_MINUTES} minutes)\n`) +
         (smtpUrl._tag === "None" ? `  mailbox:           ${base}/mailbox (no SMTP_URL: mail is kept there; this machine only)\n` : "") +
         `  health:            ${base}/health\n\n`,
     );

@@ -24,27 +24,37 @@ const intIn = (value: number | null, min: number, max: number) =>
 /** What a host sets on an event type (everything but its identity and whether it is active). */
 export type EventTypeFieldValues = Omit<EventType, "id" | "hostId" | "active">;
 
-export const eventTypeProblem = (e: EventTypeFieldValues): InvalidInput | undefined => {
-  const bad = (field: string, message: string) => new InvalidInput({ field, message });
-  if (!SLUG.test(e.slug)) return bad("slug", "must be lowercase letters, digits and dashes (at most 64)");
-  if (e.title.trim().length < 1 || e.title.length > 200) return bad("title", "must be 1 to 200 characters");
-  if (e.description.length > 5000) return bad("description", "must be at most 5000 characters");
-  if (e.location.length > 500) return bad("location", "must be at most 500 characters");
-  if (!intIn(e.durationMinutes, 1, 1440)) return bad("durationMinutes", "must be 1 to 1440 minutes");
-  if (!intIn(e.bufferBeforeMinutes, 0, 1440)) return bad("bufferBeforeMinutes", "must be 0 to 1440 minutes");
-  if (!intIn(e.bufferAfterMinutes, 0, 1440)) return bad("bufferAfterMinutes", "must be 0 to 1440 minutes");
-  if (!intIn(e.minimumNoticeMinutes, 0, 525_600)) return bad("minimumNoticeMinutes", "must be 0 to 525600 minutes");
-  if (!intIn(e.maxDaysAhead, 1, 3650)) return bad("maxDaysAhead", "must be 1 to 3650 days, or none");
-  if (!intIn(e.slotIntervalMinutes, 1, 1440)) return bad("slotIntervalMinutes", "must be 1 to 1440 minutes, or none");
-  if (!intIn(e.maxPerDay, 1, 1000)) return bad("maxPerDay", "must be 1 to 1000, or none");
+/** Every problem of an event type, one per field, in field order (forms name them all at once). */
+export const eventTypeProblems = (e: EventTypeFieldValues): ReadonlyArray<InvalidInput> => {
+  const problems: InvalidInput[] = [];
+  const bad = (field: string, message: string) => {
+    if (!problems.some((p) => p.field === field)) problems.push(new InvalidInput({ field, message }));
+  };
+  if (e.title.trim().length < 1 || e.title.length > 200) bad("title", "must be 1 to 200 characters");
+  if (!SLUG.test(e.slug)) bad("slug", "must be lowercase letters, digits and dashes (at most 64)");
+  if (e.description.length > 5000) bad("description", "must be at most 5000 characters");
+  if (e.location.length > 500) bad("location", "must be at most 500 characters");
+  if (!intIn(e.durationMinutes, 1, 1440)) bad("durationMinutes", "must be 1 to 1440 minutes");
+  if (!intIn(e.slotIntervalMinutes, 1, 1440)) bad("slotIntervalMinutes", "must be 1 to 1440 minutes, or none");
+  if (!intIn(e.bufferBeforeMinutes, 0, 1440)) bad("bufferBeforeMinutes", "must be 0 to 1440 minutes");
+  if (!intIn(e.bufferAfterMinutes, 0, 1440)) bad("bufferAfterMinutes", "must be 0 to 1440 minutes");
+  if (!intIn(e.minimumNoticeMinutes, 0, 525_600)) bad("minimumNoticeMinutes", "must be 0 to 525600 minutes");
+  if (!intIn(e.maxDaysAhead, 1, 3650)) bad("maxDaysAhead", "must be 1 to 3650 days, or none");
+  if (!intIn(e.maxPerDay, 1, 1000)) bad("maxPerDay", "must be 1 to 1000, or none");
   const ids = new Set<string>();
   for (const [i, q] of e.questions.entries()) {
     const field = `questions[${i}]`;
-    if (!/^[a-z][a-z0-9_]{0,39}$/.test(q.id) || q.id === "note") return bad(`${field}.id`, "must be a short lowercase name (not \"note\")");
-    if (ids.has(q.id)) return bad(`${field}.id`, "is used twice");
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(q.id) || q.id === "note") bad(`${field}.id`, "must be a short lowercase name (not \"note\")");
+    else if (ids.has(q.id)) bad(`${field}.id`, "is used twice");
     ids.add(q.id);
-    if (q.label.trim().length < 1 || q.label.length > 200) return bad(`${field}.label`, "must be 1 to 200 characters");
-    if (q.kind === "single_choice" && (q.options ?? []).length === 0) return bad(`${field}.options`, "must offer at least one choice");
+    if (q.label.trim().length < 1 || q.label.length > 200) bad(`${field}.label`, "must be 1 to 200 characters");
+    if (q.kind === "single_choice" && (q.options ?? []).length === 0) bad(`${field}.options`, "must offer at least one choice");
   }
-  return undefined;
+  return problems;
 };
+
+/** The first problem of an event type, if any. */
+export const eventTypeProblem = (e: EventTypeFieldValues): InvalidInput | undefined => eventTypeProblems(e)[0];
+
+/** Paths the server routes itself: a host with such a slug could never be reached (the database refuses them too). */
+export const RESERVED_HOST_SLUGS: ReadonlySet<string> = new Set(["api", "assets", "booking", "health", "host", "live", "mailbox", "metrics"]);

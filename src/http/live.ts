@@ -5,7 +5,7 @@ import { addDays, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import type { HostChanged } from "../live/HostChanges.ts";
 import { DayState, REFRESH_MESSAGE, SlotsTaken } from "../views/fragments.tsx";
-import { isForeignOrigin } from "./session.ts";
+import { HOST_COOKIE, isForeignOrigin, parseCookies } from "./session.ts";
 import type { TemplatedApp, UwsContext, UwsRequest, UwsResponse, WebSocket } from "./uws.ts";
 
 export interface LiveSocket {
@@ -14,6 +14,11 @@ export interface LiveSocket {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The host's own dashboards listen here; only a socket opened with that host's session joins. */
+export const dashboardTopic = (hostId: string) => `dashboard:${hostId}`;
+/** Tells a dashboard to re-read its meetings (it renders them in its own way; the message names no booking). */
+export const MEETINGS_MESSAGE = JSON.stringify({ type: "meetings" });
 
 /** Every page of a host listens here: slot removals are the same in every zone. */
 export const hostTopic = (hostId: string) => `host:${hostId}`;
@@ -100,6 +105,60 @@ export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: 
   });
 };
 
+/**
+ * `/host/live`: a signed-in host's dashboard. The upgrade is authorised by the host's session
+ * cookie (scoped to `/host`, hence the path) and needs our own Origin, so no other site and no other host can listen in.
+ */
+export const installHostLiveRoute = (
+  app: TemplatedApp,
+  publicUrl: string,
+  sockets: Set<WebSocket<LiveSocket>>,
+  hostOfSession: (token: string | undefined) => Promise<unknown>,
+) => {
+  const ourOrigin = new URL(publicUrl).origin;
+  app.ws<LiveSocket>("/host/live", {
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    maxPayloadLength: 4 * 1024,
+    maxBackpressure: 256 * 1024,
+    upgrade: (res, req, context) => {
+      try {
+        const origin = req.getHeader("origin");
+        const token = parseCookies(req.getHeader("cookie")).get(HOST_COOKIE);
+        const key = req.getHeader("sec-websocket-key");
+        const protocol = req.getHeader("sec-websocket-protocol");
+        const extensions = req.getHeader("sec-websocket-extensions");
+        // Browsers always send Origin on a WebSocket; without it (or from elsewhere) nothing is private.
+        if (origin === "" || isForeignOrigin(origin, req.getHeader("host"), ourOrigin)) {
+          res.writeStatus("403 Forbidden").end("cross-site");
+          return;
+        }
+        let aborted = false;
+        res.onAborted(() => {
+          aborted = true;
+        });
+        const answer = (hostId: unknown) => {
+          if (aborted) return;
+          res.cork(() => {
+            if (typeof hostId === "string" && UUID.test(hostId)) res.upgrade<LiveSocket>({ hostId, zone: undefined }, key, protocol, extensions, context);
+            else res.writeStatus("403 Forbidden").end("sign in first");
+          });
+        };
+        hostOfSession(token).then(answer, () => answer(undefined));
+      } catch {
+        res.writeStatus("400 Bad Request").end("bad upgrade");
+      }
+    },
+    open: (ws) => {
+      ws.subscribe(dashboardTopic(ws.getUserData().hostId));
+      sockets.add(ws);
+    },
+    close: (ws) => {
+      sockets.delete(ws);
+    },
+  });
+};
+
 /** The messages one change becomes for every page: one out-of-band removal of all taken slots, one refresh if any came free. */
 export const messagesOf = (event: HostChanged): string[] => {
   const messages: string[] = [];
@@ -162,6 +221,7 @@ export const relayChanges = (
         const started = performance.now();
         const topic = hostTopic(event.hostId);
         for (const message of messagesOf(event)) app.publish(topic, message, false);
+        if (event.bookingsChanged) app.publish(dashboardTopic(event.hostId), MEETINGS_MESSAGE, false);
         metrics.record((performance.now() - started) / 1000, app.numSubscribers(topic));
         const snapshot = snapshotOf(event.hostId);
         if (snapshot === undefined) return;

@@ -20,7 +20,7 @@ import {
   type Reply,
   type Request,
 } from "./exchange.ts";
-import { installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
+import { installHostLiveRoute, installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, logs, setLogLevel } from "./log.ts";
 import { metricsReply } from "./metrics.ts";
 import { PayloadTooLarge, type AppError } from "./problems.ts";
@@ -31,6 +31,7 @@ import { apiRoutes, problemReply } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
+import { hostSetupRoutes } from "./routes/hostSetupPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
 import { makeWebhookAgent } from "../notify/webhooks.ts";
@@ -269,6 +270,7 @@ export const HttpServerLive = Layer.scoped(
     const bookings = bookingPageRoutes(web);
     const api = apiRoutes(web);
     const hostPages = hostPageRoutes(web);
+    const setup = hostSetupRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
@@ -304,6 +306,21 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/webhooks", handler: hostPages.addWebhook, limit: "change" },
       { method: "post", pattern: "/host/webhooks/:id/delete", handler: hostPages.removeWebhook, limit: "change" },
       { method: "post", pattern: "/host/webhooks/:id/test", handler: hostPages.testWebhook, limit: "change" },
+      { method: "get", pattern: "/host/bookings/:id/reschedule", handler: hostPages.reschedulePage, limit: "read" },
+      { method: "post", pattern: "/host/bookings/:id/reschedule", handler: hostPages.reschedule, limit: "change" },
+      { method: "get", pattern: "/host/event-types", handler: setup.eventTypes, limit: "read" },
+      { method: "get", pattern: "/host/event-types/new", handler: setup.newEventType, limit: "read" },
+      { method: "post", pattern: "/host/event-types", handler: setup.saveEventType, limit: "change" },
+      { method: "get", pattern: "/host/event-types/:id", handler: setup.editEventType, limit: "read" },
+      { method: "post", pattern: "/host/event-types/:id", handler: setup.saveEventType, limit: "change" },
+      { method: "get", pattern: "/host/availability", handler: setup.availability, limit: "read" },
+      { method: "post", pattern: "/host/availability", handler: setup.saveWeeklyHours, limit: "change" },
+      { method: "post", pattern: "/host/availability/overrides", handler: setup.saveOverride, limit: "change" },
+      { method: "post", pattern: "/host/availability/overrides/:date/delete", handler: setup.removeOverride, limit: "change" },
+      { method: "get", pattern: "/host/team", handler: setup.team, limit: "read" },
+      { method: "post", pattern: "/host/team/invitations", handler: setup.invite, limit: "change" },
+      { method: "get", pattern: "/host/join/:token", handler: setup.joinPage, limit: "read" },
+      { method: "post", pattern: "/host/join/:token", handler: setup.join, limit: "change" },
       { method: "post", pattern: "/host/sign-out", handler: hostPages.signOut, limit: "change" },
       { method: "get", pattern: "/:host", handler: pages.hostPage, limit: "read" },
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage, limit: "read" },
@@ -316,6 +333,7 @@ export const HttpServerLive = Layer.scoped(
     for (const route of routes) register(route);
     const audience = new LiveAudience();
     installLiveRoute(app, config.publicUrl, sockets, audience);
+    installHostLiveRoute(app, config.publicUrl, sockets, web.booking.hostOfSession);
 
     const liveMetrics = new LiveMetrics();
     const changes = yield* (yield* HostChanges).subscribe;

@@ -98,7 +98,7 @@ export const csrfProblem = (
   return undefined;
 };
 
-const HOST_COOKIE = "rv_host";
+export const HOST_COOKIE = "rv_host";
 
 /** A host's session token, sent only to the host's own pages. */
 export const hostSessionOf = (request: Request): string | undefined => cookiesOf(request).get(HOST_COOKIE);

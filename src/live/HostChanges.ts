@@ -19,6 +19,8 @@ export interface HostChanged {
   readonly changes: ReadonlyArray<SlotChange>;
   /** The schedule itself changed (or was reloaded): every page should re-fetch its view. */
   readonly refresh: boolean;
+  /** A booking was made, moved or cancelled: the host's dashboards re-read their meetings. */
+  readonly bookingsChanged: boolean;
 }
 
 export interface HostChangesShape {

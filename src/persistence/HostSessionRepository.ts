@@ -1,14 +1,16 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { HostId } from "../domain/model.ts";
-import { decodeFirst } from "./rows.ts";
+import { sqlState } from "./BookingRepository.ts";
+import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
 
 const MINUTE_MS = 60_000;
 /** A sign-in link is for now, not for later: it works once, within this time. */
 export const SIGN_IN_LINK_MINUTES = 15;
 export const SESSION_DAYS = 30;
+export const INVITATION_DAYS = 7;
 
 /** 256 random bits: unguessable, and short enough for a URL or a cookie. */
 const newToken = () => randomBytes(32).toString("base64url");
@@ -17,7 +19,29 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const iso = (ms: number) => new Date(ms).toISOString();
 const hostIdOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ hostId: HostId }))(rows), (r) => r?.hostId);
 
-/** Host sign-in links and sessions; tokens are handed out once and kept only as digests. */
+export const HostRole = Schema.Literal("owner", "admin", "host");
+export type HostRole = typeof HostRole.Type;
+
+/** A host of this Rendezvous, as the owner's team page lists them. */
+export const TeamMember = Schema.Struct({ id: HostId, slug: Schema.String, name: Schema.String, email: Schema.String, role: HostRole });
+export type TeamMember = typeof TeamMember.Type;
+
+/** An invitation not yet used. */
+export const OpenInvitation = Schema.Struct({ email: Schema.String, expiresAt: EpochColumn });
+export type OpenInvitation = typeof OpenInvitation.Type;
+
+/** Who a new host is, as they chose it when accepting an invitation. */
+export interface Joining {
+  readonly slug: string;
+  readonly name: string;
+  readonly timeZone: string;
+}
+
+/** 23505 on the host slug: another host has it. */
+export const isSlugTaken = (error: SqlError) =>
+  sqlState(error) === "23505" && (error.cause as { constraint?: string }).constraint === "hosts_slug_key";
+
+/** Host access: invitations, sign-in links and sessions; tokens are handed out once and kept only as digests. */
 export class HostSessionRepository extends Effect.Service<HostSessionRepository>()("rendezvous/HostSessionRepository", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient;
@@ -75,6 +99,89 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
           )
         : Effect.void;
 
-    return { issueSignInLink, hostOfSignInLink, redeemSignInLink, hostOfSession, endSession } as const;
+    const roleOf = (hostId: HostId) =>
+      sql`SELECT role FROM hosts WHERE id = ${hostId}`.pipe(
+        Effect.flatMap(decodeFirst(Schema.Struct({ role: HostRole }))),
+        Effect.map((r) => r?.role),
+      );
+
+    /** Makes the host the owner when there is none yet (the first run's demo host). */
+    const ensureOwner = (hostId: HostId) =>
+      sql`UPDATE hosts SET role = 'owner' WHERE id = ${hostId} AND NOT EXISTS (SELECT 1 FROM hosts WHERE role = 'owner')`.pipe(Effect.asVoid);
+
+    const invite = (invitedBy: HostId, email: string, now: number) =>
+      Effect.gen(function* () {
+        const token = newToken();
+        yield* sql`DELETE FROM host_invitations WHERE expires_at < ${iso(now)}::timestamptz AND used_at IS NULL`;
+        yield* sql`
+          INSERT INTO host_invitations (token_digest, email, invited_by, expires_at)
+          VALUES (${digestOf(token)}, ${email}, ${invitedBy}, ${iso(now + INVITATION_DAYS * 24 * 60 * MINUTE_MS)}::timestamptz)`;
+        return token;
+      });
+
+    /** Whom an unused, fresh invitation is for, and who sent it; looking does not use it up. */
+    const invitation = (token: string, now: number) =>
+      TOKEN.test(token)
+        ? sql`
+            SELECT i.email, h.name AS invited_by FROM host_invitations i JOIN hosts h ON h.id = i.invited_by
+            WHERE i.token_digest = ${digestOf(token)} AND i.used_at IS NULL AND i.expires_at > ${iso(now)}::timestamptz`.pipe(
+            Effect.flatMap(decodeFirst(Schema.Struct({ email: Schema.String, invitedBy: Schema.String }))),
+          )
+        : Effect.succeed(undefined);
+
+    /**
+     * Uses up an invitation, makes its host (with weekday 09:00–17:00 hours to start from) and
+     * signs them in, in one statement. Undefined when the invitation is used, expired or unknown;
+     * a taken slug fails with the unique violation (`isSlugTaken`).
+     */
+    const join = (token: string, host: Joining, now: number) =>
+      Effect.gen(function* () {
+        if (!TOKEN.test(token)) return undefined;
+        const session = newToken();
+        const expiresAt = now + SESSION_DAYS * 24 * 60 * MINUTE_MS;
+        const hostId = randomUUID();
+        const rows = yield* sql`
+          WITH used AS (
+            UPDATE host_invitations SET used_at = ${iso(now)}::timestamptz, host_id = ${hostId}::uuid
+            WHERE token_digest = ${digestOf(token)} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
+            RETURNING email
+          ), host AS (
+            INSERT INTO hosts (id, slug, name, email, time_zone)
+            SELECT ${hostId}::uuid, ${host.slug}, ${host.name}, email, ${host.timeZone} FROM used
+            RETURNING id
+          ), hours AS (
+            INSERT INTO availability_rules (host_id, weekday, start_time, end_time)
+            SELECT id, weekday, '09:00', '17:00' FROM host, generate_series(1, 5) AS weekday
+          )
+          INSERT INTO host_sessions (token_digest, host_id, expires_at)
+          SELECT ${digestOf(session)}, id, ${iso(expiresAt)}::timestamptz FROM host
+          RETURNING host_id`;
+        const joined = yield* hostIdOf(rows);
+        return joined === undefined ? undefined : { hostId: joined, session, expiresAt };
+      });
+
+    const team = sql`SELECT id, slug, name, email, role FROM hosts ORDER BY role = 'host', name, slug`.pipe(Effect.flatMap(decodeRows(TeamMember)));
+
+    const openInvitations = (now: number) =>
+      sql`
+        SELECT email, expires_at FROM host_invitations
+        WHERE used_at IS NULL AND expires_at > ${iso(now)}::timestamptz ORDER BY created_at DESC LIMIT 100`.pipe(
+        Effect.flatMap(decodeRows(OpenInvitation)),
+      );
+
+    return {
+      issueSignInLink,
+      hostOfSignInLink,
+      redeemSignInLink,
+      hostOfSession,
+      endSession,
+      roleOf,
+      ensureOwner,
+      invite,
+      invitation,
+      join,
+      team,
+      openInvitations,
+    } as const;
   }),
 }) {}

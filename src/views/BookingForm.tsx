@@ -2,6 +2,7 @@ import type { EventType, Host, Question } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
 import type { Viewer } from "./EventPage.tsx";
 import { meetingIn, zoneLabel } from "./format.ts";
+import { FieldError, invalidAttrs } from "./fields.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 
 export interface BookingFormValues {
@@ -29,17 +30,6 @@ export interface BookingFormProps {
   readonly alternatives?: ReadonlyArray<EpochMs> | undefined;
 }
 
-const FieldError = (props: { readonly id: string; readonly message: string | undefined }) =>
-  props.message === undefined ? (
-    ""
-  ) : (
-    <p class="field-error" id={props.id} safe>
-      {props.message}
-    </p>
-  );
-
-const invalidAttrs = (errors: ReadonlyMap<string, string>, field: string, errorId: string) =>
-  errors.has(field) ? { "aria-invalid": "true", "aria-describedby": errorId } : {};
 
 const QuestionField = (props: {
   readonly q: Question;

@@ -1,6 +1,9 @@
 import { NOTE } from "../domain/model.ts";
 import type { Booking, EventType, EventTypeId, Host } from "../domain/model.ts";
-import { meetingIn, zoneLabel, type Clock } from "./format.ts";
+import { addDays, formatInstant, formatLocalDate, type EpochMs, type LocalDate } from "../domain/time.ts";
+import { zoneTable } from "../domain/zone.ts";
+import { dayLong, meetingIn, zoneLabel, type Clock } from "./format.ts";
+import { HostNav, NoticeLine, type Notice } from "./HostSetupPages.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 
 /** A sign-in link only signs in when its button is pressed: mail scanners that open links do not. */
@@ -17,6 +20,7 @@ export const SignInPage = (p: { readonly page: PageContext; readonly host: Host 
   </Layout>
 );
 
+/** Hosts sign in with a link that works once; the owner's own link is printed by `npm start`. */
 export const SignedOutPage = (p: { readonly page: PageContext; readonly status: "signed-out" | "no-session" }) => (
   <Layout page={p.page} title="Your bookings · Rendezvous" noindex>
     <section class="card" aria-labelledby="signed-out-h">
@@ -35,6 +39,8 @@ export const DASHBOARD_LIMIT = 200;
 export interface DashboardProps {
   readonly page: PageContext;
   readonly host: Host;
+  /** Runs the team (owner or admin). */
+  readonly lead: boolean;
   readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
   /** Confirmed meetings that have not ended, by start. */
   readonly upcoming: ReadonlyArray<Booking>;
@@ -90,42 +96,35 @@ export const HostDashboard = (p: DashboardProps) => {
   }
   return (
     <Layout page={p.page} title={`Your bookings · ${p.host.name}`} noindex>
+      <HostNav page={p.page} current="meetings" lead={p.lead} host={p.host} />
       <section class="card dashboard" aria-labelledby="dashboard-h">
         <h1 id="dashboard-h" safe>{`Upcoming meetings of ${p.host.name}`}</h1>
-        <p class="muted" safe>{`Times in ${zoneLabel(p.host.timeZone)}.`}</p>
-        <div aria-live="polite">
-          {p.notice === undefined ? (
-            ""
+        <p class="muted" safe>{`Times in ${zoneLabel(p.host.timeZone)}. New bookings, moves and cancellations appear here as they happen.`}</p>
+        <NoticeLine notice={p.notice} />
+        <p id="meetings-status" class="visually-hidden" role="status" aria-live="polite"></p>
+        {/* The dashboard's socket: the server tells it when this host's meetings change, and it re-reads them. */}
+        <section id="live" hx-ws:connect="/host/live" hx-swap="none" aria-label="Meetings">
+        <div id="meetings" hx-get="/host" hx-trigger="meetings:refresh" hx-select="#meetings" hx-swap="outerMorph">
+          {days.length === 0 ? <p>No upcoming meetings.</p> : ""}
+          {days.map((d) => (
+            <section class="dashboard-day">
+              <h2 safe>{d.day}</h2>
+              <ul class="meetings">
+                {d.meetings.map(({ booking, start, end }) => (
+                  <Meeting booking={booking} start={start} end={end} eventType={p.eventTypes.get(booking.eventTypeId)} page={p.page} />
+                ))}
+              </ul>
+            </section>
+          ))}
+          {p.upcoming.length > shown.length ? (
+            <p class="muted" safe>{`${p.upcoming.length - shown.length} later meetings are not shown.`}</p>
           ) : (
-            <p class={p.notice.error ? "notice" : "success"} role={p.notice.error ? "alert" : "status"} safe>
-              {p.notice.text}
-            </p>
+            ""
           )}
         </div>
-        {days.length === 0 ? <p>No upcoming meetings.</p> : ""}
-        {days.map((d) => (
-          <section class="dashboard-day">
-            <h2 safe>{d.day}</h2>
-            <ul class="meetings">
-              {d.meetings.map(({ booking, start, end }) => (
-                <Meeting booking={booking} start={start} end={end} eventType={p.eventTypes.get(booking.eventTypeId)} page={p.page} />
-              ))}
-            </ul>
-          </section>
-        ))}
+        </section>
         {p.undelivered.length === 0 ? "" : <Undelivered notices={p.undelivered} page={p.page} zone={p.host.timeZone} clock={p.clock} />}
         <Webhooks webhooks={p.webhooks} page={p.page} />
-        {p.upcoming.length > shown.length ? (
-          <p class="muted" safe>{`${p.upcoming.length - shown.length} later meetings are not shown.`}</p>
-        ) : (
-          ""
-        )}
-        <form method="post" action="/host/sign-out">
-          <CsrfField page={p.page} />
-          <button type="submit" class="secondary">
-            Sign out
-          </button>
-        </form>
       </section>
     </Layout>
   );
@@ -170,7 +169,7 @@ const Webhooks = (p: { readonly page: PageContext; readonly webhooks: ReadonlyAr
       <fieldset>
         <legend>Send</legend>
         {WEBHOOK_EVENT_LABELS.map(([event, label]) => (
-          <label>
+          <label class="inline">
             <input type="checkbox" name={`event.${event}`} checked />
             <span safe>{label}</span>
           </label>
@@ -252,6 +251,11 @@ const Meeting = (p: {
           )}
         </dl>
       )}
+      <p>
+        <a href={`/host/bookings/${b.id}/reschedule`} safe>
+          {`Move the meeting with ${b.invitee.name}`}
+        </a>
+      </p>
       <details>
         <summary safe>{`Cancel the meeting with ${b.invitee.name}`}</summary>
         <form method="post" action={`/host/bookings/${b.id}/cancel`} class="cancel-form">
@@ -266,5 +270,63 @@ const Meeting = (p: {
         </form>
       </details>
     </li>
+  );
+};
+
+/** `/host/bookings/:id/reschedule`: the free times of a fortnight, in the host's zone; picking one moves the meeting. */
+export const HostReschedulePage = (p: {
+  readonly page: PageContext;
+  readonly host: Host;
+  readonly lead: boolean;
+  readonly booking: Booking;
+  readonly eventType: EventType;
+  readonly slots: ReadonlyArray<EpochMs>;
+  readonly from: LocalDate;
+  readonly today: LocalDate;
+  readonly days: number;
+  readonly clock: Clock;
+  readonly notice?: Notice | undefined;
+}) => {
+  const table = zoneTable(p.host.timeZone);
+  const byDay = new Map<LocalDate, EpochMs[]>();
+  for (const s of p.slots) {
+    const day = table.localDateOf(s);
+    byDay.set(day, [...(byDay.get(day) ?? []), s]);
+  }
+  const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.host.timeZone, p.clock);
+  return (
+    <Layout page={p.page} title={`Move a meeting · ${p.host.name}`} noindex>
+      <HostNav page={p.page} current="meetings" lead={p.lead} host={p.host} />
+      <section class="card" aria-labelledby="move-h">
+        <h1 id="move-h" safe>{`Move ${p.eventType.title} with ${p.booking.invitee.name}`}</h1>
+        <p safe>{`Now: ${now.day}, ${now.start} – ${now.end} (${zoneLabel(p.host.timeZone)}). Choose a new time; the old one is freed and the invitee is told.`}</p>
+        <NoticeLine notice={p.notice} />
+        <nav class="pager" aria-label="Other days">
+          {p.from > p.today ? <a href={`?from=${formatLocalDate(addDays(p.from, -p.days))}`}>Earlier days</a> : ""}
+          <a href={`?from=${formatLocalDate(addDays(p.from, p.days))}`}>Later days</a>
+        </nav>
+        {byDay.size === 0 ? <p>No free times in these days.</p> : ""}
+        <form method="post" class="move-times">
+          <CsrfField page={p.page} />
+          {[...byDay].map(([day, starts]) => (
+            <section class="day-slots">
+              <h2 safe>{dayLong(day)}</h2>
+              <ul class="slots">
+                {starts.map((s) => (
+                  <li>
+                    <button type="submit" name="start" value={formatInstant(s)} safe>
+                      {meetingIn(s, 0, p.host.timeZone, p.clock).start}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ))}
+        </form>
+        <p>
+          <a href="/host">Back to your meetings</a>
+        </p>
+      </section>
+    </Layout>
   );
 };

@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { useTestApp } from "../support/app.ts";
 import { bookViaApi } from "../support/api.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 
 /**
  * Every route and method, with random paths, percent-encodings, headers and bodies. Whatever
@@ -19,6 +20,8 @@ let host: HostFixture;
 let booking: { id: string; manageToken: string };
 /** Its token goes in Authorization: a real token of another booking, so no request can rightly act on `booking`. */
 let other: { id: string; manageToken: string };
+/** A real session of the host (the owner, so the team pages answer): signed-in pages see the fuzz too. */
+let session: string;
 
 beforeAll(async () => {
   host = await app.runtime.runPromise(
@@ -30,9 +33,17 @@ beforeAll(async () => {
   booking = (await res.json()) as typeof booking;
   const second = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[1]!.start, name: "Other", email: "other@example.com", answers: { topic: "b" } });
   other = (await second.json()) as typeof other;
+  session = await app.runtime.runPromise(
+    Effect.gen(function* () {
+      const access = yield* HostSessionRepository;
+      yield* access.ensureOwner(host.hostId);
+      const link = yield* access.issueSignInLink(host.hostId, Date.now());
+      return (yield* access.redeemSignInLink(link, Date.now()))!.session;
+    }),
+  );
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations"];
 
 const rowCounts = () =>
   app.runtime.runPromise(
@@ -68,6 +79,17 @@ const TEMPLATES = [
   "/host",
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
+  "/host/bookings/:s/reschedule",
+  "/host/event-types",
+  "/host/event-types/new",
+  "/host/event-types/:s",
+  "/host/availability",
+  "/host/availability/overrides",
+  "/host/availability/overrides/:s/delete",
+  "/host/team",
+  "/host/team/invitations",
+  "/host/join/:s",
+  "/host/live",
   "/host/notices/:s/retry",
   "/host/webhooks",
   "/host/webhooks/:s/delete",
@@ -106,7 +128,7 @@ const queryArb = () =>
   fc
     .array(
       fc.tuple(
-        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "x"),
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "signed-out", "saved", "x"),
         fc.oneof(
           fc.string({ maxLength: 30 }),
           fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ"),
@@ -132,6 +154,8 @@ const headersArb = () =>
       ),
       "accept-language": fc.oneof(fc.constantFrom("de-AT", "en-US,en;q=0.5", "ar-EG", "zz", "*", ";q=", "x-".repeat(40)), headerValue()),
       cookie: fc.oneof(
+        fc.constant(`rv_host=${session}`),
+        fc.constant(`rv_visitor=aaaaaaaaaaaaaaaaaaaaaa; rv_host=${session}`),
         fc.constantFrom("rv_tz=; rv_tz=Pacific/Chatham", "rv_visitor=%ZZ", "rv_host=abc", "rv_tz=%E0%A4%A", "=x; ;;", "rv_visitor=aaaaaaaaaaaaaaaaaaaaaa"),
         headerValue(),
       ),
@@ -169,6 +193,8 @@ const formBody = () =>
       fc.tuple(
         fc.oneof(
           fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
+          fc.constantFrom("title", "slug", "durationMinutes", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active"),
+          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone"),
           fc.string({ maxLength: 10 }),
         ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),
@@ -239,8 +265,12 @@ describe("the fuzz suite", () => {
         queryArb(),
         fc.constantFrom("", "null", "garbage", app.url, "http://evil.example"),
         fc.array(fc.oneof(fc.string({ maxLength: 100 }), fc.uint8Array({ maxLength: 5000 })), { maxLength: 4 }),
-        async (id, query, origin, frames) => {
-          const socket = new WebSocket(`${base}/live/hosts/${id}${query}`, origin === "" ? {} : { headers: { origin } });
+        fc.constantFrom("/live/hosts/", "/host/live"),
+        fc.constantFrom("", `rv_host=${"x".repeat(43)}`, "rv_host=%ZZ", `rv_host=${session}`),
+        async (id, query, origin, frames, route, cookie) => {
+          const path = route === "/host/live" ? route : `${route}${id}`;
+          const headers = { ...(origin === "" ? {} : { origin }), ...(cookie === "" ? {} : { cookie }) };
+          const socket = new WebSocket(`${base}${path}${query}`, { headers });
           await new Promise<void>((resolve) => {
             socket.once("open", () => {
               for (const f of frames) socket.send(f);

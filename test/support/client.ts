@@ -12,8 +12,13 @@ export class PageClient {
     }
   }
 
+  /** The `Cookie` header this browser sends (for a WebSocket it opens, say). */
+  get cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
   private headers(extra: Record<string, string> = {}) {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const cookie = this.cookieHeader;
     return { ...(cookie === "" ? {} : { cookie }), ...extra };
   }
 

@@ -1,8 +1,8 @@
 import WebSocket from "ws";
 
 /** A live-page WebSocket client that collects text frames and can wait for one that matches. */
-export const openLiveSocket = async (url: string, origin?: string) => {
-  const socket = new WebSocket(url, origin === undefined ? {} : { headers: { origin } });
+export const openLiveSocket = async (url: string, origin?: string, headers: Record<string, string> = {}) => {
+  const socket = new WebSocket(url, { headers: { ...(origin === undefined ? {} : { origin }), ...headers } });
   const frames: string[] = [];
   const waiters: { match: (f: string) => boolean; resolve: (f: string) => void }[] = [];
   socket.on("message", (data, isBinary) => {

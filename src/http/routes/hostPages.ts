@@ -1,15 +1,20 @@
-import { Either } from "effect";
-import type { HostId } from "../../domain/model.ts";
+import { Either, Schema } from "effect";
+import { BookingId } from "../../domain/model.ts";
+import { NotFound } from "../../domain/errors.ts";
+import { addDays, parseInstant, parseLocalDate } from "../../domain/time.ts";
+import { zoneTable } from "../../domain/zone.ts";
 import { reasonOf } from "../forms.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
-import { HostDashboard, SignedOutPage, SignInPage } from "../../views/HostPages.tsx";
+import { HostDashboard, HostReschedulePage, SignInPage } from "../../views/HostPages.tsx";
 import { WEBHOOK_EVENTS } from "../../domain/model.ts";
 import type { PageContext } from "../../views/Layout.tsx";
+import type { Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
-import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { isAppError, problemOf } from "../problems.ts";
 import { hostSessionCookie, hostSessionOf } from "../session.ts";
 import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
+import { hostGet, hostPost, type SignedIn } from "./hostSupport.ts";
 
 /** A sign-in link that no longer (or never did) sign anyone in. */
 const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, string]>): Reply =>
@@ -27,19 +32,20 @@ const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, st
 /** What a redirect back to the dashboard says happened (`/host?cancelled=1`). */
 const DONE: Record<string, string> = {
   cancelled: "The meeting is cancelled.",
+  rescheduled: "The meeting has its new time; the invitee is told.",
   retried: "It is queued to be sent again.",
   "webhook-added": "The webhook is added.",
   "webhook-removed": "The webhook is removed.",
 };
+
+/** Days of free times the host's reschedule page lists at once. */
+const RESCHEDULE_DAYS = 14;
 
 /** Hosts sign in with a single-use link, then see and cancel their upcoming meetings. */
 export const hostPageRoutes = (web: Web) => {
   const secure = web.config.publicUrl.startsWith("https:");
   const { booking: context } = web;
   const { clockOf } = web.views;
-
-  /** The host whose session the request carries, if it is current. */
-  const signedInHost = (request: Request): Promise<HostId | undefined | AppError> => context.hostOfSession(hostSessionOf(request));
 
   const signInPage = async (request: Request): Promise<Reply> => {
     const { page, cookies } = beginPage(web, request);
@@ -59,118 +65,125 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host", [...cookies, ["Set-Cookie", hostSessionCookie(redeemed.session, Math.floor((redeemed.expiresAt - web.now()) / 1000), secure)]]);
   };
 
-  const dashboardPage = async (request: Request, page: PageContext, hostId: HostId, notice?: { text: string; error: boolean }, status = 200) => {
-    const [snapshot, undelivered, webhooks] = await Promise.all([
-      context.hostSnapshot(hostId),
-      context.undeliveredNotices(hostId),
-      context.listWebhooks(hostId),
-    ]);
-    if (isAppError(snapshot)) return errorPage(page, snapshot);
-    if (isAppError(undelivered)) return errorPage(page, undelivered);
-    if (isAppError(webhooks)) return errorPage(page, webhooks);
+  const dashboardPage = async (request: Request, host: SignedIn, notice?: Notice, status = 200) => {
+    const [undelivered, webhooks] = await Promise.all([context.undeliveredNotices(host.hostId), context.listWebhooks(host.hostId)]);
+    if (isAppError(undelivered)) return errorPage(host.view.page, undelivered);
+    if (isAppError(webhooks)) return errorPage(host.view.page, webhooks);
     const now = web.now();
     return html(
       status,
       HostDashboard({
-        page,
-        host: snapshot.host,
-        eventTypes: snapshot.eventTypes,
-        upcoming: snapshot.bookings.filter((b) => b.end > now),
+        ...host.view,
+        eventTypes: host.snapshot.eventTypes,
+        upcoming: host.snapshot.bookings.filter((b) => b.end > now),
         undelivered,
         webhooks,
         clock: clockOf(request),
         notice,
       }) as string,
-      PRIVATE,
+      [...host.cookies, ...PRIVATE],
     );
   };
 
-  const signedOut = (page: PageContext, cookies: ReadonlyArray<readonly [string, string]>, status: "signed-out" | "no-session") =>
-    html(status === "no-session" ? 401 : 200, SignedOutPage({ page, status }) as string, [...cookies, ...PRIVATE]);
-
   const dashboard = async (request: Request): Promise<Reply> => {
-    const { page, cookies } = beginPage(web, request);
-    const hostId = await signedInHost(request);
-    if (isAppError(hostId)) return errorPage(page, hostId, cookies);
-    if (hostId === undefined) return signedOut(page, cookies, request.query.get("signed-out") === "1" ? "signed-out" : "no-session");
+    const host = await hostGet(web, request, request.query.get("signed-out") === "1" ? "signed-out" : "no-session");
+    if (isReply(host)) return host;
     const done = DONE[[...request.query.keys()].find((k) => k in DONE) ?? ""];
-    const reply = await dashboardPage(request, page, hostId, done === undefined ? undefined : { text: done, error: false });
-    return { ...reply, headers: [...reply.headers, ...cookies] };
+    return dashboardPage(request, host, done === undefined ? undefined : { text: done, error: false });
   };
 
-  /** A host cancels one of their own meetings; anyone else's booking id is a 404. */
+  /** A host's post about one of their own meetings; anyone else's booking id is a 404. */
+  const hostBookingPost = async (request: Request) => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const acting = await context.hostsBooking(host.hostId, request.params[0]!);
+    return isAppError(acting) ? errorPage(host.view.page, acting, host.cookies) : { host, acting };
+  };
+
+  /** A host cancels one of their own meetings. */
   const cancel = async (request: Request): Promise<Reply> => {
-    const post = beginFormPost(web, request);
+    const post = await hostBookingPost(request);
     if (isReply(post)) return post;
-    const { page, cookies, fields } = post;
-    const hostId = await signedInHost(request);
-    if (isAppError(hostId)) return errorPage(page, hostId, cookies);
-    if (hostId === undefined) return signedOut(page, cookies, "no-session");
-    const acting = await context.hostsBooking(hostId, request.params[0]!);
-    if (isAppError(acting)) return errorPage(page, acting, cookies);
-    const reason = reasonOf(fields);
-    if (Either.isLeft(reason)) return dashboardPage(request, page, hostId, { text: reason.left, error: true }, 422);
-    const cancelled = await context.cancel(acting, reason.right);
+    const reason = reasonOf(post.host.fields);
+    if (Either.isLeft(reason)) return dashboardPage(request, post.host, { text: reason.left, error: true }, 422);
+    const cancelled = await context.cancel(post.acting, reason.right);
     if (isAppError(cancelled)) {
       const problem = problemOf(cancelled);
-      return dashboardPage(request, page, hostId, { text: problem.detail, error: true }, problem.status);
+      return dashboardPage(request, post.host, { text: problem.detail, error: true }, problem.status);
     }
-    return redirect("/host?cancelled=1", cookies);
+    return redirect("/host?cancelled=1", post.host.cookies);
+  };
+
+  /** Free times for one of the host's meetings, in the host's zone, a fortnight from `?from=`. */
+  const reschedulePage = async (request: Request, notice?: Notice, status = 200): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const id = request.params[0]!;
+    const booking = Schema.is(BookingId)(id) ? host.snapshot.bookingById(id) : undefined;
+    const eventType = booking === undefined ? undefined : host.snapshot.eventTypes.get(booking.eventTypeId);
+    const now = web.now();
+    if (booking === undefined || eventType === undefined || booking.end <= now) return errorPage(host.view.page, new NotFound({ what: "booking" }), host.cookies);
+    const table = zoneTable(host.snapshot.host.timeZone);
+    const today = table.localDateOf(now);
+    const from = Math.max(parseLocalDate(request.query.get("from") ?? "") ?? today, today);
+    const to = addDays(from as typeof today, RESCHEDULE_DAYS);
+    const slots = host.snapshot.slots(eventType, table.startOfDay(from as typeof today), table.startOfDay(to), now);
+    return html(
+      status,
+      HostReschedulePage({ ...host.view, booking, eventType, slots, from: from as typeof today, today, days: RESCHEDULE_DAYS, clock: clockOf(request), notice }) as string,
+      [...host.cookies, ...PRIVATE],
+    );
+  };
+
+  /** Moves one of the host's meetings; the old time is freed in the same step. */
+  const reschedule = async (request: Request): Promise<Reply> => {
+    const post = await hostBookingPost(request);
+    if (isReply(post)) return post;
+    const start = parseInstant(typeof post.host.fields["start"] === "string" ? post.host.fields["start"] : "");
+    if (start === undefined) return reschedulePage(request, { text: "Choose one of the free times.", error: true }, 422);
+    const moved = await context.reschedule(post.acting, start);
+    if (isAppError(moved)) return reschedulePage(request, { text: problemOf(moved).detail, error: true }, problemOf(moved).status);
+    return redirect(`/host?rescheduled=1#meeting-${moved.id}`, post.host.cookies);
   };
 
   /** A host sends one of their undelivered mails again (after fixing the address or the server). */
   const retryNotice = async (request: Request): Promise<Reply> => {
-    const post = beginFormPost(web, request);
-    if (isReply(post)) return post;
-    const { page, cookies } = post;
-    const hostId = await signedInHost(request);
-    if (isAppError(hostId)) return errorPage(page, hostId, cookies);
-    if (hostId === undefined) return signedOut(page, cookies, "no-session");
-    const retried = await context.retryNotice(hostId, request.params[0]!);
-    if (isAppError(retried)) return errorPage(page, retried, cookies);
-    return redirect("/host?retried=1", cookies);
-  };
-
-  /** A signed-in host's form post: the host, or the reply that ends it (no session, bad token). */
-  const hostPost = async (request: Request) => {
-    const post = beginFormPost(web, request);
-    if (isReply(post)) return post;
-    const hostId = await signedInHost(request);
-    if (isAppError(hostId)) return errorPage(post.page, hostId, post.cookies);
-    if (hostId === undefined) return signedOut(post.page, post.cookies, "no-session");
-    return { ...post, hostId };
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const retried = await context.retryNotice(host.hostId, request.params[0]!);
+    if (isAppError(retried)) return errorPage(host.view.page, retried, host.cookies);
+    return redirect("/host?retried=1", host.cookies);
   };
 
   const addWebhook = async (request: Request): Promise<Reply> => {
-    const post = await hostPost(request);
-    if (isReply(post)) return post;
-    const { page, cookies, fields, hostId } = post;
-    const url = typeof fields["url"] === "string" ? fields["url"].trim() : "";
-    const events = WEBHOOK_EVENTS.filter((e) => fields[`event.${e}`] === "on");
-    const added = await context.addWebhook(hostId, url, events);
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const url = typeof host.fields["url"] === "string" ? host.fields["url"].trim() : "";
+    const events = WEBHOOK_EVENTS.filter((e) => host.fields[`event.${e}`] === "on");
+    const added = await context.addWebhook(host.hostId, url, events);
     if (isAppError(added)) {
       const problem = problemOf(added);
-      return dashboardPage(request, page, hostId, { text: problem.detail, error: true }, problem.status);
+      return dashboardPage(request, host, { text: problem.detail, error: true }, problem.status);
     }
-    return redirect("/host?webhook-added=1", cookies);
+    return redirect("/host?webhook-added=1", host.cookies);
   };
 
   const removeWebhook = async (request: Request): Promise<Reply> => {
-    const post = await hostPost(request);
-    if (isReply(post)) return post;
-    const removed = await context.removeWebhook(post.hostId, request.params[0]!);
-    if (isAppError(removed)) return errorPage(post.page, removed, post.cookies);
-    return redirect("/host?webhook-removed=1", post.cookies);
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const removed = await context.removeWebhook(host.hostId, request.params[0]!);
+    if (isAppError(removed)) return errorPage(host.view.page, removed, host.cookies);
+    return redirect("/host?webhook-removed=1", host.cookies);
   };
 
   /** Sends a signed ping now and shows how the receiver answered. */
   const testWebhook = async (request: Request): Promise<Reply> => {
-    const post = await hostPost(request);
-    if (isReply(post)) return post;
-    const tested = await context.testWebhook(post.hostId, request.params[0]!);
-    if (isAppError(tested)) return errorPage(post.page, tested, post.cookies);
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const tested = await context.testWebhook(host.hostId, request.params[0]!);
+    if (isAppError(tested)) return errorPage(host.view.page, tested, host.cookies);
     const text = tested.delivered ? "The test call was delivered." : `The test call failed: ${tested.detail}`;
-    return dashboardPage(request, post.page, post.hostId, { text, error: !tested.delivered });
+    return dashboardPage(request, host, { text, error: !tested.delivered });
   };
 
   const signOut = async (request: Request): Promise<Reply> => {
@@ -181,5 +194,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, dashboard, cancel, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
+  return { signInPage, signIn, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
 };

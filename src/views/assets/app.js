@@ -153,11 +153,23 @@
     slotCount = document.querySelectorAll(".day-slots .slots li").length;
   });
 
+  // The host's dashboard: re-read the meetings when the server says they changed, and say so.
+  let meetingCount = -1;
+  const meetingRows = () => document.querySelectorAll("#meetings li.meeting").length;
+  const refreshMeetings = () => {
+    const meetings = document.getElementById("meetings");
+    if (!meetings || !window.htmx) return;
+    meetingCount = meetingRows();
+    window.htmx.trigger(meetings, "meetings:refresh");
+  };
+
   document.addEventListener("htmx:ws:after:message:incoming", (event) => {
     const data = event.detail && event.detail.message && event.detail.message.data;
     if (typeof data === "string" && data.charAt(0) === "{") {
       try {
-        if (JSON.parse(data).type === "refresh") refreshSlots();
+        const type = JSON.parse(data).type;
+        if (type === "refresh") refreshSlots();
+        if (type === "meetings") refreshMeetings();
       } catch (_) {
         // not ours
       }
@@ -184,13 +196,24 @@
   // Messages sent while the socket was down are gone: after a reconnect, re-fetch.
   const connected = new WeakSet();
   document.addEventListener("htmx:ws:after:connection", (event) => {
-    if (connected.has(event.target)) refreshSlots();
-    else connected.add(event.target);
+    if (connected.has(event.target)) {
+      refreshSlots();
+      refreshMeetings();
+    } else connected.add(event.target);
   });
 
   document.addEventListener("htmx:after:swap", () => {
     setUpGrid();
     setUpZonePicker();
+    if (meetingCount >= 0) {
+      const now = meetingRows();
+      const status = document.getElementById("meetings-status");
+      if (status) {
+        status.textContent =
+          now > meetingCount ? "A new meeting was booked." : now < meetingCount ? "A meeting was cancelled." : "Your meetings were updated.";
+      }
+      meetingCount = -1;
+    }
   });
 
   // ---------------------------------------------------------------------------------------
@@ -216,7 +239,15 @@
     }
   };
 
+  // A new host's zone: the browser's, unless they already chose one.
+  const detectZone = () => {
+    const select = document.querySelector("select[data-detect-zone]");
+    if (!select || !browserZone || select.getAttribute("aria-invalid") === "true") return;
+    if ([...select.options].some((o) => o.value === browserZone)) select.value = browserZone;
+  };
+
   const start = () => {
+    detectZone();
     setUpZonePicker();
     setUpGrid();
     tick();

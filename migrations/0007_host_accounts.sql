@@ -1,0 +1,18 @@
+-- Hosts run their own accounts: roles, and invitations the owner hands out.
+
+-- owner: the first host (made at first run); admin: may invite hosts like the owner.
+ALTER TABLE hosts ADD COLUMN role text NOT NULL DEFAULT 'host' CHECK (role IN ('owner', 'admin', 'host'));
+CREATE UNIQUE INDEX hosts_one_owner ON hosts ((true)) WHERE role = 'owner';
+
+-- An invitation makes one new host: single use, for seven days, kept only as a digest.
+CREATE TABLE host_invitations (
+  token_digest  bytea PRIMARY KEY,
+  email         text NOT NULL CHECK (length(email) BETWEEN 3 AND 320 AND email LIKE '%_@_%'),
+  invited_by    uuid NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  expires_at    timestamptz NOT NULL,
+  used_at       timestamptz,
+  -- The host the invitation made.
+  host_id       uuid REFERENCES hosts (id) ON DELETE SET NULL
+);
+CREATE INDEX host_invitations_open ON host_invitations (invited_by, created_at) WHERE used_at IS NULL;

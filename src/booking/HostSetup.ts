@@ -1,0 +1,98 @@
+import { Effect, type Request as EffectRequest } from "effect";
+import type { HostActorsShape } from "../actors/HostActors.ts";
+import { ReplaceWeeklyRules, SaveEventType, SetDateOverride, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { InvalidInput, NotFound } from "../domain/errors.ts";
+import type { EventTypeId, HostId } from "../domain/model.ts";
+import type { LocalDate } from "../domain/time.ts";
+import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
+import { canonicalTimeZone } from "../domain/zone.ts";
+import { HostSessionRepository, isSlugTaken, type Joining } from "../persistence/HostSessionRepository.ts";
+import { isBookingError, type BookingError } from "./errors.ts";
+
+type Answer<A> = A | BookingError;
+
+interface SetupDeps {
+  readonly actors: HostActorsShape;
+  readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository>) => Promise<Answer<A>>;
+  readonly ask: <M extends HostMessage>(hostId: HostId, message: M) => Promise<Answer<EffectRequest.Request.Success<M>>>;
+  readonly now: () => number;
+}
+
+export interface WeeklyWindow {
+  readonly weekday: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What someone accepting an invitation chose; checked here, all fields at once. */
+export const joiningProblems = (j: Joining): ReadonlyArray<InvalidInput> => {
+  const problems: InvalidInput[] = [];
+  if (j.name.trim().length < 1 || j.name.length > 200) problems.push(new InvalidInput({ field: "name", message: "Name must be 1 to 200 characters" }));
+  if (!SLUG.test(j.slug)) problems.push(new InvalidInput({ field: "slug", message: "Address must be lowercase letters, digits and dashes (at most 64)" }));
+  else if (RESERVED_HOST_SLUGS.has(j.slug)) problems.push(new InvalidInput({ field: "slug", message: "This address is reserved; choose another" }));
+  if (canonicalTimeZone(j.timeZone) === undefined) problems.push(new InvalidInput({ field: "timeZone", message: "Choose a time zone from the list" }));
+  return problems;
+};
+
+/**
+ * What a signed-in host sets up themselves: their team (owners and admins invite hosts),
+ * event types and availability. Schedule changes go through the host's actor, so open pages
+ * refresh and no booking is judged against a half-applied change.
+ */
+export const makeHostSetup = (deps: SetupDeps) => {
+  const access = <A, E>(f: (repo: HostSessionRepository) => Effect.Effect<A, E>) => deps.run(Effect.flatMap(HostSessionRepository, f));
+
+  /** Owners and admins run the team; to anyone else the team pages do not exist. */
+  const teamLead = async (hostId: HostId): Promise<Answer<true>> => {
+    const role = await access((r) => r.roleOf(hostId));
+    if (isBookingError(role)) return role;
+    return role === "owner" || role === "admin" ? true : new NotFound({ what: "page" });
+  };
+
+  const team = async (hostId: HostId) => {
+    const lead = await teamLead(hostId);
+    if (lead !== true) return lead;
+    const members = await access((r) => r.team);
+    const invitations = await access((r) => r.openInvitations(deps.now()));
+    if (isBookingError(members)) return members;
+    if (isBookingError(invitations)) return invitations;
+    return { members, invitations };
+  };
+
+  /** A single-use invitation token for that address (the caller turns it into a link). */
+  const invite = async (hostId: HostId, email: string): Promise<Answer<string>> => {
+    const lead = await teamLead(hostId);
+    if (lead !== true) return lead;
+    return access((r) => r.invite(hostId, email, deps.now()));
+  };
+
+  const invitation = (token: string) => access((r) => r.invitation(token, deps.now()));
+
+  /** Makes the invited host and signs them in; undefined when the invitation no longer works. */
+  const join = async (token: string, joining: Joining) => {
+    const problem = joiningProblems(joining)[0];
+    if (problem !== undefined) return problem;
+    const joined = await deps.run(
+      Effect.flatMap(HostSessionRepository, (r) => r.join(token, { ...joining, timeZone: canonicalTimeZone(joining.timeZone)! }, deps.now())).pipe(
+        Effect.catchIf(isSlugTaken, () => new InvalidInput({ field: "slug", message: "Another host has this address; choose another" })),
+      ),
+    );
+    return joined;
+  };
+
+  const roleOf = (hostId: HostId) => access((r) => r.roleOf(hostId));
+
+  /** Creates (no id) or replaces one of the host's event types; another host's id is a 404. */
+  const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type) =>
+    deps.ask(hostId, new SaveEventType({ id, fields }, true));
+
+  const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>) => deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true));
+
+  /** Sets one local date's windows (empty: a day off), or with null goes back to the weekly hours. */
+  const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null) =>
+    deps.ask(hostId, new SetDateOverride({ date, windows }, true));
+
+  return { team, invite, invitation, join, roleOf, saveEventType, replaceWeeklyHours, setDateOverride };
+};
+
+export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -1,0 +1,237 @@
+import { Schema } from "effect";
+import { joiningProblems } from "../../booking/HostSetup.ts";
+import { NotFound } from "../../domain/errors.ts";
+import { EventTypeId } from "../../domain/model.ts";
+import { ErrorPage } from "../../views/ErrorPage.tsx";
+import { zoneTable } from "../../domain/zone.ts";
+import { parseLocalDate } from "../../domain/time.ts";
+import type { PageContext } from "../../views/Layout.tsx";
+import { AvailabilityPage, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
+import { isReply, type Reply, type Request } from "../exchange.ts";
+import { copyDay, eventTypeValues, parseEventType, parseInviteEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
+import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { browserZoneOf, hostSessionCookie } from "../session.ts";
+import { html, redirect, type Web } from "../web.ts";
+import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
+import { hostGet, hostPost, type SignedIn } from "./hostSupport.ts";
+
+const NO_ERRORS: ReadonlyMap<string, string> = new Map();
+
+/** What a redirect back to a setup page says happened (`?saved=1`). */
+const DONE: Record<string, string> = {
+  created: "The event type is created.",
+  saved: "Saved. Open booking pages show the change now.",
+  "date-saved": "The date is saved.",
+  "date-removed": "That date uses the weekly hours again.",
+};
+
+const noticeOf = (request: Request): Notice | undefined => {
+  const text = DONE[[...request.query.keys()].find((k) => k in DONE) ?? ""];
+  return text === undefined ? undefined : { text, error: false };
+};
+
+/** A refusal from the actor that names a field goes back to that field; anything else is a page notice. */
+const refusalOf = (error: AppError): { readonly errors: ReadonlyMap<string, string> } | { readonly notice: Notice; readonly status: number } =>
+  error._tag === "InvalidInput" ? { errors: new Map([[error.field, error.message]]) } : { notice: { text: problemOf(error).detail, error: true }, status: problemOf(error).status };
+
+/** Event types, availability, the team and invitations: a host sets everything up here, without SQL. */
+export const hostSetupRoutes = (web: Web) => {
+  const { booking: context } = web;
+  const secure = web.config.publicUrl.startsWith("https:");
+
+  const page = (cookies: ReadonlyArray<readonly [string, string]>, status: number, body: JSX.Element): Reply => html(status, body as string, [...cookies, ...PRIVATE]);
+
+  // ----- Event types ------------------------------------------------------------------------
+
+  const eventTypes = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const list = [...host.snapshot.eventTypes.values()].sort((a, b) => a.title.localeCompare(b.title));
+    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, notice: noticeOf(request) }));
+  };
+
+  const editor = (host: SignedIn, id: string | null, values: FormValues, errors: ReadonlyMap<string, string>, status = 200, notice?: Notice) =>
+    page(host.cookies, status, EventTypeEditor({ ...host.view, id, values, errors, notice }));
+
+  const newEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    return isReply(host) ? host : editor(host, null, eventTypeValues(undefined), NO_ERRORS);
+  };
+
+  const editEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const id = request.params[0]!;
+    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    if (eventType === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
+    return editor(host, id, eventTypeValues(eventType), NO_ERRORS);
+  };
+
+  /** Creates (`POST /host/event-types`) or saves (`POST /host/event-types/:id`) through the host's actor. */
+  const saveEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const raw = request.params[0];
+    const id = raw === undefined ? null : Schema.is(EventTypeId)(raw) ? raw : undefined;
+    if (id === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
+    const values = valuesOf(host.fields);
+    const parsed = parseEventType(host.fields);
+    if ("errors" in parsed) return editor(host, id, values, parsed.errors, 422);
+    const saved = await context.saveEventType(host.hostId, id, parsed.value);
+    if (isAppError(saved)) {
+      const refusal = refusalOf(saved);
+      return "errors" in refusal ? editor(host, id, values, refusal.errors, 422) : editor(host, id, values, NO_ERRORS, refusal.status, refusal.notice);
+    }
+    return redirect(`/host/event-types?${id === null ? "created" : "saved"}=1#event-type-${saved}`, host.cookies);
+  };
+
+  // ----- Availability -----------------------------------------------------------------------
+
+  const availabilityPage = (
+    host: SignedIn,
+    forms: { hours?: { values: FormValues; errors: ReadonlyMap<string, string> }; override?: { values: FormValues; errors: ReadonlyMap<string, string> } },
+    status = 200,
+    notice?: Notice,
+  ) => {
+    const today = zoneTable(host.snapshot.host.timeZone).localDateOf(web.now());
+    const overrides = host.snapshot.availability.overrides.filter((o) => o.date >= today).sort((a, b) => a.date - b.date);
+    return page(
+      host.cookies,
+      status,
+      AvailabilityPage({
+        ...host.view,
+        notice,
+        hours: forms.hours ?? { values: weeklyHoursValues(host.snapshot.availability.rules), errors: NO_ERRORS },
+        override: forms.override ?? { values: {}, errors: NO_ERRORS },
+        overrides,
+      }),
+    );
+  };
+
+  const availability = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    return isReply(host) ? host : availabilityPage(host, {}, 200, noticeOf(request));
+  };
+
+  /** Saves the weekly hours, or (the copy button) shows them with one day copied onto others, unsaved. */
+  const saveWeeklyHours = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    if (host.fields["action"] === "copy") {
+      const notice = { text: "Copied. Check the hours, then save them.", error: false };
+      return availabilityPage(host, { hours: { values: copyDay(host.fields), errors: NO_ERRORS } }, 200, notice);
+    }
+    const values = valuesOf(host.fields);
+    const parsed = parseWeeklyHours(host.fields);
+    if ("errors" in parsed) return availabilityPage(host, { hours: { values, errors: parsed.errors } }, 422);
+    const saved = await context.replaceWeeklyHours(host.hostId, parsed.value);
+    if (isAppError(saved)) return availabilityPage(host, { hours: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
+    return redirect("/host/availability?saved=1", host.cookies);
+  };
+
+  const refusalNotice = (error: AppError): Notice => ({ text: problemOf(error).detail, error: true });
+
+  const saveOverride = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const values = valuesOf(host.fields);
+    const today = zoneTable(host.snapshot.host.timeZone).localDateOf(web.now());
+    const parsed = parseOverride(host.fields, today);
+    if ("errors" in parsed) return availabilityPage(host, { override: { values, errors: parsed.errors } }, 422);
+    const saved = await context.setDateOverride(host.hostId, parsed.value.date, parsed.value.windows);
+    if (isAppError(saved)) return availabilityPage(host, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
+    return redirect("/host/availability?date-saved=1#overrides-h", host.cookies);
+  };
+
+  const removeOverride = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const date = parseLocalDate(request.params[0]!);
+    if (date === undefined) return errorPage(host.view.page, new NotFound({ what: "page" }), PRIVATE);
+    const removed = await context.setDateOverride(host.hostId, date, null);
+    if (isAppError(removed)) return errorPage(host.view.page, removed, PRIVATE);
+    return redirect("/host/availability?date-removed=1#overrides-h", host.cookies);
+  };
+
+  // ----- Team and invitations ---------------------------------------------------------------
+
+  const teamPage = async (host: SignedIn, form: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, invitationLink?: { email: string; url: string }) => {
+    const team = await context.team(host.hostId);
+    if (isAppError(team)) return errorPage(host.view.page, team, PRIVATE);
+    return page(host.cookies, status, TeamPage({ ...host.view, ...team, ...form, invitationLink }));
+  };
+
+  const team = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    return isReply(host) ? host : teamPage(host, { values: {}, errors: NO_ERRORS });
+  };
+
+  /** Makes an invitation link and shows it once (only its digest is kept). */
+  const invite = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const values = valuesOf(host.fields);
+    const email = parseInviteEmail(host.fields);
+    if ("errors" in email) return teamPage(host, { values, errors: email.errors }, 422);
+    const token = await context.invite(host.hostId, email.value);
+    if (isAppError(token)) return errorPage(host.view.page, token, PRIVATE);
+    return teamPage(host, { values: {}, errors: NO_ERRORS }, 201, { email: email.value, url: `${web.config.publicUrl}/host/join/${token}` });
+  };
+
+  const invitationGone = (pageContext: PageContext, cookies: ReadonlyArray<readonly [string, string]>) =>
+    html(
+      410,
+      ErrorPage({
+        page: pageContext,
+        title: "This invitation does not work",
+        message: "It was used already, is older than 7 days, or was never made. Ask whoever invited you for a new one.",
+      }) as string,
+      [...cookies, ...PRIVATE],
+    );
+
+  const joinForm = (pageContext: PageContext, invitation: { email: string; invitedBy: string }, values: FormValues, errors: ReadonlyMap<string, string>, status = 200) =>
+    page(
+      [],
+      status,
+      JoinPage({
+        page: pageContext,
+        ...invitation,
+        values,
+        errors,
+        zones: web.views.zonePickerGroups(web.now(), values["timeZone"] ?? "UTC"),
+        origin: web.config.publicUrl,
+      }),
+    );
+
+  const joinPage = async (request: Request): Promise<Reply> => {
+    const post = beginPage(web, request);
+    const invitation = await context.invitation(request.params[0]!);
+    if (isAppError(invitation)) return errorPage(post.page, invitation, post.cookies);
+    if (invitation === undefined) return invitationGone(post.page, post.cookies);
+    const reply = joinForm(post.page, invitation, { timeZone: browserZoneOf(request) ?? "UTC" }, NO_ERRORS);
+    return { ...reply, headers: [...reply.headers, ...post.cookies] };
+  };
+
+  /** Accepting an invitation makes the host and signs them in. */
+  const join = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const token = request.params[0]!;
+    const invitation = await context.invitation(token);
+    if (isAppError(invitation)) return errorPage(post.page, invitation, post.cookies);
+    if (invitation === undefined) return invitationGone(post.page, post.cookies);
+    const values = valuesOf(post.fields);
+    const joining = { name: (values["name"] ?? "").trim(), slug: (values["slug"] ?? "").trim().toLowerCase(), timeZone: values["timeZone"] ?? "" };
+    const problems = joiningProblems(joining);
+    if (problems.length > 0) return joinForm(post.page, invitation, values, new Map(problems.map((p) => [p.field, p.message])), 422);
+    const joined = await context.join(token, joining);
+    if (isAppError(joined)) {
+      return joined._tag === "InvalidInput" ? joinForm(post.page, invitation, values, new Map([[joined.field, joined.message]]), 422) : errorPage(post.page, joined, post.cookies);
+    }
+    if (joined === undefined) return invitationGone(post.page, post.cookies);
+    const maxAge = Math.floor((joined.expiresAt - web.now()) / 1000);
+    return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
+  };
+
+  return { eventTypes, newEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+};

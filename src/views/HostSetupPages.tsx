@@ -1,0 +1,494 @@
+import type { EventType, Host } from "../domain/model.ts";
+import type { DateOverride } from "../domain/schedule.ts";
+import { formatLocalDate, formatWallTime } from "../domain/time.ts";
+import { QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
+import { Checkbox, ErrorSummary, FieldError, errorText, idOf, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
+import { dayLongWithYear, zoneLabel } from "./format.ts";
+import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+import type { ZoneGroup } from "./ZonePicker.tsx";
+
+export type HostSection = "meetings" | "event-types" | "availability" | "team";
+
+export interface Notice {
+  readonly text: string;
+  readonly error: boolean;
+}
+
+const SECTIONS: ReadonlyArray<readonly [HostSection, string, string]> = [
+  ["meetings", "/host", "Meetings"],
+  ["event-types", "/host/event-types", "Event types"],
+  ["availability", "/host/availability", "Availability"],
+  ["team", "/host/team", "Team"],
+];
+
+/** The host's pages, one link each; the team is only the owner's and admins' business. */
+export const HostNav = (p: { readonly page: PageContext; readonly current: HostSection; readonly lead: boolean; readonly host: Host }) => (
+  <header class="host-bar">
+    <nav aria-label="Your Rendezvous">
+      <ul>
+        {SECTIONS.filter(([section]) => section !== "team" || p.lead).map(([section, href, label]) => (
+          <li>
+            <a href={href} aria-current={section === p.current ? "page" : undefined} safe>
+              {label}
+            </a>
+          </li>
+        ))}
+        <li>
+          <a href={`/${p.host.slug}`}>Your booking page</a>
+        </li>
+      </ul>
+    </nav>
+    <form method="post" action="/host/sign-out">
+      <CsrfField page={p.page} />
+      <button type="submit" class="secondary">
+        Sign out
+      </button>
+    </form>
+  </header>
+);
+
+export const NoticeLine = (p: { readonly notice: Notice | undefined }) => (
+  <div aria-live="polite">
+    {p.notice === undefined ? (
+      ""
+    ) : (
+      <p class={p.notice.error ? "notice" : "success"} role={p.notice.error ? "alert" : "status"} safe>
+        {p.notice.text}
+      </p>
+    )}
+  </div>
+);
+
+interface HostPageProps {
+  readonly page: PageContext;
+  readonly host: Host;
+  readonly lead: boolean;
+  readonly notice?: Notice | undefined;
+}
+
+export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType> }) => (
+  <Layout page={p.page} title={`Event types · ${p.host.name}`} noindex>
+    <HostNav page={p.page} current="event-types" lead={p.lead} host={p.host} />
+    <section class="card" aria-labelledby="event-types-h">
+      <h1 id="event-types-h">Event types</h1>
+      <NoticeLine notice={p.notice} />
+      <p>
+        <a class="button primary" href="/host/event-types/new">
+          New event type
+        </a>
+      </p>
+      {p.eventTypes.length === 0 ? <p>No event types yet: make one, and invitees can book it.</p> : ""}
+      <ul class="meetings">
+        {p.eventTypes.map((e) => (
+          <li class="meeting" id={`event-type-${e.id}`}>
+            <p>
+              <strong id={`title-${e.id}`} safe>
+                {e.title}
+              </strong>{" "}
+              {e.active ? "" : <span class="badge">Off</span>}
+            </p>
+            <p class="facts muted">
+              <span safe>{`${e.durationMinutes} min`}</span>
+              <span safe>{`/${p.host.slug}/${e.slug}`}</span>
+              {e.questions.length === 0 ? "" : <span safe>{`${e.questions.length} question${e.questions.length === 1 ? "" : "s"}`}</span>}
+            </p>
+            <p class="actions">
+              <a href={`/host/event-types/${e.id}`} aria-describedby={`title-${e.id}`}>
+                Edit
+              </a>
+              {e.active ? (
+                <a href={`/${p.host.slug}/${e.slug}`} aria-describedby={`title-${e.id}`}>
+                  Booking page
+                </a>
+              ) : (
+                ""
+              )}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  </Layout>
+);
+
+const EVENT_TYPE_LABELS: Record<string, string> = {
+  title: "Title",
+  slug: "Address",
+  description: "Description",
+  location: "Location",
+  durationMinutes: "Duration",
+  slotIntervalMinutes: "Start times every",
+  bufferBeforeMinutes: "Buffer before",
+  bufferAfterMinutes: "Buffer after",
+  minimumNoticeMinutes: "Minimum notice",
+  maxDaysAhead: "Bookable days ahead",
+  maxPerDay: "Meetings per day at most",
+};
+
+const eventTypeLabel = (field: string) => {
+  const question = /^questions\[(\d+)\]\.(\w+)$/.exec(field);
+  if (question !== null) return `Question ${Number(question[1]) + 1} ${question[2] === "options" ? "choices" : question[2]}`;
+  return EVENT_TYPE_LABELS[field] ?? field;
+};
+
+const QuestionRow = (p: { readonly i: number; readonly values: Values; readonly errors: Errors }) => {
+  const at = `questions[${p.i}]`;
+  const kindId = idOf(`${at}.kind`);
+  const kind = p.values[`${at}.kind`] ?? "short_text";
+  return (
+    <fieldset class="question">
+      <legend safe>{`Question ${p.i + 1}`}</legend>
+      <input type="hidden" name={`${at}.id`} value={p.values[`${at}.id`] ?? ""} />
+      <TextField name={`${at}.label`} label="Question" values={p.values} errors={p.errors} maxlength={200} optional />
+      <div class="field">
+        <label for={kindId}>Answer</label>
+        <select id={kindId} name={`${at}.kind`}>
+          {Object.entries(QUESTION_KIND_LABELS).map(([value, label]) => (
+            <option value={value} selected={value === kind} safe>
+              {label}
+            </option>
+          ))}
+        </select>
+        <FieldError id={`${kindId}-error`} message={errorText("Answer", p.errors.get(`${at}.kind`))} />
+      </div>
+      <TextArea name={`${at}.options`} label="Choices, one per line (for “Choose one”)" values={p.values} errors={p.errors} maxlength={2000} rows={2} optional />
+      <Checkbox name={`${at}.required`} label="Required" values={p.values} />
+    </fieldset>
+  );
+};
+
+/** Rows shown: the questions there are, and room for one more (two on a new event type). */
+const questionRows = (values: Values) => {
+  let filled = 0;
+  for (let i = 0; i < QUESTION_ROWS; i++) if ((values[`questions[${i}].label`] ?? "") !== "") filled = i + 1;
+  return Math.min(QUESTION_ROWS, Math.max(2, filled + 1));
+};
+
+/** `/host/event-types/new` and `/host/event-types/:id`: every option the slot engine has. */
+export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null; readonly values: Values; readonly errors: Errors }) => {
+  const f = { values: p.values, errors: p.errors };
+  const title = p.id === null ? "New event type" : `Edit ${p.values["title"] ?? "event type"}`;
+  return (
+    <Layout page={p.page} title={`${title} · ${p.host.name}`} noindex>
+      <HostNav page={p.page} current="event-types" lead={p.lead} host={p.host} />
+      <section class="card" aria-labelledby="editor-h">
+        <h1 id="editor-h" safe>
+          {title}
+        </h1>
+        <NoticeLine notice={p.notice} />
+        <ErrorSummary errors={p.errors} labels={eventTypeLabel} />
+        <form method="post" action={p.id === null ? "/host/event-types" : `/host/event-types/${p.id}`} class="editor" novalidate>
+          <CsrfField page={p.page} />
+          <TextField name="title" label="Title" {...f} maxlength={200} required />
+          <TextField
+            name="slug"
+            label="Address"
+            {...f}
+            maxlength={64}
+            required
+            hint={`Lowercase letters, digits and dashes: invitees book at /${p.host.slug}/your-address`}
+          />
+          <TextArea name="description" label="Description" {...f} maxlength={5000} optional />
+          <TextField name="location" label="Location" {...f} maxlength={500} optional hint="An address, a phone number or a video link; shown on the confirmation" />
+          <div class="field-row">
+            <NumberField name="durationMinutes" label="Duration (minutes)" {...f} min={1} max={1440} required />
+            <NumberField name="slotIntervalMinutes" label="Start times every (minutes)" {...f} min={1} max={1440} optional hint="Empty: every duration" />
+          </div>
+          <div class="field-row">
+            <NumberField name="bufferBeforeMinutes" label="Buffer before (minutes)" {...f} min={0} max={1440} />
+            <NumberField name="bufferAfterMinutes" label="Buffer after (minutes)" {...f} min={0} max={1440} />
+          </div>
+          <div class="field-row">
+            <NumberField name="minimumNoticeMinutes" label="Minimum notice (minutes)" {...f} min={0} max={525600} />
+            <NumberField name="maxDaysAhead" label="Bookable days ahead" {...f} min={1} max={3650} optional />
+            <NumberField name="maxPerDay" label="Meetings per day at most" {...f} min={1} max={1000} optional />
+          </div>
+          <h2>Questions for the invitee</h2>
+          <p class="muted">Name, email and a note are always asked. Leave a question empty to remove it.</p>
+          {Array.from({ length: questionRows(p.values) }, (_, i) => (
+            <QuestionRow i={i} {...f} />
+          ))}
+          <Checkbox name="active" label="Invitees can book it" values={p.values} />
+          <button type="submit" class="primary">
+            {p.id === null ? "Create event type" : "Save changes"}
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+};
+
+const WindowInputs = (p: { readonly at: string; readonly label: string; readonly values: Values; readonly errors: Errors }) => {
+  const startId = idOf(p.at);
+  const error = p.errors.get(p.at);
+  const errorId = `${startId}-error`;
+  const invalid = error === undefined ? {} : { "aria-invalid": "true", "aria-describedby": errorId };
+  return (
+    <div class="window">
+      <input
+        id={startId}
+        name={`${p.at}.start`}
+        type="time"
+        value={p.values[`${p.at}.start`] ?? ""}
+        aria-label={`${p.label} from`}
+        {...invalid}
+      />
+      <span aria-hidden="true">–</span>
+      <input name={`${p.at}.end`} type="time" value={p.values[`${p.at}.end`] ?? ""} aria-label={`${p.label} until`} {...invalid} />
+      <FieldError id={errorId} message={errorText(p.label, error)} />
+    </div>
+  );
+};
+
+/** Rows shown for one day: those filled in, and one empty row to add another (all of them at most). */
+const windowRows = (values: Values, prefix: string) => {
+  let filled = 0;
+  for (let k = 0; k < WINDOWS_PER_DAY; k++) {
+    if ((values[`${prefix}[${k}].start`] ?? "") !== "" || (values[`${prefix}[${k}].end`] ?? "") !== "") filled = k + 1;
+  }
+  return Math.min(WINDOWS_PER_DAY, filled + 1);
+};
+
+const windowLabel = (field: string) => {
+  const hours = /^hours\[(\d)\]\[(\d)\]$/.exec(field);
+  if (hours !== null) return `${WEEKDAYS[Number(hours[1])]}, time ${Number(hours[2]) + 1},`;
+  const override = /^windows\[(\d)\]$/.exec(field);
+  if (override !== null) return `Time ${Number(override[1]) + 1}`;
+  return field === "date" ? "Date" : field;
+};
+
+export interface AvailabilityProps extends HostPageProps {
+  readonly hours: { readonly values: Values; readonly errors: Errors };
+  readonly override: { readonly values: Values; readonly errors: Errors };
+  /** Date overrides from today on, by date. */
+  readonly overrides: ReadonlyArray<DateOverride>;
+}
+
+/** `/host/availability`: weekly hours in the host's zone, and dates that differ from them. */
+export const AvailabilityPage = (p: AvailabilityProps) => (
+  <Layout page={p.page} title={`Availability · ${p.host.name}`} noindex>
+    <HostNav page={p.page} current="availability" lead={p.lead} host={p.host} />
+    <section class="card" aria-labelledby="hours-h">
+      <h1 id="hours-h">Weekly hours</h1>
+      <p class="muted" safe>{`Times in ${zoneLabel(p.host.timeZone)}. Leave a day empty to be unavailable; an end of 00:00 is midnight.`}</p>
+      <NoticeLine notice={p.notice} />
+      <ErrorSummary errors={p.hours.errors} labels={windowLabel} />
+      <form method="post" action="/host/availability" class="weekly" novalidate>
+        <CsrfField page={p.page} />
+        <table class="hours">
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Available</th>
+            </tr>
+          </thead>
+          <tbody>
+            {WEEK_ORDER.map((weekday) => (
+              <tr>
+                <th scope="row">{WEEKDAYS[weekday]}</th>
+                <td>
+                  {Array.from({ length: windowRows(p.hours.values, `hours[${weekday}]`) }, (_, k) => (
+                    <WindowInputs at={`hours[${weekday}][${k}]`} label={`${WEEKDAYS[weekday]}, time ${k + 1},`} {...p.hours} />
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <fieldset class="copy-day">
+          <legend>Copy a day's hours</legend>
+          <label for="copy-from">From</label>
+          <select id="copy-from" name="copyFrom">
+            {WEEK_ORDER.map((weekday) => (
+              <option value={String(weekday)}>{WEEKDAYS[weekday]}</option>
+            ))}
+          </select>
+          <span>to</span>
+          {WEEK_ORDER.map((weekday) => (
+            <label class="inline">
+              <input type="checkbox" name={`copyTo.${weekday}`} />
+              <span safe>{WEEKDAYS[weekday].slice(0, 3)}</span>
+            </label>
+          ))}
+          <button type="submit" name="action" value="copy" class="secondary">
+            Copy (then save)
+          </button>
+        </fieldset>
+        <button type="submit" name="action" value="save" class="primary">
+          Save weekly hours
+        </button>
+      </form>
+    </section>
+    <section class="card" aria-labelledby="overrides-h">
+      <h2 id="overrides-h">Dates that differ</h2>
+      <p class="muted">A date here replaces that day's weekly hours: other times, or a day off.</p>
+      {p.overrides.length === 0 ? <p>No dates differ from the weekly hours.</p> : ""}
+      <ul class="meetings">
+        {p.overrides.map((o) => (
+          <li class="meeting">
+            <p>
+              <strong safe>{dayLongWithYear(o.date)}</strong>{" "}
+              <span safe>{o.windows.length === 0 ? "Day off" : o.windows.map((w) => `${formatWallTime(w.start)}–${formatWallTime(w.end)}`).join(", ")}</span>
+            </p>
+            <form method="post" action={`/host/availability/overrides/${formatLocalDate(o.date)}/delete`}>
+              <CsrfField page={p.page} />
+              <button type="submit" class="secondary" aria-label={`Use weekly hours on ${dayLongWithYear(o.date)}`}>
+                Use weekly hours
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+      <ErrorSummary errors={p.override.errors} labels={windowLabel} />
+      <form method="post" action="/host/availability/overrides" class="override" novalidate>
+        <CsrfField page={p.page} />
+        <TextField name="date" label="Date" type="date" values={p.override.values} errors={p.override.errors} required />
+        <fieldset>
+          <legend>On that date</legend>
+          <label class="inline">
+            <input type="radio" name="mode" value="off" checked={p.override.values["mode"] !== "hours"} /> Day off
+          </label>
+          <label class="inline">
+            <input type="radio" name="mode" value="hours" checked={p.override.values["mode"] === "hours"} /> Available at these times
+          </label>
+          {Array.from({ length: windowRows(p.override.values, "windows") }, (_, k) => (
+            <WindowInputs at={`windows[${k}]`} label={`Time ${k + 1}`} {...p.override} />
+          ))}
+        </fieldset>
+        <button type="submit" class="primary">
+          Save date
+        </button>
+      </form>
+    </section>
+  </Layout>
+);
+
+export interface TeamProps extends HostPageProps {
+  readonly members: ReadonlyArray<{ readonly name: string; readonly slug: string; readonly email: string; readonly role: string }>;
+  readonly invitations: ReadonlyArray<{ readonly email: string; readonly expiresAt: number }>;
+  readonly values: Values;
+  readonly errors: Errors;
+  /** The link just made, shown once: only its digest is kept. */
+  readonly invitationLink?: { readonly email: string; readonly url: string } | undefined;
+}
+
+const ROLE_NAMES: Record<string, string> = { owner: "Owner", admin: "Admin", host: "Host" };
+
+/** `/host/team`: the hosts of this Rendezvous, and invitations for new ones. */
+export const TeamPage = (p: TeamProps) => (
+  <Layout page={p.page} title={`Team · ${p.host.name}`} noindex>
+    <HostNav page={p.page} current="team" lead={p.lead} host={p.host} />
+    <section class="card" aria-labelledby="team-h">
+      <h1 id="team-h">Team</h1>
+      <NoticeLine notice={p.notice} />
+      {p.invitationLink === undefined ? (
+        ""
+      ) : (
+        <div class="success" role="status">
+          <p safe>{`Invitation for ${p.invitationLink.email}. Send them this link; it works once, within 7 days:`}</p>
+          <p>
+            <input class="copy-link" readonly value={p.invitationLink.url} aria-label="Invitation link" id="invitation-link" />
+          </p>
+        </div>
+      )}
+      <table class="team">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.members.map((m) => (
+            <tr>
+              <td>
+                <a href={`/${m.slug}`} safe>
+                  {m.name}
+                </a>
+              </td>
+              <td safe>{m.email}</td>
+              <td safe>{ROLE_NAMES[m.role] ?? m.role}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.invitations.length === 0 ? (
+        ""
+      ) : (
+        <>
+          <h2>Invited, not joined yet</h2>
+          <ul>
+            {p.invitations.map((i) => (
+              <li safe>{`${i.email} (until ${new Date(i.expiresAt).toISOString().slice(0, 10)})`}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <h2 id="invite-h">Invite a host</h2>
+      <form method="post" action="/host/team/invitations" aria-labelledby="invite-h" novalidate>
+        <CsrfField page={p.page} />
+        <TextField name="email" label="Their email" type="email" values={p.values} errors={p.errors} maxlength={320} required autocomplete="email" />
+        <button type="submit" class="primary">
+          Make an invitation link
+        </button>
+      </form>
+    </section>
+  </Layout>
+);
+
+const JOIN_LABELS: Record<string, string> = { name: "Name", slug: "Address", timeZone: "Time zone" };
+
+/** `/host/join/:token`: whoever was invited chooses how invitees will see them. */
+export const JoinPage = (p: {
+  readonly page: PageContext;
+  readonly email: string;
+  readonly invitedBy: string;
+  readonly values: Values;
+  readonly errors: Errors;
+  readonly zones: ReadonlyArray<ZoneGroup>;
+  readonly origin: string;
+}) => {
+  const zone = p.values["timeZone"] ?? "UTC";
+  const zoneId = idOf("timeZone");
+  return (
+    <Layout page={p.page} title="Join Rendezvous" noindex>
+      <section class="card" aria-labelledby="join-h">
+        <h1 id="join-h">Join Rendezvous</h1>
+        <p safe>{`${p.invitedBy} invited ${p.email} to take bookings here.`}</p>
+        <ErrorSummary errors={p.errors} labels={(f) => JOIN_LABELS[f] ?? f} />
+        <form method="post" novalidate>
+          <CsrfField page={p.page} />
+          <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees will see it" />
+          <TextField
+            name="slug"
+            label="Address"
+            values={p.values}
+            errors={p.errors}
+            maxlength={64}
+            required
+            hint={`Your booking page will be ${p.origin}/your-address: lowercase letters, digits and dashes`}
+          />
+          <div class="field">
+            <label for={zoneId}>Time zone</label>
+            <select id={zoneId} name="timeZone" data-detect-zone={p.errors.size === 0 ? "true" : undefined} aria-invalid={p.errors.has("timeZone") ? "true" : undefined}>
+              {p.zones.map((g) => (
+                <optgroup label={g.region}>
+                  {g.zones.map((z) => (
+                    <option value={z.zone} selected={z.zone === zone} safe>
+                      {z.label}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+            <FieldError id={`${zoneId}-error`} message={errorText("Time zone", p.errors.get("timeZone"))} />
+          </div>
+          <button type="submit" class="primary">
+            Join and sign in
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+};

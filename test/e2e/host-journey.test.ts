@@ -1,0 +1,146 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect } from "effect";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { useTestApp } from "../support/app.ts";
+import { expectAccessible, failOnPageErrors, screenshot, useBrowser, VIEWPORTS } from "../support/browser.ts";
+import { createHost } from "../support/fixtures.ts";
+
+const app = useTestApp();
+const browser = useBrowser();
+
+/** Axe-clean, and nothing wider than a phone at 390 px. */
+const checkPage = async (page: Page, name: string) => {
+  await expectAccessible(page);
+  await screenshot(page, `${name}-desktop`);
+  const desktop = page.viewportSize()!;
+  await page.setViewportSize(VIEWPORTS.phone);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+  await expectAccessible(page);
+  await screenshot(page, `${name}-phone`);
+  await page.setViewportSize(desktop);
+};
+
+const bookingsOf = (hostSlug: string) =>
+  app.runtime.runPromise(
+    Effect.flatMap(SqlClient, (sql) => sql<{ status: string; startAt: Date; answers: Record<string, string> }>`
+      SELECT b.status, b.start_at, b.answers FROM bookings b JOIN hosts h ON h.id = b.host_id WHERE h.slug = ${hostSlug}`),
+  );
+
+describe("a new host's first minutes, in a browser", () => {
+  it("joins from the owner's invitation, sets up a meeting and hours, and watches a booking arrive live, then moves and cancels it", async () => {
+    // The owner signs in with the link `npm start` prints (made here the same way).
+    const ownerHost = await app.runtime.runPromise(createHost());
+    const ownerLink = await app.runtime.runPromise(
+      Effect.flatMap(HostSessionRepository, (r) => Effect.zipRight(r.ensureOwner(ownerHost.hostId), r.issueSignInLink(ownerHost.hostId, Date.now()))),
+    );
+    const errors: string[] = [];
+    const owner = await (await browser.newContext({ viewport: VIEWPORTS.desktop })).newPage();
+    failOnPageErrors(owner, errors);
+    await owner.goto(`${app.url}/host/sign-in/${ownerLink}`);
+    await owner.getByRole("button", { name: "Sign in" }).click();
+    await owner.getByRole("link", { name: "Team" }).click();
+    await owner.getByLabel("Their email").fill("lin@example.com");
+    await owner.getByRole("button", { name: "Make an invitation link" }).click();
+    const invitation = await owner.getByLabel("Invitation link").inputValue();
+    await checkPage(owner, "host-team");
+
+    // The new host, in their own browser in New York: the zone is detected, and they choose the rest.
+    const hostContext = await browser.newContext({ viewport: VIEWPORTS.desktop, timezoneId: "America/New_York", locale: "en-US" });
+    const host = await hostContext.newPage();
+    failOnPageErrors(host, errors);
+    await host.goto(invitation);
+    await expect.poll(() => host.getByLabel("Time zone").inputValue()).toBe("America/New_York");
+    await checkPage(host, "host-join");
+    const slug = `lin-${Date.now().toString(36)}`;
+    await host.getByLabel("Name").fill("Lin Example");
+    await host.getByLabel("Address").fill(slug);
+    await host.getByRole("button", { name: "Join and sign in" }).click();
+    await host.getByRole("heading", { name: "Event types" }).waitFor();
+
+    // A 45-minute meeting with two questions.
+    await host.getByRole("link", { name: "New event type" }).click();
+    await host.getByLabel("Title").fill("Consultation");
+    await host.getByLabel("Address").fill("consult");
+    await host.getByLabel("Duration (minutes)").fill("45");
+    const q1 = host.getByRole("group", { name: "Question 1" });
+    await q1.getByLabel("Question").fill("Company");
+    await q1.getByLabel("Required").check();
+    const q2 = host.getByRole("group", { name: "Question 2" });
+    await q2.getByLabel("Question").fill("Topic");
+    await q2.getByLabel("Answer").selectOption("single_choice");
+    await q2.getByLabel(/Choices/).fill("Hiring\nFunding");
+    await checkPage(host, "host-event-type-editor");
+    await host.getByRole("button", { name: "Create event type" }).click();
+    await host.getByRole("status").filter({ hasText: "The event type is created." }).waitFor();
+    await checkPage(host, "host-event-types");
+
+    // Tuesday and Thursday, 10:00–12:00, and no other day (new hosts start with weekdays 9–5).
+    await host.getByRole("link", { name: "Availability" }).click();
+    for (const day of ["Monday", "Wednesday", "Friday"]) {
+      await host.getByLabel(`${day}, time 1, from`).fill("");
+      await host.getByLabel(`${day}, time 1, until`).fill("");
+    }
+    for (const day of ["Tuesday", "Thursday"]) {
+      await host.getByLabel(`${day}, time 1, from`).fill("10:00");
+      await host.getByLabel(`${day}, time 1, until`).fill("12:00");
+    }
+    await host.getByRole("button", { name: "Save weekly hours" }).click();
+    await host.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await checkPage(host, "host-availability");
+
+    // The dashboard stays open while someone books from another browser.
+    await host.getByRole("link", { name: "Meetings" }).click();
+    await host.getByText("No upcoming meetings.").waitFor();
+    await checkPage(host, "host-meetings-empty");
+    await host.waitForFunction(() => document.querySelector("#live") !== null && (window as unknown as { htmx?: unknown }).htmx !== undefined);
+
+    const invitee = await (await browser.newContext({ viewport: VIEWPORTS.phone, timezoneId: "Europe/London" })).newPage();
+    failOnPageErrors(invitee, errors);
+    await invitee.goto(`${app.url}/${slug}/consult`);
+    await invitee.locator(".month a.day:has(.dot)").first().click();
+    await invitee.locator(".month a.day.selected").waitFor();
+    const times = invitee.locator(".day-slots ul.slots button");
+    expect(await times.count()).toBe(2);
+    await times.first().click();
+    await invitee.locator("#book-form").waitFor();
+    await invitee.locator("#name").fill("Ada Invitee");
+    await invitee.locator("#email").fill("ada@example.com");
+    await invitee.getByLabel("Company").fill("Analytical Engines");
+    await invitee.getByLabel(/Topic/).selectOption("Funding");
+    await invitee.getByRole("button", { name: "Confirm booking" }).click();
+    await invitee.getByRole("heading", { name: "You are scheduled" }).waitFor();
+
+    // It appears on the open dashboard without a reload, and is announced.
+    const meeting = host.locator("#meetings li.meeting").filter({ hasText: "Ada Invitee" });
+    await meeting.waitFor();
+    expect(await meeting.textContent()).toContain("Analytical Engines");
+    await expect.poll(() => host.locator("#meetings-status").textContent()).toBe("A new meeting was booked.");
+    const [booked] = await bookingsOf(slug);
+    const local = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", weekday: "long", hour: "2-digit", minute: "2-digit", hour12: false }).format(booked!.startAt);
+    expect(local).toMatch(/^(Tuesday|Thursday) 10:00$/);
+    await checkPage(host, "host-meetings");
+
+    // The host moves it, by keyboard, to the other free time of that day.
+    await meeting.getByRole("link", { name: "Move the meeting with Ada Invitee" }).focus();
+    await host.keyboard.press("Enter");
+    await host.getByRole("heading", { name: "Move Consultation with Ada Invitee" }).waitFor();
+    await checkPage(host, "host-reschedule");
+    const later = host.locator(".move-times button").first();
+    const newStart = await later.getAttribute("value");
+    await later.focus();
+    await host.keyboard.press("Enter");
+    await host.getByRole("status").filter({ hasText: "The meeting has its new time" }).waitFor();
+    expect((await bookingsOf(slug))[0]!.startAt.toISOString()).toBe(new Date(newStart!).toISOString());
+
+    // And cancels it with a reason.
+    await host.getByText("Cancel the meeting with Ada Invitee").click();
+    await host.getByLabel(/Reason, shown to the invitee/).fill("Travelling that week");
+    await host.getByRole("button", { name: "Cancel this meeting" }).click();
+    await host.getByRole("status").filter({ hasText: "The meeting is cancelled." }).waitFor();
+    expect(await host.locator("#meetings li.meeting").count()).toBe(0);
+    expect((await bookingsOf(slug))[0]!.status).toBe("cancelled");
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,352 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect } from "effect";
+import { describe, expect, it } from "vitest";
+import { HostRepository } from "../../src/persistence/HostRepository.ts";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { bookViaApi } from "../support/api.ts";
+import { useTestApp } from "../support/app.ts";
+import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
+import { createHost, type HostFixture } from "../support/fixtures.ts";
+import { openLiveSocket } from "../support/ws.ts";
+
+const app = useTestApp();
+
+const run = <A, E>(effect: Effect.Effect<A, E, SqlClient | HostRepository | HostSessionRepository>) => app.runtime.runPromise(effect);
+const query = <T extends object>(text: string, ...params: unknown[]) =>
+  run(Effect.flatMap(SqlClient, (sql) => sql.unsafe<T>(text, params as never[])));
+
+/** A browser without JavaScript, signed in as the host through a fresh link. */
+const signedIn = async (hostId: string) => {
+  const browser = new PageClient(app.url);
+  const token = await run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(hostId as HostFixture["hostId"], Date.now())));
+  const link = `/host/sign-in/${token}`;
+  const page = await browser.get(link);
+  expect((await browser.postForm(link, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
+  return browser;
+};
+
+/** Posts a form of the page at `path` with its CSRF token. */
+const submit = async (browser: PageClient, path: string, action: string, fields: Record<string, string>) => {
+  const page = await browser.get(path);
+  expect(page.status).toBe(200);
+  return browser.postForm(action, { _csrf: inputValue(page.body, "_csrf")!, ...fields });
+};
+
+let owner: { fixture: HostFixture; browser: PageClient } | undefined;
+const theOwner = async () => {
+  if (owner === undefined) {
+    const fixture = await run(createHost());
+    await run(Effect.flatMap(HostSessionRepository, (r) => r.ensureOwner(fixture.hostId)));
+    owner = { fixture, browser: await signedIn(fixture.hostId) };
+  }
+  return owner;
+};
+
+/** The owner invites `email`; the invitation's link, as the team page shows it once. */
+const invite = async (email: string) => {
+  const { browser } = await theOwner();
+  const made = await submit(browser, "/host/team", "/host/team/invitations", { email });
+  expect(made.status).toBe(201);
+  const url = /value="(http[^"]+\/host\/join\/[^"]+)"/.exec(made.body)?.[1];
+  expect(url).toMatch(/\/host\/join\/[A-Za-z0-9_-]{43}$/);
+  return new URL(url!).pathname;
+};
+
+const countRows = async (table: string) => Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+
+/** Accepts an invitation in a fresh browser; the new host's browser, signed in. */
+const join = async (path: string, fields: { name: string; slug: string; timeZone: string }) => {
+  const browser = new PageClient(app.url);
+  const joined = await submit(browser, path, path, fields);
+  expect(joined.status).toBe(303);
+  expect(joined.headers.get("location")).toBe("/host/event-types");
+  return browser;
+};
+
+const hostIdOf = async (slug: string) => (await query<{ id: string }>("SELECT id FROM hosts WHERE slug = $1", slug))[0]!.id;
+
+const slug = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+
+describe("the team", () => {
+  it("is the owner's: an invitation link works once and makes a signed-in host with weekday hours", async () => {
+    const path = await invite("grace@example.com");
+    const before = await countRows("hosts");
+
+    // Every wrong field is named at once, and what was typed stays.
+    const stranger = new PageClient(app.url);
+    const form = await stranger.get(path);
+    expect(form.status).toBe(200);
+    expect(form.body).toContain("invited grace@example.com");
+    const refused = await stranger.postForm(path, { _csrf: inputValue(form.body, "_csrf")!, name: "", slug: "host", timeZone: "Mars/Olympus" });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("3 fields need a change");
+    expect(refused.body).toContain("Name must be 1 to 200 characters");
+    expect(refused.body).toContain("This address is reserved");
+    expect(refused.body).toContain("Choose a time zone from the list");
+    expect(inputValue(refused.body, "slug")).toBe("host");
+    expect(await countRows("hosts")).toBe(before);
+
+    // A slug another host has is refused on its field; nothing is used up.
+    const taken = await stranger.postForm(path, { _csrf: inputValue(form.body, "_csrf")!, name: "Grace", slug: (await theOwner()).fixture.hostSlug, timeZone: "Europe/London" });
+    expect(taken.status).toBe(422);
+    expect(taken.body).toContain("Another host has this address");
+
+    const graceSlug = slug("grace");
+    const grace = await join(path, { name: "Grace Hopper", slug: graceSlug, timeZone: "America/New_York" });
+    expect((await grace.get("/host")).body).toContain("Upcoming meetings of Grace Hopper");
+    const [row] = await query<{ email: string; timeZone: string; role: string }>("SELECT email, time_zone, role FROM hosts WHERE slug = $1", graceSlug);
+    expect(row).toEqual({ email: "grace@example.com", timeZone: "America/New_York", role: "host" });
+    const hours = await query<{ weekday: number }>("SELECT weekday FROM availability_rules WHERE host_id = $1 ORDER BY weekday", await hostIdOf(graceSlug));
+    expect(hours.map((h) => h.weekday)).toEqual([1, 2, 3, 4, 5]);
+
+    // Used: the link is gone, for anyone.
+    expect((await new PageClient(app.url).get(path)).status).toBe(410);
+    // A host who is not the owner has no team page and cannot invite.
+    expect((await grace.get("/host/team")).status).toBe(404);
+    const dashboard = await grace.get("/host");
+    expect(dashboard.body).not.toContain('href="/host/team"');
+    expect((await grace.postForm("/host/team/invitations", { _csrf: inputValue(dashboard.body, "_csrf")!, email: "x@example.com" })).status).toBe(404);
+    expect((await (await theOwner()).browser.get("/host/team")).body).toContain("Grace Hopper");
+  });
+
+  it("refuses an invitation to an address that is no email, and a made-up link", async () => {
+    const { browser } = await theOwner();
+    const refused = await submit(browser, "/host/team", "/host/team/invitations", { email: "not an email" });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("Email must look like name@example.com");
+    expect((await new PageClient(app.url).get(`/host/join/${"A".repeat(43)}`)).status).toBe(410);
+    expect((await new PageClient(app.url).get("/host/join/short")).status).toBe(410);
+  });
+});
+
+describe("event types", () => {
+  it("are made and edited on forms that name every wrong field at once and keep what was typed", async () => {
+    const path = await invite("ed@example.com");
+    const edSlug = slug("ed");
+    const ed = await join(path, { name: "Ed", slug: edSlug, timeZone: "Europe/Berlin" });
+    const before = await countRows("event_types");
+
+    const refused = await submit(ed, "/host/event-types/new", "/host/event-types", {
+      title: "",
+      slug: "Bad Slug",
+      durationMinutes: "forty",
+      "questions[0].label": "Pick",
+      "questions[0].kind": "single_choice",
+      "questions[0].options": "",
+      active: "on",
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("4 fields need a change");
+    expect(refused.body).toContain("Title must be 1 to 200 characters");
+    expect(refused.body).toContain("Address must be lowercase letters");
+    expect(refused.body).toContain("Duration must be a whole number");
+    expect(refused.body).toContain("Question 1 choices must offer at least one choice");
+    expect(inputValue(refused.body, "durationMinutes")).toBe("forty");
+    expect(await countRows("event_types")).toBe(before);
+
+    const created = await submit(ed, "/host/event-types/new", "/host/event-types", {
+      title: "Strategy <session>",
+      slug: "strategy",
+      description: "",
+      location: "https://video.example.com/ed",
+      durationMinutes: "45",
+      bufferBeforeMinutes: "0",
+      bufferAfterMinutes: "15",
+      minimumNoticeMinutes: "60",
+      maxDaysAhead: "30",
+      "questions[0].label": "Company",
+      "questions[0].kind": "short_text",
+      "questions[0].required": "on",
+      "questions[1].label": "Topic",
+      "questions[1].kind": "single_choice",
+      "questions[1].options": "Hiring\nFunding",
+      active: "on",
+    });
+    expect(created.status).toBe(303);
+    const list = await ed.get("/host/event-types");
+    expect(list.body).toContain("Strategy &lt;session>");
+    const [stored] = await query<{ id: string; durationMinutes: number; bufferAfterMinutes: number; questions: unknown }>(
+      "SELECT id, duration_minutes, buffer_after_minutes, questions FROM event_types WHERE slug = 'strategy' AND host_id = $1",
+      await hostIdOf(edSlug),
+    );
+    expect(stored).toMatchObject({ durationMinutes: 45, bufferAfterMinutes: 15 });
+    expect(stored!.questions).toEqual([
+      { id: "company", label: "Company", kind: "short_text", required: true },
+      { id: "topic", label: "Topic", kind: "single_choice", required: false, options: ["Hiring", "Funding"] },
+    ]);
+
+    // The public page offers it at once (through the host's actor, no restart).
+    const publicPage = await new PageClient(app.url).get(`/${edSlug}/strategy`);
+    expect(publicPage.status).toBe(200);
+    expect(publicPage.body).toContain("45 min");
+
+    // Editing keeps the question ids; a slug used by another of the host's types is refused on its field.
+    const editor = await ed.get(`/host/event-types/${stored!.id}`);
+    expect(inputValue(editor.body, "questions\\[0\\]\\.id")).toBe("company");
+    const edited = await ed.postForm(`/host/event-types/${stored!.id}`, {
+      ...Object.fromEntries([...editor.body.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll("&amp;", "&")])),
+      title: "Strategy",
+      durationMinutes: "60",
+      "questions[0].kind": "short_text",
+      "questions[0].required": "on",
+      "questions[1].kind": "single_choice",
+      "questions[1].options": "Hiring\nFunding",
+      active: "on",
+    });
+    expect(edited.status).toBe(303);
+    const [after] = await query<{ durationMinutes: number; questions: { id: string }[] }>("SELECT duration_minutes, questions FROM event_types WHERE id = $1", stored!.id);
+    expect(after!.durationMinutes).toBe(60);
+    expect(after!.questions.map((q) => q.id)).toEqual(["company", "topic"]);
+  });
+
+  it("of another host can be neither seen nor changed", async () => {
+    const other = await run(createHost());
+    const { browser } = await theOwner();
+    expect((await browser.get(`/host/event-types/${other.eventTypeId}`)).status).toBe(404);
+    const page = await browser.get("/host/event-types/new");
+    const posted = await browser.postForm(`/host/event-types/${other.eventTypeId}`, {
+      _csrf: inputValue(page.body, "_csrf")!,
+      title: "Taken over",
+      slug: "meeting",
+      durationMinutes: "30",
+      active: "on",
+    });
+    expect(posted.status).toBe(404);
+    const [row] = await query<{ title: string }>("SELECT title FROM event_types WHERE id = $1", other.eventTypeId);
+    expect(row!.title).toBe("A meeting");
+  });
+});
+
+/** Starts (UTC ISO) the slot API offers for a host's event type over a week from `from`. */
+const offered = async (hostSlug: string, eventSlug: string, from: Date) => {
+  const to = new Date(from.getTime() + 7 * 86_400_000);
+  const r = await fetch(`${app.url}/api/v1/hosts/${hostSlug}/event-types/${eventSlug}/slots?from=${from.toISOString()}&to=${to.toISOString()}`);
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { slots: { start: string }[] }).slots.map((s) => s.start);
+};
+
+/** Next week's Monday, 00:00 UTC (the hosts below are in UTC). */
+const nextMonday = () => {
+  const d = new Date();
+  d.setUTCHours(0, 0, 0, 0);
+  d.setUTCDate(d.getUTCDate() + ((8 - d.getUTCDay()) % 7 || 7) + 7);
+  return d;
+};
+
+describe("availability", () => {
+  it("is set as weekly hours, each wrong window named, and open pages offer exactly those hours", async () => {
+    const host = await run(createHost({ timeZone: "UTC", eventType: { durationMinutes: 45 } }));
+    const browser = await signedIn(host.hostId);
+    const refused = await submit(browser, "/host/availability", "/host/availability", {
+      action: "save",
+      "hours[2][0].start": "12:00",
+      "hours[2][0].end": "10:00",
+      "hours[4][0].start": "10:00",
+      "hours[4][0].end": "12:00",
+      "hours[4][1].start": "11:00",
+      "hours[4][1].end": "13:00",
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("Tuesday, time 1, must end after it starts");
+    expect(refused.body).toContain("Thursday, time 2, overlaps another time on this day");
+    expect(inputValue(refused.body, "hours\\[4\\]\\[1\\]\\.start")).toBe("11:00");
+
+    // Copying Tuesday onto Thursday fills the form without saving.
+    const copied = await submit(browser, "/host/availability", "/host/availability", {
+      action: "copy",
+      "hours[2][0].start": "10:00",
+      "hours[2][0].end": "12:00",
+      copyFrom: "2",
+      "copyTo.4": "on",
+    });
+    expect(copied.status).toBe(200);
+    expect(inputValue(copied.body, "hours\\[4\\]\\[0\\]\\.end")).toBe("12:00");
+
+    const saved = await browser.postForm("/host/availability", {
+      _csrf: inputValue(copied.body, "_csrf")!,
+      action: "save",
+      "hours[2][0].start": "10:00",
+      "hours[2][0].end": "12:00",
+      "hours[4][0].start": "10:00",
+      "hours[4][0].end": "12:00",
+    });
+    expect(saved.status).toBe(303);
+    const monday = nextMonday();
+    const day = (n: number, time: string) => `${new Date(monday.getTime() + n * 86_400_000).toISOString().slice(0, 10)}T${time}:00.000Z`;
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([day(1, "10:00"), day(1, "10:45"), day(3, "10:00"), day(3, "10:45")]);
+
+    // A day off on that Thursday takes its times away; going back to the weekly hours returns them.
+    const thursday = day(3, "00:00").slice(0, 10);
+    const off = await submit(browser, "/host/availability", "/host/availability/overrides", { date: thursday, mode: "off" });
+    expect(off.status).toBe(303);
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([day(1, "10:00"), day(1, "10:45")]);
+    const page = await browser.get("/host/availability");
+    expect(page.body).toContain("Day off");
+    const back = await browser.postForm(`/host/availability/overrides/${thursday}/delete`, { _csrf: inputValue(page.body, "_csrf")! });
+    expect(back.status).toBe(303);
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toHaveLength(4);
+
+    const past = await submit(browser, "/host/availability", "/host/availability/overrides", { date: "2001-01-01", mode: "hours" });
+    expect(past.status).toBe(422);
+    expect(past.body).toContain("Date is in the past");
+    expect(past.body).toContain("give at least one time, or choose a day off");
+  });
+});
+
+describe("a host's meetings", () => {
+  it("can be moved by the host to a free time, freeing the old one; another host's cannot", async () => {
+    const host = await run(createHost({ timeZone: "UTC" }));
+    const monday = nextMonday();
+    const starts = await offered(host.hostSlug, host.eventSlug, monday);
+    const booked = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: starts[0]! });
+    expect(booked.status).toBe(201);
+    const { id } = (await booked.json()) as { id: string };
+
+    const browser = await signedIn(host.hostId);
+    const page = await browser.get(`/host/bookings/${id}/reschedule?from=${monday.toISOString().slice(0, 10)}`);
+    expect(page.status).toBe(200);
+    const times = offeredStarts(page.body);
+    expect(times).not.toContain(starts[0]);
+    const target = times.find((t) => t > starts[0]!)!;
+    const moved = await browser.postForm(`/host/bookings/${id}/reschedule`, { _csrf: inputValue(page.body, "_csrf")!, start: target });
+    expect(moved.status).toBe(303);
+    const [row] = await query<{ startAt: Date }>("SELECT start_at FROM bookings WHERE id = $1", id);
+    expect(row!.startAt.toISOString()).toBe(new Date(target).toISOString());
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toContain(starts[0]);
+
+    const other = await signedIn((await run(createHost())).hostId);
+    expect((await other.get(`/host/bookings/${id}/reschedule`)).status).toBe(404);
+    const otherPage = await other.get("/host");
+    expect((await other.postForm(`/host/bookings/${id}/reschedule`, { _csrf: inputValue(otherPage.body, "_csrf")!, start: starts[0]! })).status).toBe(404);
+  });
+});
+
+describe("the dashboard's live socket", () => {
+  it("is opened only with the host's own session and our Origin, and hears only that host's bookings", async () => {
+    const a = await run(createHost({ timeZone: "UTC" }));
+    const b = await run(createHost({ timeZone: "UTC" }));
+    const wsUrl = `${app.url.replace("http", "ws")}/host/live`;
+    await expect(openLiveSocket(wsUrl, app.url)).rejects.toThrow(/403/);
+    const browserA = await signedIn(a.hostId);
+    const browserB = await signedIn(b.hostId);
+    await expect(openLiveSocket(wsUrl, "https://evil.example", { cookie: browserA.cookieHeader })).rejects.toThrow(/403/);
+    await expect(openLiveSocket(wsUrl, undefined, { cookie: browserA.cookieHeader })).rejects.toThrow(/403/);
+
+    const socketA = await openLiveSocket(wsUrl, app.url, { cookie: browserA.cookieHeader });
+    const socketB = await openLiveSocket(wsUrl, app.url, { cookie: browserB.cookieHeader });
+    try {
+      const monday = nextMonday();
+      const startA = (await offered(a.hostSlug, a.eventSlug, monday))[0]!;
+      expect((await bookViaApi(app.url, { eventTypeId: a.eventTypeId, start: startA })).status).toBe(201);
+      expect(JSON.parse(await socketA.next(() => true))).toEqual({ type: "meetings" });
+      const startB = (await offered(b.hostSlug, b.eventSlug, monday))[0]!;
+      expect((await bookViaApi(app.url, { eventTypeId: b.eventTypeId, start: startB })).status).toBe(201);
+      await socketB.next(() => true);
+      // B heard its own booking only: A's came first and never reached it.
+      expect(socketB.frames).toEqual([JSON.stringify({ type: "meetings" })]);
+    } finally {
+      socketA.close();
+      socketB.close();
+    }
+  });
+});
