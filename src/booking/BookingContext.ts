@@ -5,6 +5,7 @@ import type { HostActorsShape } from "../actors/HostActors.ts";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Book, Cancel, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
+import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
 import { WebhookRepository, type Webhook } from "../persistence/WebhookRepository.ts";
 import { BookingId, NOTE, type WebhookEvent, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
@@ -35,6 +36,9 @@ export interface ContextDeps {
   readonly webhookAllowPrivate: boolean;
   readonly run: <A, E>(effect: Effect.Effect<A, E, BookingServices>) => Promise<Exit.Exit<A, E>>;
   readonly now: () => number;
+  /** Sends account mail (sign-in links, invitations) in the background. */
+  readonly sendMail: (mail: OutgoingMail) => void;
+  readonly mailSettings: MailSettings;
 }
 
 type Answer<A> = A | BookingError;
@@ -318,7 +322,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     hostSnapshot,
     undeliveredNotices,
     retryNotice,
-    ...makeHostSetup({ actors, run, ask, now: deps.now }),
+    ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings }),
     mailbox,
     mailboxMessage,
     listWebhooks,

@@ -6,7 +6,9 @@ import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { LocalDate } from "../domain/time.ts";
 import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
-import { HostSessionRepository, isSlugTaken, type Joining } from "../persistence/HostSessionRepository.ts";
+import { invitationMail, signInMail } from "../notify/accountMails.ts";
+import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
+import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 
 type Answer<A> = A | BookingError;
@@ -16,6 +18,9 @@ interface SetupDeps {
   readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository>) => Promise<Answer<A>>;
   readonly ask: <M extends HostMessage>(hostId: HostId, message: M) => Promise<Answer<EffectRequest.Request.Success<M>>>;
   readonly now: () => number;
+  /** Sends in the background: the answer never waits for (or reveals) a mail server. */
+  readonly sendMail: (mail: OutgoingMail) => void;
+  readonly mailSettings: MailSettings;
 }
 
 export interface WeeklyWindow {
@@ -59,11 +64,34 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return { members, invitations };
   };
 
-  /** A single-use invitation token for that address (the caller turns it into a link). */
+  const linkOf = (path: string) => `${deps.mailSettings.publicUrl}${path}`;
+
+  /** A single-use invitation link for that address, also mailed to it. */
   const invite = async (hostId: HostId, email: string): Promise<Answer<string>> => {
     const lead = await teamLead(hostId);
     if (lead !== true) return lead;
-    return access((r) => r.invite(hostId, email, deps.now()));
+    const token = await access((r) => r.invite(hostId, email, deps.now()));
+    const inviter = await deps.run(deps.actors.snapshot(hostId).pipe(Effect.map((s) => s.host.name)));
+    if (isBookingError(token)) return token;
+    const url = linkOf(`/host/join/${token}`);
+    deps.sendMail(invitationMail(deps.mailSettings, email, isBookingError(inviter) ? "A host" : inviter, url, INVITATION_DAYS));
+    return url;
+  };
+
+  /**
+   * Mails a sign-in link to each host with this address. Answers the same whether or not
+   * there is one, at once, so the form tells nobody which addresses have accounts.
+   */
+  const emailSignInLink = (email: string) => {
+    void access((r) =>
+      Effect.flatMap(r.hostsWithEmail(email), (hosts) =>
+        Effect.forEach(hosts, (host) =>
+          Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
+            deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
+          ),
+        ),
+      ),
+    ).catch(() => undefined);
   };
 
   const invitation = (token: string) => access((r) => r.invitation(token, deps.now()));
@@ -92,7 +120,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null) =>
     deps.ask(hostId, new SetDateOverride({ date, windows }, true));
 
-  return { team, invite, invitation, join, roleOf, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { team, invite, emailSignInLink, invitation, join, roleOf, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

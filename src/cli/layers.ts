@@ -30,8 +30,8 @@ export const Core = HostActorsLive.pipe(
   Layer.provideMerge(MigratedDatabase),
 );
 
-/** The outbox worker and the transport it sends through. */
-export const Deliveries = DeliveryWorkerLive.pipe(Layer.provide(MailerLive));
+/** The outbox worker and the transport it sends through (the server sends account mail through it too). */
+export const Deliveries = DeliveryWorkerLive.pipe(Layer.provideMerge(MailerLive));
 
 export const App = HttpServerLive.pipe(Layer.provideMerge(Deliveries), Layer.provideMerge(Core));
 

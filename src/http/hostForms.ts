@@ -210,8 +210,8 @@ export const parseOverride = (fields: Record<string, unknown>, today: LocalDate)
   return errors.size > 0 || date === undefined ? { errors } : { value: { date, windows: off ? [] : windows } };
 };
 
-/** An invitation's address, or why it is not one. */
-export const parseInviteEmail = (fields: Record<string, unknown>): Parsed<string> =>
+/** An email address from a form (an invitation's, a sign-in request's), or why it is not one. */
+export const parseEmail = (fields: Record<string, unknown>): Parsed<string> =>
   Either.match(Schema.decodeUnknownEither(Email)(text(fields, "email")), {
     onLeft: (e) => ({ errors: new Map([["email", [...fieldErrorsOf(e).values()][0] ?? "Email is not valid"]]) }),
     onRight: (value) => ({ value }),

@@ -42,6 +42,7 @@ import { browserZoneIn } from "./session.ts";
 import { nativeUws, type UwsRequest, type UwsResponse, type WebSocket } from "./uws.ts";
 import { html, json, type Handler, type Web } from "./web.ts";
 import { makeBookingContext, type BookingServices } from "../booking/BookingContext.ts";
+import { Mailer } from "../notify/Mailer.ts";
 
 export interface HttpServerShape {
   readonly port: number;
@@ -104,6 +105,7 @@ export const HttpServerLive = Layer.scoped(
     const runtime = yield* Effect.runtime<BookingServices | SqlClient>();
     const run = <A, E>(effect: Effect.Effect<A, E, BookingServices | SqlClient>) => Runtime.runPromiseExit(runtime)(effect);
     const actors = yield* HostActors;
+    const mailer = yield* Mailer;
     const deliveryStats = yield* DeliveryStats;
     const now = () => Date.now();
     const webhookAgent = yield* Effect.acquireRelease(
@@ -113,7 +115,17 @@ export const HttpServerLive = Layer.scoped(
     const web: Web = {
       config,
       secret: Redacted.value(config.secret),
-      booking: makeBookingContext({ actors, run, now, webhookAgent, webhookAllowPrivate: config.webhookAllowPrivate }),
+      booking: makeBookingContext({
+        actors,
+        run,
+        now,
+        webhookAgent,
+        webhookAllowPrivate: config.webhookAllowPrivate,
+        sendMail: (mail) => {
+          void run(mailer.send(mail).pipe(Effect.tapError((e) => Effect.logWarning("account mail not sent").pipe(Effect.annotateLogs({ to: mail.to.email, reason: e.reason })))));
+        },
+        mailSettings: { publicUrl: config.publicUrl, mailFrom: config.mailFrom },
+      }),
       views: makePageViews(),
       assets: loadAssets(),
       now,
@@ -299,6 +311,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage, limit: "read" },
       { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule, limit: "change" },
       { method: "get", pattern: "/host", handler: hostPages.dashboard, limit: "read" },
+      { method: "post", pattern: "/host/sign-in", handler: hostPages.emailSignInLink, limit: "change" },
       { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage, limit: "read" },
       { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
       { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },

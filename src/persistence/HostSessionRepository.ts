@@ -160,6 +160,12 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
         return joined === undefined ? undefined : { hostId: joined, session, expiresAt };
       });
 
+    /** The hosts who sign in with this address (letter case aside); few, but addresses are not unique. */
+    const hostsWithEmail = (email: string) =>
+      sql`SELECT id, name, email FROM hosts WHERE lower(email) = lower(${email}) ORDER BY created_at LIMIT 5`.pipe(
+        Effect.flatMap(decodeRows(Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String }))),
+      );
+
     const team = sql`SELECT id, slug, name, email, role FROM hosts ORDER BY role = 'host', name, slug`.pipe(Effect.flatMap(decodeRows(TeamMember)));
 
     const openInvitations = (now: number) =>
@@ -181,6 +187,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
       invitation,
       join,
       team,
+      hostsWithEmail,
       openInvitations,
     } as const;
   }),

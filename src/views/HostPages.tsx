@@ -3,6 +3,7 @@ import type { Booking, EventType, EventTypeId, Host } from "../domain/model.ts";
 import { addDays, formatInstant, formatLocalDate, type EpochMs, type LocalDate } from "../domain/time.ts";
 import { zoneTable } from "../domain/zone.ts";
 import { dayLong, meetingIn, zoneLabel, type Clock } from "./format.ts";
+import { TextField, type Errors, type Values } from "./fields.tsx";
 import { HostNav, NoticeLine, type Notice } from "./HostSetupPages.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 
@@ -21,13 +22,33 @@ export const SignInPage = (p: { readonly page: PageContext; readonly host: Host 
 );
 
 /** Hosts sign in with a link that works once; the owner's own link is printed by `npm start`. */
-export const SignedOutPage = (p: { readonly page: PageContext; readonly status: "signed-out" | "no-session" }) => (
+export const SignedOutPage = (p: {
+  readonly page: PageContext;
+  readonly status: "signed-out" | "no-session" | "link-sent";
+  readonly values?: Values;
+  readonly errors?: Errors;
+}) => (
   <Layout page={p.page} title="Your bookings · Rendezvous" noindex>
     <section class="card" aria-labelledby="signed-out-h">
-      <h1 id="signed-out-h">{p.status === "signed-out" ? "You are signed out" : "Please sign in"}</h1>
-      <p>
-        Hosts sign in with a link that works once. Whoever runs this Rendezvous makes one with{" "}
-        <code>npm run -s sign-in -- your-host-slug</code>.
+      <h1 id="signed-out-h">{p.status === "signed-out" ? "You are signed out" : p.status === "link-sent" ? "Check your mail" : "Please sign in"}</h1>
+      {p.status === "link-sent" ? (
+        <p role="status">
+          If a host of this Rendezvous has that address, a sign-in link is on its way. It works once, within 15 minutes.
+        </p>
+      ) : (
+        <>
+          <p>Hosts sign in with a link that works once. We mail it to you.</p>
+          <form method="post" action="/host/sign-in" novalidate>
+            <CsrfField page={p.page} />
+            <TextField name="email" label="Your email" type="email" values={p.values ?? {}} errors={p.errors ?? new Map()} maxlength={320} required autocomplete="email" />
+            <button type="submit" class="primary">
+              Mail me a sign-in link
+            </button>
+          </form>
+        </>
+      )}
+      <p class="muted">
+        Whoever runs this Rendezvous can also make a link with <code>npm run -s sign-in -- your-host-slug</code>.
       </p>
     </section>
   </Layout>

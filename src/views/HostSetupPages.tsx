@@ -385,7 +385,7 @@ export const TeamPage = (p: TeamProps) => (
         ""
       ) : (
         <div class="success" role="status">
-          <p safe>{`Invitation for ${p.invitationLink.email}. Send them this link; it works once, within 7 days:`}</p>
+          <p safe>{`We mailed an invitation to ${p.invitationLink.email}. You can also send them this link yourself; it works once, within 7 days:`}</p>
           <p>
             <input class="copy-link" readonly value={p.invitationLink.url} aria-label="Invitation link" id="invitation-link" />
           </p>

@@ -77,6 +77,7 @@ const TEMPLATES = [
   "/booking/:s/cancel",
   "/booking/:s/reschedule",
   "/host",
+  "/host/sign-in",
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
   "/host/bookings/:s/reschedule",

@@ -119,6 +119,48 @@ describe("the team", () => {
   });
 });
 
+/** The local mailbox's mail to an address (no SMTP_URL in tests: mail is kept there). */
+const mailTo = (email: string) => query<{ subject: string; textBody: string }>("SELECT subject, text_body FROM local_mailbox WHERE recipient = $1 ORDER BY id", email);
+
+describe("signing in by mail", () => {
+  it("mails a single-use link to the host with that address, and answers alike for an address nobody has", async () => {
+    const host = await run(createHost());
+    const email = `${host.hostSlug}@example.com`;
+    const browser = new PageClient(app.url);
+    const signedOut = await browser.get("/host");
+    expect(signedOut.status).toBe(401);
+
+    const refused = await browser.postForm("/host/sign-in", { _csrf: inputValue(signedOut.body, "_csrf")!, email: "nobody" });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("Email must look like name@example.com");
+    expect(inputValue(refused.body, "email")).toBe("nobody");
+
+    const unknown = await browser.postForm("/host/sign-in", { _csrf: inputValue(signedOut.body, "_csrf")!, email: "nobody@example.com" });
+    const known = await browser.postForm("/host/sign-in", { _csrf: inputValue(signedOut.body, "_csrf")!, email: email.toUpperCase() });
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toBe(known.body);
+    expect(known.body).toContain("If a host of this Rendezvous has that address, a sign-in link is on its way");
+
+    await expect.poll(async () => (await mailTo(email)).length).toBe(1);
+    const [mail] = await mailTo(email);
+    expect(mail!.subject).toBe("Your Rendezvous sign-in link");
+    const link = new URL(/\/host\/sign-in\/[A-Za-z0-9_-]{43}/.exec(mail!.textBody)![0], app.url).pathname;
+    const page = await browser.get(link);
+    expect((await browser.postForm(link, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
+    expect((await browser.get("/host")).status).toBe(200);
+    expect(await mailTo("nobody@example.com")).toEqual([]);
+  });
+
+  it("sends the owner's invitation to the invited address, with the link the team page shows", async () => {
+    const path = await invite("mailed@example.com");
+    await expect.poll(async () => (await mailTo("mailed@example.com")).length).toBe(1);
+    const [mail] = await mailTo("mailed@example.com");
+    expect(mail!.subject).toMatch(/invited you to Rendezvous$/);
+    expect(mail!.textBody).toContain(`${app.url}${path}`);
+  });
+});
+
 describe("event types", () => {
   it("are made and edited on forms that name every wrong field at once and keep what was typed", async () => {
     const path = await invite("ed@example.com");

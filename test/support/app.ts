@@ -1,6 +1,6 @@
 import { PgClient } from "@effect/sql-pg";
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect";
+import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Option, Redacted } from "effect";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,7 +94,7 @@ const startOnce = async (port: number, overrides: Partial<AppConfigShape>): Prom
       databaseUrl = url;
       return App.pipe(Layer.provideMerge(AppConfigOf(testConfig(url, port, overrides))));
     }),
-  );
+  ).pipe(Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)));
   const runtime = ManagedRuntime.make(layer);
   try {
     await runtime.runPromise(Effect.void);

@@ -5,7 +5,8 @@ import { addDays, parseInstant, parseLocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { reasonOf } from "../forms.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
-import { HostDashboard, HostReschedulePage, SignInPage } from "../../views/HostPages.tsx";
+import { HostDashboard, HostReschedulePage, SignedOutPage, SignInPage } from "../../views/HostPages.tsx";
+import { parseEmail, valuesOf } from "../hostForms.ts";
 import { WEBHOOK_EVENTS } from "../../domain/model.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import type { Notice } from "../../views/HostSetupPages.tsx";
@@ -186,6 +187,18 @@ export const hostPageRoutes = (web: Web) => {
     return dashboardPage(request, host, { text, error: !tested.delivered });
   };
 
+  /** Mails a sign-in link to the hosts with this address; the answer is the same whether there are any. */
+  const emailSignInLink = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const email = parseEmail(post.fields);
+    if ("errors" in email) {
+      return html(422, SignedOutPage({ page: post.page, status: "no-session", values: valuesOf(post.fields), errors: email.errors }) as string, [...post.cookies, ...PRIVATE]);
+    }
+    context.emailSignInLink(email.value);
+    return html(200, SignedOutPage({ page: post.page, status: "link-sent" }) as string, [...post.cookies, ...PRIVATE]);
+  };
+
   const signOut = async (request: Request): Promise<Reply> => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
@@ -194,5 +207,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
+  return { signInPage, signIn, emailSignInLink, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
 };

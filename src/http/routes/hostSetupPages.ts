@@ -8,7 +8,7 @@ import { parseLocalDate } from "../../domain/time.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import { AvailabilityPage, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
-import { copyDay, eventTypeValues, parseEventType, parseInviteEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
+import { copyDay, eventTypeValues, parseEventType, parseEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf, hostSessionCookie } from "../session.ts";
 import { html, redirect, type Web } from "../web.ts";
@@ -166,16 +166,16 @@ export const hostSetupRoutes = (web: Web) => {
     return isReply(host) ? host : teamPage(host, { values: {}, errors: NO_ERRORS });
   };
 
-  /** Makes an invitation link and shows it once (only its digest is kept). */
+  /** Makes an invitation link, mails it, and shows it once (only its digest is kept). */
   const invite = async (request: Request): Promise<Reply> => {
     const host = await hostPost(web, request);
     if (isReply(host)) return host;
     const values = valuesOf(host.fields);
-    const email = parseInviteEmail(host.fields);
+    const email = parseEmail(host.fields);
     if ("errors" in email) return teamPage(host, { values, errors: email.errors }, 422);
-    const token = await context.invite(host.hostId, email.value);
-    if (isAppError(token)) return errorPage(host.view.page, token, PRIVATE);
-    return teamPage(host, { values: {}, errors: NO_ERRORS }, 201, { email: email.value, url: `${web.config.publicUrl}/host/join/${token}` });
+    const url = await context.invite(host.hostId, email.value);
+    if (isAppError(url)) return errorPage(host.view.page, url, PRIVATE);
+    return teamPage(host, { values: {}, errors: NO_ERRORS }, 201, { email: email.value, url });
   };
 
   const invitationGone = (pageContext: PageContext, cookies: ReadonlyArray<readonly [string, string]>) =>
