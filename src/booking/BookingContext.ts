@@ -14,6 +14,7 @@ import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
+import { MeetingsRepository, type MeetingQuery } from "../persistence/MeetingsRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 import { makeHostSetup } from "./HostSetup.ts";
 
@@ -27,7 +28,7 @@ import { makeHostSetup } from "./HostSetup.ts";
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;
@@ -286,6 +287,23 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return sent._tag === "Right" ? { delivered: true, detail: "answered 2xx" } : { delivered: false, detail: sent.left.reason };
   };
 
+  const meetingsRepo = <A, E>(f: (repo: MeetingsRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(MeetingsRepository, f));
+
+  /** One page of the host's meetings matching the query, with notes and history. */
+  const meetings = (hostId: HostId, query: MeetingQuery, pageSize: number, page: number) =>
+    meetingsRepo((r) => r.list(hostId, query, deps.now(), pageSize, pageSize * page));
+
+  /** Every matching meeting (up to `limit`), for a CSV export. */
+  const exportMeetings = (hostId: HostId, query: MeetingQuery, limit: number) => meetingsRepo((r) => r.all(hostId, query, deps.now(), limit));
+
+  /** The host's private note and no-show mark on one of their own meetings; another host's is a 404. */
+  const keepMeetingNote = async (hostId: HostId, id: string, note: string, noShow: boolean): Promise<Answer<void>> => {
+    if (!Schema.is(BookingId)(id)) return notFound("booking");
+    if (note.length > 5000 || note.includes("\u0000") || !note.isWellFormed()) return new InvalidInput({ field: "note", message: "Note must be at most 5000 characters of text" });
+    const kept = await meetingsRepo((r) => r.keepNote(hostId, id, note, noShow));
+    return kept === true ? undefined : isBookingError(kept) ? kept : notFound("booking");
+  };
+
   /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */
   const mailbox = () => run(Effect.flatMap(DeliveryRepository, (r) => r.mailbox(200)));
 
@@ -322,6 +340,9 @@ export const makeBookingContext = (deps: ContextDeps) => {
     hostSnapshot,
     undeliveredNotices,
     retryNotice,
+    meetings,
+    exportMeetings,
+    keepMeetingNote,
     ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings }),
     mailbox,
     mailboxMessage,

@@ -11,6 +11,7 @@ import { MailerLive } from "../notify/Mailer.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { WebhookRepository } from "../persistence/WebhookRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
+import { MeetingsRepository } from "../persistence/MeetingsRepository.ts";
 import { migrate } from "../persistence/migrations.ts";
 
 /** The database, migrated before anyone uses it. */
@@ -19,7 +20,13 @@ export const MigratedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideM
 /** The same, for one-off commands that may run beside a server (see SharedDatabaseLive). */
 export const MigratedSharedDatabase = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(SharedDatabaseLive));
 
-export const Repositories = Layer.mergeAll(HostRepository.Default, BookingRepository.Default, HostSessionRepository.Default, WebhookRepository.Default).pipe(
+export const Repositories = Layer.mergeAll(
+  HostRepository.Default,
+  BookingRepository.Default,
+  HostSessionRepository.Default,
+  WebhookRepository.Default,
+  MeetingsRepository.Default,
+).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );
 

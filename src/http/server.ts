@@ -32,6 +32,7 @@ import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { hostSetupRoutes } from "./routes/hostSetupPages.ts";
+import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
 import { makeWebhookAgent } from "../notify/webhooks.ts";
@@ -283,6 +284,7 @@ export const HttpServerLive = Layer.scoped(
     const api = apiRoutes(web);
     const hostPages = hostPageRoutes(web);
     const setup = hostSetupRoutes(web);
+    const hostMeetings = hostMeetingsRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
@@ -321,6 +323,9 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/webhooks/:id/test", handler: hostPages.testWebhook, limit: "change" },
       { method: "get", pattern: "/host/bookings/:id/reschedule", handler: hostPages.reschedulePage, limit: "read" },
       { method: "post", pattern: "/host/bookings/:id/reschedule", handler: hostPages.reschedule, limit: "change" },
+      { method: "get", pattern: "/host/meetings", handler: hostMeetings.list, limit: "read" },
+      { method: "get", pattern: "/host/meetings.csv", handler: hostMeetings.csv, limit: "read" },
+      { method: "post", pattern: "/host/bookings/:id/note", handler: hostMeetings.keepNote, limit: "change" },
       { method: "get", pattern: "/host/event-types", handler: setup.eventTypes, limit: "read" },
       { method: "get", pattern: "/host/event-types/new", handler: setup.newEventType, limit: "read" },
       { method: "post", pattern: "/host/event-types", handler: setup.saveEventType, limit: "change" },

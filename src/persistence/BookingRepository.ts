@@ -36,7 +36,7 @@ const toBooking = ({ inviteeName, inviteeEmail, inviteeTimeZone, startAt, endAt,
   end: endAt,
 });
 
-const bookingsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(BookingRow)(rows), (decoded) => decoded.map(toBooking));
+export const bookingsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(BookingRow)(rows), (decoded) => decoded.map(toBooking));
 
 const idsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(Schema.Struct({ id: BookingId }))(rows), (r) => r.map((x) => x.id));
 

@@ -1,13 +1,14 @@
-import type { EventType, Host } from "../domain/model.ts";
+import { NOTE, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
+import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
-import { formatLocalDate, formatWallTime } from "../domain/time.ts";
+import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts";
 import { QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
 import { Checkbox, ErrorSummary, FieldError, errorText, idOf, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
-import { dayLongWithYear, zoneLabel } from "./format.ts";
+import { dayLongWithYear, meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 import type { ZoneGroup } from "./ZonePicker.tsx";
 
-export type HostSection = "meetings" | "event-types" | "availability" | "team";
+export type HostSection = "meetings" | "all-meetings" | "event-types" | "availability" | "team";
 
 export interface Notice {
   readonly text: string;
@@ -16,6 +17,7 @@ export interface Notice {
 
 const SECTIONS: ReadonlyArray<readonly [HostSection, string, string]> = [
   ["meetings", "/host", "Meetings"],
+  ["all-meetings", "/host/meetings", "All meetings"],
   ["event-types", "/host/event-types", "Event types"],
   ["availability", "/host/availability", "Availability"],
   ["team", "/host/team", "Team"],
@@ -490,5 +492,153 @@ export const JoinPage = (p: {
         </form>
       </section>
     </Layout>
+  );
+};
+
+const VIEW_NAMES: Record<MeetingView, string> = { upcoming: "Upcoming", past: "Past", cancelled: "Cancelled" };
+const HISTORY_NAMES: Record<HistoryEntry["type"], string> = { created: "Booked", rescheduled: "Moved", cancelled: "Cancelled" };
+const ACTOR_NAMES: Record<HistoryEntry["actor"], string> = { invitee: "by the invitee", host: "by you", system: "by Rendezvous" };
+
+export interface MeetingsProps extends HostPageProps {
+  readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
+  /** The filter form as typed (view, type, from, to, q). */
+  readonly values: Values;
+  readonly errors: Errors;
+  readonly view: MeetingView;
+  readonly meetings: ReadonlyArray<Meeting>;
+  readonly total: number;
+  readonly first: number;
+  readonly pages: { readonly previous: string | undefined; readonly next: string | undefined; readonly csv: string };
+  readonly clock: Clock;
+  /** This list's own address, where saving a note comes back to. */
+  readonly self: string;
+}
+
+/** `/host/meetings`: every meeting, upcoming, past or cancelled, filtered, searched and paged. */
+export const MeetingsPage = (p: MeetingsProps) => (
+  <Layout page={p.page} title={`All meetings · ${p.host.name}`} noindex>
+    <HostNav page={p.page} current="all-meetings" lead={p.lead} host={p.host} />
+    <section class="card" aria-labelledby="all-h">
+      <h1 id="all-h">All meetings</h1>
+      <NoticeLine notice={p.notice} />
+      <ErrorSummary errors={p.errors} labels={(f) => ({ from: "From", to: "Until", type: "Event type", q: "Search" })[f] ?? f} />
+      <form method="get" action="/host/meetings" class="filters">
+        <div class="field-row">
+          <div class="field">
+            <label for="f-view">Show</label>
+            <select id="f-view" name="view">
+              {(["upcoming", "past", "cancelled"] as const).map((v) => (
+                <option value={v} selected={v === p.view} safe>
+                  {VIEW_NAMES[v]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-type">Event type</label>
+            <select id="f-type" name="type">
+              <option value="">All</option>
+              {[...p.eventTypes.values()].map((e) => (
+                <option value={e.id} selected={e.id === p.values["type"]} safe>
+                  {e.title}
+                </option>
+              ))}
+            </select>
+          </div>
+          <TextField name="from" label="From" type="date" values={p.values} errors={p.errors} optional />
+          <TextField name="to" label="Until" type="date" values={p.values} errors={p.errors} optional />
+        </div>
+        <TextField name="q" label="Invitee's name or email" type="search" values={p.values} errors={p.errors} maxlength={200} optional />
+        <button type="submit" class="primary">
+          Show meetings
+        </button>{" "}
+        <a class="button" href={p.pages.csv}>
+          Download as CSV
+        </a>
+      </form>
+      <p role="status" safe>
+        {p.total === 0
+          ? "No meetings match."
+          : `${p.total} meeting${p.total === 1 ? "" : "s"}; showing ${p.first + 1}–${p.first + p.meetings.length}. Times in ${zoneLabel(p.host.timeZone)}.`}
+      </p>
+      <ul class="meetings">
+        {p.meetings.map((m) => (
+          <MeetingRecord meeting={m} eventType={p.eventTypes.get(m.booking.eventTypeId)} page={p.page} zone={p.host.timeZone} clock={p.clock} back={p.self} />
+        ))}
+      </ul>
+      <nav class="pager" aria-label="Pages">
+        {p.pages.previous === undefined ? <span /> : <a href={p.pages.previous}>Previous page</a>}
+        {p.pages.next === undefined ? <span /> : <a href={p.pages.next}>Next page</a>}
+      </nav>
+    </section>
+  </Layout>
+);
+
+const MeetingRecord = (p: {
+  readonly meeting: Meeting;
+  readonly eventType: EventType | undefined;
+  readonly page: PageContext;
+  readonly zone: string;
+  readonly clock: Clock;
+  readonly back: string;
+}) => {
+  const b = p.meeting.booking;
+  const when = meetingIn(b.start, b.end - b.start, p.zone, p.clock);
+  const answered = (p.eventType?.questions ?? []).filter((q) => (b.answers[q.id] ?? "") !== "");
+  const noteId = `note-${b.id}`;
+  return (
+    <li class="meeting" id={`meeting-${b.id}`}>
+      <p>
+        <strong safe>{`${when.day}, ${when.start} – ${when.end}`}</strong> <span safe>{p.eventType?.title ?? "Meeting"}</span>{" "}
+        {b.status === "cancelled" ? <span class="badge">Cancelled</span> : ""} {p.meeting.noShow ? <span class="badge">No-show</span> : ""}
+      </p>
+      <p safe>{`${b.invitee.name} · ${b.invitee.email} · ${zoneLabel(b.invitee.timeZone)}`}</p>
+      {b.cancelReason === null ? "" : <p class="muted" safe>{`Reason: ${b.cancelReason}`}</p>}
+      {answered.length === 0 && b.answers[NOTE] === undefined ? (
+        ""
+      ) : (
+        <dl class="answers">
+          {answered.map((q) => (
+            <>
+              <dt safe>{q.label}</dt>
+              <dd safe>{b.answers[q.id]}</dd>
+            </>
+          ))}
+          {b.answers[NOTE] === undefined ? (
+            ""
+          ) : (
+            <>
+              <dt>Note</dt>
+              <dd safe>{b.answers[NOTE]}</dd>
+            </>
+          )}
+        </dl>
+      )}
+      <details>
+        <summary>History and your note</summary>
+        <ol class="history">
+          {p.meeting.history.map((h) => {
+            const at = meetingIn(h.at as EpochMs, 0, p.zone, p.clock);
+            return <li safe>{`${HISTORY_NAMES[h.type]} ${ACTOR_NAMES[h.actor]}, ${at.day} ${at.start}`}</li>;
+          })}
+        </ol>
+        <form method="post" action={`/host/bookings/${b.id}/note`}>
+          <CsrfField page={p.page} />
+          <input type="hidden" name="back" value={p.back} />
+          <label for={noteId}>
+            Your note <span class="muted">(only you see it)</span>
+          </label>
+          <textarea id={noteId} name="note" rows="2" maxlength="5000" safe>
+            {p.meeting.note}
+          </textarea>
+          <label class="inline">
+            <input type="checkbox" name="noShow" checked={p.meeting.noShow} /> The invitee did not come
+          </label>
+          <button type="submit" class="secondary">
+            Save note
+          </button>
+        </form>
+      </details>
+    </li>
   );
 };

@@ -43,7 +43,7 @@ beforeAll(async () => {
   );
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes"];
 
 const rowCounts = () =>
   app.runtime.runPromise(
@@ -81,6 +81,9 @@ const TEMPLATES = [
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
   "/host/bookings/:s/reschedule",
+  "/host/bookings/:s/note",
+  "/host/meetings",
+  "/host/meetings.csv",
   "/host/event-types",
   "/host/event-types/new",
   "/host/event-types/:s",
@@ -129,10 +132,10 @@ const queryArb = () =>
   fc
     .array(
       fc.tuple(
-        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "signed-out", "saved", "x"),
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "x"),
         fc.oneof(
           fc.string({ maxLength: 30 }),
-          fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ"),
+          fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ", "past", "cancelled", "%00", "99999999999"),
         ),
       ),
       { maxLength: 4 },

@@ -379,16 +379,97 @@ describe("the dashboard's live socket", () => {
     try {
       const monday = nextMonday();
       const startA = (await offered(a.hostSlug, a.eventSlug, monday))[0]!;
+      const meetings = JSON.stringify({ type: "meetings" });
       expect((await bookViaApi(app.url, { eventTypeId: a.eventTypeId, start: startA })).status).toBe(201);
-      expect(JSON.parse(await socketA.next(() => true))).toEqual({ type: "meetings" });
+      await expect.poll(() => socketA.frames).toEqual([meetings]);
       const startB = (await offered(b.hostSlug, b.eventSlug, monday))[0]!;
       expect((await bookViaApi(app.url, { eventTypeId: b.eventTypeId, start: startB })).status).toBe(201);
-      await socketB.next(() => true);
       // B heard its own booking only: A's came first and never reached it.
-      expect(socketB.frames).toEqual([JSON.stringify({ type: "meetings" })]);
+      await expect.poll(() => socketB.frames).toEqual([meetings]);
+      expect(socketA.frames).toEqual([meetings]);
     } finally {
       socketA.close();
       socketB.close();
     }
+  });
+});
+
+describe("all of a host's meetings", () => {
+  it("lists upcoming, past and cancelled meetings, filtered, searched and paged, with history, notes and a CSV export", async () => {
+    const host = await run(createHost({ timeZone: "UTC" }));
+    const starts = await offered(host.hostSlug, host.eventSlug, nextMonday());
+    const book = async (start: string, name: string, email: string) => {
+      const r = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, name, email });
+      expect(r.status).toBe(201);
+      return (await r.json()) as { id: string; manageToken: string };
+    };
+    await book(starts[0]!, "Upcoming Ursula", "ursula@example.com");
+    const cancelled = await book(starts[1]!, "=HYPERLINK(\"x\")", "cancel@example.com");
+    expect((await fetch(`${app.url}/api/v1/bookings/${cancelled.id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${cancelled.manageToken}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "No longer needed" }) })).status).toBe(200);
+    // 26 meetings last month, as if booked then (the engine refuses times in the past).
+    await query(
+      `INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, start_at, end_at, manage_token)
+       SELECT gen_random_uuid(), $1::uuid, $2::uuid, 'Past ' || n, 'past' || n || '@example.com', 'UTC',
+              date_trunc('day', now()) - make_interval(days => 30 - n) + interval '9 hours',
+              date_trunc('day', now()) - make_interval(days => 30 - n) + interval '9 hours 30 minutes', 'past-token-' || n || '-' || md5($1::uuid::text || n)
+       FROM generate_series(1, 26) AS n`,
+      host.hostId,
+      host.eventTypeId,
+    );
+    const browser = await signedIn(host.hostId);
+
+    const upcoming = await browser.get("/host/meetings");
+    expect(upcoming.status).toBe(200);
+    expect(upcoming.body).toContain("Upcoming Ursula");
+    expect(upcoming.body).toContain("1 meeting;");
+    expect(upcoming.body).toContain("Booked by the invitee");
+
+    const past = await browser.get("/host/meetings?view=past");
+    expect(past.body).toContain("26 meetings; showing 1–25");
+    expect(past.body).toContain("Past 26");
+    expect(past.body).not.toContain("Past 1 ·");
+    const next = /href="(\/host\/meetings\?view=past&(?:amp;)?page=2)"/.exec(past.body)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toBeDefined();
+    const second = await browser.get(next!);
+    expect(second.body).toContain("showing 26–26");
+    expect(second.body).toContain("Past 1 ·");
+
+    const searched = await browser.get("/host/meetings?view=past&q=PAST13%40");
+    expect(searched.body).toContain("1 meeting;");
+    expect(searched.body).toContain("past13@example.com");
+    const wildcard = await browser.get("/host/meetings?view=past&q=%25");
+    expect(wildcard.body).toContain("No meetings match.");
+
+    const cancelledList = await browser.get("/host/meetings?view=cancelled");
+    expect(cancelledList.body).toContain("Reason: No longer needed");
+    expect(cancelledList.body).toContain("Cancelled by the invitee");
+
+    const bad = await browser.get("/host/meetings?view=past&from=yesterday&type=nope");
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain("From must be a date such as 2027-03-09");
+    expect(bad.body).toContain("Event type is not one of your event types");
+
+    const csv = await fetch(`${app.url}/host/meetings.csv?view=cancelled`, { headers: { cookie: browser.cookieHeader } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const lines = (await csv.text()).replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^"Start","End","Time zone","Event type","Status","Invitee"/);
+    expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
+    expect(lines[1]).toContain('"No longer needed"');
+
+    // A private note and a no-show mark on a past meeting; another host cannot write one.
+    const [pastId] = (await query<{ id: string }>("SELECT id FROM bookings WHERE invitee_email = 'past26@example.com' AND host_id = $1", host.hostId)).map((r) => r.id);
+    const noted = await browser.postForm(`/host/bookings/${pastId}/note`, { _csrf: inputValue(past.body, "_csrf")!, note: "Sent <slides> after", noShow: "on", back: "/host/meetings?view=past" });
+    expect(noted.status).toBe(303);
+    expect(noted.headers.get("location")).toBe(`/host/meetings?view=past#meeting-${pastId}`);
+    const withNote = await browser.get("/host/meetings?view=past");
+    expect(withNote.body).toContain("Sent &lt;slides> after");
+    expect(withNote.body).toContain('<span class="badge">No-show</span>');
+    const other = await signedIn((await run(createHost())).hostId);
+    const otherPage = await other.get("/host/meetings");
+    expect(otherPage.body).not.toContain("Upcoming Ursula");
+    expect((await other.postForm(`/host/bookings/${pastId}/note`, { _csrf: inputValue(otherPage.body, "_csrf")!, note: "mine now" })).status).toBe(404);
+    expect((await query<{ note: string }>("SELECT note FROM booking_host_notes WHERE booking_id = $1", pastId))[0]!.note).toBe("Sent <slides> after");
   });
 });

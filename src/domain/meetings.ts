@@ -1,0 +1,19 @@
+import type { Booking } from "./model.ts";
+
+/** The host's lists of meetings: still to come, over, or called off. */
+export type MeetingView = "upcoming" | "past" | "cancelled";
+
+/** One change in a booking's audit trail. */
+export interface HistoryEntry {
+  readonly type: "created" | "cancelled" | "rescheduled";
+  readonly actor: "invitee" | "host" | "system";
+  readonly at: number;
+}
+
+/** A booking as its host reviews it: with their own note, whether the invitee came, and its history. */
+export interface Meeting {
+  readonly booking: Booking;
+  readonly note: string;
+  readonly noShow: boolean;
+  readonly history: ReadonlyArray<HistoryEntry>;
+}
