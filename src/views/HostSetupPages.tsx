@@ -614,7 +614,7 @@ const MeetingRecord = (p: {
           )}
         </dl>
       )}
-      <details>
+      <details class="notes">
         <summary>History and your note</summary>
         <ol class="history">
           {p.meeting.history.map((h) => {

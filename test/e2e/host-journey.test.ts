@@ -91,7 +91,7 @@ describe("a new host's first minutes, in a browser", () => {
     await checkPage(host, "host-availability");
 
     // The dashboard stays open while someone books from another browser.
-    await host.getByRole("link", { name: "Meetings" }).click();
+    await host.getByRole("link", { name: "Meetings", exact: true }).click();
     await host.getByText("No upcoming meetings.").waitFor();
     await checkPage(host, "host-meetings-empty");
     await host.waitForFunction(() => document.querySelector("#live") !== null && (window as unknown as { htmx?: unknown }).htmx !== undefined);
@@ -141,6 +141,21 @@ describe("a new host's first minutes, in a browser", () => {
     await host.getByRole("status").filter({ hasText: "The meeting is cancelled." }).waitFor();
     expect(await host.locator("#meetings li.meeting").count()).toBe(0);
     expect((await bookingsOf(slug))[0]!.status).toBe("cancelled");
+
+    // The cancelled meeting, its history and the reason, among all meetings.
+    await host.getByRole("link", { name: "All meetings" }).click();
+    await host.getByLabel("Show").selectOption("cancelled");
+    await host.getByRole("button", { name: "Show meetings" }).click();
+    const record = host.locator("li.meeting").filter({ hasText: "Ada Invitee" });
+    await record.waitFor();
+    expect(await record.textContent()).toContain("Reason: Travelling that week");
+    await record.getByText("History and your note").click();
+    expect(await record.locator("ol.history li").allTextContents()).toEqual([
+      expect.stringMatching(/^Booked by the invitee, /),
+      expect.stringMatching(/^Moved by you, /),
+      expect.stringMatching(/^Cancelled by you, /),
+    ]);
+    await checkPage(host, "host-all-meetings");
     expect(errors).toEqual([]);
   });
 });
