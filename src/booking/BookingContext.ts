@@ -14,7 +14,8 @@ import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
-import { MeetingsRepository, type MeetingQuery } from "../persistence/MeetingsRepository.ts";
+import type { MeetingQuery } from "../domain/meetings.ts";
+import { MeetingsRepository } from "../persistence/MeetingsRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 import { makeHostSetup } from "./HostSetup.ts";
 

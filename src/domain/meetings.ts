@@ -1,4 +1,4 @@
-import type { Booking } from "./model.ts";
+import type { Booking, EventTypeId } from "./model.ts";
 
 /** The host's lists of meetings: still to come, over, or called off. */
 export type MeetingView = "upcoming" | "past" | "cancelled";
@@ -16,4 +16,15 @@ export interface Meeting {
   readonly note: string;
   readonly noShow: boolean;
   readonly history: ReadonlyArray<HistoryEntry>;
+}
+
+/** What the host's meeting list shows. */
+export interface MeetingQuery {
+  readonly view: MeetingView;
+  readonly eventTypeId: EventTypeId | null;
+  /** Meetings starting at or after, and before, these instants. */
+  readonly from: number | null;
+  readonly to: number | null;
+  /** Part of the invitee's name or email, any letter case; empty for all. */
+  readonly search: string;
 }

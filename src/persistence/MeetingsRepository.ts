@@ -1,19 +1,9 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Schema } from "effect";
-import type { Meeting, MeetingView } from "../domain/meetings.ts";
-import { BookingId, type Booking, type EventTypeId, type HostId } from "../domain/model.ts";
+import type { Meeting, MeetingQuery } from "../domain/meetings.ts";
+import { BookingId, type Booking, type HostId } from "../domain/model.ts";
 import { bookingsOf } from "./BookingRepository.ts";
 import { decodeRows, EpochColumn } from "./rows.ts";
-
-export interface MeetingQuery {
-  readonly view: MeetingView;
-  readonly eventTypeId: EventTypeId | null;
-  /** Meetings starting at or after, and before, these instants. */
-  readonly from: number | null;
-  readonly to: number | null;
-  /** Part of the invitee's name or email, any letter case; empty for all. */
-  readonly search: string;
-}
 
 const HistoryRow = Schema.Struct({
   bookingId: BookingId,

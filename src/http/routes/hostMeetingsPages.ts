@@ -1,9 +1,8 @@
 import { Schema } from "effect";
-import type { Meeting, MeetingView } from "../../domain/meetings.ts";
+import type { Meeting, MeetingQuery, MeetingView } from "../../domain/meetings.ts";
 import { EventTypeId, NOTE, type EventType, type Host } from "../../domain/model.ts";
 import { addDays, formatLocalDate, formatWallTime, parseLocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
-import type { MeetingQuery } from "../../persistence/MeetingsRepository.ts";
 import { MeetingsPage } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError } from "../problems.ts";
