@@ -16,3 +16,6 @@ CREATE TABLE host_invitations (
   host_id       uuid REFERENCES hosts (id) ON DELETE SET NULL
 );
 CREATE INDEX host_invitations_open ON host_invitations (invited_by, created_at) WHERE used_at IS NULL;
+
+-- Which browser or program a session was started from, so a host can tell their sessions apart.
+ALTER TABLE host_sessions ADD COLUMN device text NOT NULL DEFAULT '' CHECK (length(device) <= 200);

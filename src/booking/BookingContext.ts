@@ -243,7 +243,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return run(actors.snapshot(hostId));
   };
 
-  const signIn = (token: string) => sessions((r) => r.redeemSignInLink(token, deps.now()));
+  /** Uses up a sign-in link; `device` names where the session was started (shown in the host's session list). */
+  const signIn = (token: string, device: string) => sessions((r) => r.redeemSignInLink(token, deps.now(), device));
 
   const signOut = (token: string | undefined): Promise<Answer<void>> =>
     token === undefined ? Promise.resolve(undefined) : sessions((r) => r.endSession(token, deps.now()));

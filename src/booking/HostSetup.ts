@@ -8,7 +8,7 @@ import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
 import { invitationMail, signInMail } from "../notify/accountMails.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
-import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
+import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, sessionIdOf, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 
 type Answer<A> = A | BookingError;
@@ -97,11 +97,11 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const invitation = (token: string) => access((r) => r.invitation(token, deps.now()));
 
   /** Makes the invited host and signs them in; undefined when the invitation no longer works. */
-  const join = async (token: string, joining: Joining) => {
+  const join = async (token: string, joining: Joining, device: string) => {
     const problem = joiningProblems(joining)[0];
     if (problem !== undefined) return problem;
     const joined = await deps.run(
-      Effect.flatMap(HostSessionRepository, (r) => r.join(token, { ...joining, timeZone: canonicalTimeZone(joining.timeZone)! }, deps.now())).pipe(
+      Effect.flatMap(HostSessionRepository, (r) => r.join(token, { ...joining, timeZone: canonicalTimeZone(joining.timeZone)! }, deps.now(), device)).pipe(
         Effect.catchIf(isSlugTaken, () => new InvalidInput({ field: "slug", message: "Another host has this address; choose another" })),
       ),
     );
@@ -109,6 +109,26 @@ export const makeHostSetup = (deps: SetupDeps) => {
   };
 
   const roleOf = (hostId: HostId) => access((r) => r.roleOf(hostId));
+
+  /** The host's current sessions, the one of `currentToken` marked. */
+  const sessionsOf = async (hostId: HostId, currentToken: string | undefined) => {
+    const list = await access((r) => r.sessionsOf(hostId, deps.now()));
+    if (isBookingError(list)) return list;
+    const current = currentToken === undefined ? undefined : sessionIdOf(currentToken);
+    return list.map((s) => ({ ...s, current: s.id === current }));
+  };
+
+  /**
+   * Ends one of the host's sessions (another host's id ends nothing: a 404), or all with
+   * `null`; says whether the session of `currentToken` was among them.
+   */
+  const endSessions = async (hostId: HostId, id: string | null, currentToken: string | undefined): Promise<Answer<{ readonly signedOut: boolean }>> => {
+    if (id !== null && !/^[0-9a-f]{64}$/.test(id)) return new NotFound({ what: "page" });
+    const ended = await access((r) => r.endSessions(hostId, id, deps.now()));
+    if (isBookingError(ended)) return ended;
+    if (ended === 0 && id !== null) return new NotFound({ what: "page" });
+    return { signedOut: id === null || (currentToken !== undefined && sessionIdOf(currentToken) === id) };
+  };
 
   /** Creates (no id) or replaces one of the host's event types; another host's id is a 404. */
   const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type) =>
@@ -120,7 +140,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null) =>
     deps.ask(hostId, new SetDateOverride({ date, windows }, true));
 
-  return { team, invite, emailSignInLink, invitation, join, roleOf, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { team, invite, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

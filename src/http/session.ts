@@ -106,3 +106,13 @@ export const hostSessionOf = (request: Request): string | undefined => cookiesOf
 /** Sets the host's session cookie, or clears it when there is no session. */
 export const hostSessionCookie = (token: string | undefined, maxAgeSeconds: number, secure: boolean) =>
   `${HOST_COOKIE}=${token ?? ""}; Path=/host; HttpOnly; SameSite=Lax; Max-Age=${token === undefined ? 0 : maxAgeSeconds}${secure ? "; Secure" : ""}`;
+
+/** A short name for where a session was started ("Firefox on Linux"), from its User-Agent. */
+export const deviceOf = (userAgent: string | undefined): string => {
+  const ua = userAgent ?? "";
+  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrom(e|ium)\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : undefined;
+  const system = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Windows/.test(ua) ? "Windows" : /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : undefined;
+  if (browser !== undefined) return system === undefined ? browser : `${browser} on ${system}`;
+  const text = ua.replace(/[^\x20-\x7e]/g, "").trim().slice(0, 60);
+  return text === "" ? "Unknown device" : text;
+};

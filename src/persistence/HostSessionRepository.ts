@@ -26,6 +26,13 @@ export type HostRole = typeof HostRole.Type;
 export const TeamMember = Schema.Struct({ id: HostId, slug: Schema.String, name: Schema.String, email: Schema.String, role: HostRole });
 export type TeamMember = typeof TeamMember.Type;
 
+/** A session as its host sees it in their list. */
+export const HostSessionRow = Schema.Struct({ id: Schema.String, device: Schema.String, createdAt: EpochColumn });
+export type HostSessionView = typeof HostSessionRow.Type;
+
+/** The session id `sessionsOf` shows for a token (its digest), to mark "this browser". */
+export const sessionIdOf = (token: string) => digestOf(token).toString("hex");
+
 /** An invitation not yet used. */
 export const OpenInvitation = Schema.Struct({ email: Schema.String, expiresAt: EpochColumn });
 export type OpenInvitation = typeof OpenInvitation.Type;
@@ -69,7 +76,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
         WHERE token_digest = ${digest} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz`);
 
     /** Uses up a sign-in link and starts a session, in one statement: a link signs in once. */
-    const redeemSignInLink = (token: string, now: number) =>
+    const redeemSignInLink = (token: string, now: number, device: string) =>
       Effect.gen(function* () {
         if (!TOKEN.test(token)) return undefined;
         const session = newToken();
@@ -80,8 +87,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
             WHERE token_digest = ${digestOf(token)} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
             RETURNING host_id
           )
-          INSERT INTO host_sessions (token_digest, host_id, expires_at)
-          SELECT ${digestOf(session)}, host_id, ${iso(expiresAt)}::timestamptz FROM used
+          INSERT INTO host_sessions (token_digest, host_id, expires_at, device)
+          SELECT ${digestOf(session)}, host_id, ${iso(expiresAt)}::timestamptz, ${device} FROM used
           RETURNING host_id`;
         const hostId = yield* hostIdOf(rows);
         return hostId === undefined ? undefined : { hostId, session, expiresAt };
@@ -134,7 +141,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
      * signs them in, in one statement. Undefined when the invitation is used, expired or unknown;
      * a taken slug fails with the unique violation (`isSlugTaken`).
      */
-    const join = (token: string, host: Joining, now: number) =>
+    const join = (token: string, host: Joining, now: number, device: string) =>
       Effect.gen(function* () {
         if (!TOKEN.test(token)) return undefined;
         const session = newToken();
@@ -153,8 +160,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
             INSERT INTO availability_rules (host_id, weekday, start_time, end_time)
             SELECT id, weekday, '09:00', '17:00' FROM host, generate_series(1, 5) AS weekday
           )
-          INSERT INTO host_sessions (token_digest, host_id, expires_at)
-          SELECT ${digestOf(session)}, id, ${iso(expiresAt)}::timestamptz FROM host
+          INSERT INTO host_sessions (token_digest, host_id, expires_at, device)
+          SELECT ${digestOf(session)}, id, ${iso(expiresAt)}::timestamptz, ${device} FROM host
           RETURNING host_id`;
         const joined = yield* hostIdOf(rows);
         return joined === undefined ? undefined : { hostId: joined, session, expiresAt };
@@ -165,6 +172,21 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
       sql`SELECT id, name, email FROM hosts WHERE lower(email) = lower(${email}) ORDER BY created_at LIMIT 5`.pipe(
         Effect.flatMap(decodeRows(Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String }))),
       );
+
+    /** The host's current sessions, newest first; `id` is the token's digest (it signs nobody in). */
+    const sessionsOf = (hostId: HostId, now: number) =>
+      sql`
+        SELECT encode(token_digest, 'hex') AS id, device, created_at FROM host_sessions
+        WHERE host_id = ${hostId} AND ended_at IS NULL AND expires_at > ${iso(now)}::timestamptz
+        ORDER BY created_at DESC LIMIT 100`.pipe(Effect.flatMap(decodeRows(HostSessionRow)));
+
+    /** Ends one of the host's sessions by id, or (null) every one of them; how many ended. */
+    const endSessions = (hostId: HostId, id: string | null, now: number) =>
+      sql`
+        UPDATE host_sessions SET ended_at = ${iso(now)}::timestamptz
+        WHERE host_id = ${hostId} AND ended_at IS NULL
+          ${id === null ? sql`` : sql`AND token_digest = decode(${id}, 'hex')`}
+        RETURNING 1`.pipe(Effect.map((rows) => rows.length));
 
     const team = sql`SELECT id, slug, name, email, role FROM hosts ORDER BY role = 'host', name, slug`.pipe(Effect.flatMap(decodeRows(TeamMember)));
 
@@ -187,6 +209,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
       invitation,
       join,
       team,
+      sessionsOf,
+      endSessions,
       hostsWithEmail,
       openInvitations,
     } as const;

@@ -8,7 +8,7 @@ import { dayLongWithYear, meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 import type { ZoneGroup } from "./ZonePicker.tsx";
 
-export type HostSection = "meetings" | "all-meetings" | "event-types" | "availability" | "team";
+export type HostSection = "meetings" | "all-meetings" | "event-types" | "availability" | "team" | "account";
 
 export interface Notice {
   readonly text: string;
@@ -21,6 +21,7 @@ const SECTIONS: ReadonlyArray<readonly [HostSection, string, string]> = [
   ["event-types", "/host/event-types", "Event types"],
   ["availability", "/host/availability", "Availability"],
   ["team", "/host/team", "Team"],
+  ["account", "/host/account", "Account"],
 ];
 
 /** The host's pages, one link each; the team is only the owner's and admins' business. */
@@ -68,7 +69,7 @@ interface HostPageProps {
   readonly notice?: Notice | undefined;
 }
 
-export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType> }) => (
+export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType>; readonly zones: ReadonlyArray<ZoneGroup> }) => (
   <Layout page={p.page} title={`Event types · ${p.host.name}`} noindex>
     <HostNav page={p.page} current="event-types" lead={p.lead} host={p.host} />
     <section class="card" aria-labelledby="event-types-h">
@@ -109,6 +110,44 @@ export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: Readonl
           </li>
         ))}
       </ul>
+      {p.eventTypes.some((e) => e.active) ? (
+        <form method="get" action="/host/preview" class="preview">
+          <h2 id="preview-h">See a booking page as an invitee elsewhere would</h2>
+          <div class="field-row">
+            <div class="field">
+              <label for="preview-event">Event type</label>
+              <select id="preview-event" name="event">
+                {p.eventTypes
+                  .filter((e) => e.active)
+                  .map((e) => (
+                    <option value={e.id} safe>
+                      {e.title}
+                    </option>
+                  ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="preview-tz">Their time zone</label>
+              <select id="preview-tz" name="tz">
+                {p.zones.map((g) => (
+                  <optgroup label={g.region}>
+                    {g.zones.map((z) => (
+                      <option value={z.zone} selected={z.zone === "Asia/Tokyo"} safe>
+                        {z.label}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
+              </select>
+            </div>
+          </div>
+          <button type="submit" class="secondary">
+            Preview
+          </button>
+        </form>
+      ) : (
+        ""
+      )}
     </section>
   </Layout>
 );
@@ -642,3 +681,60 @@ const MeetingRecord = (p: {
     </li>
   );
 };
+
+export interface AccountProps extends HostPageProps {
+  readonly role: string;
+  readonly origin: string;
+  readonly sessions: ReadonlyArray<{ readonly id: string; readonly device: string; readonly createdAt: number; readonly current: boolean }>;
+}
+
+/** `/host/account`: who the host is here, and every browser or script signed in as them. */
+export const AccountPage = (p: AccountProps) => (
+  <Layout page={p.page} title={`Account · ${p.host.name}`} noindex>
+    <HostNav page={p.page} current="account" lead={p.lead} host={p.host} />
+    <section class="card" aria-labelledby="account-h">
+      <h1 id="account-h">Account</h1>
+      <NoticeLine notice={p.notice} />
+      <dl>
+        <dt>Name</dt>
+        <dd safe>{p.host.name}</dd>
+        <dt>Booking page</dt>
+        <dd>
+          <a href={`/${p.host.slug}`} safe>{`${p.origin}/${p.host.slug}`}</a>
+        </dd>
+        <dt>Email</dt>
+        <dd safe>{p.host.email}</dd>
+        <dt>Time zone</dt>
+        <dd safe>{zoneLabel(p.host.timeZone)}</dd>
+        <dt>Role</dt>
+        <dd safe>{ROLE_NAMES[p.role] ?? p.role}</dd>
+      </dl>
+      <h2 id="sessions-h">Signed in</h2>
+      <p class="muted">Each sign-in lasts 30 days unless it is ended here.</p>
+      <ul class="meetings" aria-labelledby="sessions-h">
+        {p.sessions.map((s) => {
+          const since = new Date(s.createdAt).toISOString().slice(0, 16).replace("T", " ");
+          return (
+            <li class="meeting">
+              <p>
+                <strong safe>{s.device}</strong> <span class="muted" safe>{`since ${since} UTC`}</span> {s.current ? <span class="badge">This browser</span> : ""}
+              </p>
+              <form method="post" action={`/host/sessions/${s.id}/end`}>
+                <CsrfField page={p.page} />
+                <button type="submit" class="secondary" aria-label={`Sign out ${s.device}, since ${since}`}>
+                  Sign out
+                </button>
+              </form>
+            </li>
+          );
+        })}
+      </ul>
+      <form method="post" action="/host/sessions/end-all">
+        <CsrfField page={p.page} />
+        <button type="submit" class="danger">
+          Sign out everywhere
+        </button>
+      </form>
+    </section>
+  </Layout>
+);

@@ -161,6 +161,43 @@ describe("signing in by mail", () => {
   });
 });
 
+describe("a host's sessions", () => {
+  it("are listed with their device, and end one at a time or everywhere; another host's cannot be ended", async () => {
+    const host = await run(createHost());
+    const laptop = await signedIn(host.hostId);
+    const phone = await signedIn(host.hostId);
+    const account = await laptop.get("/host/account");
+    expect(account.status).toBe(200);
+    const ids = [...account.body.matchAll(/action="\/host\/sessions\/([0-9a-f]{64})\/end"/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    expect(account.body).toContain("This browser");
+    expect(account.body).toContain("Unknown device");
+
+    // Another host cannot end these.
+    const other = await signedIn((await run(createHost())).hostId);
+    const otherPage = await other.get("/host/account");
+    expect((await other.postForm(`/host/sessions/${ids[0]}/end`, { _csrf: inputValue(otherPage.body, "_csrf")! })).status).toBe(404);
+    expect((await phone.get("/host")).status).toBe(200);
+
+    // The laptop ends the phone's session (the one not marked as this browser's).
+    const rows = account.body.split('<li class="meeting">').slice(1);
+    const phoneRow = rows.find((row) => !row.includes("This browser"))!;
+    const phoneId = /\/host\/sessions\/([0-9a-f]{64})\/end/.exec(phoneRow)![1]!;
+    expect(rows.filter((row) => row.includes("This browser"))).toHaveLength(1);
+    const ended = await laptop.postForm(`/host/sessions/${phoneId}/end`, { _csrf: inputValue(account.body, "_csrf")! });
+    expect(ended.status).toBe(303);
+    expect(ended.headers.get("location")).toBe("/host/account?ended=1#sessions-h");
+    expect((await phone.get("/host")).status).toBe(401);
+    expect((await laptop.get("/host")).status).toBe(200);
+
+    const everywhere = await laptop.postForm("/host/sessions/end-all", { _csrf: inputValue(account.body, "_csrf")! });
+    expect(everywhere.status).toBe(303);
+    expect(everywhere.headers.get("location")).toBe("/host?signed-out=1");
+    expect((await laptop.get("/host")).status).toBe(401);
+    expect((await other.get("/host")).status).toBe(200);
+  });
+});
+
 describe("event types", () => {
   it("are made and edited on forms that name every wrong field at once and keep what was typed", async () => {
     const path = await invite("ed@example.com");
@@ -222,6 +259,12 @@ describe("event types", () => {
     expect(publicPage.status).toBe(200);
     expect(publicPage.body).toContain("45 min");
 
+    // A preview of the booking page as an invitee in Tokyo would see it.
+    const preview = await ed.get(`/host/preview?event=${stored!.id}&tz=Asia/Tokyo`);
+    expect(preview.status).toBe(303);
+    expect(preview.headers.get("location")).toBe(`/${edSlug}/strategy?tz=Asia%2FTokyo`);
+    expect((await ed.get(preview.headers.get("location")!)).body).toContain("Asia/Tokyo");
+
     // Editing keeps the question ids; a slug used by another of the host's types is refused on its field.
     const editor = await ed.get(`/host/event-types/${stored!.id}`);
     expect(inputValue(editor.body, "questions\\[0\\]\\.id")).toBe("company");
@@ -245,6 +288,7 @@ describe("event types", () => {
     const other = await run(createHost());
     const { browser } = await theOwner();
     expect((await browser.get(`/host/event-types/${other.eventTypeId}`)).status).toBe(404);
+    expect((await browser.get(`/host/preview?event=${other.eventTypeId}&tz=UTC`)).status).toBe(404);
     const page = await browser.get("/host/event-types/new");
     const posted = await browser.postForm(`/host/event-types/${other.eventTypeId}`, {
       _csrf: inputValue(page.body, "_csrf")!,

@@ -7,6 +7,7 @@ import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, Name, Reason, Text, TimeZone, Token } from "../forms.ts";
 import { isAppError, problemOf, retryAfterOf, UnsupportedMediaType, type AppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
+import { deviceOf } from "../session.ts";
 
 /** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
 export const BookingRequest = Schema.Struct({
@@ -154,7 +155,7 @@ export const apiRoutes = (web: Web) => {
   const startHostSession = async (request: Request): Promise<Reply> => {
     const body = decodeBody(web, request, HostSessionRequest);
     if (isReply(body)) return body;
-    const started = await context.signIn(body.signInToken);
+    const started = await context.signIn(body.signInToken, `API (${deviceOf(request.headers.get("user-agent"))})`);
     if (isAppError(started)) return problem(started);
     if (started === undefined) {
       return problem(new Unauthorized({ message: "This sign-in token was used already, is older than 15 minutes, or was never made." }));

@@ -12,7 +12,7 @@ import type { PageContext } from "../../views/Layout.tsx";
 import type { Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf } from "../problems.ts";
-import { hostSessionCookie, hostSessionOf } from "../session.ts";
+import { deviceOf, hostSessionCookie, hostSessionOf } from "../session.ts";
 import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 import { hostGet, hostPost, type SignedIn } from "./hostSupport.ts";
@@ -60,7 +60,7 @@ export const hostPageRoutes = (web: Web) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
     const { page, cookies } = post;
-    const redeemed = await context.signIn(request.params[0]!);
+    const redeemed = await context.signIn(request.params[0]!, deviceOf(request.headers.get("user-agent")));
     if (isAppError(redeemed)) return errorPage(page, redeemed, cookies);
     if (redeemed === undefined) return linkGone(page, cookies);
     return redirect("/host", [...cookies, ["Set-Cookie", hostSessionCookie(redeemed.session, Math.floor((redeemed.expiresAt - web.now()) / 1000), secure)]]);

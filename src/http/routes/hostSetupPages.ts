@@ -3,14 +3,14 @@ import { joiningProblems } from "../../booking/HostSetup.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { EventTypeId } from "../../domain/model.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
-import { zoneTable } from "../../domain/zone.ts";
+import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
 import { parseLocalDate } from "../../domain/time.ts";
 import type { PageContext } from "../../views/Layout.tsx";
-import { AvailabilityPage, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
+import { AccountPage, AvailabilityPage, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { copyDay, eventTypeValues, parseEventType, parseEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
-import { browserZoneOf, hostSessionCookie } from "../session.ts";
+import { browserZoneOf, deviceOf, hostSessionCookie, hostSessionOf } from "../session.ts";
 import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 import { hostGet, hostPost, type SignedIn } from "./hostSupport.ts";
@@ -47,7 +47,19 @@ export const hostSetupRoutes = (web: Web) => {
     const host = await hostGet(web, request);
     if (isReply(host)) return host;
     const list = [...host.snapshot.eventTypes.values()].sort((a, b) => a.title.localeCompare(b.title));
-    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, notice: noticeOf(request) }));
+    const zones = web.views.zonePickerGroups(web.now(), host.snapshot.host.timeZone);
+    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request) }));
+  };
+
+  /** `/host/preview?event&tz`: the event type's public page, as an invitee in that zone sees it. */
+  const preview = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const id = request.query.get("event") ?? "";
+    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    const zone = canonicalTimeZone(request.query.get("tz") ?? "");
+    if (eventType === undefined || zone === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), host.cookies);
+    return redirect(`/${host.snapshot.host.slug}/${eventType.slug}?tz=${encodeURIComponent(zone)}`, host.cookies);
   };
 
   const editor = (host: SignedIn, id: string | null, values: FormValues, errors: ReadonlyMap<string, string>, status = 200, notice?: Notice) =>
@@ -153,6 +165,30 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/availability?date-removed=1#overrides-h", host.cookies);
   };
 
+  // ----- Account and sessions ---------------------------------------------------------------
+
+  const account = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const [sessions, role] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.roleOf(host.hostId)]);
+    if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
+    if (isAppError(role)) return errorPage(host.view.page, role, host.cookies);
+    const notice = request.query.has("ended") ? { text: "That session is signed out.", error: false } : undefined;
+    return page(host.cookies, 200, AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions }));
+  };
+
+  /** Ends one session (`/host/sessions/:id/end`) or all (`/host/sessions/end-all`); ending this browser's signs it out. */
+  const endSessions = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const id = request.params[0] ?? null;
+    const ended = await context.endSessions(host.hostId, id, hostSessionOf(request));
+    if (isAppError(ended)) return errorPage(host.view.page, ended, host.cookies);
+    return ended.signedOut
+      ? redirect("/host?signed-out=1", [...host.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]])
+      : redirect("/host/account?ended=1#sessions-h", host.cookies);
+  };
+
   // ----- Team and invitations ---------------------------------------------------------------
 
   const teamPage = async (host: SignedIn, form: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, invitationLink?: { email: string; url: string }) => {
@@ -224,7 +260,7 @@ export const hostSetupRoutes = (web: Web) => {
     const joining = { name: (values["name"] ?? "").trim(), slug: (values["slug"] ?? "").trim().toLowerCase(), timeZone: values["timeZone"] ?? "" };
     const problems = joiningProblems(joining);
     if (problems.length > 0) return joinForm(post.page, invitation, values, new Map(problems.map((p) => [p.field, p.message])), 422);
-    const joined = await context.join(token, joining);
+    const joined = await context.join(token, joining, deviceOf(request.headers.get("user-agent")));
     if (isAppError(joined)) {
       return joined._tag === "InvalidInput" ? joinForm(post.page, invitation, values, new Map([[joined.field, joined.message]]), 422) : errorPage(post.page, joined, post.cookies);
     }
@@ -233,5 +269,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { eventTypes, newEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { account, endSessions, eventTypes, preview, newEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
