@@ -99,6 +99,9 @@ export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: Readonl
               <a href={`/host/event-types/${e.id}`} aria-describedby={`title-${e.id}`}>
                 Edit
               </a>
+              <a href={`/host/event-types/${e.id}/duplicate`} aria-describedby={`title-${e.id}`}>
+                Duplicate
+              </a>
               {e.active ? (
                 <a href={`/${p.host.slug}/${e.slug}`} aria-describedby={`title-${e.id}`}>
                   Booking page

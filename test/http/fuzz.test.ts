@@ -90,6 +90,7 @@ const TEMPLATES = [
   "/host/preview",
   "/host/event-types/new",
   "/host/event-types/:s",
+  "/host/event-types/:s/duplicate",
   "/host/availability",
   "/host/availability/overrides",
   "/host/availability/overrides/:s/delete",

@@ -282,6 +282,14 @@ describe("event types", () => {
     const [after] = await query<{ durationMinutes: number; questions: { id: string }[] }>("SELECT duration_minutes, questions FROM event_types WHERE id = $1", stored!.id);
     expect(after!.durationMinutes).toBe(60);
     expect(after!.questions.map((q) => q.id)).toEqual(["company", "topic"]);
+
+    // Duplicating fills a new editor; nothing is saved until it is created.
+    const copy = await ed.get(`/host/event-types/${stored!.id}/duplicate`);
+    expect(inputValue(copy.body, "title")).toBe("Strategy (copy)");
+    expect(inputValue(copy.body, "slug")).toBe("strategy-copy");
+    expect(inputValue(copy.body, "durationMinutes")).toBe("60");
+    expect(copy.body).toContain('action="/host/event-types"');
+    expect(await countRows("event_types")).toBe(before + 1);
   });
 
   it("of another host can be neither seen nor changed", async () => {
@@ -289,6 +297,7 @@ describe("event types", () => {
     const { browser } = await theOwner();
     expect((await browser.get(`/host/event-types/${other.eventTypeId}`)).status).toBe(404);
     expect((await browser.get(`/host/preview?event=${other.eventTypeId}&tz=UTC`)).status).toBe(404);
+    expect((await browser.get(`/host/event-types/${other.eventTypeId}/duplicate`)).status).toBe(404);
     const page = await browser.get("/host/event-types/new");
     const posted = await browser.postForm(`/host/event-types/${other.eventTypeId}`, {
       _csrf: inputValue(page.body, "_csrf")!,

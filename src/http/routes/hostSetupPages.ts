@@ -79,6 +79,19 @@ export const hostSetupRoutes = (web: Web) => {
     return editor(host, id, eventTypeValues(eventType), NO_ERRORS);
   };
 
+  /** A new event type's editor, filled in from one of the host's event types (saved only when the host creates it). */
+  const duplicateEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const id = request.params[0]!;
+    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    if (eventType === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
+    const taken = new Set([...host.snapshot.eventTypes.values()].map((e) => e.slug));
+    let slug = `${eventType.slug.slice(0, 58)}-copy`;
+    for (let n = 2; taken.has(slug); n++) slug = `${eventType.slug.slice(0, 56)}-copy-${n}`;
+    return editor(host, null, { ...eventTypeValues(eventType), title: `${eventType.title} (copy)`.slice(0, 200), slug }, NO_ERRORS);
+  };
+
   /** Creates (`POST /host/event-types`) or saves (`POST /host/event-types/:id`) through the host's actor. */
   const saveEventType = async (request: Request): Promise<Reply> => {
     const host = await hostPost(web, request);
@@ -269,5 +282,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { account, endSessions, eventTypes, preview, newEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { account, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
