@@ -19,3 +19,6 @@ CREATE INDEX host_invitations_open ON host_invitations (invited_by, created_at) 
 
 -- Which browser or program a session was started from, so a host can tell their sessions apart.
 ALTER TABLE host_sessions ADD COLUMN device text NOT NULL DEFAULT '' CHECK (length(device) <= 200);
+
+-- A few words about the host on their booking page.
+ALTER TABLE hosts ADD COLUMN bio text NOT NULL DEFAULT '' CHECK (length(bio) <= 1000);

@@ -12,6 +12,7 @@ import {
   decideBook,
   decideCancel,
   decideEventType,
+  decideProfile,
   decideExpire,
   decideHold,
   decideOverride,
@@ -222,6 +223,7 @@ export const makeHostActor = (
       for (const w of writes) {
         if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
         else if (w._tag === "Override") statements.push(hosts.replaceOverride(hostId, w.date, w.windows));
+        else if (w._tag === "Profile") statements.push(hosts.updateProfile(hostId, w));
         else if (w._tag === "EventType") {
           const { id, ...fields } = w.eventType;
           statements.push(w.isNew ? Effect.asVoid(hosts.insertEventType(hostId, fields, id)) : hosts.updateEventType(w.eventType));
@@ -256,6 +258,8 @@ export const makeHostActor = (
           return Effect.succeed(decideOverride(s, message));
         case "SaveEventType":
           return Effect.succeed(decideEventType(s, message));
+        case "SaveProfile":
+          return Effect.succeed(decideProfile(s, message));
       }
     };
 

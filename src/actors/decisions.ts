@@ -21,6 +21,7 @@ import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule
 import { eventTypeProblem, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
+import { canonicalTimeZone } from "../domain/zone.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
 import type { HostSnapshot, Hold as HeldSlot } from "./HostSnapshot.ts";
 import type {
@@ -32,6 +33,7 @@ import type {
   ReplaceWeeklyRules,
   Reschedule,
   SaveEventType,
+  SaveProfile,
   SetDateOverride,
 } from "./protocol.ts";
 
@@ -54,10 +56,11 @@ export type Write =
   | { readonly _tag: "Reschedule"; readonly move: Rescheduling }
   | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
   | { readonly _tag: "Override"; readonly date: LocalDate; readonly windows: ReadonlyArray<Window> | null }
-  | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean };
+  | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
+  | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string };
 
 /** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
-export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType";
+export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile";
 
 /** Internal: a hold's timer ran out. */
 export interface Expire {
@@ -417,6 +420,20 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => 
     next: s.with({ eventTypes }),
     result: eventType.id,
   };
+};
+
+/**
+ * The host's name, bio and zone. A new zone moves the weekly hours with it (they are wall
+ * times in the host's zone); bookings keep their instants.
+ */
+export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
+  const zone = canonicalTimeZone(p.timeZone);
+  if (p.name.trim().length < 1 || p.name.length > 200) return refuse(() => new InvalidInput({ field: "name", message: "must be 1 to 200 characters" }));
+  if (p.bio.length > 1000) return refuse(() => new InvalidInput({ field: "bio", message: "must be at most 1000 characters" }));
+  if (zone === undefined) return refuse(() => new InvalidInput({ field: "timeZone", message: "must be an IANA time zone such as Europe/Vienna" }));
+  const host = { ...s.host, name: p.name.trim(), bio: p.bio.trim(), timeZone: zone };
+  const next = s.with({ host, openTime: new OpenTime(makeSchedule(zone, s.availability.rules, s.availability.overrides)) });
+  return { _tag: "Write", write: { _tag: "Profile", name: host.name, timeZone: zone, bio: host.bio }, next, result: undefined };
 };
 
 /** The instants a booking write touches, buffers included, to bound which slot lists it can change. */

@@ -132,6 +132,13 @@ export class SaveEventType extends Schema.TaggedRequest<SaveEventType>()("SaveEv
   payload: { id: Schema.NullOr(EventTypeId), fields: EventTypeFields },
 }) {}
 
+/** The host's own details: name and bio as invitees see them, and the zone their hours are in. */
+export class SaveProfile extends Schema.TaggedRequest<SaveProfile>()("SaveProfile", {
+  failure: Schema.Union(InvalidInput, StorageUnavailable),
+  success: Schema.Void,
+  payload: { name: Schema.String, timeZone: Schema.String, bio: Schema.String },
+}) {}
+
 export const HostMessage = Schema.Union(
   Hold,
   Release,
@@ -141,5 +148,6 @@ export const HostMessage = Schema.Union(
   ReplaceWeeklyRules,
   SetDateOverride,
   SaveEventType,
+  SaveProfile,
 );
 export type HostMessage = typeof HostMessage.Type;

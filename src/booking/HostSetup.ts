@@ -1,6 +1,6 @@
 import { Effect, type Request as EffectRequest } from "effect";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import { ReplaceWeeklyRules, SaveEventType, SetDateOverride, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { LocalDate } from "../domain/time.ts";
@@ -28,6 +28,18 @@ export interface WeeklyWindow {
   readonly start: number;
   readonly end: number;
 }
+
+export interface Profile {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly bio: string;
+}
+
+/** What a host may change about themselves, checked all fields at once. */
+export const profileProblems = (p: Profile): ReadonlyArray<InvalidInput> => [
+  ...joiningProblems({ name: p.name, slug: "a", timeZone: p.timeZone }),
+  ...(p.bio.length > 1000 || p.bio.includes("\u0000") || !p.bio.isWellFormed() ? [new InvalidInput({ field: "bio", message: "About you must be at most 1000 characters of text" })] : []),
+];
 
 /** What someone accepting an invitation chose; checked here, all fields at once. */
 export const joiningProblems = (j: Joining): ReadonlyArray<InvalidInput> => {
@@ -140,7 +152,13 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null) =>
     deps.ask(hostId, new SetDateOverride({ date, windows }, true));
 
-  return { team, invite, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  /** The host's name, zone and bio, checked here (every field at once) and again by the actor. */
+  const saveProfile = (hostId: HostId, profile: Profile) => {
+    const problem = profileProblems(profile)[0];
+    return problem !== undefined ? Promise.resolve(problem) : deps.ask(hostId, new SaveProfile(profile, true));
+  };
+
+  return { saveProfile, team, invite, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -17,6 +17,8 @@ export interface Host {
   readonly email: string;
   readonly timeZone: string;
   readonly locale: string;
+  /** A few words on the host's booking page; may be empty. */
+  readonly bio: string;
 }
 
 /** Every event type takes a free-text note besides its own questions; it travels with the answers under this key. */

@@ -75,6 +75,8 @@ const HEADERS = [
   "idempotency-key",
   "origin",
   "sec-fetch-site",
+  // Names the device in a host's list of sessions.
+  "user-agent",
   "x-forwarded-for",
 ] as const;
 

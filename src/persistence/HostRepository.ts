@@ -13,6 +13,7 @@ const HostRow = Schema.Struct({
   email: Schema.String,
   timeZone: Schema.String,
   locale: Schema.String,
+  bio: Schema.String,
 });
 
 const NullableInt = Schema.NullOr(Schema.Number);
@@ -100,7 +101,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const findHostIdOfEventType = (id: EventTypeId) =>
     sql`SELECT host_id AS id FROM event_types WHERE id = ${id}`.pipe(Effect.flatMap(idOf(HostId)));
 
-  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale FROM hosts ORDER BY name, slug`.pipe(
+  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale, bio FROM hosts ORDER BY name, slug`.pipe(
     Effect.flatMap(hostsOf),
   );
 
@@ -114,7 +115,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     sql.withTransaction(
       Effect.gen(function* () {
         yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`;
-        const host = yield* sql`SELECT id, slug, name, email, time_zone, locale FROM hosts WHERE id = ${hostId}`.pipe(
+        const host = yield* sql`SELECT id, slug, name, email, time_zone, locale, bio FROM hosts WHERE id = ${hostId}`.pipe(
           Effect.flatMap(decodeFirst(HostRow)),
         );
         if (host === undefined) return undefined;
@@ -161,6 +162,9 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
+  const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>
+    sql`UPDATE hosts SET name = ${p.name}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+
   const replaceWeeklyRules = (hostId: HostId, rules: ReadonlyArray<WeeklyRule>) =>
     Effect.gen(function* () {
       yield* sql`DELETE FROM availability_rules WHERE host_id = ${hostId}`;
@@ -197,6 +201,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     updateEventType,
     replaceWeeklyRules,
     replaceOverride,
+    updateProfile,
   } as const;
   }),
 }) {}

@@ -104,11 +104,31 @@ export const EventPage = (p: EventPageProps) => (
   </Layout>
 );
 
+/** The host's initials on a colour of their own (one hue per host, from their id). */
+export const Avatar = (p: { readonly host: Host }) => {
+  const initials = p.host.name
+    .split(/\s+/)
+    .filter((w) => w !== "")
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join("");
+  const hue = Number.parseInt(p.host.id.slice(0, 6), 16) % 360;
+  return (
+    <span class={`avatar hue-${Math.floor(hue / 30)}`} aria-hidden="true" safe>
+      {initials}
+    </span>
+  );
+};
+
 export const HostPage = (p: { readonly page: PageContext; readonly host: Host; readonly eventTypes: ReadonlyArray<EventType> }) => (
   <Layout page={p.page} title={p.host.name}>
-    <header class="event-header">
-      <h1 safe>{p.host.name}</h1>
-      <p>Choose a meeting.</p>
+    <header class="event-header host-header">
+      <Avatar host={p.host} />
+      <div>
+        <h1 safe>{p.host.name}</h1>
+        {p.host.bio === "" ? "" : <p class="bio" safe>{p.host.bio}</p>}
+        <p>Choose a meeting.</p>
+      </div>
     </header>
     {p.eventTypes.length === 0 ? (
       <p>There is nothing to book here at the moment.</p>

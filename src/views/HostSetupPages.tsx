@@ -688,6 +688,9 @@ const MeetingRecord = (p: {
 export interface AccountProps extends HostPageProps {
   readonly role: string;
   readonly origin: string;
+  readonly values: Values;
+  readonly errors: Errors;
+  readonly zones: ReadonlyArray<ZoneGroup>;
   readonly sessions: ReadonlyArray<{ readonly id: string; readonly device: string; readonly createdAt: number; readonly current: boolean }>;
 }
 
@@ -698,17 +701,40 @@ export const AccountPage = (p: AccountProps) => (
     <section class="card" aria-labelledby="account-h">
       <h1 id="account-h">Account</h1>
       <NoticeLine notice={p.notice} />
+      <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
+      <form method="post" action="/host/account" novalidate>
+        <CsrfField page={p.page} />
+        <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees see it" />
+        <div class="field">
+          <label for={idOf("timeZone")}>Time zone</label>
+          <select id={idOf("timeZone")} name="timeZone" aria-describedby={`${idOf("timeZone")}-hint`}>
+            {p.zones.map((g) => (
+              <optgroup label={g.region}>
+                {g.zones.map((z) => (
+                  <option value={z.zone} selected={z.zone === p.values["timeZone"]} safe>
+                    {z.label}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+          <p class="hint muted" id={`${idOf("timeZone")}-hint`}>
+            Your weekly hours are in this zone; meetings already booked keep their times.
+          </p>
+          <FieldError id={`${idOf("timeZone")}-error`} message={errorText("Time zone", p.errors.get("timeZone"))} />
+        </div>
+        <TextArea name="bio" label="About you" values={p.values} errors={p.errors} maxlength={1000} optional hint="Shown on your booking page" />
+        <button type="submit" class="primary">
+          Save
+        </button>
+      </form>
       <dl>
-        <dt>Name</dt>
-        <dd safe>{p.host.name}</dd>
         <dt>Booking page</dt>
         <dd>
           <a href={`/${p.host.slug}`} safe>{`${p.origin}/${p.host.slug}`}</a>
         </dd>
         <dt>Email</dt>
         <dd safe>{p.host.email}</dd>
-        <dt>Time zone</dt>
-        <dd safe>{zoneLabel(p.host.timeZone)}</dd>
         <dt>Role</dt>
         <dd safe>{ROLE_NAMES[p.role] ?? p.role}</dd>
       </dl>

@@ -90,6 +90,15 @@ describe("a new host's first minutes, in a browser", () => {
     await host.getByRole("status").filter({ hasText: "Saved." }).waitFor();
     await checkPage(host, "host-availability");
 
+    // Their account: name, zone and a bio, and this browser among the sessions.
+    await host.getByRole("link", { name: "Account" }).click();
+    await host.getByLabel("About you").fill("I help founders plan their first hires.");
+    await host.getByRole("button", { name: "Save", exact: true }).click();
+    await host.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await host.getByText("This browser").waitFor();
+    expect(await host.locator("li.meeting strong").first().textContent()).toBe("Chrome on Linux");
+    await checkPage(host, "host-account");
+
     // The dashboard stays open while someone books from another browser.
     await host.getByRole("link", { name: "Meetings", exact: true }).click();
     await host.getByText("No upcoming meetings.").waitFor();
@@ -98,6 +107,9 @@ describe("a new host's first minutes, in a browser", () => {
 
     const invitee = await (await browser.newContext({ viewport: VIEWPORTS.phone, timezoneId: "Europe/London" })).newPage();
     failOnPageErrors(invitee, errors);
+    await invitee.goto(`${app.url}/${slug}`);
+    await invitee.getByText("I help founders plan their first hires.").waitFor();
+    await expectAccessible(invitee);
     await invitee.goto(`${app.url}/${slug}/consult`);
     await invitee.locator(".month a.day:has(.dot)").first().click();
     await invitee.locator(".month a.day.selected").waitFor();

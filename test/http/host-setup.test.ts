@@ -6,7 +6,7 @@ import { HostSessionRepository } from "../../src/persistence/HostSessionReposito
 import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
 import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
-import { createHost, type HostFixture } from "../support/fixtures.ts";
+import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
 import { openLiveSocket } from "../support/ws.ts";
 
 const app = useTestApp();
@@ -161,6 +161,32 @@ describe("signing in by mail", () => {
   });
 });
 
+describe("a host's profile", () => {
+  it("changes name, bio and zone through the actor: the booking page shows them, and the weekly hours move with the zone", async () => {
+    const host = await run(createHost({ timeZone: "UTC", rules: weekdays("09:00", "10:00", [1]), eventType: { durationMinutes: 60 } }));
+    const browser = await signedIn(host.hostId);
+    const monday = nextMonday();
+    const day = monday.toISOString().slice(0, 10);
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([`${day}T09:00:00.000Z`]);
+
+    const refused = await submit(browser, "/host/account", "/host/account", { name: "", timeZone: "Mars/Base", bio: "" });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toContain("2 fields need a change");
+    expect(refused.body).toContain("Choose a time zone from the list");
+
+    const saved = await submit(browser, "/host/account", "/host/account", { name: "Kenji <Sato>", timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
+    expect(saved.status).toBe(303);
+    const page = await new PageClient(app.url).get(`/${host.hostSlug}`);
+    expect(page.body).toContain("Kenji &lt;Sato>");
+    expect(page.body).toContain("Architect &amp; &lt;b>mentor&lt;/b>");
+    expect(page.body).not.toContain("<b>mentor</b>");
+    // Monday 09:00 in Tokyo is Monday 00:00 UTC.
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([`${day}T00:00:00.000Z`]);
+    const [row] = await query<{ name: string; timeZone: string; bio: string }>("SELECT name, time_zone, bio FROM hosts WHERE id = $1", host.hostId);
+    expect(row).toEqual({ name: "Kenji <Sato>", timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
+  });
+});
+
 describe("a host's sessions", () => {
   it("are listed with their device, and end one at a time or everywhere; another host's cannot be ended", async () => {
     const host = await run(createHost());
@@ -171,7 +197,8 @@ describe("a host's sessions", () => {
     const ids = [...account.body.matchAll(/action="\/host\/sessions\/([0-9a-f]{64})\/end"/g)].map((m) => m[1]!);
     expect(ids).toHaveLength(2);
     expect(account.body).toContain("This browser");
-    expect(account.body).toContain("Unknown device");
+    // PageClient is undici's fetch, which sends no browser name.
+    expect(account.body).toContain("node");
 
     // Another host cannot end these.
     const other = await signedIn((await run(createHost())).hostId);

@@ -1,5 +1,5 @@
 import { Schema } from "effect";
-import { joiningProblems } from "../../booking/HostSetup.ts";
+import { joiningProblems, profileProblems } from "../../booking/HostSetup.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { EventTypeId } from "../../domain/model.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
@@ -180,14 +180,41 @@ export const hostSetupRoutes = (web: Web) => {
 
   // ----- Account and sessions ---------------------------------------------------------------
 
-  const account = async (request: Request): Promise<Reply> => {
-    const host = await hostGet(web, request);
-    if (isReply(host)) return host;
+  const accountPage = async (request: Request, host: SignedIn, form?: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, notice?: Notice) => {
     const [sessions, role] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.roleOf(host.hostId)]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
     if (isAppError(role)) return errorPage(host.view.page, role, host.cookies);
-    const notice = request.query.has("ended") ? { text: "That session is signed out.", error: false } : undefined;
-    return page(host.cookies, 200, AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions }));
+    const { name, timeZone, bio } = host.snapshot.host;
+    const values = form?.values ?? { name, timeZone, bio };
+    const zones = web.views.zonePickerGroups(web.now(), values["timeZone"] ?? timeZone);
+    return page(
+      host.cookies,
+      status,
+      AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones }),
+    );
+  };
+
+  const account = async (request: Request): Promise<Reply> => {
+    const host = await hostGet(web, request);
+    if (isReply(host)) return host;
+    const done = request.query.has("ended") ? "That session is signed out." : request.query.has("saved") ? "Saved. Your booking pages show it now." : undefined;
+    return accountPage(request, host, undefined, 200, done === undefined ? undefined : { text: done, error: false });
+  };
+
+  /** The host's name, zone and bio, through their actor (open pages refresh). */
+  const saveProfile = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const values = valuesOf(host.fields);
+    const profile = { name: (values["name"] ?? "").trim(), timeZone: values["timeZone"] ?? "", bio: (values["bio"] ?? "").trim() };
+    const problems = profileProblems(profile);
+    if (problems.length > 0) return accountPage(request, host, { values, errors: new Map(problems.map((p) => [p.field, p.message])) }, 422);
+    const saved = await context.saveProfile(host.hostId, profile);
+    if (isAppError(saved)) {
+      const refusal = refusalOf(saved);
+      return "errors" in refusal ? accountPage(request, host, { values, errors: refusal.errors }, 422) : accountPage(request, host, { values, errors: NO_ERRORS }, refusal.status, refusal.notice);
+    }
+    return redirect("/host/account?saved=1", host.cookies);
   };
 
   /** Ends one session (`/host/sessions/:id/end`) or all (`/host/sessions/end-all`); ending this browser's signs it out. */
@@ -282,5 +309,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { account, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
