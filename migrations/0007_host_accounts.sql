@@ -4,11 +4,12 @@
 ALTER TABLE hosts ADD COLUMN role text NOT NULL DEFAULT 'host' CHECK (role IN ('owner', 'admin', 'host'));
 CREATE UNIQUE INDEX hosts_one_owner ON hosts ((true)) WHERE role = 'owner';
 
--- An invitation makes one new host: single use, for seven days, kept only as a digest.
+-- An invitation makes one new host: single use, for seven days, kept only as a digest. Without
+-- an inviter it is a sign-up link someone asked for themselves (SIGNUP=open).
 CREATE TABLE host_invitations (
   token_digest  bytea PRIMARY KEY,
   email         text NOT NULL CHECK (length(email) BETWEEN 3 AND 320 AND email LIKE '%_@_%'),
-  invited_by    uuid NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+  invited_by    uuid REFERENCES hosts (id) ON DELETE CASCADE,
   created_at    timestamptz NOT NULL DEFAULT now(),
   expires_at    timestamptz NOT NULL,
   used_at       timestamptz,

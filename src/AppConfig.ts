@@ -35,6 +35,8 @@ export interface AppConfigShape {
   readonly smsUrl: Option.Option<Redacted.Redacted>;
   /** Lets webhooks reach this machine and private networks (tests, or an intranet). */
   readonly webhookAllowPrivate: boolean;
+  /** `invite`: only the owner's and admins' invitations make hosts; `open`: anyone may sign up with an email address. */
+  readonly signup: "open" | "invite";
 }
 
 export interface DeliverySettings {
@@ -130,6 +132,7 @@ export const appConfig = Effect.gen(function* () {
   };
   const webhookAllowPrivate = yield* Config.boolean("WEBHOOK_ALLOW_PRIVATE").pipe(Config.withDefault(false));
   const smsUrl = yield* optionalRedacted("SMS_URL");
+  const signup = yield* Config.literal("open", "invite")("SIGNUP").pipe(Config.withDefault("invite" as const));
   return {
     port,
     host,
@@ -152,6 +155,7 @@ export const appConfig = Effect.gen(function* () {
     deliveries,
     smsUrl,
     webhookAllowPrivate,
+    signup,
   } satisfies AppConfigShape;
 });
 

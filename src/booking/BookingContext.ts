@@ -41,6 +41,7 @@ export interface ContextDeps {
   /** Sends account mail (sign-in links, invitations) in the background. */
   readonly sendMail: (mail: OutgoingMail) => void;
   readonly mailSettings: MailSettings;
+  readonly signupOpen: boolean;
 }
 
 type Answer<A> = A | BookingError;
@@ -345,7 +346,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     meetings,
     exportMeetings,
     keepMeetingNote,
-    ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings }),
+    ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings, signupOpen: deps.signupOpen }),
     mailbox,
     mailboxMessage,
     listWebhooks,

@@ -6,7 +6,7 @@ import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { LocalDate } from "../domain/time.ts";
 import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
-import { invitationMail, signInMail } from "../notify/accountMails.ts";
+import { invitationMail, signInMail, signUpMail } from "../notify/accountMails.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, sessionIdOf, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
@@ -21,6 +21,8 @@ interface SetupDeps {
   /** Sends in the background: the answer never waits for (or reveals) a mail server. */
   readonly sendMail: (mail: OutgoingMail) => void;
   readonly mailSettings: MailSettings;
+  /** SIGNUP=open: anyone may ask for a sign-up link. */
+  readonly signupOpen: boolean;
 }
 
 export interface WeeklyWindow {
@@ -106,6 +108,26 @@ export const makeHostSetup = (deps: SetupDeps) => {
     ).catch(() => undefined);
   };
 
+  /**
+   * SIGNUP=open: mails a sign-up link to a new address, or sign-in links to the hosts who have
+   * it. Answers at once and alike either way; with sign-up closed it is a 404.
+   */
+  const requestSignUp = (email: string): Answer<void> => {
+    if (!deps.signupOpen) return new NotFound({ what: "page" });
+    void access((r) =>
+      Effect.flatMap(r.hostsWithEmail(email), (hosts) =>
+        hosts.length > 0
+          ? Effect.forEach(hosts, (host) =>
+              Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
+                deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
+              ),
+            )
+          : Effect.map(r.invite(null, email, deps.now()), (token) => deps.sendMail(signUpMail(deps.mailSettings, email, linkOf(`/host/join/${token}`), INVITATION_DAYS))),
+      ),
+    ).catch(() => undefined);
+    return undefined;
+  };
+
   const invitation = (token: string) => access((r) => r.invitation(token, deps.now()));
 
   /** Makes the invited host and signs them in; undefined when the invitation no longer works. */
@@ -158,7 +180,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return problem !== undefined ? Promise.resolve(problem) : deps.ask(hostId, new SaveProfile(profile, true));
   };
 
-  return { saveProfile, team, invite, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { saveProfile, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

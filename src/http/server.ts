@@ -126,6 +126,7 @@ export const HttpServerLive = Layer.scoped(
           void run(mailer.send(mail).pipe(Effect.tapError((e) => Effect.logWarning("account mail not sent").pipe(Effect.annotateLogs({ to: mail.to.email, reason: e.reason })))));
         },
         mailSettings: { publicUrl: config.publicUrl, mailFrom: config.mailFrom },
+        signupOpen: config.signup === "open",
       }),
       views: makePageViews(),
       assets: loadAssets(),
@@ -314,6 +315,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule, limit: "change" },
       { method: "get", pattern: "/host", handler: hostPages.dashboard, limit: "read" },
       { method: "post", pattern: "/host/sign-in", handler: hostPages.emailSignInLink, limit: "change" },
+      { method: "post", pattern: "/host/sign-up", handler: hostPages.signUp, limit: "change" },
       { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage, limit: "read" },
       { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
       { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },

@@ -36,6 +36,24 @@ export const signInMail = (settings: MailSettings, host: { name: string; email: 
     host.name,
   );
 
+export const signUpMail = (settings: MailSettings, email: string, url: string, days: number) =>
+  mailOf(
+    settings,
+    { name: "", email },
+    {
+      subject: "Create your Rendezvous account",
+      heading: "Take bookings with Rendezvous",
+      paragraphs: [
+        `Someone (we hope you) asked to sign up with this address. Choose your name, your booking page's address and your time zone; the link works once, within ${days} days.`,
+        "If you did not ask, ignore this mail: no account is made without it.",
+      ],
+      details: [],
+      action: { label: "Create your account", url },
+      calendar: undefined,
+    },
+    "Rendezvous",
+  );
+
 export const invitationMail = (settings: MailSettings, email: string, invitedBy: string, url: string, days: number) =>
   mailOf(
     settings,

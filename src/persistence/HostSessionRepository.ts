@@ -116,7 +116,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const ensureOwner = (hostId: HostId) =>
       sql`UPDATE hosts SET role = 'owner' WHERE id = ${hostId} AND NOT EXISTS (SELECT 1 FROM hosts WHERE role = 'owner')`.pipe(Effect.asVoid);
 
-    const invite = (invitedBy: HostId, email: string, now: number) =>
+    /** An invitation from a host, or (`invitedBy` null) a sign-up link the address asked for itself. */
+    const invite = (invitedBy: HostId | null, email: string, now: number) =>
       Effect.gen(function* () {
         const token = newToken();
         yield* sql`DELETE FROM host_invitations WHERE expires_at < ${iso(now)}::timestamptz AND used_at IS NULL`;
@@ -130,9 +131,9 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const invitation = (token: string, now: number) =>
       TOKEN.test(token)
         ? sql`
-            SELECT i.email, h.name AS invited_by FROM host_invitations i JOIN hosts h ON h.id = i.invited_by
+            SELECT i.email, h.name AS invited_by FROM host_invitations i LEFT JOIN hosts h ON h.id = i.invited_by
             WHERE i.token_digest = ${digestOf(token)} AND i.used_at IS NULL AND i.expires_at > ${iso(now)}::timestamptz`.pipe(
-            Effect.flatMap(decodeFirst(Schema.Struct({ email: Schema.String, invitedBy: Schema.String }))),
+            Effect.flatMap(decodeFirst(Schema.Struct({ email: Schema.String, invitedBy: Schema.NullOr(Schema.String) }))),
           )
         : Effect.succeed(undefined);
 
@@ -193,7 +194,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const openInvitations = (now: number) =>
       sql`
         SELECT email, expires_at FROM host_invitations
-        WHERE used_at IS NULL AND expires_at > ${iso(now)}::timestamptz ORDER BY created_at DESC LIMIT 100`.pipe(
+        WHERE used_at IS NULL AND invited_by IS NOT NULL AND expires_at > ${iso(now)}::timestamptz ORDER BY created_at DESC LIMIT 100`.pipe(
         Effect.flatMap(decodeRows(OpenInvitation)),
       );
 

@@ -24,17 +24,23 @@ export const SignInPage = (p: { readonly page: PageContext; readonly host: Host 
 /** Hosts sign in with a link that works once; the owner's own link is printed by `npm start`. */
 export const SignedOutPage = (p: {
   readonly page: PageContext;
-  readonly status: "signed-out" | "no-session" | "link-sent";
+  readonly status: "signed-out" | "no-session" | "link-sent" | "sign-up-sent";
+  /** SIGNUP=open: a form to create an account is offered too. */
+  readonly signupOpen: boolean;
   readonly values?: Values;
   readonly errors?: Errors;
 }) => (
   <Layout page={p.page} title="Your bookings · Rendezvous" noindex>
     <section class="card" aria-labelledby="signed-out-h">
-      <h1 id="signed-out-h">{p.status === "signed-out" ? "You are signed out" : p.status === "link-sent" ? "Check your mail" : "Please sign in"}</h1>
+      <h1 id="signed-out-h">
+        {p.status === "signed-out" ? "You are signed out" : p.status === "link-sent" || p.status === "sign-up-sent" ? "Check your mail" : "Please sign in"}
+      </h1>
       {p.status === "link-sent" ? (
         <p role="status">
           If a host of this Rendezvous has that address, a sign-in link is on its way. It works once, within 15 minutes.
         </p>
+      ) : p.status === "sign-up-sent" ? (
+        <p role="status">A link is on its way to that address: it creates your account (or signs you in, if you have one).</p>
       ) : (
         <>
           <p>Hosts sign in with a link that works once. We mail it to you.</p>
@@ -45,6 +51,18 @@ export const SignedOutPage = (p: {
               Mail me a sign-in link
             </button>
           </form>
+          {p.signupOpen ? (
+            <form method="post" action="/host/sign-up" novalidate aria-labelledby="sign-up-h">
+              <h2 id="sign-up-h">New here?</h2>
+              <CsrfField page={p.page} />
+              <TextField name="email" label="Your email, for a new account" type="email" values={{}} errors={new Map()} maxlength={320} required autocomplete="email" />
+              <button type="submit" class="secondary">
+                Create an account
+              </button>
+            </form>
+          ) : (
+            ""
+          )}
         </>
       )}
       <p class="muted">

@@ -487,7 +487,8 @@ const JOIN_LABELS: Record<string, string> = { name: "Name", slug: "Address", tim
 export const JoinPage = (p: {
   readonly page: PageContext;
   readonly email: string;
-  readonly invitedBy: string;
+  /** Null: they asked to sign up themselves. */
+  readonly invitedBy: string | null;
   readonly values: Values;
   readonly errors: Errors;
   readonly zones: ReadonlyArray<ZoneGroup>;
@@ -499,7 +500,7 @@ export const JoinPage = (p: {
     <Layout page={p.page} title="Join Rendezvous" noindex>
       <section class="card" aria-labelledby="join-h">
         <h1 id="join-h">Join Rendezvous</h1>
-        <p safe>{`${p.invitedBy} invited ${p.email} to take bookings here.`}</p>
+        <p safe>{p.invitedBy === null ? `Create the account of ${p.email} to take bookings here.` : `${p.invitedBy} invited ${p.email} to take bookings here.`}</p>
         <ErrorSummary errors={p.errors} labels={(f) => JOIN_LABELS[f] ?? f} />
         <form method="post" novalidate>
           <CsrfField page={p.page} />

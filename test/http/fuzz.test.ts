@@ -80,6 +80,7 @@ const TEMPLATES = [
   "/booking/:s/reschedule",
   "/host",
   "/host/sign-in",
+  "/host/sign-up",
   "/host/sign-in/:s",
   "/host/bookings/:s/cancel",
   "/host/bookings/:s/reschedule",

@@ -150,6 +150,9 @@ describe("signing in by mail", () => {
     expect((await browser.postForm(link, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
     expect((await browser.get("/host")).status).toBe(200);
     expect(await mailTo("nobody@example.com")).toEqual([]);
+    // Sign-up is by invitation here (SIGNUP=invite, the default): nobody may ask for an account.
+    expect(signedOut.body).not.toContain("Create an account");
+    expect((await browser.postForm("/host/sign-up", { _csrf: inputValue(signedOut.body, "_csrf")!, email: "new@example.com" })).status).toBe(404);
   });
 
   it("sends the owner's invitation to the invited address, with the link the team page shows", async () => {

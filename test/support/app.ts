@@ -58,6 +58,7 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   // Webhook receivers in tests listen on loopback.
   webhookAllowPrivate: true,
   smsUrl: Option.none(),
+  signup: "invite",
   ...overrides,
 });
 

@@ -192,11 +192,30 @@ export const hostPageRoutes = (web: Web) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
     const email = parseEmail(post.fields);
+    const signupOpen = context.signupOpen;
     if ("errors" in email) {
-      return html(422, SignedOutPage({ page: post.page, status: "no-session", values: valuesOf(post.fields), errors: email.errors }) as string, [...post.cookies, ...PRIVATE]);
+      return html(422, SignedOutPage({ page: post.page, status: "no-session", signupOpen, values: valuesOf(post.fields), errors: email.errors }) as string, [
+        ...post.cookies,
+        ...PRIVATE,
+      ]);
     }
     context.emailSignInLink(email.value);
-    return html(200, SignedOutPage({ page: post.page, status: "link-sent" }) as string, [...post.cookies, ...PRIVATE]);
+    return html(200, SignedOutPage({ page: post.page, status: "link-sent", signupOpen }) as string, [...post.cookies, ...PRIVATE]);
+  };
+
+  /** SIGNUP=open: mails a link that creates an account (or signs in one that exists); a 404 otherwise. */
+  const signUp = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const signupOpen = context.signupOpen;
+    if (!signupOpen) return errorPage(post.page, new NotFound({ what: "page" }), post.cookies);
+    const email = parseEmail(post.fields);
+    if ("errors" in email) {
+      return html(422, SignedOutPage({ page: post.page, status: "no-session", signupOpen, errors: email.errors }) as string, [...post.cookies, ...PRIVATE]);
+    }
+    const asked = context.requestSignUp(email.value);
+    if (isAppError(asked)) return errorPage(post.page, asked, post.cookies);
+    return html(200, SignedOutPage({ page: post.page, status: "sign-up-sent", signupOpen }) as string, [...post.cookies, ...PRIVATE]);
   };
 
   const signOut = async (request: Request): Promise<Reply> => {
@@ -207,5 +226,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, emailSignInLink, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
+  return { signInPage, signIn, emailSignInLink, signUp, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
 };

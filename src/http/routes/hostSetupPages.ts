@@ -265,7 +265,7 @@ export const hostSetupRoutes = (web: Web) => {
       [...cookies, ...PRIVATE],
     );
 
-  const joinForm = (pageContext: PageContext, invitation: { email: string; invitedBy: string }, values: FormValues, errors: ReadonlyMap<string, string>, status = 200) =>
+  const joinForm = (pageContext: PageContext, invitation: { readonly email: string; readonly invitedBy: string | null }, values: FormValues, errors: ReadonlyMap<string, string>, status = 200) =>
     page(
       [],
       status,

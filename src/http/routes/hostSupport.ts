@@ -19,8 +19,8 @@ export interface SignedIn {
   readonly fields: Record<string, unknown>;
 }
 
-export const signedOutPage = (page: PageContext, cookies: ReadonlyArray<readonly [string, string]>, status: "signed-out" | "no-session") =>
-  html(status === "no-session" ? 401 : 200, SignedOutPage({ page, status }) as string, [...cookies, ...PRIVATE]);
+export const signedOutPage = (web: Web, page: PageContext, cookies: ReadonlyArray<readonly [string, string]>, status: "signed-out" | "no-session") =>
+  html(status === "no-session" ? 401 : 200, SignedOutPage({ page, status, signupOpen: web.booking.signupOpen }) as string, [...cookies, ...PRIVATE]);
 
 const signedIn = async (
   web: Web,
@@ -32,7 +32,7 @@ const signedIn = async (
   const { page, cookies } = begun;
   const hostId = await web.booking.hostOfSession(hostSessionOf(request));
   if (isAppError(hostId)) return errorPage(page, hostId, cookies);
-  if (hostId === undefined) return signedOutPage(page, cookies, withoutSession);
+  if (hostId === undefined) return signedOutPage(web, page, cookies, withoutSession);
   const [snapshot, role] = await Promise.all([web.booking.hostSnapshot(hostId), web.booking.roleOf(hostId)]);
   if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
   if (isAppError(role)) return errorPage(page, role, cookies);
