@@ -23,3 +23,6 @@ ALTER TABLE host_sessions ADD COLUMN device text NOT NULL DEFAULT '' CHECK (leng
 
 -- A few words about the host on their booking page.
 ALTER TABLE hosts ADD COLUMN bio text NOT NULL DEFAULT '' CHECK (length(bio) <= 1000);
+
+-- A deactivated host cannot sign in and offers nothing; their meetings and history stay.
+ALTER TABLE hosts ADD COLUMN active boolean NOT NULL DEFAULT true;

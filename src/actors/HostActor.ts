@@ -13,6 +13,7 @@ import {
   decideCancel,
   decideEventType,
   decideProfile,
+  decideHostActive,
   decideExpire,
   decideHold,
   decideOverride,
@@ -224,6 +225,7 @@ export const makeHostActor = (
         if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
         else if (w._tag === "Override") statements.push(hosts.replaceOverride(hostId, w.date, w.windows));
         else if (w._tag === "Profile") statements.push(hosts.updateProfile(hostId, w));
+        else if (w._tag === "Active") statements.push(hosts.setActive(hostId, w.active));
         else if (w._tag === "EventType") {
           const { id, ...fields } = w.eventType;
           statements.push(w.isNew ? Effect.asVoid(hosts.insertEventType(hostId, fields, id)) : hosts.updateEventType(w.eventType));
@@ -260,6 +262,8 @@ export const makeHostActor = (
           return Effect.succeed(decideEventType(s, message));
         case "SaveProfile":
           return Effect.succeed(decideProfile(s, message));
+        case "SetHostActive":
+          return Effect.succeed(decideHostActive(s, message));
       }
     };
 

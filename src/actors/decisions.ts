@@ -35,6 +35,7 @@ import type {
   SaveEventType,
   SaveProfile,
   SetDateOverride,
+  SetHostActive,
 } from "./protocol.ts";
 
 /**
@@ -57,10 +58,11 @@ export type Write =
   | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
   | { readonly _tag: "Override"; readonly date: LocalDate; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
-  | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string };
+  | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string }
+  | { readonly _tag: "Active"; readonly active: boolean };
 
 /** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
-export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile";
+export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active";
 
 /** Internal: a hold's timer ran out. */
 export interface Expire {
@@ -96,9 +98,10 @@ const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: 
 export const slotTaken = (snapshot: HostSnapshot, et: EventType | undefined, start: number, now: number) =>
   refusalOf(() => new SlotTaken({ start, alternatives: et === undefined ? [] : snapshot.alternatives(et, start, now) }, true));
 
+/** An event type invitees may book: it is on, and so is its host. */
 const activeEventType = (snapshot: HostSnapshot, id: string) => {
   const et = snapshot.eventTypes.get(id as EventType["id"]);
-  return et !== undefined && et.active ? et : undefined;
+  return et !== undefined && et.active && snapshot.host.active ? et : undefined;
 };
 
 const TOKEN_BYTES = 16;
@@ -435,6 +438,14 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
   const next = s.with({ host, openTime: new OpenTime(makeSchedule(zone, s.availability.rules, s.availability.overrides)) });
   return { _tag: "Write", write: { _tag: "Profile", name: host.name, timeZone: zone, bio: host.bio }, next, result: undefined };
 };
+
+/** Existing bookings stay when a host is deactivated; nothing new can be booked. */
+export const decideHostActive = (s: HostSnapshot, p: SetHostActive): Decision => ({
+  _tag: "Write",
+  write: { _tag: "Active", active: p.active },
+  next: s.with({ host: { ...s.host, active: p.active } }),
+  result: undefined,
+});
 
 /** The instants a booking write touches, buffers included, to bound which slot lists it can change. */
 export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<number> => {

@@ -139,6 +139,13 @@ export class SaveProfile extends Schema.TaggedRequest<SaveProfile>()("SaveProfil
   payload: { name: Schema.String, timeZone: Schema.String, bio: Schema.String },
 }) {}
 
+/** Deactivates a host (nothing offered, no sign-in) or makes them active again. */
+export class SetHostActive extends Schema.TaggedRequest<SetHostActive>()("SetHostActive", {
+  failure: StorageUnavailable,
+  success: Schema.Void,
+  payload: { active: Schema.Boolean },
+}) {}
+
 export const HostMessage = Schema.Union(
   Hold,
   Release,
@@ -149,5 +156,6 @@ export const HostMessage = Schema.Union(
   SetDateOverride,
   SaveEventType,
   SaveProfile,
+  SetHostActive,
 );
 export type HostMessage = typeof HostMessage.Type;

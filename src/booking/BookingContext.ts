@@ -125,7 +125,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
 
   const activeEventType = (snapshot: HostSnapshot, slug: string): Answer<Offering> => {
     const eventType = SLUG.test(slug) ? snapshot.eventTypeBySlug(slug) : undefined;
-    return eventType !== undefined && eventType.active ? { snapshot, eventType } : notFound("event type");
+    return eventType !== undefined && eventType.active && snapshot.host.active ? { snapshot, eventType } : notFound("event type");
   };
 
   /** What `/:host/:event` offers: the host's snapshot and that active event type. */
@@ -137,7 +137,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
 
   /** The event types a host offers, by title. */
   const offeredEventTypes = (snapshot: HostSnapshot): EventType[] =>
-    [...snapshot.eventTypes.values()].filter((e) => e.active).sort((a, b) => a.title.localeCompare(b.title));
+    [...snapshot.eventTypes.values()].filter((e) => e.active && snapshot.host.active).sort((a, b) => a.title.localeCompare(b.title));
 
   /** Every host and what it offers, for the front page. */
   const listing = () =>

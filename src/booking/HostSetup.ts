@@ -1,6 +1,6 @@
 import { Effect, type Request as EffectRequest } from "effect";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import { ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { LocalDate } from "../domain/time.ts";
@@ -180,7 +180,41 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return problem !== undefined ? Promise.resolve(problem) : deps.ask(hostId, new SaveProfile(profile, true));
   };
 
-  return { saveProfile, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  /** Another member of the team, for an owner's or admin's action; nobody acts on themselves or the owner. */
+  const otherMember = async (leadId: HostId, memberId: string) => {
+    const lead = await teamLead(leadId);
+    if (lead !== true) return lead;
+    const members = await access((r) => r.team);
+    if (isBookingError(members)) return members;
+    const member = members.find((m) => m.id === memberId);
+    if (member === undefined) return new NotFound({ what: "page" });
+    if (member.id === leadId || member.role === "owner") return new InvalidInput({ field: "member", message: "The owner, and you yourself, cannot be changed here." });
+    return member;
+  };
+
+  /**
+   * Deactivates a host (their pages offer nothing, their sessions end, they cannot sign in;
+   * meetings already booked stay) or makes them active again.
+   */
+  const setHostActive = async (leadId: HostId, memberId: string, active: boolean): Promise<Answer<void>> => {
+    const member = await otherMember(leadId, memberId);
+    if (isBookingError(member)) return member;
+    const changed = await deps.ask(member.id, new SetHostActive({ active }, true));
+    if (isBookingError(changed) || active) return changed;
+    const ended = await access((r) => r.endSessions(member.id, null, deps.now()));
+    return isBookingError(ended) ? ended : undefined;
+  };
+
+  /** The owner makes a host an admin (who may invite and deactivate too), or a host again. */
+  const setRole = async (leadId: HostId, memberId: string, role: "admin" | "host"): Promise<Answer<void>> => {
+    if ((await roleOf(leadId)) !== "owner") return new NotFound({ what: "page" });
+    const member = await otherMember(leadId, memberId);
+    if (isBookingError(member)) return member;
+    const changed = await access((r) => r.setRole(member.id, role));
+    return isBookingError(changed) ? changed : undefined;
+  };
+
+  return { saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -19,6 +19,8 @@ export interface Host {
   readonly locale: string;
   /** A few words on the host's booking page; may be empty. */
   readonly bio: string;
+  /** A deactivated host offers nothing and cannot sign in. */
+  readonly active: boolean;
 }
 
 /** Every event type takes a free-text note besides its own questions; it travels with the answers under this key. */

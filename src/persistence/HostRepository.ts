@@ -14,6 +14,7 @@ const HostRow = Schema.Struct({
   timeZone: Schema.String,
   locale: Schema.String,
   bio: Schema.String,
+  active: Schema.Boolean,
 });
 
 const NullableInt = Schema.NullOr(Schema.Number);
@@ -101,7 +102,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const findHostIdOfEventType = (id: EventTypeId) =>
     sql`SELECT host_id AS id FROM event_types WHERE id = ${id}`.pipe(Effect.flatMap(idOf(HostId)));
 
-  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale, bio FROM hosts ORDER BY name, slug`.pipe(
+  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale, bio, active FROM hosts WHERE active ORDER BY name, slug`.pipe(
     Effect.flatMap(hostsOf),
   );
 
@@ -115,7 +116,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     sql.withTransaction(
       Effect.gen(function* () {
         yield* sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY`;
-        const host = yield* sql`SELECT id, slug, name, email, time_zone, locale, bio FROM hosts WHERE id = ${hostId}`.pipe(
+        const host = yield* sql`SELECT id, slug, name, email, time_zone, locale, bio, active FROM hosts WHERE id = ${hostId}`.pipe(
           Effect.flatMap(decodeFirst(HostRow)),
         );
         if (host === undefined) return undefined;
@@ -165,6 +166,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>
     sql`UPDATE hosts SET name = ${p.name}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
+  const setActive = (hostId: HostId, active: boolean) => sql`UPDATE hosts SET active = ${active} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+
   const replaceWeeklyRules = (hostId: HostId, rules: ReadonlyArray<WeeklyRule>) =>
     Effect.gen(function* () {
       yield* sql`DELETE FROM availability_rules WHERE host_id = ${hostId}`;
@@ -202,6 +205,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     replaceWeeklyRules,
     replaceOverride,
     updateProfile,
+    setActive,
   } as const;
   }),
 }) {}

@@ -23,7 +23,7 @@ export const HostRole = Schema.Literal("owner", "admin", "host");
 export type HostRole = typeof HostRole.Type;
 
 /** A host of this Rendezvous, as the owner's team page lists them. */
-export const TeamMember = Schema.Struct({ id: HostId, slug: Schema.String, name: Schema.String, email: Schema.String, role: HostRole });
+export const TeamMember = Schema.Struct({ id: HostId, slug: Schema.String, name: Schema.String, email: Schema.String, role: HostRole, active: Schema.Boolean });
 export type TeamMember = typeof TeamMember.Type;
 
 /** A session as its host sees it in their list. */
@@ -73,7 +73,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const hostOfSignInLink = (token: string, now: number) =>
       hostOf(token, (digest) => sql<{ hostId: string }>`
         SELECT host_id FROM host_sign_in_links
-        WHERE token_digest = ${digest} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz`);
+        WHERE token_digest = ${digest} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
+          AND host_id IN (SELECT id FROM hosts WHERE active)`);
 
     /** Uses up a sign-in link and starts a session, in one statement: a link signs in once. */
     const redeemSignInLink = (token: string, now: number, device: string) =>
@@ -85,6 +86,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
           WITH used AS (
             UPDATE host_sign_in_links SET used_at = ${iso(now)}::timestamptz
             WHERE token_digest = ${digestOf(token)} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
+              AND host_id IN (SELECT id FROM hosts WHERE active)
             RETURNING host_id
           )
           INSERT INTO host_sessions (token_digest, host_id, expires_at, device)
@@ -96,8 +98,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
 
     const hostOfSession = (token: string, now: number) =>
       hostOf(token, (digest) => sql<{ hostId: string }>`
-        SELECT host_id FROM host_sessions
-        WHERE token_digest = ${digest} AND ended_at IS NULL AND expires_at > ${iso(now)}::timestamptz`);
+        SELECT s.host_id FROM host_sessions s JOIN hosts h ON h.id = s.host_id
+        WHERE s.token_digest = ${digest} AND s.ended_at IS NULL AND s.expires_at > ${iso(now)}::timestamptz AND h.active`);
 
     const endSession = (token: string, now: number) =>
       TOKEN.test(token)
@@ -105,6 +107,10 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
             Effect.asVoid,
           )
         : Effect.void;
+
+    /** Makes a host an admin or a plain host again; the owner stays the owner. */
+    const setRole = (hostId: HostId, role: "admin" | "host") =>
+      sql`UPDATE hosts SET role = ${role} WHERE id = ${hostId} AND role <> 'owner' RETURNING id`.pipe(Effect.map((rows) => rows.length === 1));
 
     const roleOf = (hostId: HostId) =>
       sql`SELECT role FROM hosts WHERE id = ${hostId}`.pipe(
@@ -170,7 +176,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
 
     /** The hosts who sign in with this address (letter case aside); few, but addresses are not unique. */
     const hostsWithEmail = (email: string) =>
-      sql`SELECT id, name, email FROM hosts WHERE lower(email) = lower(${email}) ORDER BY created_at LIMIT 5`.pipe(
+      sql`SELECT id, name, email FROM hosts WHERE lower(email) = lower(${email}) AND active ORDER BY created_at LIMIT 5`.pipe(
         Effect.flatMap(decodeRows(Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String }))),
       );
 
@@ -189,7 +195,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
           ${id === null ? sql`` : sql`AND token_digest = decode(${id}, 'hex')`}
         RETURNING 1`.pipe(Effect.map((rows) => rows.length));
 
-    const team = sql`SELECT id, slug, name, email, role FROM hosts ORDER BY role = 'host', name, slug`.pipe(Effect.flatMap(decodeRows(TeamMember)));
+    const team = sql`SELECT id, slug, name, email, role, active FROM hosts ORDER BY role = 'host', name, slug`.pipe(Effect.flatMap(decodeRows(TeamMember)));
 
     const openInvitations = (now: number) =>
       sql`
@@ -205,6 +211,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
       hostOfSession,
       endSession,
       roleOf,
+      setRole,
       ensureOwner,
       invite,
       invitation,

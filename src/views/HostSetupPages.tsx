@@ -408,7 +408,9 @@ export const AvailabilityPage = (p: AvailabilityProps) => (
 );
 
 export interface TeamProps extends HostPageProps {
-  readonly members: ReadonlyArray<{ readonly name: string; readonly slug: string; readonly email: string; readonly role: string }>;
+  readonly members: ReadonlyArray<{ readonly id: string; readonly name: string; readonly slug: string; readonly email: string; readonly role: string; readonly active: boolean }>;
+  /** The owner also changes roles. */
+  readonly isOwner: boolean;
   readonly invitations: ReadonlyArray<{ readonly email: string; readonly expiresAt: number }>;
   readonly values: Values;
   readonly errors: Errors;
@@ -441,18 +443,50 @@ export const TeamPage = (p: TeamProps) => (
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {p.members.map((m) => (
-            <tr>
+            <tr id={`member-${m.id}`}>
               <td>
                 <a href={`/${m.slug}`} safe>
                   {m.name}
-                </a>
+                </a>{" "}
+                {m.active ? "" : <span class="badge">Deactivated</span>}
               </td>
               <td safe>{m.email}</td>
               <td safe>{ROLE_NAMES[m.role] ?? m.role}</td>
+              <td class="actions">
+                {m.role === "owner" || m.id === p.host.id ? (
+                  ""
+                ) : (
+                  <>
+                    <form method="post" action={`/host/team/${m.id}/${m.active ? "deactivate" : "reactivate"}`}>
+                      <CsrfField page={p.page} />
+                      <button type="submit" class={m.active ? "danger" : "secondary"} aria-describedby={`member-name-${m.id}`}>
+                        {m.active ? "Deactivate" : "Reactivate"}
+                      </button>
+                    </form>
+                    {p.isOwner ? (
+                      <form method="post" action={`/host/team/${m.id}/role`}>
+                        <CsrfField page={p.page} />
+                        <input type="hidden" name="role" value={m.role === "admin" ? "host" : "admin"} />
+                        <button type="submit" class="secondary" aria-describedby={`member-name-${m.id}`}>
+                          {m.role === "admin" ? "Make host" : "Make admin"}
+                        </button>
+                      </form>
+                    ) : (
+                      ""
+                    )}
+                    <span id={`member-name-${m.id}`} class="visually-hidden" safe>
+                      {m.name}
+                    </span>
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -122,6 +122,43 @@ describe("the team", () => {
 /** The local mailbox's mail to an address (no SMTP_URL in tests: mail is kept there). */
 const mailTo = (email: string) => query<{ subject: string; textBody: string }>("SELECT subject, text_body FROM local_mailbox WHERE recipient = $1 ORDER BY id", email);
 
+describe("the owner's team actions", () => {
+  it("deactivate a host (no sign-in, nothing bookable, meetings kept) and reactivate them; make an admin, who may not change roles or the owner", async () => {
+    const { browser: ownerBrowser, fixture: ownerFixture } = await theOwner();
+    const member = await run(createHost({ timeZone: "UTC" }));
+    const memberBrowser = await signedIn(member.hostId);
+    const start = (await offered(member.hostSlug, member.eventSlug, nextMonday()))[0]!;
+    expect((await bookViaApi(app.url, { eventTypeId: member.eventTypeId, start })).status).toBe(201);
+
+    const deactivated = await submit(ownerBrowser, "/host/team", `/host/team/${member.hostId}/deactivate`, {});
+    expect(deactivated.status).toBe(303);
+    expect((await memberBrowser.get("/host")).status).toBe(401);
+    expect((await new PageClient(app.url).get(`/${member.hostSlug}/${member.eventSlug}`)).status).toBe(404);
+    const later = (await fetch(`${app.url}/api/v1/hosts/${member.hostSlug}/event-types/${member.eventSlug}/slots`)).status;
+    expect(later).toBe(404);
+    expect((await bookViaApi(app.url, { eventTypeId: member.eventTypeId, start: new Date(Date.parse(start) + 3_600_000).toISOString() })).status).toBe(404);
+    expect((await query<{ n: string }>("SELECT count(*) AS n FROM bookings WHERE host_id = $1 AND status = 'confirmed'", member.hostId))[0]!.n).toBe("1");
+    expect((await ownerBrowser.get("/host/team")).body).toContain("Deactivated");
+    // A link made for them no longer signs them in.
+    const link = `/host/sign-in/${await run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(member.hostId, Date.now())))}`;
+    expect((await new PageClient(app.url).get(link)).status).toBe(410);
+
+    expect((await submit(ownerBrowser, "/host/team", `/host/team/${member.hostId}/reactivate`, {})).status).toBe(303);
+    expect((await new PageClient(app.url).get(`/${member.hostSlug}/${member.eventSlug}`)).status).toBe(200);
+
+    // An admin runs the team too, but roles are the owner's, and the owner is nobody's to change.
+    expect((await submit(ownerBrowser, "/host/team", `/host/team/${member.hostId}/role`, { role: "admin" })).status).toBe(303);
+    const admin = await signedIn(member.hostId);
+    expect((await admin.get("/host/team")).status).toBe(200);
+    const third = await run(createHost());
+    expect((await submit(admin, "/host/team", `/host/team/${third.hostId}/role`, { role: "admin" })).status).toBe(404);
+    expect((await submit(admin, "/host/team", `/host/team/${ownerFixture.hostId}/deactivate`, {})).status).toBe(400);
+    expect((await query<{ active: boolean }>("SELECT active FROM hosts WHERE id = $1", ownerFixture.hostId))[0]!.active).toBe(true);
+    expect((await submit(admin, "/host/team", `/host/team/${third.hostId}/deactivate`, {})).status).toBe(303);
+    expect((await query<{ active: boolean }>("SELECT active FROM hosts WHERE id = $1", third.hostId))[0]!.active).toBe(false);
+  });
+});
+
 describe("signing in by mail", () => {
   it("mails a single-use link to the host with that address, and answers alike for an address nobody has", async () => {
     const host = await run(createHost());

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { joiningProblems, profileProblems } from "../../booking/HostSetup.ts";
-import { NotFound } from "../../domain/errors.ts";
+import { InvalidInput, NotFound } from "../../domain/errors.ts";
 import { EventTypeId } from "../../domain/model.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
@@ -232,9 +232,10 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Team and invitations ---------------------------------------------------------------
 
   const teamPage = async (host: SignedIn, form: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, invitationLink?: { email: string; url: string }) => {
-    const team = await context.team(host.hostId);
+    const [team, role] = await Promise.all([context.team(host.hostId), context.roleOf(host.hostId)]);
     if (isAppError(team)) return errorPage(host.view.page, team, PRIVATE);
-    return page(host.cookies, status, TeamPage({ ...host.view, ...team, ...form, invitationLink }));
+    if (isAppError(role)) return errorPage(host.view.page, role, PRIVATE);
+    return page(host.cookies, status, TeamPage({ ...host.view, ...team, ...form, invitationLink, isOwner: role === "owner" }));
   };
 
   const team = async (request: Request): Promise<Reply> => {
@@ -252,6 +253,26 @@ export const hostSetupRoutes = (web: Web) => {
     const url = await context.invite(host.hostId, email.value);
     if (isAppError(url)) return errorPage(host.view.page, url, PRIVATE);
     return teamPage(host, { values: {}, errors: NO_ERRORS }, 201, { email: email.value, url });
+  };
+
+  /** `/host/team/:id/deactivate|reactivate`: an owner or admin turns another host off or on. */
+  const setMemberActive = (active: boolean) => async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const changed = await context.setHostActive(host.hostId, request.params[0]!, active);
+    if (isAppError(changed)) return errorPage(host.view.page, changed, host.cookies);
+    return redirect(`/host/team#member-${request.params[0]!}`, host.cookies);
+  };
+
+  /** `/host/team/:id/role`: the owner makes a host an admin, or a host again. */
+  const setMemberRole = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const role = host.fields["role"];
+    if (role !== "admin" && role !== "host") return errorPage(host.view.page, new InvalidInput({ field: "role", message: "must be admin or host" }), host.cookies);
+    const changed = await context.setRole(host.hostId, request.params[0]!, role);
+    if (isAppError(changed)) return errorPage(host.view.page, changed, host.cookies);
+    return redirect(`/host/team#member-${request.params[0]!}`, host.cookies);
   };
 
   const invitationGone = (pageContext: PageContext, cookies: ReadonlyArray<readonly [string, string]>) =>
@@ -309,5 +330,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
