@@ -223,7 +223,7 @@ export const makeHostActor = (
       }
       for (const w of writes) {
         if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
-        else if (w._tag === "Override") statements.push(hosts.replaceOverride(hostId, w.date, w.windows));
+        else if (w._tag === "Override") for (const date of w.dates) statements.push(hosts.replaceOverride(hostId, date, w.windows));
         else if (w._tag === "Profile") statements.push(hosts.updateProfile(hostId, w));
         else if (w._tag === "Active") statements.push(hosts.setActive(hostId, w.active));
         else if (w._tag === "EventType") {

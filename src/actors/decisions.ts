@@ -37,6 +37,7 @@ import type {
   SetDateOverride,
   SetHostActive,
 } from "./protocol.ts";
+import { MAX_OVERRIDE_DAYS } from "./protocol.ts";
 
 /**
  * What a host actor does with one command, decided against its current (in-memory) state.
@@ -56,7 +57,7 @@ export type Write =
   | { readonly _tag: "Cancel"; readonly cancellation: Cancellation }
   | { readonly _tag: "Reschedule"; readonly move: Rescheduling }
   | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
-  | { readonly _tag: "Override"; readonly date: LocalDate; readonly windows: ReadonlyArray<Window> | null }
+  | { readonly _tag: "Override"; readonly dates: ReadonlyArray<LocalDate>; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
   | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string }
   | { readonly _tag: "Active"; readonly active: boolean };
@@ -395,15 +396,17 @@ export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision =>
 
 export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision => {
   if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(() => new InvalidInput({ field: "date", message: "must be a date" }));
+  const days = p.days ?? 1;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_OVERRIDE_DAYS) return refuse(() => new InvalidInput({ field: "until", message: `must be within ${MAX_OVERRIDE_DAYS} days of the first date` }));
   for (const [i, w] of (p.windows ?? []).entries()) {
     const problem = windowProblem(w, `windows[${i}]`);
     if (problem !== undefined) return refuse(() => problem);
   }
-  const date = localDate(p.date);
+  const dates = Array.from({ length: days }, (_, k) => localDate(p.date + k));
   const windows = p.windows === null ? null : toWindows(p.windows);
-  const overrides = s.availability.overrides.filter((o) => o.date !== date);
-  if (windows !== null) overrides.push({ date, windows });
-  return { _tag: "Write", write: { _tag: "Override", date, windows }, next: withSchedule(s, s.availability.rules, overrides), result: undefined };
+  const overrides = s.availability.overrides.filter((o) => !dates.includes(o.date));
+  if (windows !== null) overrides.push(...dates.map((date) => ({ date, windows })));
+  return { _tag: "Write", write: { _tag: "Override", dates, windows }, next: withSchedule(s, s.availability.rules, overrides), result: undefined };
 };
 
 export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => {

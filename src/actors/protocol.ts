@@ -102,12 +102,18 @@ export class ReplaceWeeklyRules extends Schema.TaggedRequest<ReplaceWeeklyRules>
   payload: { rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields })) },
 }) {}
 
-/** Sets the windows of one host-local date (empty closes it), or with `null` removes the override. */
+/**
+ * Sets the windows of one host-local date, or of `days` dates from it (empty closes them), or
+ * with `null` removes the override; a range is one write.
+ */
 export class SetDateOverride extends Schema.TaggedRequest<SetDateOverride>()("SetDateOverride", {
   failure: Schema.Union(InvalidInput, StorageUnavailable),
   success: Schema.Void,
-  payload: { date: Schema.Int, windows: Schema.NullOr(Schema.Array(WindowPayload)) },
+  payload: { date: Schema.Int, windows: Schema.NullOr(Schema.Array(WindowPayload)), days: Schema.optional(Schema.Int) },
 }) {}
+
+/** The most dates one override may cover. */
+export const MAX_OVERRIDE_DAYS = 92;
 
 export const EventTypeFields = Schema.Struct({
   slug: Schema.String,

@@ -170,9 +170,9 @@ export const makeHostSetup = (deps: SetupDeps) => {
 
   const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>) => deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true));
 
-  /** Sets one local date's windows (empty: a day off), or with null goes back to the weekly hours. */
-  const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null) =>
-    deps.ask(hostId, new SetDateOverride({ date, windows }, true));
+  /** Sets the windows of `days` local dates from `date` (empty: days off), or with null goes back to the weekly hours. */
+  const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null, days = 1) =>
+    deps.ask(hostId, new SetDateOverride({ date, windows, days }, true));
 
   /** The host's name, zone and bio, checked here (every field at once) and again by the actor. */
   const saveProfile = (hostId: HostId, profile: Profile) => {

@@ -3,6 +3,7 @@ import type { EventTypeFields } from "../actors/protocol.ts";
 import type { EventType, QuestionKind } from "../domain/model.ts";
 import { formatWallTime, parseLocalDate, type LocalDate } from "../domain/time.ts";
 import { eventTypeProblems } from "../domain/validation.ts";
+import { MAX_OVERRIDE_DAYS } from "../actors/protocol.ts";
 import type { WeeklyWindow } from "../booking/HostSetup.ts";
 import { QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WINDOWS_PER_DAY } from "../views/hostFormLayout.ts";
 import { Email, fieldErrorsOf } from "./forms.ts";
@@ -195,6 +196,8 @@ export const copyDay = (fields: Record<string, unknown>): FormValues => {
 
 export interface OverrideInput {
   readonly date: LocalDate;
+  /** How many dates from `date` on (1: that date alone). */
+  readonly days: number;
   /** Empty: the day is off. */
   readonly windows: ReadonlyArray<{ start: number; end: number }>;
 }
@@ -204,10 +207,14 @@ export const parseOverride = (fields: Record<string, unknown>, today: LocalDate)
   const date = parseLocalDate(text(fields, "date").trim());
   if (date === undefined) errors.set("date", "must be a date such as 2027-03-09");
   else if (date < today) errors.set("date", "is in the past");
+  const untilText = text(fields, "until").trim();
+  const until = untilText === "" ? date : parseLocalDate(untilText);
+  if (until === undefined) errors.set("until", "must be a date such as 2027-03-16, or empty for one day");
+  else if (date !== undefined && (until < date || until - date >= MAX_OVERRIDE_DAYS)) errors.set("until", `must be the first date or up to ${MAX_OVERRIDE_DAYS - 1} days after it`);
   const off = text(fields, "mode") !== "hours";
   const windows = windowsOf(fields, "windows", errors);
   if (!off && windows.length === 0 && !errors.has("windows[0]")) errors.set("windows[0]", "give at least one time, or choose a day off");
-  return errors.size > 0 || date === undefined ? { errors } : { value: { date, windows: off ? [] : windows } };
+  return errors.size > 0 || date === undefined || until === undefined ? { errors } : { value: { date, days: until - date + 1, windows: off ? [] : windows } };
 };
 
 /** An email address from a form (an invitation's, a sign-in request's), or why it is not one. */

@@ -298,7 +298,7 @@ const windowLabel = (field: string) => {
   if (hours !== null) return `${WEEKDAYS[Number(hours[1])]}, time ${Number(hours[2]) + 1},`;
   const override = /^windows\[(\d)\]$/.exec(field);
   if (override !== null) return `Time ${Number(override[1]) + 1}`;
-  return field === "date" ? "Date" : field;
+  return field === "date" ? "Date" : field === "until" ? "Until" : field;
 };
 
 export interface AvailabilityProps extends HostPageProps {
@@ -386,7 +386,10 @@ export const AvailabilityPage = (p: AvailabilityProps) => (
       <ErrorSummary errors={p.override.errors} labels={windowLabel} />
       <form method="post" action="/host/availability/overrides" class="override" novalidate>
         <CsrfField page={p.page} />
-        <TextField name="date" label="Date" type="date" values={p.override.values} errors={p.override.errors} required />
+        <div class="field-row">
+          <TextField name="date" label="Date" type="date" values={p.override.values} errors={p.override.errors} required />
+          <TextField name="until" label="Until" type="date" values={p.override.values} errors={p.override.errors} optional hint="For several days in a row" />
+        </div>
         <fieldset>
           <legend>On that date</legend>
           <label class="inline">

@@ -448,6 +448,16 @@ describe("availability", () => {
     expect(back.status).toBe(303);
     expect(await offered(host.hostSlug, host.eventSlug, monday)).toHaveLength(4);
 
+    // A range of days off, Tuesday to Thursday, in one step.
+    const tuesday = day(1, "00:00").slice(0, 10);
+    const range = await submit(browser, "/host/availability", "/host/availability/overrides", { date: tuesday, until: thursday, mode: "off" });
+    expect(range.status).toBe(303);
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([]);
+    expect((await browser.get("/host/availability")).body.match(/<span>Day off<\/span>/g)).toHaveLength(3);
+    const backwards = await submit(browser, "/host/availability", "/host/availability/overrides", { date: thursday, until: tuesday, mode: "off" });
+    expect(backwards.status).toBe(422);
+    expect(backwards.body).toContain("Until must be the first date or up to 91 days after it");
+
     const past = await submit(browser, "/host/availability", "/host/availability/overrides", { date: "2001-01-01", mode: "hours" });
     expect(past.status).toBe(422);
     expect(past.body).toContain("Date is in the past");

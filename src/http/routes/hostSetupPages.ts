@@ -163,7 +163,7 @@ export const hostSetupRoutes = (web: Web) => {
     const today = zoneTable(host.snapshot.host.timeZone).localDateOf(web.now());
     const parsed = parseOverride(host.fields, today);
     if ("errors" in parsed) return availabilityPage(host, { override: { values, errors: parsed.errors } }, 422);
-    const saved = await context.setDateOverride(host.hostId, parsed.value.date, parsed.value.windows);
+    const saved = await context.setDateOverride(host.hostId, parsed.value.date, parsed.value.windows, parsed.value.days);
     if (isAppError(saved)) return availabilityPage(host, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
     return redirect("/host/availability?date-saved=1#overrides-h", host.cookies);
   };
