@@ -10,7 +10,7 @@ import {
   TooManyBookings,
   TooManyHolds,
 } from "../domain/errors.ts";
-import { Booking, BookingId, EpochMsSchema, EventTypeId, Invitee, Party } from "../domain/model.ts";
+import { Booking, BookingId, EpochMsSchema, EventTypeId, Invitee, LOCATION_KINDS, Party } from "../domain/model.ts";
 
 /**
  * The messages a host actor understands, as serialisable Schema requests (payload, success,
@@ -120,6 +120,7 @@ export const EventTypeFields = Schema.Struct({
   title: Schema.String,
   description: Schema.String,
   location: Schema.String,
+  locationKind: Schema.Literal(...LOCATION_KINDS),
   durationMinutes: Schema.Int,
   bufferBeforeMinutes: Schema.Int,
   bufferAfterMinutes: Schema.Int,

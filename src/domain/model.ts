@@ -26,6 +26,9 @@ export interface Host {
 /** Every event type takes a free-text note besides its own questions; it travels with the answers under this key. */
 export const NOTE = "note";
 
+export const LOCATION_KINDS = ["none", "in_person", "phone", "video"] as const;
+export type LocationKind = (typeof LOCATION_KINDS)[number];
+
 export type QuestionKind = "short_text" | "long_text" | "single_choice" | "phone";
 
 export interface Question {
@@ -42,7 +45,9 @@ export interface EventType {
   readonly slug: string;
   readonly title: string;
   readonly description: string;
+  /** An address, a phone number or a video link, as `locationKind` says (free text for "none"). */
   readonly location: string;
+  readonly locationKind: LocationKind;
   readonly durationMinutes: number;
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;

@@ -34,6 +34,9 @@ export const eventTypeProblems = (e: EventTypeFieldValues): ReadonlyArray<Invali
   if (!SLUG.test(e.slug)) bad("slug", "must be lowercase letters, digits and dashes (at most 64)");
   if (e.description.length > 5000) bad("description", "must be at most 5000 characters");
   if (e.location.length > 500) bad("location", "must be at most 500 characters");
+  else if (e.locationKind === "in_person" && e.location.trim() === "") bad("location", "must give the address");
+  else if (e.locationKind === "phone" && !/^\+?[0-9 ()./-]{5,40}$/.test(e.location.trim())) bad("location", "must be a phone number such as +43 1 234 5678");
+  else if (e.locationKind === "video" && !/^https:\/\/[^\s]+$/.test(e.location.trim())) bad("location", "must be the video link, starting with https://");
   if (!intIn(e.durationMinutes, 1, 1440)) bad("durationMinutes", "must be 1 to 1440 minutes");
   if (!intIn(e.slotIntervalMinutes, 1, 1440)) bad("slotIntervalMinutes", "must be 1 to 1440 minutes, or none");
   if (!intIn(e.bufferBeforeMinutes, 0, 1440)) bad("bufferBeforeMinutes", "must be 0 to 1440 minutes");

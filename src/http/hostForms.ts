@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect";
 import type { EventTypeFields } from "../actors/protocol.ts";
-import type { EventType, QuestionKind } from "../domain/model.ts";
+import { LOCATION_KINDS, type EventType, type QuestionKind } from "../domain/model.ts";
 import { formatWallTime, parseLocalDate, type LocalDate } from "../domain/time.ts";
 import { eventTypeProblems } from "../domain/validation.ts";
 import { MAX_OVERRIDE_DAYS } from "../actors/protocol.ts";
@@ -39,6 +39,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     slug: e.slug,
     description: e.description,
     location: e.location,
+    locationKind: e.locationKind,
     durationMinutes: String(e.durationMinutes),
     slotIntervalMinutes: e.slotIntervalMinutes === null ? "" : String(e.slotIntervalMinutes),
     bufferBeforeMinutes: String(e.bufferBeforeMinutes),
@@ -71,6 +72,9 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     return Number(raw);
   };
   const title = text(fields, "title").trim();
+  const kindText = text(fields, "locationKind") || "none";
+  const locationKind = LOCATION_KINDS.find((k) => k === kindText) ?? "none";
+  if (locationKind !== kindText) errors.set("locationKind", "must be one of the offered kinds");
   const durationMinutes = whole("durationMinutes", false) ?? 0;
   const slotIntervalMinutes = whole("slotIntervalMinutes", true);
   const bufferBeforeMinutes = whole("bufferBeforeMinutes", true) ?? 0;
@@ -109,6 +113,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     title,
     description: text(fields, "description").trim(),
     location: text(fields, "location").trim(),
+    locationKind,
     durationMinutes,
     bufferBeforeMinutes,
     bufferAfterMinutes,

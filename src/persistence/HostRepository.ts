@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
-import { EventTypeId, HostId, type EventType, type Host, type Question } from "../domain/model.ts";
+import { EventTypeId, HostId, LOCATION_KINDS, type EventType, type Host, type Question } from "../domain/model.ts";
 import { decodeFirst, decodeRows } from "./rows.ts";
 import type { DateOverride, WeeklyRule } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate, wallMinutes, type LocalDate } from "../domain/time.ts";
@@ -26,6 +26,7 @@ const EventTypeRow = Schema.Struct({
   title: Schema.String,
   description: Schema.String,
   location: Schema.String,
+  locationKind: Schema.Literal(...LOCATION_KINDS),
   durationMinutes: Schema.Number,
   bufferBeforeMinutes: Schema.Number,
   bufferAfterMinutes: Schema.Number,
@@ -74,6 +75,7 @@ export type NewEventType = Omit<EventType, "id" | "hostId" | "active" | "questio
 export const newEventType = (e: Pick<NewEventType, "slug" | "title"> & Partial<NewEventType>): NewEventType => ({
   description: "",
   location: "",
+  locationKind: "none",
   durationMinutes: 30,
   bufferBeforeMinutes: 0,
   bufferAfterMinutes: 0,
@@ -146,9 +148,9 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
 
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql`
-      INSERT INTO event_types (id, host_id, slug, title, description, location, duration_minutes, buffer_before_minutes,
+      INSERT INTO event_types (id, host_id, slug, title, description, location, location_kind, duration_minutes, buffer_before_minutes,
         buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active)
-      VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.durationMinutes},
+      VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.locationKind}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
         ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true})
       RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
@@ -156,7 +158,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const updateEventType = (e: EventType) =>
     sql`
       UPDATE event_types SET slug = ${e.slug}, title = ${e.title}, description = ${e.description},
-        location = ${e.location}, duration_minutes = ${e.durationMinutes},
+        location = ${e.location}, location_kind = ${e.locationKind}, duration_minutes = ${e.durationMinutes},
         buffer_before_minutes = ${e.bufferBeforeMinutes}, buffer_after_minutes = ${e.bufferAfterMinutes},
         minimum_notice_minutes = ${e.minimumNoticeMinutes}, max_days_ahead = ${e.maxDaysAhead},
         slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay},

@@ -1,4 +1,5 @@
 import type { Booking, EventType, Host } from "../domain/model.ts";
+import { Location } from "./Location.tsx";
 import type { BookingPanelProps } from "./EventPage.tsx";
 import { BookingPanel, EventHeader, Live } from "./EventPage.tsx";
 import { meetingIn, zoneLabel, type Clock } from "./format.ts";
@@ -81,7 +82,9 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
           ) : (
             <>
               <dt>Where</dt>
-              <dd safe>{p.eventType.location}</dd>
+              <dd>
+                <Location eventType={p.eventType} />
+              </dd>
             </>
           )}
           <dt>Who</dt>

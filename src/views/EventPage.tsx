@@ -1,4 +1,5 @@
 import type { Children } from "@kitajs/html";
+import { Location } from "./Location.tsx";
 import type { EventType, Host } from "../domain/model.ts";
 import { MonthCalendar, type CalendarData } from "./Calendar.tsx";
 import type { Clock } from "./format.ts";
@@ -23,7 +24,7 @@ export const EventHeader = (props: { readonly host: Host; readonly eventType: Ev
     <h1 safe>{props.eventType.title}</h1>
     <p class="facts">
       <span>{props.eventType.durationMinutes} min</span>
-      {props.eventType.location === "" ? "" : <span safe>{props.eventType.location}</span>}
+      {props.eventType.location === "" ? "" : <Location eventType={props.eventType} />}
     </p>
     {props.eventType.description === "" ? "" : <p safe>{props.eventType.description}</p>}
   </header>

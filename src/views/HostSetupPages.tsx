@@ -2,7 +2,7 @@ import { NOTE, type EventType, type EventTypeId, type Host } from "../domain/mod
 import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts";
-import { QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
+import { LOCATION_KIND_LABELS, QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
 import { Checkbox, ErrorSummary, FieldError, errorText, idOf, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
 import { dayLongWithYear, meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
@@ -233,7 +233,20 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
             hint={`Lowercase letters, digits and dashes: invitees book at /${p.host.slug}/your-address`}
           />
           <TextArea name="description" label="Description" {...f} maxlength={5000} optional />
-          <TextField name="location" label="Location" {...f} maxlength={500} optional hint="An address, a phone number or a video link; shown on the confirmation" />
+          <div class="field-row">
+            <div class="field">
+              <label for={idOf("locationKind")}>Where</label>
+              <select id={idOf("locationKind")} name="locationKind">
+                {Object.entries(LOCATION_KIND_LABELS).map(([value, label]) => (
+                  <option value={value} selected={value === (p.values["locationKind"] ?? "none")} safe>
+                    {label}
+                  </option>
+                ))}
+              </select>
+              <FieldError id={`${idOf("locationKind")}-error`} message={errorText("Where", p.errors.get("locationKind"))} />
+            </div>
+            <TextField name="location" label="Location" {...f} maxlength={500} optional hint="The address, phone number or video link; shown on the confirmation" />
+          </div>
           <div class="field-row">
             <NumberField name="durationMinutes" label="Duration (minutes)" {...f} min={1} max={1440} required />
             <NumberField name="slotIntervalMinutes" label="Start times every (minutes)" {...f} min={1} max={1440} optional hint="Empty: every duration" />

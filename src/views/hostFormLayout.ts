@@ -1,4 +1,4 @@
-import type { QuestionKind } from "../domain/model.ts";
+import type { LocationKind, QuestionKind } from "../domain/model.ts";
 
 /** How the host's setup forms are laid out; the web layer reads the posted fields by the same names. */
 
@@ -10,6 +10,13 @@ export const QUESTION_KIND_LABELS: Record<QuestionKind, string> = {
   long_text: "Long text",
   single_choice: "Choose one",
   phone: "Phone number",
+};
+
+export const LOCATION_KIND_LABELS: Record<LocationKind, string> = {
+  none: "Say it in words (or nothing)",
+  in_person: "In person, at an address",
+  phone: "By phone, at a number",
+  video: "By video, at a link",
 };
 
 /** Up to this many windows per weekday on the weekly hours form. */

@@ -279,10 +279,13 @@ describe("event types", () => {
       "questions[0].label": "Pick",
       "questions[0].kind": "single_choice",
       "questions[0].options": "",
+      locationKind: "phone",
+      location: "call me",
       active: "on",
     });
     expect(refused.status).toBe(422);
-    expect(refused.body).toContain("4 fields need a change");
+    expect(refused.body).toContain("5 fields need a change");
+    expect(refused.body).toContain("Location must be a phone number");
     expect(refused.body).toContain("Title must be 1 to 200 characters");
     expect(refused.body).toContain("Address must be lowercase letters");
     expect(refused.body).toContain("Duration must be a whole number");
@@ -294,6 +297,7 @@ describe("event types", () => {
       title: "Strategy <session>",
       slug: "strategy",
       description: "",
+      locationKind: "video",
       location: "https://video.example.com/ed",
       durationMinutes: "45",
       bufferBeforeMinutes: "0",
@@ -325,6 +329,7 @@ describe("event types", () => {
     const publicPage = await new PageClient(app.url).get(`/${edSlug}/strategy`);
     expect(publicPage.status).toBe(200);
     expect(publicPage.body).toContain("45 min");
+    expect(publicPage.body).toContain('Video call: </span><a href="https://video.example.com/ed"');
 
     // A preview of the booking page as an invitee in Tokyo would see it.
     const preview = await ed.get(`/host/preview?event=${stored!.id}&tz=Asia/Tokyo`);
