@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
-import { BookingNotActive, IdempotencyKeyReused, NotFound } from "../domain/errors.ts";
+import { BookingNotActive, IdempotencyKeyReused, InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
 import { addDays, DAY_MS, HOUR_MS, type EpochMs } from "../domain/time.ts";
@@ -14,6 +14,8 @@ import {
   decideEventType,
   decideProfile,
   decideHostActive,
+  decideAccept,
+  decideDecline,
   decideExpire,
   decideHold,
   decideOverride,
@@ -31,7 +33,7 @@ import {
   type Write,
 } from "./decisions.ts";
 import { HostSnapshot } from "./HostSnapshot.ts";
-import { StorageUnavailable, type Cancel, type HostMessage, type Reschedule } from "./protocol.ts";
+import { StorageUnavailable, type Accept, type Cancel, type Decline, type HostMessage, type Reschedule } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
 const KEEP_ENDED_MS = 2 * DAY_MS;
@@ -211,6 +213,8 @@ export const makeHostActor = (
       const inserts = writes.flatMap((w) => (w._tag === "Insert" ? [w.booking] : []));
       const cancels = writes.flatMap((w) => (w._tag === "Cancel" ? [{ ...w, id: w.cancellation.id }] : []));
       const moves = writes.flatMap((w) => (w._tag === "Reschedule" ? [{ ...w, id: w.move.id }] : []));
+      const accepts = writes.flatMap((w) => (w._tag === "Accept" ? [w] : []));
+      const declines = writes.flatMap((w) => (w._tag === "Decline" ? [w] : []));
       // The common case, new bookings only: through the group commit shared by all hosts.
       if (inserts.length === writes.length) return Effect.uninterruptible(bookingsRepo.insertGrouped(inserts));
       const statements: Effect.Effect<void, SqlError | Drift>[] = [];
@@ -221,6 +225,8 @@ export const makeHostActor = (
       if (moves.length > 0) {
         statements.push(bookingsRepo.reschedule(moves.map((m) => m.move)).pipe(Effect.flatMap((ids) => checkAll(ids, moves))));
       }
+      if (accepts.length > 0) statements.push(bookingsRepo.accept(accepts.map((a) => a.id)).pipe(Effect.flatMap((ids) => checkAll(ids, accepts))));
+      if (declines.length > 0) statements.push(bookingsRepo.decline(declines).pipe(Effect.flatMap((ids) => checkAll(ids, declines))));
       for (const w of writes) {
         if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
         else if (w._tag === "Override") for (const date of w.dates) statements.push(hosts.replaceOverride(hostId, date, w.windows));
@@ -254,6 +260,10 @@ export const makeHostActor = (
           return explain(decideCancel(s, message, now), message, now);
         case "Reschedule":
           return explain(decideReschedule(s, message, now), message, now);
+        case "Accept":
+          return explain(decideAccept(s, message, now), message, now);
+        case "Decline":
+          return explain(decideDecline(s, message, now), message, now);
         case "ReplaceWeeklyRules":
           return Effect.succeed(decideRules(s, message));
         case "SetDateOverride":
@@ -268,18 +278,31 @@ export const makeHostActor = (
     };
 
     /** A booking memory does not hold: explain why not, or, if memory is behind, reload and decide again. */
-    const explain = (d: Decision | BookingLookup, message: Cancel | Reschedule, now: number): Effect.Effect<Decision, SqlError> =>
+    const redecide = (s: HostSnapshot, message: Cancel | Reschedule | Accept | Decline, now: number) => {
+      switch (message._tag) {
+        case "Cancel":
+          return decideCancel(s, message, now);
+        case "Reschedule":
+          return decideReschedule(s, message, now);
+        case "Accept":
+          return decideAccept(s, message, now);
+        case "Decline":
+          return decideDecline(s, message, now);
+      }
+    };
+
+    const explain = (d: Decision | BookingLookup, message: Cancel | Reschedule | Accept | Decline, now: number): Effect.Effect<Decision, SqlError> =>
       d._tag !== "Lookup"
         ? Effect.succeed(d)
         : Effect.gen(function* () {
             const b = yield* bookingsRepo.findById(d.bookingId);
             if (b === undefined || b.hostId !== hostId) return { _tag: "Refuse", error: new NotFound({ what: "booking" }) } as const;
-            if (b.status === "confirmed" && b.end > now) {
+            if ((b.status === "confirmed" || b.status === "pending") && b.end > now) {
               yield* reload;
-              const again = message._tag === "Cancel" ? decideCancel(current, message, now) : decideReschedule(current, message, now);
+              const again = redecide(current, message, now);
               if (again._tag !== "Lookup") return again;
             }
-            const status = b.status === "cancelled" ? "cancelled" : "past";
+            const status = b.status === "cancelled" || b.status === "declined" ? b.status : "past";
             return { _tag: "Refuse", error: new BookingNotActive({ status }) } as const;
           });
 
@@ -301,9 +324,15 @@ export const makeHostActor = (
           Effect.annotateLogs({ hostId, write: write._tag }),
         );
         yield* reload;
+        if (write._tag === "Accept" || write._tag === "Decline") {
+          const booking = yield* bookingsRepo.findById(write.id);
+          if (booking?.status === "cancelled" || booking?.status === "declined") return Exit.fail(new BookingNotActive({ status: booking.status }) as unknown);
+          return Exit.fail(new InvalidInput({ field: "booking", message: "is not waiting for your confirmation" }) as unknown);
+        }
         if (write._tag === "Cancel") {
           const booking = yield* bookingsRepo.findById(write.cancellation.id);
-          return Exit.fail(new BookingNotActive({ status: booking?.status === "cancelled" ? "cancelled" : "past" }) as unknown);
+          const status = booking?.status === "cancelled" || booking?.status === "declined" ? booking.status : "past";
+          return Exit.fail(new BookingNotActive({ status }) as unknown);
         }
         const start = write._tag === "Insert" ? write.booking.start : write._tag === "Reschedule" ? write.move.start : now;
         const eventTypeId = write._tag === "Insert" ? write.booking.eventTypeId : undefined;

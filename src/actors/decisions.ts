@@ -36,6 +36,8 @@ import type {
   SaveProfile,
   SetDateOverride,
   SetHostActive,
+  Accept,
+  Decline,
 } from "./protocol.ts";
 import { MAX_OVERRIDE_DAYS } from "./protocol.ts";
 
@@ -60,7 +62,9 @@ export type Write =
   | { readonly _tag: "Override"; readonly dates: ReadonlyArray<LocalDate>; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
   | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string }
-  | { readonly _tag: "Active"; readonly active: boolean };
+  | { readonly _tag: "Active"; readonly active: boolean }
+  | { readonly _tag: "Accept"; readonly id: BookingId }
+  | { readonly _tag: "Decline"; readonly id: BookingId; readonly reason: string | null };
 
 /** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
 export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active";
@@ -244,7 +248,7 @@ export const decideBook = (s: HostSnapshot, p: Book, now: number, limits: Pick<L
     end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
     bufferBeforeMinutes: et.bufferBeforeMinutes,
     bufferAfterMinutes: et.bufferAfterMinutes,
-    status: "confirmed",
+    status: et.requiresConfirmation ? "pending" : "confirmed",
     manageToken: newToken(),
     idempotencyKey: p.idempotencyKey,
     requestDigest: p.idempotencyKey === null ? null : requestDigest(p),
@@ -331,6 +335,45 @@ export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision 
     write: { _tag: "Cancel", cancellation: { id: booking.id, by: p.by, reason: p.reason } },
     next: s.with({ bookings: s.bookings.filter((b) => b.id !== booking.id), byIdempotencyKey }),
     result: cancelled,
+  };
+};
+
+/** A pending booking in memory, for the host's answer to it. */
+const pendingBooking = (s: HostSnapshot, id: BookingId, now: number): Booking | BookingLookup | Decision => {
+  const booking = s.bookingById(id);
+  if (booking === undefined) return { _tag: "Lookup", bookingId: id };
+  if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
+  if (booking.status !== "pending") return refuse(() => new InvalidInput({ field: "booking", message: "is not waiting for your confirmation" }));
+  return booking;
+};
+
+const replaced = (s: HostSnapshot, booking: Booking) => {
+  const byIdempotencyKey = new Map(s.byIdempotencyKey);
+  if (booking.idempotencyKey !== null) byIdempotencyKey.set(booking.idempotencyKey, booking);
+  return byIdempotencyKey;
+};
+
+export const decideAccept = (s: HostSnapshot, p: Accept, now: number): Decision | BookingLookup => {
+  const found = pendingBooking(s, p.bookingId, now);
+  if ("_tag" in found) return found;
+  const accepted: Booking = { ...found, status: "confirmed", version: found.version + 1 };
+  return {
+    _tag: "Write",
+    write: { _tag: "Accept", id: found.id },
+    next: s.with({ bookings: s.bookings.map((b) => (b.id === found.id ? accepted : b)), byIdempotencyKey: replaced(s, accepted) }),
+    result: accepted,
+  };
+};
+
+export const decideDecline = (s: HostSnapshot, p: Decline, now: number): Decision | BookingLookup => {
+  const found = pendingBooking(s, p.bookingId, now);
+  if ("_tag" in found) return found;
+  const declined: Booking = { ...found, status: "declined", cancelledBy: "host", cancelReason: p.reason, version: found.version + 1 };
+  return {
+    _tag: "Write",
+    write: { _tag: "Decline", id: found.id, reason: p.reason },
+    next: s.with({ bookings: s.bookings.filter((b) => b.id !== found.id), byIdempotencyKey: replaced(s, declined) }),
+    result: declined,
   };
 };
 
@@ -461,6 +504,10 @@ export const spanOfWrite = (write: Write, before: HostSnapshot): ReadonlyArray<n
       return span(write.booking);
     case "Cancel": {
       const b = before.bookingById(write.cancellation.id);
+      return b === undefined ? [] : span(b);
+    }
+    case "Decline": {
+      const b = before.bookingById(write.id);
       return b === undefined ? [] : span(b);
     }
     case "Reschedule": {

@@ -84,6 +84,20 @@ export class Reschedule extends Schema.TaggedRequest<Reschedule>()("Reschedule",
   payload: { bookingId: BookingId, start: Schema.Number, by: Party },
 }) {}
 
+/** The host accepts a pending booking: it is confirmed, and the invitee is told. */
+export class Accept extends Schema.TaggedRequest<Accept>()("Accept", {
+  failure: Schema.Union(NotFound, BookingNotActive, InvalidInput, StorageUnavailable),
+  success: Booking,
+  payload: { bookingId: BookingId },
+}) {}
+
+/** The host declines a pending booking: its time is free again, and the invitee is told why. */
+export class Decline extends Schema.TaggedRequest<Decline>()("Decline", {
+  failure: Schema.Union(NotFound, BookingNotActive, InvalidInput, StorageUnavailable),
+  success: Booking,
+  payload: { bookingId: BookingId, reason: Schema.NullOr(Schema.String) },
+}) {}
+
 /** Host-local wall times in minutes: start in 0..1439, end in 1..1440 ("24:00"), start < end. */
 export const WindowPayload = Schema.Struct({ start: Schema.Int, end: Schema.Int });
 
@@ -130,6 +144,7 @@ export const EventTypeFields = Schema.Struct({
   maxPerDay: Schema.NullOr(Schema.Int),
   questions: Schema.Array(QuestionPayload),
   active: Schema.Boolean,
+  requiresConfirmation: Schema.Boolean,
 });
 
 /** Creates an event type (no `id`) or replaces one of the host's event types. */
@@ -159,6 +174,8 @@ export const HostMessage = Schema.Union(
   Book,
   Cancel,
   Reschedule,
+  Accept,
+  Decline,
   ReplaceWeeklyRules,
   SetDateOverride,
   SaveEventType,

@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
-import { Book, Cancel, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
+import { Accept, Book, Cancel, Decline, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
@@ -228,6 +228,14 @@ export const makeBookingContext = (deps: ContextDeps) => {
   const cancel = (acting: Acting, reason: string | null) =>
     ask(acting.booking.hostId, new Cancel({ bookingId: acting.booking.id, by: acting.by, reason }, true));
 
+  /** The host confirms a pending booking of theirs. */
+  const accept = (acting: Acting) =>
+    acting.by === "host" ? ask(acting.booking.hostId, new Accept({ bookingId: acting.booking.id }, true)) : Promise.resolve(notFound("booking"));
+
+  /** The host declines a pending booking of theirs; its time is free again. */
+  const decline = (acting: Acting, reason: string | null) =>
+    acting.by === "host" ? ask(acting.booking.hostId, new Decline({ bookingId: acting.booking.id, reason }, true)) : Promise.resolve(notFound("booking"));
+
   const reschedule = (acting: Acting, start: number) =>
     ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by }, true));
 
@@ -335,6 +343,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
     actingByBearer,
     hostsBooking,
     cancel,
+    accept,
+    decline,
     reschedule,
     hostOfSession,
     signInLinkHost,

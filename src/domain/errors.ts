@@ -70,7 +70,7 @@ export class TooManyBookings extends Schema.TaggedError<TooManyBookings>()("TooM
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {}) {}
 
 export class BookingNotActive extends Schema.TaggedError<BookingNotActive>()("BookingNotActive", {
-  status: Schema.Literal("cancelled", "past"),
+  status: Schema.Literal("cancelled", "declined", "past"),
 }) {}
 
 /**

@@ -1,11 +1,11 @@
 import type { Booking, EventTypeId } from "./model.ts";
 
 /** The host's lists of meetings: still to come, over, or called off. */
-export type MeetingView = "upcoming" | "past" | "cancelled";
+export type MeetingView = "upcoming" | "pending" | "past" | "cancelled";
 
 /** One change in a booking's audit trail. */
 export interface HistoryEntry {
-  readonly type: "created" | "cancelled" | "rescheduled";
+  readonly type: "created" | "cancelled" | "rescheduled" | "accepted" | "declined";
   readonly actor: "invitee" | "host" | "system";
   readonly at: number;
 }

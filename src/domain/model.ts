@@ -57,6 +57,8 @@ export interface EventType {
   readonly maxPerDay: number | null;
   readonly questions: ReadonlyArray<Question>;
   readonly active: boolean;
+  /** Bookings start `pending` until the host accepts or declines them. */
+  readonly requiresConfirmation: boolean;
 }
 
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */
@@ -91,7 +93,8 @@ export type Invitee = typeof Invitee.Type;
 
 export const Party = Schema.Literal("invitee", "host");
 export type Party = typeof Party.Type;
-export const BookingStatus = Schema.Literal("confirmed", "cancelled");
+/** `pending`: waits for the host's confirmation and holds its time; `declined`: the host said no. */
+export const BookingStatus = Schema.Literal("pending", "confirmed", "declined", "cancelled");
 export type BookingStatus = typeof BookingStatus.Type;
 
 export const Booking = Schema.Struct({

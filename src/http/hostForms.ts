@@ -49,6 +49,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     maxPerDay: e.maxPerDay === null ? "" : String(e.maxPerDay),
   };
   if (e.active) values["active"] = "on";
+  if (e.requiresConfirmation) values["requiresConfirmation"] = "on";
   for (const [i, q] of e.questions.entries()) {
     values[`questions[${i}].id`] = q.id;
     values[`questions[${i}].label`] = q.label;
@@ -123,6 +124,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     maxPerDay,
     questions,
     active: fields["active"] === "on",
+    requiresConfirmation: fields["requiresConfirmation"] === "on",
   };
   for (const problem of eventTypeProblems(value)) {
     // Question problems are reported on the row the host typed, not the stored position.

@@ -82,7 +82,9 @@ export const problemOf = (e: AppError): Problem => {
     case "BookingNotActive":
       return e.status === "cancelled"
         ? { status: 409, type: "booking-cancelled", title: "Booking cancelled", detail: "This booking is cancelled." }
-        : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
+        : e.status === "declined"
+          ? { status: 409, type: "booking-declined", title: "Request declined", detail: "The host declined this request." }
+          : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
     case "StorageUnavailable":
       return { status: 503, type: "storage-unavailable", title: "Try again", detail: "We could not save that just now, and nothing was changed. Please try again." };
   }

@@ -319,6 +319,8 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/host/sign-in/:token", handler: hostPages.signInPage, limit: "read" },
       { method: "post", pattern: "/host/sign-in/:token", handler: hostPages.signIn, limit: "change" },
       { method: "post", pattern: "/host/bookings/:id/cancel", handler: hostPages.cancel, limit: "change" },
+      { method: "post", pattern: "/host/bookings/:id/accept", handler: hostPages.accept, limit: "change" },
+      { method: "post", pattern: "/host/bookings/:id/decline", handler: hostPages.decline, limit: "change" },
       { method: "post", pattern: "/host/notices/:id/retry", handler: hostPages.retryNotice, limit: "change" },
       { method: "post", pattern: "/host/webhooks", handler: hostPages.addWebhook, limit: "change" },
       { method: "post", pattern: "/host/webhooks/:id/delete", handler: hostPages.removeWebhook, limit: "change" },

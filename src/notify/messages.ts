@@ -97,6 +97,46 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
             action: { label: "Your bookings", url: dashboard },
             calendar: "REQUEST",
           };
+    case "booking_requested":
+      return forInvitee
+        ? {
+            subject: `Requested: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
+            heading: "Your request is sent",
+            paragraphs: [
+              `${d.hostName} confirms ${title} before it is booked; the time is held for you until then. You will get a mail with the invitation once it is confirmed.`,
+            ],
+            details: [...meeting, ...answerRows(d)],
+            action: { label: "Change or withdraw the request", url: manage },
+            calendar: undefined,
+          }
+        : {
+            subject: `Please confirm: ${d.inviteeName}, ${title} on ${shortWhen(start, end, zone)}`,
+            heading: "A booking needs your confirmation",
+            paragraphs: [`${d.inviteeName} asked for ${title}. The time is held until you accept or decline.`],
+            details: [...meeting, ...invitee, ...answerRows(d)],
+            action: { label: "Accept or decline", url: dashboard },
+            calendar: undefined,
+          };
+    case "booking_accepted":
+      return {
+        subject: `Confirmed: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
+        heading: "Your meeting is booked",
+        paragraphs: [`${d.hostName} confirmed ${title}. The invitation is attached; add it to your calendar.`],
+        details: [...meeting, ...answerRows(d)],
+        action: { label: "Reschedule or cancel", url: manage },
+        calendar: "REQUEST",
+      };
+    case "booking_declined": {
+      const reason = d.payload.reason ?? "";
+      return {
+        subject: `Declined: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
+        heading: "Your request was declined",
+        paragraphs: [`${d.hostName} cannot meet at this time; the request is withdrawn.`],
+        details: [...meeting, ...(reason === "" ? [] : [["Reason", reason] as const])],
+        action: undefined,
+        calendar: undefined,
+      };
+    }
     case "booking_rescheduled": {
       const previous = d.payload.previousStart;
       const was = previous === undefined ? [] : [`It was on ${when(previous, previous + (end - start), zone)}.`];

@@ -70,6 +70,11 @@ const EVENT_OF = {
   booking_rescheduled: "booking.rescheduled",
   booking_cancelled: "booking.cancelled",
   booking_reminder: undefined,
+  // Requests, and the host's answers to them, are mail to the invitee; an accepted request
+  // reaches webhooks as booking.created (written as a booking_confirmed delivery).
+  booking_requested: undefined,
+  booking_accepted: undefined,
+  booking_declined: undefined,
 } as const;
 
 export const webhookEventOf = (kind: Delivery["kind"]) => EVENT_OF[kind];

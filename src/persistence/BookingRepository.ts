@@ -127,10 +127,10 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
       UPDATE notification_outbox o SET status = 'skipped', finished_at = now()
       FROM ${rows} WHERE o.booking_id = ${rows}.id AND o.kind = 'booking_reminder' AND o.status = 'pending'`;
 
-    /** Confirmed bookings that end after `since`: what a host actor needs in memory. */
+    /** Confirmed and pending bookings that end after `since`: what a host actor needs in memory. */
     const loadConfirmed = (hostId: HostId, since: number) =>
       sql`
-        SELECT * FROM bookings WHERE host_id = ${hostId} AND status = 'confirmed' AND end_at > ${iso(since)}::timestamptz
+        SELECT * FROM bookings WHERE host_id = ${hostId} AND status IN ('pending', 'confirmed') AND end_at > ${iso(since)}::timestamptz
         ORDER BY start_at`.pipe(Effect.flatMap(bookingsOf));
 
     /** Bookings with an idempotency key made since `since`, whatever their status: replays must find them. */
@@ -147,7 +147,11 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
 
     const findByIdempotencyKey = (key: string) => sql`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(Effect.flatMap(first));
 
-    /** Inserts confirmed bookings with their `created` events and confirmation notices. */
+    /**
+     * Inserts bookings with their `created` events and notices: a confirmed one gets its
+     * confirmations, reminders and webhook calls; a pending one (the host confirms first) a
+     * "requested" notice to each side, and the rest when it is accepted.
+     */
     const insert = (bookings: ReadonlyArray<Booking>) =>
       bookings.length === 0
         ? Effect.void
@@ -155,7 +159,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         WITH b AS (
           INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, answers,
             start_at, end_at, buffer_before_minutes, buffer_after_minutes, manage_token, idempotency_key, request_digest,
-            created_at)
+            created_at, status)
           SELECT * FROM unnest(
             ${bookings.map((b) => b.id)}::uuid[], ${bookings.map((b) => b.hostId)}::uuid[],
             ${bookings.map((b) => b.eventTypeId)}::uuid[], ${bookings.map((b) => b.invitee.name)}::text[],
@@ -164,20 +168,23 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             ${bookings.map((b) => iso(b.end))}::timestamptz[], ${bookings.map((b) => b.bufferBeforeMinutes)}::int[],
             ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
             ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[],
-            ${bookings.map((b) => iso(b.createdAt))}::timestamptz[])
-          RETURNING id, host_id, event_type_id, start_at, end_at, version, answers
+            ${bookings.map((b) => iso(b.createdAt))}::timestamptz[], ${bookings.map((b) => b.status)}::text[])
+          RETURNING id, host_id, event_type_id, start_at, end_at, version, answers, status
+        ), bc AS (
+          SELECT * FROM b WHERE status = 'confirmed'
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
           SELECT id, host_id, 'created', 'invitee', jsonb_build_object('start', start_at, 'end', end_at) FROM b
         ), r AS (
-          ${reminders(sql`b`)}
+          ${reminders(sql`bc`)}
         ), s AS (
-          ${smsReminders(sql`b`)}
+          ${smsReminders(sql`bc`)}
         ), w AS (
-          ${webhookNotices(sql`b`, "booking_confirmed", "booking.created", meeting(sql`b`, 0))}
+          ${webhookNotices(sql`bc`, "booking_confirmed", "booking.created", meeting(sql`bc`, 0))}
         )
         INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
-        SELECT id, 'booking_confirmed', r.recipient, ${meeting(sql`b`, 0)} FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`.pipe(
+        SELECT id, CASE WHEN status = 'pending' THEN 'booking_requested' ELSE 'booking_confirmed' END, r.recipient, ${meeting(sql`b`, 0)}
+        FROM b CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)`.pipe(
             Effect.zipRight(written),
           );
 
@@ -215,7 +222,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             version = version + 1, updated_at = now()
           FROM unnest(${cancellations.map((c) => c.id)}::uuid[], ${cancellations.map((c) => c.by)}::text[],
                       ${cancellations.map((c) => c.reason)}::text[]) AS u(id, by, reason)
-          WHERE bookings.id = u.id AND bookings.status = 'confirmed'
+          WHERE bookings.id = u.id AND bookings.status IN ('pending', 'confirmed')
           RETURNING bookings.id, bookings.host_id, bookings.start_at, bookings.end_at, bookings.version, u.by, u.reason
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
@@ -246,7 +253,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
                       ${moves.map((m) => m.bufferBeforeMinutes)}::int[], ${moves.map((m) => m.bufferAfterMinutes)}::int[],
                       ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[])
                AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by)
-          WHERE bookings.id = u.id AND bookings.status = 'confirmed' AND bookings.version = u.from_version
+          WHERE bookings.id = u.id AND bookings.status IN ('pending', 'confirmed') AND bookings.version = u.from_version
           RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, bookings.answers, u.start_at, u.end_at, u.previous_start, u.by
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
@@ -265,7 +272,48 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         )
         SELECT id FROM m`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
 
+    /** Confirms pending bookings (the host accepted): the invitee's confirmation, reminders and webhook calls follow. */
+    const accept = (ids: ReadonlyArray<BookingId>) =>
+      sql`
+        WITH a AS (
+          UPDATE bookings SET status = 'confirmed', version = version + 1, updated_at = now()
+          WHERE id = ANY(${ids}::uuid[]) AND status = 'pending'
+          RETURNING id, host_id, event_type_id, start_at, end_at, version, answers
+        ), e AS (
+          INSERT INTO booking_events (booking_id, host_id, type, actor) SELECT id, host_id, 'accepted', 'host' FROM a
+        ), r AS (
+          ${reminders(sql`a`)}
+        ), s AS (
+          ${smsReminders(sql`a`)}
+        ), w AS (
+          ${webhookNotices(sql`a`, "booking_confirmed", "booking.created", meeting(sql`a`, sql`a.version - 1`))}
+        ), o AS (
+          INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+          SELECT id, 'booking_accepted', 'invitee', ${meeting(sql`a`, sql`a.version - 1`)} FROM a
+        )
+        SELECT id FROM a`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
+
+    /** Declines pending bookings: their time is free, and each invitee is told (with the reason). */
+    const declined = sql`${meeting(sql`d`, sql`d.version - 1`)} || jsonb_build_object('by', 'host', 'reason', d.cancel_reason)`;
+    const decline = (declines: ReadonlyArray<{ readonly id: BookingId; readonly reason: string | null }>) =>
+      sql`
+        WITH d AS (
+          UPDATE bookings SET status = 'declined', cancelled_by = 'host', cancel_reason = u.reason, version = version + 1, updated_at = now()
+          FROM unnest(${declines.map((d) => d.id)}::uuid[], ${declines.map((d) => d.reason)}::text[]) AS u(id, reason)
+          WHERE bookings.id = u.id AND bookings.status = 'pending'
+          RETURNING bookings.id, bookings.host_id, bookings.start_at, bookings.end_at, bookings.version, bookings.cancel_reason
+        ), e AS (
+          INSERT INTO booking_events (booking_id, host_id, type, actor, data)
+          SELECT id, host_id, 'declined', 'host', jsonb_build_object('reason', cancel_reason) FROM d
+        ), o AS (
+          INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
+          SELECT id, 'booking_declined', 'invitee', ${declined} FROM d
+        )
+        SELECT id FROM d`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
+
     return {
+      accept,
+      decline,
       loadConfirmed,
       loadKeyed,
       findById,

@@ -1,12 +1,20 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Queue, Schema } from "effect";
-import { BookingId, HostId } from "../domain/model.ts";
+import { BookingId, BookingStatus, HostId } from "../domain/model.ts";
 import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
 
 /** The channel workers LISTEN on for "notices were queued". */
 export const OUTBOX_CHANNEL = "rendezvous_outbox";
 
-export const NoticeKind = Schema.Literal("booking_confirmed", "booking_cancelled", "booking_rescheduled", "booking_reminder");
+export const NoticeKind = Schema.Literal(
+  "booking_confirmed",
+  "booking_cancelled",
+  "booking_rescheduled",
+  "booking_reminder",
+  "booking_requested",
+  "booking_accepted",
+  "booking_declined",
+);
 export type NoticeKind = typeof NoticeKind.Type;
 
 export const Recipient = Schema.Literal("invitee", "host", "webhook", "sms");
@@ -38,7 +46,7 @@ const DeliveryRow = Schema.Struct({
   payload: NoticePayload,
   createdAt: EpochColumn,
   bookingId: BookingId,
-  bookingStatus: Schema.Literal("confirmed", "cancelled"),
+  bookingStatus: BookingStatus,
   bookingStart: EpochColumn,
   manageToken: Schema.String,
   inviteeName: Schema.String,

@@ -7,7 +7,7 @@ import { decodeRows, EpochColumn } from "./rows.ts";
 
 const HistoryRow = Schema.Struct({
   bookingId: BookingId,
-  type: Schema.Literal("created", "cancelled", "rescheduled"),
+  type: Schema.Literal("created", "cancelled", "rescheduled", "accepted", "declined"),
   actor: Schema.Literal("invitee", "host", "system"),
   at: EpochColumn,
 });
@@ -24,10 +24,12 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
     const where = (hostId: HostId, q: MeetingQuery, now: number) => {
       const view =
         q.view === "cancelled"
-          ? sql`b.status = 'cancelled'`
+          ? sql`b.status IN ('cancelled', 'declined')`
           : q.view === "past"
             ? sql`b.status = 'confirmed' AND b.end_at <= ${iso(now)}::timestamptz`
-            : sql`b.status = 'confirmed' AND b.end_at > ${iso(now)}::timestamptz`;
+            : q.view === "pending"
+              ? sql`b.status = 'pending' AND b.end_at > ${iso(now)}::timestamptz`
+              : sql`b.status IN ('pending', 'confirmed') AND b.end_at > ${iso(now)}::timestamptz`;
       return sql.and([
         sql`b.host_id = ${hostId}`,
         view,

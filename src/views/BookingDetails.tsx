@@ -44,9 +44,21 @@ const HEADINGS = {
 
 /** `/booking/:token`: the confirmation right after booking, and the invitee's manage page. */
 export const BookingDetailsPage = (p: BookingDetailsProps) => {
-  const cancelled = p.booking.status === "cancelled";
+  const cancelled = p.booking.status === "cancelled" || p.booking.status === "declined";
+  const pending = p.booking.status === "pending";
   const sameZone = p.booking.invitee.timeZone === p.host.timeZone;
-  const heading = p.news !== undefined ? HEADINGS[p.news] : cancelled ? "This meeting is cancelled" : "Your meeting";
+  const heading =
+    p.booking.status === "declined"
+      ? "Your request was declined"
+      : pending && p.news === "booked"
+        ? "Your request is sent"
+        : p.news !== undefined
+          ? HEADINGS[p.news]
+          : cancelled
+            ? "This meeting is cancelled"
+            : pending
+              ? "Your request"
+              : "Your meeting";
   return (
     <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex>
       <section class="card booking" aria-labelledby="booking-h">
@@ -59,6 +71,13 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
           <p class="notice" role="alert" safe>
             {p.notice}
           </p>
+        )}
+        {pending ? (
+          <p class="notice pending" role="status" safe>
+            {`${p.host.name} confirms this meeting before it is booked. The time is held for you; you will get a mail when ${p.host.name} answers.`}
+          </p>
+        ) : (
+          ""
         )}
         <dl>
           <dt>What</dt>
@@ -104,6 +123,10 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
           </p>
         ) : (
           <>
+            {pending ? (
+              ""
+            ) : (
+              <>
             <h2>Add it to your calendar</h2>
             <ul class="calendar-links">
               <li>
@@ -127,6 +150,8 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
                 </a>
               </li>
             </ul>
+              </>
+            )}
             <h2>Change it</h2>
             <p>
               Keep this link to see, move or cancel the meeting: <a href={p.manageUrl} safe>{p.manageUrl}</a>
@@ -143,7 +168,7 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
               </label>
               <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
               <button type="submit" class="danger">
-                Cancel the meeting
+                {pending ? "Withdraw the request" : "Cancel the meeting"}
               </button>
             </form>
           </>

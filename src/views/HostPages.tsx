@@ -106,7 +106,7 @@ export const WEBHOOK_EVENT_LABELS: ReadonlyArray<readonly [string, string]> = [
 /** A mail the outbox gave up on: refused for good, or failing past its attempts. */
 export interface UndeliveredNotice {
   readonly id: number;
-  readonly kind: "booking_confirmed" | "booking_cancelled" | "booking_rescheduled" | "booking_reminder";
+  readonly kind: "booking_confirmed" | "booking_cancelled" | "booking_rescheduled" | "booking_reminder" | "booking_requested" | "booking_accepted" | "booking_declined";
   readonly recipient: "invitee" | "host" | "webhook" | "sms";
   readonly webhookUrl: string | null;
   readonly attempts: number;
@@ -122,6 +122,9 @@ const NOTICE_NAMES: Record<UndeliveredNotice["kind"], string> = {
   booking_cancelled: "Cancellation",
   booking_rescheduled: "New time",
   booking_reminder: "Reminder",
+  booking_requested: "Request",
+  booking_accepted: "Confirmation",
+  booking_declined: "Decline",
 };
 
 /** `/host`: a signed-in host's upcoming meetings, each of which the host may cancel. */
@@ -289,6 +292,34 @@ const Meeting = (p: {
             </>
           )}
         </dl>
+      )}
+      {b.status === "pending" ? (
+        <div class="request">
+          <p>
+            <span class="badge">Awaiting your confirmation</span>
+          </p>
+          <form method="post" action={`/host/bookings/${b.id}/accept`}>
+            <CsrfField page={p.page} />
+            <button type="submit" class="primary" safe>
+              {`Accept the request of ${b.invitee.name}`}
+            </button>
+          </form>
+          <details>
+            <summary safe>{`Decline the request of ${b.invitee.name}`}</summary>
+            <form method="post" action={`/host/bookings/${b.id}/decline`} class="cancel-form">
+              <CsrfField page={p.page} />
+              <label for={`decline-${b.id}`}>
+                Reason, shown to the invitee <span class="muted">(optional)</span>
+              </label>
+              <textarea id={`decline-${b.id}`} name="reason" rows="2" maxlength="2000"></textarea>
+              <button type="submit" class="danger">
+                Decline this request
+              </button>
+            </form>
+          </details>
+        </div>
+      ) : (
+        ""
       )}
       <p>
         <a href={`/host/bookings/${b.id}/reschedule`} safe>

@@ -265,6 +265,7 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
           {Array.from({ length: questionRows(p.values) }, (_, i) => (
             <QuestionRow i={i} {...f} />
           ))}
+          <Checkbox name="requiresConfirmation" label="Bookings need my confirmation (the time is held until I accept or decline)" values={p.values} />
           <Checkbox name="active" label="Invitees can book it" values={p.values} />
           <button type="submit" class="primary">
             {p.id === null ? "Create event type" : "Save changes"}
@@ -588,8 +589,14 @@ export const JoinPage = (p: {
   );
 };
 
-const VIEW_NAMES: Record<MeetingView, string> = { upcoming: "Upcoming", past: "Past", cancelled: "Cancelled" };
-const HISTORY_NAMES: Record<HistoryEntry["type"], string> = { created: "Booked", rescheduled: "Moved", cancelled: "Cancelled" };
+const VIEW_NAMES: Record<MeetingView, string> = { upcoming: "Upcoming", pending: "Awaiting your confirmation", past: "Past", cancelled: "Cancelled or declined" };
+const HISTORY_NAMES: Record<HistoryEntry["type"], string> = {
+  created: "Booked",
+  rescheduled: "Moved",
+  cancelled: "Cancelled",
+  accepted: "Accepted",
+  declined: "Declined",
+};
 const ACTOR_NAMES: Record<HistoryEntry["actor"], string> = { invitee: "by the invitee", host: "by you", system: "by Rendezvous" };
 
 export interface MeetingsProps extends HostPageProps {
@@ -620,7 +627,7 @@ export const MeetingsPage = (p: MeetingsProps) => (
           <div class="field">
             <label for="f-view">Show</label>
             <select id="f-view" name="view">
-              {(["upcoming", "past", "cancelled"] as const).map((v) => (
+              {(["upcoming", "pending", "past", "cancelled"] as const).map((v) => (
                 <option value={v} selected={v === p.view} safe>
                   {VIEW_NAMES[v]}
                 </option>
@@ -683,7 +690,9 @@ const MeetingRecord = (p: {
     <li class="meeting" id={`meeting-${b.id}`}>
       <p>
         <strong safe>{`${when.day}, ${when.start} – ${when.end}`}</strong> <span safe>{p.eventType?.title ?? "Meeting"}</span>{" "}
-        {b.status === "cancelled" ? <span class="badge">Cancelled</span> : ""} {p.meeting.noShow ? <span class="badge">No-show</span> : ""}
+        {b.status === "cancelled" ? <span class="badge">Cancelled</span> : ""}
+        {b.status === "declined" ? <span class="badge">Declined</span> : ""}
+        {b.status === "pending" ? <span class="badge">Awaiting your confirmation</span> : ""} {p.meeting.noShow ? <span class="badge">No-show</span> : ""}
       </p>
       <p safe>{`${b.invitee.name} · ${b.invitee.email} · ${zoneLabel(b.invitee.timeZone)}`}</p>
       {b.cancelReason === null ? "" : <p class="muted" safe>{`Reason: ${b.cancelReason}`}</p>}

@@ -70,7 +70,7 @@ export const bookingPageRoutes = (web: Web) => {
       url: manageUrl(booking.manageToken),
       organizer: { name: snapshot.host.name, email: snapshot.host.email },
       attendee: { name: booking.invitee.name, email: booking.invitee.email },
-      cancelled: booking.status === "cancelled",
+      cancelled: booking.status === "cancelled" || booking.status === "declined",
     });
     return {
       status: 200,
@@ -134,7 +134,7 @@ export const bookingPageRoutes = (web: Web) => {
     const { visitor, page, cookies } = beginPage(web, request);
     const found = await find(request.params[0]!);
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
-    if (found.booking.status !== "confirmed" || found.booking.end <= web.now()) {
+    if ((found.booking.status !== "confirmed" && found.booking.status !== "pending") || found.booking.end <= web.now()) {
       return redirect(`/booking/${found.booking.manageToken}`, cookies);
     }
     const { viewer, notice } = viewerOf(request, visitor.zone, found.booking.invitee.timeZone);

@@ -13,7 +13,7 @@ import { hostGet, hostPost } from "./hostSupport.ts";
 const PAGE_SIZE = 25;
 /** A CSV export holds at most this many meetings (narrow the filter for more). */
 const EXPORT_LIMIT = 10_000;
-const VIEWS: ReadonlyArray<MeetingView> = ["upcoming", "past", "cancelled"];
+const VIEWS: ReadonlyArray<MeetingView> = ["upcoming", "pending", "past", "cancelled"];
 
 /** The list's query string, read as typed: the filter values to show again, the query, and what is wrong. */
 const queryOf = (request: Request, host: Host) => {

@@ -34,6 +34,8 @@ const linkGone = (page: PageContext, cookies: ReadonlyArray<readonly [string, st
 const DONE: Record<string, string> = {
   cancelled: "The meeting is cancelled.",
   rescheduled: "The meeting has its new time; the invitee is told.",
+  accepted: "The meeting is confirmed; the invitee gets the invitation.",
+  declined: "The request is declined and its time is free again; the invitee is told.",
   retried: "It is queued to be sent again.",
   "webhook-added": "The webhook is added.",
   "webhook-removed": "The webhook is removed.",
@@ -113,6 +115,20 @@ export const hostPageRoutes = (web: Web) => {
       return dashboardPage(request, post.host, { text: problem.detail, error: true }, problem.status);
     }
     return redirect("/host?cancelled=1", post.host.cookies);
+  };
+
+  /** The host accepts (`/host/bookings/:id/accept`) or declines (`…/decline`, with a reason) a pending booking. */
+  const answerRequest = (verdict: "accept" | "decline") => async (request: Request): Promise<Reply> => {
+    const post = await hostBookingPost(request);
+    if (isReply(post)) return post;
+    const reason = reasonOf(post.host.fields);
+    if (Either.isLeft(reason)) return dashboardPage(request, post.host, { text: reason.left, error: true }, 422);
+    const answered = verdict === "accept" ? await context.accept(post.acting) : await context.decline(post.acting, reason.right);
+    if (isAppError(answered)) {
+      const problem = problemOf(answered);
+      return dashboardPage(request, post.host, { text: problem.detail, error: true }, problem.status);
+    }
+    return redirect(`/host?${verdict === "accept" ? "accepted" : "declined"}=1`, post.host.cookies);
   };
 
   /** Free times for one of the host's meetings, in the host's zone, a fortnight from `?from=`. */
@@ -226,5 +242,5 @@ export const hostPageRoutes = (web: Web) => {
     return redirect("/host?signed-out=1", [...post.cookies, ["Set-Cookie", hostSessionCookie(undefined, 0, secure)]]);
   };
 
-  return { signInPage, signIn, emailSignInLink, signUp, dashboard, cancel, reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
+  return { signInPage, signIn, emailSignInLink, signUp, dashboard, cancel, accept: answerRequest("accept"), decline: answerRequest("decline"), reschedulePage: (r: Request) => reschedulePage(r), reschedule, retryNotice, addWebhook, removeWebhook, testWebhook, signOut };
 };

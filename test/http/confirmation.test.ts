@@ -1,0 +1,106 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect } from "effect";
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { bookViaApi } from "../support/api.ts";
+import { useTestApp } from "../support/app.ts";
+import { inputValue, PageClient } from "../support/client.ts";
+import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
+import { openLiveSocket } from "../support/ws.ts";
+
+const app = useTestApp();
+
+const sql = <T extends object>(text: string, ...params: unknown[]) =>
+  app.runtime.runPromise(Effect.flatMap(SqlClient, (s) => s.unsafe<T>(text, params as never[])));
+
+const signedIn = async (host: HostFixture) => {
+  const browser = new PageClient(app.url);
+  const token = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
+  const page = await browser.get(`/host/sign-in/${token}`);
+  expect((await browser.postForm(`/host/sign-in/${token}`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
+  return browser;
+};
+
+const offered = async (host: HostFixture) => {
+  const from = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  const r = await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`);
+  return ((await r.json()) as { slots: { start: string }[] }).slots.map((s) => s.start);
+};
+
+const mailsOf = (bookingId: string) =>
+  sql<{ kind: string; recipient: string }>(
+    "SELECT kind, recipient FROM notification_outbox WHERE booking_id = $1 AND recipient IN ('invitee', 'host') AND kind <> 'booking_reminder' ORDER BY id",
+    bookingId,
+  );
+
+const mailbox = (to: string, subject: RegExp) =>
+  sql<{ subject: string; textBody: string; calendar: string | null }>("SELECT subject, text_body, calendar FROM local_mailbox WHERE recipient = $1 ORDER BY id", to).then((rows) =>
+    rows.filter((r) => subject.test(r.subject)),
+  );
+
+describe("event types that need the host's confirmation", () => {
+  it("hold the requested time as pending; the host accepts one (confirmed, invitation sent) and declines another (time free, invitee told)", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]), eventType: { requiresConfirmation: true } }));
+    const browser = await signedIn(host);
+    const socket = await openLiveSocket(`${app.url.replace("http", "ws")}/host/live`, app.url, { cookie: browser.cookieHeader });
+    try {
+      const [first, second] = await offered(host);
+      const asked = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: first!, name: "Pat Pending", email: "pat@example.com" });
+      expect(asked.status).toBe(201);
+      const pending = (await asked.json()) as { id: string; status: string; manageToken: string };
+      expect(pending.status).toBe("pending");
+      // The time is held: nobody else can have it.
+      expect(await offered(host)).not.toContain(first);
+      expect((await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: first!, email: "other@example.com" })).status).toBe(409);
+      expect(await mailsOf(pending.id)).toEqual([
+        { kind: "booking_requested", recipient: "invitee" },
+        { kind: "booking_requested", recipient: "host" },
+      ]);
+      // No reminders until it is confirmed.
+      expect(await sql("SELECT 1 FROM notification_outbox WHERE booking_id = $1 AND kind = 'booking_reminder'", pending.id)).toEqual([]);
+      await expect.poll(() => socket.frames.length).toBe(1);
+
+      // The invitee's page says it waits; there is no calendar file to add yet.
+      const manage = await new PageClient(app.url).get(`/booking/${pending.manageToken}`);
+      expect(manage.body).toContain("confirms this meeting before it is booked");
+      expect(manage.body).not.toContain("Add it to your calendar");
+
+      const dashboard = await browser.get("/host");
+      expect(dashboard.body).toContain("Awaiting your confirmation");
+      const accepted = await browser.postForm(`/host/bookings/${pending.id}/accept`, { _csrf: inputValue(dashboard.body, "_csrf")! });
+      expect(accepted.status).toBe(303);
+      const [row] = await sql<{ status: string; version: number }>("SELECT status, version FROM bookings WHERE id = $1", pending.id);
+      expect(row).toEqual({ status: "confirmed", version: 2 });
+      expect((await mailsOf(pending.id)).at(-1)).toEqual({ kind: "booking_accepted", recipient: "invitee" });
+      expect((await sql<{ n: string }>("SELECT count(*) AS n FROM notification_outbox WHERE booking_id = $1 AND kind = 'booking_reminder'", pending.id))[0]!.n).not.toBe("0");
+      expect((await sql<{ type: string; actor: string }>("SELECT type, actor FROM booking_events WHERE booking_id = $1 ORDER BY id", pending.id)).map((e) => `${e.type}/${e.actor}`)).toEqual([
+        "created/invitee",
+        "accepted/host",
+      ]);
+      await expect.poll(async () => (await mailbox("pat@example.com", /^Confirmed:/)).length).toBe(1);
+      const [confirmed] = await mailbox("pat@example.com", /^Confirmed:/);
+      expect(new ICAL.Component(ICAL.parse(confirmed!.calendar!)).getFirstPropertyValue("method")).toBe("REQUEST");
+      expect((await mailbox("pat@example.com", /^Requested:/)).length).toBe(1);
+      // Accepting twice is refused, and changes nothing.
+      const again = await browser.postForm(`/host/bookings/${pending.id}/accept`, { _csrf: inputValue(dashboard.body, "_csrf")! });
+      expect(again.status).toBe(400);
+      expect(again.body).toContain("is not waiting for your confirmation");
+
+      // A second request, declined with a reason: its time is free again.
+      const secondAsk = (await (await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: second!, name: "Dee Clined", email: "dee@example.com" })).json()) as { id: string };
+      const other = await signedIn(await app.runtime.runPromise(createHost()));
+      const otherPage = await other.get("/host");
+      expect((await other.postForm(`/host/bookings/${secondAsk.id}/decline`, { _csrf: inputValue(otherPage.body, "_csrf")!, reason: "mine" })).status).toBe(404);
+      const declined = await browser.postForm(`/host/bookings/${secondAsk.id}/decline`, { _csrf: inputValue(dashboard.body, "_csrf")!, reason: "Travelling" });
+      expect(declined.status).toBe(303);
+      expect((await sql<{ status: string; cancelReason: string }>("SELECT status, cancel_reason FROM bookings WHERE id = $1", secondAsk.id))[0]).toEqual({ status: "declined", cancelReason: "Travelling" });
+      expect(await offered(host)).toContain(second);
+      await expect.poll(async () => (await mailbox("dee@example.com", /^Declined:/)).map((m) => m.textBody.includes("Reason: Travelling"))).toEqual([true]);
+      const cancelled = await browser.get("/host/meetings?view=cancelled");
+      expect(cancelled.body).toContain("Declined by you");
+    } finally {
+      socket.close();
+    }
+  });
+});
