@@ -145,6 +145,7 @@ export const EventTypeFields = Schema.Struct({
   questions: Schema.Array(QuestionPayload),
   active: Schema.Boolean,
   requiresConfirmation: Schema.Boolean,
+  reminderMinutes: Schema.Array(Schema.Int),
 });
 
 /** Creates an event type (no `id`) or replaces one of the host's event types. */

@@ -59,6 +59,8 @@ export interface EventType {
   readonly active: boolean;
   /** Bookings start `pending` until the host accepts or declines them. */
   readonly requiresConfirmation: boolean;
+  /** The invitee is reminded this many minutes before the meeting (each; at most five). */
+  readonly reminderMinutes: ReadonlyArray<number>;
 }
 
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */

@@ -31,9 +31,36 @@ const idFromLabel = (label: string, taken: ReadonlySet<string>, row: number) => 
   return id;
 };
 
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ["w", 10_080],
+  ["d", 1440],
+  ["h", 60],
+  ["m", 1],
+];
+
+/** Reminder offsets as a host types them: `1d, 1h, 30m` (a bare number is minutes). */
+export const formatReminders = (minutes: ReadonlyArray<number>) =>
+  minutes.map((m) => {
+    const [unit, size] = UNITS.find(([, size]) => m % size === 0)!;
+    return `${m / size}${unit}`;
+  }).join(", ");
+
+const parseReminders = (raw: string): number[] | undefined => {
+  const parts = raw.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const minutes: number[] = [];
+  for (const part of parts) {
+    const m = /^(\d{1,5})\s*([wdhm]?)$/i.exec(part);
+    if (m === null) return undefined;
+    minutes.push(Number(m[1]) * (UNITS.find(([unit]) => unit === (m[2] || "m").toLowerCase())![1]));
+  }
+  return minutes.sort((a, b) => b - a);
+};
+
 /** The editor's fields for an event type (a new one starts from these defaults). */
 export const eventTypeValues = (e: EventType | undefined): FormValues => {
-  if (e === undefined) return { durationMinutes: "30", bufferBeforeMinutes: "0", bufferAfterMinutes: "0", minimumNoticeMinutes: "60", maxDaysAhead: "60", active: "on" };
+  if (e === undefined) {
+    return { durationMinutes: "30", bufferBeforeMinutes: "0", bufferAfterMinutes: "0", minimumNoticeMinutes: "60", maxDaysAhead: "60", reminderMinutes: "1d, 1h", active: "on" };
+  }
   const values: Record<string, string> = {
     title: e.title,
     slug: e.slug,
@@ -47,6 +74,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     minimumNoticeMinutes: String(e.minimumNoticeMinutes),
     maxDaysAhead: e.maxDaysAhead === null ? "" : String(e.maxDaysAhead),
     maxPerDay: e.maxPerDay === null ? "" : String(e.maxPerDay),
+    reminderMinutes: formatReminders(e.reminderMinutes),
   };
   if (e.active) values["active"] = "on";
   if (e.requiresConfirmation) values["requiresConfirmation"] = "on";
@@ -83,6 +111,8 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
   const minimumNoticeMinutes = whole("minimumNoticeMinutes", true) ?? 0;
   const maxDaysAhead = whole("maxDaysAhead", true);
   const maxPerDay = whole("maxPerDay", true);
+  const reminderMinutes = parseReminders(text(fields, "reminderMinutes"));
+  if (reminderMinutes === undefined) errors.set("reminderMinutes", "must be times like 1d, 2h, 30m, separated by commas");
   const taken = new Set<string>();
   for (let i = 0; i < QUESTION_ROWS; i++) {
     const id = text(fields, `questions[${i}].id`);
@@ -125,6 +155,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     questions,
     active: fields["active"] === "on",
     requiresConfirmation: fields["requiresConfirmation"] === "on",
+    reminderMinutes: reminderMinutes ?? [],
   };
   for (const problem of eventTypeProblems(value)) {
     // Question problems are reported on the row the host typed, not the stored position.

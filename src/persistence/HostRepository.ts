@@ -45,6 +45,7 @@ const EventTypeRow = Schema.Struct({
   ),
   active: Schema.Boolean,
   requiresConfirmation: Schema.Boolean,
+  reminderMinutes: Schema.Array(Schema.Number),
 });
 
 interface WindowRow {
@@ -78,6 +79,7 @@ export const newEventType = (e: Pick<NewEventType, "slug" | "title"> & Partial<N
   location: "",
   locationKind: "none",
   requiresConfirmation: false,
+  reminderMinutes: [1440, 60],
   durationMinutes: 30,
   bufferBeforeMinutes: 0,
   bufferAfterMinutes: 0,
@@ -151,10 +153,10 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql`
       INSERT INTO event_types (id, host_id, slug, title, description, location, location_kind, duration_minutes, buffer_before_minutes,
-        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active, requires_confirmation)
+        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active, requires_confirmation, reminder_minutes)
       VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.locationKind}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
-        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation})
+        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[])
       RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
 
   const updateEventType = (e: EventType) =>
@@ -164,7 +166,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         buffer_before_minutes = ${e.bufferBeforeMinutes}, buffer_after_minutes = ${e.bufferAfterMinutes},
         minimum_notice_minutes = ${e.minimumNoticeMinutes}, max_days_ahead = ${e.maxDaysAhead},
         slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay},
-        questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}, requires_confirmation = ${e.requiresConfirmation}
+        questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}, requires_confirmation = ${e.requiresConfirmation},
+        reminder_minutes = ${e.reminderMinutes}::int[]
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>

@@ -167,6 +167,7 @@ const EVENT_TYPE_LABELS: Record<string, string> = {
   minimumNoticeMinutes: "Minimum notice",
   maxDaysAhead: "Bookable days ahead",
   maxPerDay: "Meetings per day at most",
+  reminderMinutes: "Remind the invitee before",
 };
 
 const eventTypeLabel = (field: string) => {
@@ -260,6 +261,14 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
             <NumberField name="maxDaysAhead" label="Bookable days ahead" {...f} min={1} max={3650} optional />
             <NumberField name="maxPerDay" label="Meetings per day at most" {...f} min={1} max={1000} optional />
           </div>
+          <TextField
+            name="reminderMinutes"
+            label="Remind the invitee before"
+            {...f}
+            maxlength={60}
+            optional
+            hint="Up to five, such as 1d, 2h, 30m (w, d, h, m); empty for no reminders. Invitees who give a phone number also get them by SMS, where SMS is set up."
+          />
           <h2>Questions for the invitee</h2>
           <p class="muted">Name, email and a note are always asked. Leave a question empty to remove it.</p>
           {Array.from({ length: questionRows(p.values) }, (_, i) => (

@@ -281,10 +281,12 @@ describe("event types", () => {
       "questions[0].options": "",
       locationKind: "phone",
       location: "call me",
+      reminderMinutes: "soon",
       active: "on",
     });
     expect(refused.status).toBe(422);
-    expect(refused.body).toContain("5 fields need a change");
+    expect(refused.body).toContain("6 fields need a change");
+    expect(refused.body).toContain("Remind the invitee before must be times like 1d, 2h, 30m");
     expect(refused.body).toContain("Location must be a phone number");
     expect(refused.body).toContain("Title must be 1 to 200 characters");
     expect(refused.body).toContain("Address must be lowercase letters");
@@ -304,6 +306,7 @@ describe("event types", () => {
       bufferAfterMinutes: "15",
       minimumNoticeMinutes: "60",
       maxDaysAhead: "30",
+      reminderMinutes: "15m, 2h",
       "questions[0].label": "Company",
       "questions[0].kind": "short_text",
       "questions[0].required": "on",
@@ -320,6 +323,7 @@ describe("event types", () => {
       await hostIdOf(edSlug),
     );
     expect(stored).toMatchObject({ durationMinutes: 45, bufferAfterMinutes: 15 });
+    expect((await query<{ reminderMinutes: number[] }>("SELECT reminder_minutes FROM event_types WHERE id = $1", stored!.id))[0]!.reminderMinutes).toEqual([120, 15]);
     expect(stored!.questions).toEqual([
       { id: "company", label: "Company", kind: "short_text", required: true },
       { id: "topic", label: "Topic", kind: "single_choice", required: false, options: ["Hiring", "Funding"] },
@@ -340,6 +344,7 @@ describe("event types", () => {
     // Editing keeps the question ids; a slug used by another of the host's types is refused on its field.
     const editor = await ed.get(`/host/event-types/${stored!.id}`);
     expect(inputValue(editor.body, "questions\\[0\\]\\.id")).toBe("company");
+    expect(inputValue(editor.body, "reminderMinutes")).toBe("2h, 15m");
     const edited = await ed.postForm(`/host/event-types/${stored!.id}`, {
       ...Object.fromEntries([...editor.body.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll("&amp;", "&")])),
       title: "Strategy",
