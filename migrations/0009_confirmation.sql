@@ -23,3 +23,9 @@ ALTER TABLE notification_outbox DROP CONSTRAINT notification_outbox_kind_check;
 ALTER TABLE notification_outbox ADD CONSTRAINT notification_outbox_kind_check
   CHECK (kind IN ('booking_confirmed', 'booking_cancelled', 'booking_rescheduled', 'booking_reminder',
                   'booking_requested', 'booking_accepted', 'booking_declined'));
+
+-- Webhooks hear of requests and the host's answers too.
+ALTER TABLE webhooks DROP CONSTRAINT webhooks_events_check;
+ALTER TABLE webhooks ADD CONSTRAINT webhooks_events_check CHECK (
+  cardinality(events) >= 1 AND events <@ ARRAY['booking.created', 'booking.rescheduled', 'booking.cancelled',
+                                                'booking.pending', 'booking.accepted', 'booking.declined']);

@@ -123,6 +123,6 @@ export const Booking = Schema.Struct({
 export type Booking = typeof Booking.Type;
 
 /** What a host's webhook may listen for. */
-export const WEBHOOK_EVENTS = ["booking.created", "booking.rescheduled", "booking.cancelled"] as const;
+export const WEBHOOK_EVENTS = ["booking.created", "booking.rescheduled", "booking.cancelled", "booking.pending", "booking.accepted", "booking.declined"] as const;
 export const WebhookEvent = Schema.Literal(...WEBHOOK_EVENTS);
 export type WebhookEvent = typeof WebhookEvent.Type;

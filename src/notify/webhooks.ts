@@ -70,12 +70,21 @@ const EVENT_OF = {
   booking_rescheduled: "booking.rescheduled",
   booking_cancelled: "booking.cancelled",
   booking_reminder: undefined,
-  // Requests, and the host's answers to them, are mail to the invitee; an accepted request
-  // reaches webhooks as booking.created (written as a booking_confirmed delivery).
-  booking_requested: undefined,
-  booking_accepted: undefined,
-  booking_declined: undefined,
+  booking_requested: "booking.pending",
+  booking_accepted: "booking.accepted",
+  booking_declined: "booking.declined",
 } as const;
+
+/** The booking's status as of the change a delivery announces. */
+const STATUS_OF: Record<Delivery["kind"], string> = {
+  booking_confirmed: "confirmed",
+  booking_rescheduled: "confirmed",
+  booking_cancelled: "cancelled",
+  booking_reminder: "confirmed",
+  booking_requested: "pending",
+  booking_accepted: "confirmed",
+  booking_declined: "declined",
+};
 
 export const webhookEventOf = (kind: Delivery["kind"]) => EVENT_OF[kind];
 
@@ -90,12 +99,13 @@ export const webhookBodyOf = (d: Delivery) =>
     data: {
       booking: {
         id: d.bookingId,
-        status: d.kind === "booking_cancelled" ? "cancelled" : "confirmed",
+        status: STATUS_OF[d.kind],
         start: iso(d.payload.start),
         end: iso(d.payload.end),
         sequence: d.payload.sequence,
         ...(d.payload.previousStart === undefined ? {} : { previousStart: iso(d.payload.previousStart) }),
         ...(d.kind === "booking_cancelled" ? { cancelledBy: d.payload.by ?? null, cancelReason: d.payload.reason ?? null } : {}),
+        ...(d.kind === "booking_declined" ? { declineReason: d.payload.reason ?? null } : {}),
         eventType: { title: d.eventTitle, location: d.eventLocation },
         host: { name: d.hostName, email: d.hostEmail, timeZone: d.hostTimeZone },
         invitee: { name: d.inviteeName, email: d.inviteeEmail, timeZone: d.inviteeTimeZone },

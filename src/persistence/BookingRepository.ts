@@ -181,6 +181,10 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           ${smsReminders(sql`bc`)}
         ), w AS (
           ${webhookNotices(sql`bc`, "booking_confirmed", "booking.created", meeting(sql`bc`, 0))}
+        ), bp AS (
+          SELECT * FROM b WHERE status = 'pending'
+        ), wp AS (
+          ${webhookNotices(sql`bp`, "booking_requested", "booking.pending", meeting(sql`bp`, 0))}
         )
         INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
         SELECT id, CASE WHEN status = 'pending' THEN 'booking_requested' ELSE 'booking_confirmed' END, r.recipient, ${meeting(sql`b`, 0)}
@@ -286,7 +290,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         ), s AS (
           ${smsReminders(sql`a`)}
         ), w AS (
-          ${webhookNotices(sql`a`, "booking_confirmed", "booking.created", meeting(sql`a`, sql`a.version - 1`))}
+          ${webhookNotices(sql`a`, "booking_accepted", "booking.accepted", meeting(sql`a`, sql`a.version - 1`))}
         ), o AS (
           INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
           SELECT id, 'booking_accepted', 'invitee', ${meeting(sql`a`, sql`a.version - 1`)} FROM a
@@ -308,6 +312,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         ), o AS (
           INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
           SELECT id, 'booking_declined', 'invitee', ${declined} FROM d
+        ), w AS (
+          ${webhookNotices(sql`d`, "booking_declined", "booking.declined", declined)}
         )
         SELECT id FROM d`.pipe(Effect.flatMap(idsOf), Effect.tap(written));
 

@@ -101,6 +101,9 @@ export const WEBHOOK_EVENT_LABELS: ReadonlyArray<readonly [string, string]> = [
   ["booking.created", "A meeting is booked"],
   ["booking.rescheduled", "A meeting moves"],
   ["booking.cancelled", "A meeting is cancelled"],
+  ["booking.pending", "A booking waits for my confirmation"],
+  ["booking.accepted", "I accept a booking"],
+  ["booking.declined", "I decline a booking"],
 ];
 
 /** A mail the outbox gave up on: refused for good, or failing past its attempts. */

@@ -1,6 +1,8 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import ICAL from "ical.js";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import { bookViaApi } from "../support/api.ts";
@@ -44,6 +46,26 @@ describe("event types that need the host's confirmation", () => {
     const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]), eventType: { requiresConfirmation: true } }));
     const browser = await signedIn(host);
     const socket = await openLiveSocket(`${app.url.replace("http", "ws")}/host/live`, app.url, { cookie: browser.cookieHeader });
+    const calls: { type: string; status: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        const parsed = JSON.parse(body) as { type: string; data: { booking: { status: string } } };
+        calls.push({ type: parsed.type, status: parsed.data.booking.status });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const hooks = await browser.get("/host");
+    const added = await browser.postForm("/host/webhooks", {
+      _csrf: inputValue(hooks.body, "_csrf")!,
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+      "event.booking.pending": "on",
+      "event.booking.accepted": "on",
+      "event.booking.declined": "on",
+    });
+    expect(added.status).toBe(303);
     try {
       const [first, second] = await offered(host);
       const asked = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: first!, name: "Pat Pending", email: "pat@example.com" });
@@ -99,8 +121,14 @@ describe("event types that need the host's confirmation", () => {
       await expect.poll(async () => (await mailbox("dee@example.com", /^Declined:/)).map((m) => m.textBody.includes("Reason: Travelling"))).toEqual([true]);
       const cancelled = await browser.get("/host/meetings?view=cancelled");
       expect(cancelled.body).toContain("Declined by you");
+      // The webhook heard the request, the acceptance and the decline, each with the status it left.
+      await expect.poll(() => calls.map((c) => `${c.type}:${c.status}`).sort()).toEqual(
+        ["booking.accepted:confirmed", "booking.declined:declined", "booking.pending:pending", "booking.pending:pending"],
+      );
     } finally {
       socket.close();
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   });
 });

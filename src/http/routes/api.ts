@@ -28,7 +28,7 @@ export const HostSessionRequest = Schema.Struct({ signInToken: Text });
 
 export const WebhookRequest = Schema.Struct({
   url: Text,
-  events: Schema.optionalWith(Schema.Array(WebhookEvent).pipe(Schema.maxItems(3)), { default: () => [...WEBHOOK_EVENTS] }),
+  events: Schema.optionalWith(Schema.Array(WebhookEvent).pipe(Schema.maxItems(WEBHOOK_EVENTS.length)), { default: () => [...WEBHOOK_EVENTS] }),
 });
 
 const MAX_RANGE_MS = 366 * DAY_MS;
