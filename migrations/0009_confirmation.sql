@@ -29,3 +29,7 @@ ALTER TABLE webhooks DROP CONSTRAINT webhooks_events_check;
 ALTER TABLE webhooks ADD CONSTRAINT webhooks_events_check CHECK (
   cardinality(events) >= 1 AND events <@ ARRAY['booking.created', 'booking.rescheduled', 'booking.cancelled',
                                                 'booking.pending', 'booking.accepted', 'booking.declined']);
+
+-- A colour per event type, so a host tells them apart at a glance (one of a fixed palette).
+ALTER TABLE event_types ADD COLUMN colour text NOT NULL DEFAULT 'blue'
+  CHECK (colour IN ('blue', 'green', 'orange', 'purple', 'red', 'teal', 'grey'));

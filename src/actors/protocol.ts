@@ -10,7 +10,7 @@ import {
   TooManyBookings,
   TooManyHolds,
 } from "../domain/errors.ts";
-import { Booking, BookingId, EpochMsSchema, EventTypeId, Invitee, LOCATION_KINDS, Party } from "../domain/model.ts";
+import { Booking, BookingId, COLOURS, EpochMsSchema, EventTypeId, Invitee, LOCATION_KINDS, Party } from "../domain/model.ts";
 
 /**
  * The messages a host actor understands, as serialisable Schema requests (payload, success,
@@ -146,6 +146,7 @@ export const EventTypeFields = Schema.Struct({
   active: Schema.Boolean,
   requiresConfirmation: Schema.Boolean,
   reminderMinutes: Schema.Array(Schema.Int),
+  colour: Schema.Literal(...COLOURS),
 });
 
 /** Creates an event type (no `id`) or replaces one of the host's event types. */

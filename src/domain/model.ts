@@ -26,6 +26,9 @@ export interface Host {
 /** Every event type takes a free-text note besides its own questions; it travels with the answers under this key. */
 export const NOTE = "note";
 
+export const COLOURS = ["blue", "green", "orange", "purple", "red", "teal", "grey"] as const;
+export type Colour = (typeof COLOURS)[number];
+
 export const LOCATION_KINDS = ["none", "in_person", "phone", "video"] as const;
 export type LocationKind = (typeof LOCATION_KINDS)[number];
 
@@ -61,6 +64,8 @@ export interface EventType {
   readonly requiresConfirmation: boolean;
   /** The invitee is reminded this many minutes before the meeting (each; at most five). */
   readonly reminderMinutes: ReadonlyArray<number>;
+  /** How the host's pages mark it. */
+  readonly colour: Colour;
 }
 
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */

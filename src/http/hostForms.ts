@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect";
 import type { EventTypeFields } from "../actors/protocol.ts";
-import { LOCATION_KINDS, type EventType, type QuestionKind } from "../domain/model.ts";
+import { COLOURS, LOCATION_KINDS, type EventType, type QuestionKind } from "../domain/model.ts";
 import { formatWallTime, parseLocalDate, type LocalDate } from "../domain/time.ts";
 import { eventTypeProblems } from "../domain/validation.ts";
 import { MAX_OVERRIDE_DAYS } from "../actors/protocol.ts";
@@ -75,6 +75,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     maxDaysAhead: e.maxDaysAhead === null ? "" : String(e.maxDaysAhead),
     maxPerDay: e.maxPerDay === null ? "" : String(e.maxPerDay),
     reminderMinutes: formatReminders(e.reminderMinutes),
+    colour: e.colour,
   };
   if (e.active) values["active"] = "on";
   if (e.requiresConfirmation) values["requiresConfirmation"] = "on";
@@ -111,6 +112,9 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
   const minimumNoticeMinutes = whole("minimumNoticeMinutes", true) ?? 0;
   const maxDaysAhead = whole("maxDaysAhead", true);
   const maxPerDay = whole("maxPerDay", true);
+  const colourText = text(fields, "colour") || "blue";
+  const colour = COLOURS.find((c) => c === colourText) ?? "blue";
+  if (colour !== colourText) errors.set("colour", "must be one of the offered colours");
   const reminderMinutes = parseReminders(text(fields, "reminderMinutes"));
   if (reminderMinutes === undefined) errors.set("reminderMinutes", "must be times like 1d, 2h, 30m, separated by commas");
   const taken = new Set<string>();
@@ -156,6 +160,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     active: fields["active"] === "on",
     requiresConfirmation: fields["requiresConfirmation"] === "on",
     reminderMinutes: reminderMinutes ?? [],
+    colour,
   };
   for (const problem of eventTypeProblems(value)) {
     // Question problems are reported on the row the host typed, not the stored position.

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
-import { EventTypeId, HostId, LOCATION_KINDS, type EventType, type Host, type Question } from "../domain/model.ts";
+import { COLOURS, EventTypeId, HostId, LOCATION_KINDS, type EventType, type Host, type Question } from "../domain/model.ts";
 import { decodeFirst, decodeRows } from "./rows.ts";
 import type { DateOverride, WeeklyRule } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate, wallMinutes, type LocalDate } from "../domain/time.ts";
@@ -46,6 +46,7 @@ const EventTypeRow = Schema.Struct({
   active: Schema.Boolean,
   requiresConfirmation: Schema.Boolean,
   reminderMinutes: Schema.Array(Schema.Number),
+  colour: Schema.Literal(...COLOURS),
 });
 
 interface WindowRow {
@@ -80,6 +81,7 @@ export const newEventType = (e: Pick<NewEventType, "slug" | "title"> & Partial<N
   locationKind: "none",
   requiresConfirmation: false,
   reminderMinutes: [1440, 60],
+  colour: "blue",
   durationMinutes: 30,
   bufferBeforeMinutes: 0,
   bufferAfterMinutes: 0,
@@ -153,10 +155,10 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql`
       INSERT INTO event_types (id, host_id, slug, title, description, location, location_kind, duration_minutes, buffer_before_minutes,
-        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active, requires_confirmation, reminder_minutes)
+        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active, requires_confirmation, reminder_minutes, colour)
       VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.locationKind}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
-        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[])
+        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[], ${e.colour})
       RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
 
   const updateEventType = (e: EventType) =>
@@ -167,7 +169,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         minimum_notice_minutes = ${e.minimumNoticeMinutes}, max_days_ahead = ${e.maxDaysAhead},
         slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay},
         questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}, requires_confirmation = ${e.requiresConfirmation},
-        reminder_minutes = ${e.reminderMinutes}::int[]
+        reminder_minutes = ${e.reminderMinutes}::int[], colour = ${e.colour}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>

@@ -271,7 +271,7 @@ const Meeting = (p: {
   const answered = (p.eventType?.questions ?? []).filter((q) => (b.answers[q.id] ?? "") !== "");
   const reasonId = `reason-${b.id}`;
   return (
-    <li class="meeting" id={`meeting-${b.id}`}>
+    <li class={`meeting colour-${p.eventType?.colour ?? "grey"}`} id={`meeting-${b.id}`}>
       <p>
         <strong safe>{`${p.start} – ${p.end}`}</strong> <span safe>{p.eventType?.title ?? "Meeting"}</span>
       </p>

@@ -1,4 +1,4 @@
-import { NOTE, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
+import { COLOURS, NOTE, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
 import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts";
@@ -83,7 +83,7 @@ export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: Readonl
       {p.eventTypes.length === 0 ? <p>No event types yet: make one, and invitees can book it.</p> : ""}
       <ul class="meetings">
         {p.eventTypes.map((e) => (
-          <li class="meeting" id={`event-type-${e.id}`}>
+          <li class={`meeting colour-${e.colour}`} id={`event-type-${e.id}`}>
             <p>
               <strong id={`title-${e.id}`} safe>
                 {e.title}
@@ -274,6 +274,15 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
           {Array.from({ length: questionRows(p.values) }, (_, i) => (
             <QuestionRow i={i} {...f} />
           ))}
+          <fieldset class="colours">
+            <legend>Colour on your pages</legend>
+            {COLOURS.map((c) => (
+              <label class={`inline swatch colour-${c}`}>
+                <input type="radio" name="colour" value={c} checked={(p.values["colour"] ?? "blue") === c} />
+                <span>{c}</span>
+              </label>
+            ))}
+          </fieldset>
           <Checkbox name="requiresConfirmation" label="Bookings need my confirmation (the time is held until I accept or decline)" values={p.values} />
           <Checkbox name="active" label="Invitees can book it" values={p.values} />
           <button type="submit" class="primary">
@@ -696,7 +705,7 @@ const MeetingRecord = (p: {
   const answered = (p.eventType?.questions ?? []).filter((q) => (b.answers[q.id] ?? "") !== "");
   const noteId = `note-${b.id}`;
   return (
-    <li class="meeting" id={`meeting-${b.id}`}>
+    <li class={`meeting colour-${p.eventType?.colour ?? "grey"}`} id={`meeting-${b.id}`}>
       <p>
         <strong safe>{`${when.day}, ${when.start} – ${when.end}`}</strong> <span safe>{p.eventType?.title ?? "Meeting"}</span>{" "}
         {b.status === "cancelled" ? <span class="badge">Cancelled</span> : ""}

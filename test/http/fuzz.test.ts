@@ -210,7 +210,7 @@ const formBody = () =>
       fc.tuple(
         fc.oneof(
           fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
-          fc.constantFrom("title", "slug", "durationMinutes", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes"),
+          fc.constantFrom("title", "slug", "durationMinutes", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
           fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back"),
           fc.string({ maxLength: 10 }),
         ),

@@ -307,6 +307,7 @@ describe("event types", () => {
       minimumNoticeMinutes: "60",
       maxDaysAhead: "30",
       reminderMinutes: "15m, 2h",
+      colour: "green",
       "questions[0].label": "Company",
       "questions[0].kind": "short_text",
       "questions[0].required": "on",
@@ -318,6 +319,7 @@ describe("event types", () => {
     expect(created.status).toBe(303);
     const list = await ed.get("/host/event-types");
     expect(list.body).toContain("Strategy &lt;session>");
+    expect(list.body).toMatch(/<li class="meeting colour-green" id="event-type-/);
     const [stored] = await query<{ id: string; durationMinutes: number; bufferAfterMinutes: number; questions: unknown }>(
       "SELECT id, duration_minutes, buffer_after_minutes, questions FROM event_types WHERE slug = 'strategy' AND host_id = $1",
       await hostIdOf(edSlug),
