@@ -33,3 +33,7 @@ ALTER TABLE webhooks ADD CONSTRAINT webhooks_events_check CHECK (
 -- A colour per event type, so a host tells them apart at a glance (one of a fixed palette).
 ALTER TABLE event_types ADD COLUMN colour text NOT NULL DEFAULT 'blue'
   CHECK (colour IN ('blue', 'green', 'orange', 'purple', 'red', 'teal', 'grey'));
+
+-- A deleted event type stays for the meetings booked with it (their pages and history keep its
+-- name), is never offered again, and gives up its address.
+ALTER TABLE event_types ADD COLUMN deleted boolean NOT NULL DEFAULT false;

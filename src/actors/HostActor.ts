@@ -14,6 +14,7 @@ import {
   decideEventType,
   decideProfile,
   decideHostActive,
+  decideDeleteEventType,
   decideAccept,
   decideDecline,
   decideExpire,
@@ -232,6 +233,7 @@ export const makeHostActor = (
         else if (w._tag === "Override") for (const date of w.dates) statements.push(hosts.replaceOverride(hostId, date, w.windows));
         else if (w._tag === "Profile") statements.push(hosts.updateProfile(hostId, w));
         else if (w._tag === "Active") statements.push(hosts.setActive(hostId, w.active));
+        else if (w._tag === "DeleteEventType") statements.push(hosts.deleteEventType(hostId, w.id));
         else if (w._tag === "EventType") {
           const { id, ...fields } = w.eventType;
           statements.push(w.isNew ? Effect.asVoid(hosts.insertEventType(hostId, fields, id)) : hosts.updateEventType(w.eventType));
@@ -274,6 +276,8 @@ export const makeHostActor = (
           return Effect.succeed(decideProfile(s, message));
         case "SetHostActive":
           return Effect.succeed(decideHostActive(s, message));
+        case "DeleteEventType":
+          return Effect.succeed(decideDeleteEventType(s, message, now));
       }
     };
 

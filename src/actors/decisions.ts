@@ -38,6 +38,7 @@ import type {
   SetHostActive,
   Accept,
   Decline,
+  DeleteEventType,
 } from "./protocol.ts";
 import { MAX_OVERRIDE_DAYS } from "./protocol.ts";
 
@@ -63,11 +64,12 @@ export type Write =
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
   | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string }
   | { readonly _tag: "Active"; readonly active: boolean }
+  | { readonly _tag: "DeleteEventType"; readonly id: EventTypeId }
   | { readonly _tag: "Accept"; readonly id: BookingId }
   | { readonly _tag: "Decline"; readonly id: BookingId; readonly reason: string | null };
 
 /** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
-export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active";
+export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active" || w._tag === "DeleteEventType";
 
 /** Internal: a hold's timer ran out. */
 export interface Expire {
@@ -456,7 +458,7 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => 
   const problem = eventTypeProblem(p.fields);
   if (problem !== undefined) return refuse(() => problem);
   const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
-  if (p.id !== null && existing === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  if (p.id !== null && (existing === undefined || existing.deleted === true)) return refuse(() => new NotFound({ what: "event type" }));
   for (const other of s.eventTypes.values()) {
     if (other.slug === p.fields.slug && other.id !== p.id) return refuse(() => new InvalidInput({ field: "slug", message: "is already used by another event type" }));
   }
@@ -483,6 +485,21 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
   const host = { ...s.host, name: p.name.trim(), bio: p.bio.trim(), timeZone: zone };
   const next = s.with({ host, openTime: new OpenTime(makeSchedule(zone, s.availability.rules, s.availability.overrides)) });
   return { _tag: "Write", write: { _tag: "Profile", name: host.name, timeZone: zone, bio: host.bio }, next, result: undefined };
+};
+
+/** The address a deleted event type gives up (the database writes the same). */
+export const deletedSlug = (et: Pick<EventType, "slug" | "id">) => `${et.slug.slice(0, 40)}-deleted-${et.id.slice(0, 8)}`;
+
+/** Only an event type without upcoming meetings is deleted; with some, the host turns it off. */
+export const decideDeleteEventType = (s: HostSnapshot, p: DeleteEventType, now: number): Decision => {
+  const et = s.eventTypes.get(p.id);
+  if (et === undefined || et.deleted === true) return refuse(() => new NotFound({ what: "event type" }));
+  if (s.bookings.some((b) => b.eventTypeId === et.id && b.end > now)) {
+    return refuse(() => new InvalidInput({ field: "eventType", message: "It has upcoming meetings: turn it off instead (they stay booked), or cancel them first." }));
+  }
+  const eventTypes = new Map(s.eventTypes);
+  eventTypes.set(et.id, { ...et, active: false, deleted: true, slug: deletedSlug(et) });
+  return { _tag: "Write", write: { _tag: "DeleteEventType", id: et.id }, next: s.with({ eventTypes }), result: undefined };
 };
 
 /** Existing bookings stay when a host is deactivated; nothing new can be booked. */

@@ -163,6 +163,13 @@ export class SaveProfile extends Schema.TaggedRequest<SaveProfile>()("SaveProfil
   payload: { name: Schema.String, timeZone: Schema.String, bio: Schema.String },
 }) {}
 
+/** Deletes an event type without upcoming meetings (kept for the past ones, never offered again). */
+export class DeleteEventType extends Schema.TaggedRequest<DeleteEventType>()("DeleteEventType", {
+  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  success: Schema.Void,
+  payload: { id: EventTypeId },
+}) {}
+
 /** Deactivates a host (nothing offered, no sign-in) or makes them active again. */
 export class SetHostActive extends Schema.TaggedRequest<SetHostActive>()("SetHostActive", {
   failure: StorageUnavailable,
@@ -183,5 +190,6 @@ export const HostMessage = Schema.Union(
   SaveEventType,
   SaveProfile,
   SetHostActive,
+  DeleteEventType,
 );
 export type HostMessage = typeof HostMessage.Type;

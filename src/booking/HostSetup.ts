@@ -1,6 +1,6 @@
 import { Effect, type Request as EffectRequest } from "effect";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import { ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { DeleteEventType, ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { LocalDate } from "../domain/time.ts";
@@ -168,6 +168,9 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type) =>
     deps.ask(hostId, new SaveEventType({ id, fields }, true));
 
+  /** Deletes one of the host's event types without upcoming meetings. */
+  const deleteEventType = (hostId: HostId, id: EventTypeId) => deps.ask(hostId, new DeleteEventType({ id }, true));
+
   const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>) => deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true));
 
   /** Sets the windows of `days` local dates from `date` (empty: days off), or with null goes back to the weekly hours. */
@@ -214,7 +217,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return isBookingError(changed) ? changed : undefined;
   };
 
-  return { saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

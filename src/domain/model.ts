@@ -66,6 +66,8 @@ export interface EventType {
   readonly reminderMinutes: ReadonlyArray<number>;
   /** How the host's pages mark it. */
   readonly colour: Colour;
+  /** Deleted by the host: kept for the meetings booked with it, never offered or listed again. */
+  readonly deleted?: boolean;
 }
 
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */

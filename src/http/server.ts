@@ -336,6 +336,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/event-types", handler: setup.saveEventType, limit: "change" },
       { method: "get", pattern: "/host/event-types/:id", handler: setup.editEventType, limit: "read" },
       { method: "get", pattern: "/host/event-types/:id/duplicate", handler: setup.duplicateEventType, limit: "read" },
+      { method: "post", pattern: "/host/event-types/:id/delete", handler: setup.deleteEventType, limit: "change" },
       { method: "post", pattern: "/host/event-types/:id", handler: setup.saveEventType, limit: "change" },
       { method: "get", pattern: "/host/availability", handler: setup.availability, limit: "read" },
       { method: "post", pattern: "/host/availability", handler: setup.saveWeeklyHours, limit: "change" },

@@ -47,6 +47,7 @@ const EventTypeRow = Schema.Struct({
   requiresConfirmation: Schema.Boolean,
   reminderMinutes: Schema.Array(Schema.Number),
   colour: Schema.Literal(...COLOURS),
+  deleted: Schema.Boolean,
 });
 
 interface WindowRow {
@@ -175,6 +176,12 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>
     sql`UPDATE hosts SET name = ${p.name}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
+  /** Deletes an event type: kept for its meetings, off for good, its address freed. */
+  const deleteEventType = (hostId: HostId, id: EventTypeId) =>
+    sql`
+      UPDATE event_types SET deleted = true, active = false, slug = left(slug, 40) || '-deleted-' || left(id::text, 8)
+      WHERE id = ${id} AND host_id = ${hostId}`.pipe(Effect.asVoid);
+
   const setActive = (hostId: HostId, active: boolean) => sql`UPDATE hosts SET active = ${active} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
   const replaceWeeklyRules = (hostId: HostId, rules: ReadonlyArray<WeeklyRule>) =>
@@ -215,6 +222,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     replaceOverride,
     updateProfile,
     setActive,
+    deleteEventType,
   } as const;
   }),
 }) {}

@@ -289,6 +289,17 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
             {p.id === null ? "Create event type" : "Save changes"}
           </button>
         </form>
+        {p.id === null ? (
+          ""
+        ) : (
+          <form method="post" action={`/host/event-types/${p.id}/delete`} class="cancel-form">
+            <CsrfField page={p.page} />
+            <p class="muted">Deleting is for good. Meetings already booked with it keep its name; with meetings still to come, turn it off instead.</p>
+            <button type="submit" class="danger">
+              Delete this event type
+            </button>
+          </form>
+        )}
       </section>
     </Layout>
   );

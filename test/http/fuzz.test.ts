@@ -94,6 +94,7 @@ const TEMPLATES = [
   "/host/event-types/new",
   "/host/event-types/:s",
   "/host/event-types/:s/duplicate",
+  "/host/event-types/:s/delete",
   "/host/availability",
   "/host/availability/overrides",
   "/host/availability/overrides/:s/delete",

@@ -371,6 +371,31 @@ describe("event types", () => {
     expect(await countRows("event_types")).toBe(before + 1);
   });
 
+  it("are deleted only without upcoming meetings; a deleted one frees its address and is never offered again", async () => {
+    const host = await run(createHost({ timeZone: "UTC" }));
+    const browser = await signedIn(host.hostId);
+    const start = (await offered(host.hostSlug, host.eventSlug, nextMonday()))[0]!;
+    const booked = (await (await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start })).json()) as { id: string; manageToken: string };
+
+    const refused = await submit(browser, `/host/event-types/${host.eventTypeId}`, `/host/event-types/${host.eventTypeId}/delete`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain("It has upcoming meetings: turn it off instead");
+    expect((await query<{ deleted: boolean }>("SELECT deleted FROM event_types WHERE id = $1", host.eventTypeId))[0]!.deleted).toBe(false);
+
+    const cancel = await fetch(`${app.url}/api/v1/bookings/${booked.id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${booked.manageToken}`, "content-type": "application/json" }, body: "{}" });
+    expect(cancel.status).toBe(200);
+    const deleted = await submit(browser, `/host/event-types/${host.eventTypeId}`, `/host/event-types/${host.eventTypeId}/delete`, {});
+    expect(deleted.status).toBe(303);
+    expect((await browser.get("/host/event-types")).body).not.toContain(`event-type-${host.eventTypeId}`);
+    expect((await browser.get(`/host/event-types/${host.eventTypeId}`)).status).toBe(404);
+    expect((await new PageClient(app.url).get(`/${host.hostSlug}/${host.eventSlug}`)).status).toBe(404);
+    // The cancelled booking's page still names it; its address is free for a new event type.
+    expect((await new PageClient(app.url).get(`/booking/${booked.manageToken}`)).body).toContain("A meeting");
+    const again = await submit(browser, "/host/event-types/new", "/host/event-types", { title: "A new meeting", slug: host.eventSlug, durationMinutes: "30", active: "on" });
+    expect(again.status).toBe(303);
+    expect((await new PageClient(app.url).get(`/${host.hostSlug}/${host.eventSlug}`)).body).toContain("A new meeting");
+  });
+
   it("of another host can be neither seen nor changed", async () => {
     const other = await run(createHost());
     const { browser } = await theOwner();
@@ -378,6 +403,7 @@ describe("event types", () => {
     expect((await browser.get(`/host/preview?event=${other.eventTypeId}&tz=UTC`)).status).toBe(404);
     expect((await browser.get(`/host/event-types/${other.eventTypeId}/duplicate`)).status).toBe(404);
     const page = await browser.get("/host/event-types/new");
+    expect((await browser.postForm(`/host/event-types/${other.eventTypeId}/delete`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(404);
     const posted = await browser.postForm(`/host/event-types/${other.eventTypeId}`, {
       _csrf: inputValue(page.body, "_csrf")!,
       title: "Taken over",

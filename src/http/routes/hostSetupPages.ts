@@ -20,6 +20,7 @@ const NO_ERRORS: ReadonlyMap<string, string> = new Map();
 /** What a redirect back to a setup page says happened (`?saved=1`). */
 const DONE: Record<string, string> = {
   created: "The event type is created.",
+  deleted: "The event type is deleted. Meetings booked with it keep its name.",
   saved: "Saved. Open booking pages show the change now.",
   "date-saved": "The date is saved.",
   "date-removed": "That date uses the weekly hours again.",
@@ -46,17 +47,37 @@ export const hostSetupRoutes = (web: Web) => {
   const eventTypes = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
     if (isReply(host)) return host;
-    const list = [...host.snapshot.eventTypes.values()].sort((a, b) => a.title.localeCompare(b.title));
+    const list = [...host.snapshot.eventTypes.values()].filter((e) => e.deleted !== true).sort((a, b) => a.title.localeCompare(b.title));
     const zones = web.views.zonePickerGroups(web.now(), host.snapshot.host.timeZone);
     return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request) }));
+  };
+
+  /** One of the host's own event types, unless deleted. */
+  const ownEventType = (host: SignedIn, id: string) => {
+    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    return eventType === undefined || eventType.deleted === true ? undefined : eventType;
+  };
+
+  /** `/host/event-types/:id/delete`: gone for good, unless meetings are still to come (then it is turned off instead). */
+  const deleteEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const eventType = ownEventType(host, request.params[0]!);
+    if (eventType === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), host.cookies);
+    const deleted = await context.deleteEventType(host.hostId, eventType.id);
+    if (isAppError(deleted)) {
+      const refusal = refusalOf(deleted);
+      const notice = "notice" in refusal ? refusal.notice : { text: [...refusal.errors.values()][0] ?? "It cannot be deleted.", error: true };
+      return editor(host, eventType.id, eventTypeValues(eventType), NO_ERRORS, 409, notice);
+    }
+    return redirect("/host/event-types?deleted=1", host.cookies);
   };
 
   /** `/host/preview?event&tz`: the event type's public page, as an invitee in that zone sees it. */
   const preview = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
     if (isReply(host)) return host;
-    const id = request.query.get("event") ?? "";
-    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    const eventType = ownEventType(host, request.query.get("event") ?? "");
     const zone = canonicalTimeZone(request.query.get("tz") ?? "");
     if (eventType === undefined || zone === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), host.cookies);
     return redirect(`/${host.snapshot.host.slug}/${eventType.slug}?tz=${encodeURIComponent(zone)}`, host.cookies);
@@ -73,18 +94,16 @@ export const hostSetupRoutes = (web: Web) => {
   const editEventType = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
     if (isReply(host)) return host;
-    const id = request.params[0]!;
-    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    const eventType = ownEventType(host, request.params[0]!);
     if (eventType === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
-    return editor(host, id, eventTypeValues(eventType), NO_ERRORS);
+    return editor(host, eventType.id, eventTypeValues(eventType), NO_ERRORS);
   };
 
   /** A new event type's editor, filled in from one of the host's event types (saved only when the host creates it). */
   const duplicateEventType = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
     if (isReply(host)) return host;
-    const id = request.params[0]!;
-    const eventType = Schema.is(EventTypeId)(id) ? host.snapshot.eventTypes.get(id) : undefined;
+    const eventType = ownEventType(host, request.params[0]!);
     if (eventType === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
     const taken = new Set([...host.snapshot.eventTypes.values()].map((e) => e.slug));
     let slug = `${eventType.slug.slice(0, 58)}-copy`;
@@ -330,5 +349,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
