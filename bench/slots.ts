@@ -31,6 +31,7 @@ const policy: EventPolicy = {
   minimumNoticeMs: 60 * MINUTE_MS,
   maxDaysAhead: 60,
   maxPerDay: 12,
+  maxPerWeek: null,
 };
 
 // 200 bookings spread over the 8 weeks, on offered slots of an empty calendar.

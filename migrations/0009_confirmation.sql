@@ -37,3 +37,6 @@ ALTER TABLE event_types ADD COLUMN colour text NOT NULL DEFAULT 'blue'
 -- A deleted event type stays for the meetings booked with it (their pages and history keep its
 -- name), is never offered again, and gives up its address.
 ALTER TABLE event_types ADD COLUMN deleted boolean NOT NULL DEFAULT false;
+
+-- At most this many meetings of an event type per host-local week (Monday to Sunday).
+ALTER TABLE event_types ADD COLUMN max_per_week integer CHECK (max_per_week BETWEEN 1 AND 5000);

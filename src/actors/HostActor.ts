@@ -4,7 +4,7 @@ import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type
 import { BookingNotActive, IdempotencyKeyReused, InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventType, HostId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
-import { addDays, DAY_MS, HOUR_MS, type EpochMs } from "../domain/time.ts";
+import { addDays, DAY_MS, HOUR_MS, weekdayOf, type EpochMs } from "../domain/time.ts";
 import type { SlotChange } from "../live/HostChanges.ts";
 import { BookingRepository, isDuplicateKey, isOverlap } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
@@ -148,6 +148,13 @@ export const slotChanges = (
   if (eventTypes.some((e) => e.maxPerDay !== null)) {
     from = Math.min(from, zone.startOfDay(zone.localDateOf(from)));
     to = Math.max(to, zone.startOfDay(addDays(zone.localDateOf(to), 1)));
+  }
+  // A weekly limit reached (or freed) changes every day of that week, Monday to Sunday.
+  if (eventTypes.some((e) => e.maxPerWeek !== null)) {
+    const first = zone.localDateOf(from);
+    const last = zone.localDateOf(to);
+    from = Math.min(from, zone.startOfDay(addDays(first, -((weekdayOf(first) + 6) % 7))));
+    to = Math.max(to, zone.startOfDay(addDays(last, 7 - ((weekdayOf(last) + 6) % 7))));
   }
   const slotsOf = (s: HostSnapshot, et: EventType | undefined) =>
     et === undefined || !et.active ? [] : s.slots(et, from, to, now);

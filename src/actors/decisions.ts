@@ -3,6 +3,7 @@ import {
   refusalOf,
   BookingNotActive,
   DailyLimitReached,
+  WeeklyLimitReached,
   DuplicateBooking,
   HoldInvalid,
   IdempotencyKeyReused,
@@ -95,6 +96,8 @@ const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: 
       return new TooFarAhead({ start, maxDaysAhead: et.maxDaysAhead ?? 0 });
     case "DailyLimitReached":
       return new DailyLimitReached({ start, maxPerDay: et.maxPerDay ?? 0 });
+    case "WeeklyLimitReached":
+      return new WeeklyLimitReached({ start, maxPerWeek: et.maxPerWeek ?? 0 });
     case "SlotNotOffered":
       return new SlotNotOffered({ start }, true);
     case "SlotTaken":

@@ -142,6 +142,7 @@ export const EventTypeFields = Schema.Struct({
   maxDaysAhead: Schema.NullOr(Schema.Int),
   slotIntervalMinutes: Schema.NullOr(Schema.Int),
   maxPerDay: Schema.NullOr(Schema.Int),
+  maxPerWeek: Schema.NullOr(Schema.Int),
   questions: Schema.Array(QuestionPayload),
   active: Schema.Boolean,
   requiresConfirmation: Schema.Boolean,

@@ -15,6 +15,7 @@ import type {
   TooManyHolds,
   TooSoon,
   Unauthorized,
+  WeeklyLimitReached,
 } from "../domain/errors.ts";
 
 /** Every refusal the booking context answers with; `src/http/problems.ts` says each one to people. */
@@ -24,6 +25,7 @@ export type BookingError =
   | TooSoon
   | TooFarAhead
   | DailyLimitReached
+  | WeeklyLimitReached
   | NotFound
   | InvalidInput
   | Unauthorized
@@ -42,6 +44,7 @@ const TAGS: ReadonlySet<string> = new Set<BookingError["_tag"]>([
   "TooSoon",
   "TooFarAhead",
   "DailyLimitReached",
+  "WeeklyLimitReached",
   "NotFound",
   "InvalidInput",
   "Unauthorized",

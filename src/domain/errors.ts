@@ -30,6 +30,11 @@ export class DailyLimitReached extends Schema.TaggedError<DailyLimitReached>()("
   maxPerDay: Schema.Number,
 }) {}
 
+export class WeeklyLimitReached extends Schema.TaggedError<WeeklyLimitReached>()("WeeklyLimitReached", {
+  start: Schema.Number,
+  maxPerWeek: Schema.Number,
+}) {}
+
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
   what: Schema.Literal("host", "event type", "booking", "page", "notice", "webhook"),
 }) {}
@@ -88,6 +93,6 @@ export const refusalOf = <A>(make: () => A): A => {
 };
 
 /** The policy refusals a slot can get, by the names `checkSlot` uses. */
-export type SlotRefusal = SlotTaken | SlotNotOffered | TooSoon | TooFarAhead | DailyLimitReached;
+export type SlotRefusal = SlotTaken | SlotNotOffered | TooSoon | TooFarAhead | DailyLimitReached | WeeklyLimitReached;
 
-export const SlotRefusal = Schema.Union(SlotTaken, SlotNotOffered, TooSoon, TooFarAhead, DailyLimitReached);
+export const SlotRefusal = Schema.Union(SlotTaken, SlotNotOffered, TooSoon, TooFarAhead, DailyLimitReached, WeeklyLimitReached);

@@ -58,6 +58,8 @@ export interface EventType {
   readonly maxDaysAhead: number | null;
   readonly slotIntervalMinutes: number | null;
   readonly maxPerDay: number | null;
+  /** At most this many meetings per host-local week (Monday to Sunday), or none. */
+  readonly maxPerWeek: number | null;
   readonly questions: ReadonlyArray<Question>;
   readonly active: boolean;
   /** Bookings start `pending` until the host accepts or declines them. */
@@ -73,7 +75,7 @@ export interface EventType {
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */
 export type PolicyFields = Pick<
   EventType,
-  "durationMinutes" | "slotIntervalMinutes" | "bufferBeforeMinutes" | "bufferAfterMinutes" | "minimumNoticeMinutes" | "maxDaysAhead" | "maxPerDay"
+  "durationMinutes" | "slotIntervalMinutes" | "bufferBeforeMinutes" | "bufferAfterMinutes" | "minimumNoticeMinutes" | "maxDaysAhead" | "maxPerDay" | "maxPerWeek"
 >;
 
 export const policyOf = (e: PolicyFields): EventPolicy => ({
@@ -84,6 +86,7 @@ export const policyOf = (e: PolicyFields): EventPolicy => ({
   minimumNoticeMs: e.minimumNoticeMinutes * MINUTE_MS,
   maxDaysAhead: e.maxDaysAhead,
   maxPerDay: e.maxPerDay,
+  maxPerWeek: e.maxPerWeek,
 });
 
 export interface Availability {

@@ -1,5 +1,5 @@
 import { mergeIntervals, type Interval, type OpenTime } from "./schedule.ts";
-import { addDays, epochMs, type EpochMs, type LocalDate } from "./time.ts";
+import { addDays, epochMs, weekdayOf, type EpochMs, type LocalDate } from "./time.ts";
 
 /** What an event type asks of a slot. Durations in ms. */
 export interface EventPolicy {
@@ -12,6 +12,8 @@ export interface EventPolicy {
   readonly maxDaysAhead: number | null;
   /** At most this many confirmed bookings of the event type per host-local date. */
   readonly maxPerDay: number | null;
+  /** At most this many per host-local week, Monday to Sunday. */
+  readonly maxPerWeek: number | null;
 }
 
 /** A meeting already on the calendar (a booking or a hold), with its own buffers. */
@@ -38,7 +40,10 @@ export interface SlotRange {
   readonly now: number;
 }
 
-export type Refusal = "TooSoon" | "TooFarAhead" | "SlotNotOffered" | "DailyLimitReached" | "SlotTaken";
+export type Refusal = "TooSoon" | "TooFarAhead" | "SlotNotOffered" | "DailyLimitReached" | "WeeklyLimitReached" | "SlotTaken";
+
+/** The Monday that starts a host-local date's week. */
+const weekOf = (date: LocalDate): number => date - ((weekdayOf(date) + 6) % 7);
 
 export type Verdict = { readonly offered: true } | { readonly offered: false; readonly reason: Refusal };
 
@@ -112,10 +117,15 @@ export const listSlots = (input: SlotInput, range: SlotRange): EpochMs[] => {
   const meetings: Interval[] = [];
   const buffered: Interval[] = [];
   const dailyCounts = new Map<LocalDate, number>();
+  const weeklyCounts = new Map<number, number>();
   for (const o of input.occupied) {
     if (o.countsTowardDailyLimit && policy.maxPerDay !== null) {
       const date = zone.localDateOf(o.start);
       dailyCounts.set(date, (dailyCounts.get(date) ?? 0) + 1);
+    }
+    if (o.countsTowardDailyLimit && policy.maxPerWeek !== null) {
+      const week = weekOf(zone.localDateOf(o.start));
+      weeklyCounts.set(week, (weeklyCounts.get(week) ?? 0) + 1);
     }
     if (o.end + o.bufferAfterMs < reachFrom || o.start - o.bufferBeforeMs > reachTo) continue;
     meetings.push({ start: o.start, end: o.end });
@@ -132,6 +142,7 @@ export const listSlots = (input: SlotInput, range: SlotRange): EpochMs[] => {
     previous = t;
     if (hitsMeeting(t - before, t + duration + after) || hitsBuffer(t, t + duration)) continue;
     if (policy.maxPerDay !== null && (dailyCounts.get(zone.localDateOf(t)) ?? 0) >= policy.maxPerDay) continue;
+    if (policy.maxPerWeek !== null && (weeklyCounts.get(weekOf(zone.localDateOf(t))) ?? 0) >= policy.maxPerWeek) continue;
     slots.push(epochMs(t));
   }
   return slots;
@@ -149,7 +160,8 @@ export const checkSlot = (input: SlotInput, start: number, now: number): Verdict
   if (start >= horizonOf(input.openTime, policy, now)) return { offered: false, reason: "TooFarAhead" };
   const unbooked = { ...input, occupied: [], busy: [] };
   if (!offeredIn(unbooked)) return { offered: false, reason: "SlotNotOffered" };
-  const unlimited = { ...input, policy: { ...policy, maxPerDay: null } };
+  const unlimited = { ...input, policy: { ...policy, maxPerDay: null, maxPerWeek: null } };
   if (!offeredIn(unlimited)) return { offered: false, reason: "SlotTaken" };
-  return { offered: false, reason: "DailyLimitReached" };
+  const dailyOnly = { ...input, policy: { ...policy, maxPerWeek: null } };
+  return { offered: false, reason: offeredIn(dailyOnly) ? "WeeklyLimitReached" : "DailyLimitReached" };
 };

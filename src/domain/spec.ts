@@ -104,6 +104,7 @@ export const SlotSpec = Schema.Struct({
   minimumNoticeMinutes: Schema.optionalWith(Minutes("a notice", 0, 525_600), { default: () => 0 }),
   maxDaysAhead: Schema.optionalWith(Schema.NullOr(Minutes("days ahead", 1, 3650)), { default: () => null }),
   maxPerDay: Schema.optionalWith(Schema.NullOr(Minutes("a limit", 1, 1000)), { default: () => null }),
+  maxPerWeek: Schema.optionalWith(Schema.NullOr(Minutes("a limit", 1, 5000)), { default: () => null }),
   bookings: Schema.optionalWith(Schema.Array(Booked), { default: () => [] }),
   busy: Schema.optionalWith(Schema.Array(Span), { default: () => [] }),
   now: Instant,

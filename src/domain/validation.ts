@@ -44,6 +44,7 @@ export const eventTypeProblems = (e: EventTypeFieldValues): ReadonlyArray<Invali
   if (!intIn(e.minimumNoticeMinutes, 0, 525_600)) bad("minimumNoticeMinutes", "must be 0 to 525600 minutes");
   if (!intIn(e.maxDaysAhead, 1, 3650)) bad("maxDaysAhead", "must be 1 to 3650 days, or none");
   if (!intIn(e.maxPerDay, 1, 1000)) bad("maxPerDay", "must be 1 to 1000, or none");
+  if (!intIn(e.maxPerWeek, 1, 5000)) bad("maxPerWeek", "must be 1 to 5000, or none");
   if (e.reminderMinutes.length > 5 || e.reminderMinutes.some((m) => !intIn(m, 1, 40_320)) || new Set(e.reminderMinutes).size !== e.reminderMinutes.length) {
     bad("reminderMinutes", "must be up to five different times between 1 minute and 4 weeks before");
   }

@@ -74,6 +74,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     minimumNoticeMinutes: String(e.minimumNoticeMinutes),
     maxDaysAhead: e.maxDaysAhead === null ? "" : String(e.maxDaysAhead),
     maxPerDay: e.maxPerDay === null ? "" : String(e.maxPerDay),
+    maxPerWeek: e.maxPerWeek === null ? "" : String(e.maxPerWeek),
     reminderMinutes: formatReminders(e.reminderMinutes),
     colour: e.colour,
   };
@@ -112,6 +113,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
   const minimumNoticeMinutes = whole("minimumNoticeMinutes", true) ?? 0;
   const maxDaysAhead = whole("maxDaysAhead", true);
   const maxPerDay = whole("maxPerDay", true);
+  const maxPerWeek = whole("maxPerWeek", true);
   const colourText = text(fields, "colour") || "blue";
   const colour = COLOURS.find((c) => c === colourText) ?? "blue";
   if (colour !== colourText) errors.set("colour", "must be one of the offered colours");
@@ -156,6 +158,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     maxDaysAhead,
     slotIntervalMinutes,
     maxPerDay,
+    maxPerWeek,
     questions,
     active: fields["active"] === "on",
     requiresConfirmation: fields["requiresConfirmation"] === "on",

@@ -45,6 +45,8 @@ export const problemOf = (e: AppError): Problem => {
       };
     case "DailyLimitReached":
       return { status: 422, type: "daily-limit-reached", title: "Day fully booked", detail: "That day is fully booked. Please pick another day." };
+    case "WeeklyLimitReached":
+      return { status: 422, type: "weekly-limit-reached", title: "Week fully booked", detail: "That week is fully booked. Please pick another week." };
     case "NotFound":
       return { status: 404, type: "not-found", title: "Not found", detail: `We could not find that ${e.what}.` };
     case "InvalidInput":

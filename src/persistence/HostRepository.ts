@@ -34,6 +34,7 @@ const EventTypeRow = Schema.Struct({
   maxDaysAhead: NullableInt,
   slotIntervalMinutes: NullableInt,
   maxPerDay: NullableInt,
+  maxPerWeek: NullableInt,
   questions: Schema.Array(
     Schema.Struct({
       id: Schema.String,
@@ -90,6 +91,7 @@ export const newEventType = (e: Pick<NewEventType, "slug" | "title"> & Partial<N
   maxDaysAhead: null,
   slotIntervalMinutes: null,
   maxPerDay: null,
+  maxPerWeek: null,
   ...e,
 });
 
@@ -156,10 +158,10 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql`
       INSERT INTO event_types (id, host_id, slug, title, description, location, location_kind, duration_minutes, buffer_before_minutes,
-        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, questions, active, requires_confirmation, reminder_minutes, colour)
+        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, max_per_week, questions, active, requires_confirmation, reminder_minutes, colour)
       VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.locationKind}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
-        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[], ${e.colour})
+        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${e.maxPerWeek}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[], ${e.colour})
       RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
 
   const updateEventType = (e: EventType) =>
@@ -168,7 +170,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         location = ${e.location}, location_kind = ${e.locationKind}, duration_minutes = ${e.durationMinutes},
         buffer_before_minutes = ${e.bufferBeforeMinutes}, buffer_after_minutes = ${e.bufferAfterMinutes},
         minimum_notice_minutes = ${e.minimumNoticeMinutes}, max_days_ahead = ${e.maxDaysAhead},
-        slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay},
+        slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay}, max_per_week = ${e.maxPerWeek},
         questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}, requires_confirmation = ${e.requiresConfirmation},
         reminder_minutes = ${e.reminderMinutes}::int[], colour = ${e.colour}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;

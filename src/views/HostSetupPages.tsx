@@ -167,6 +167,7 @@ const EVENT_TYPE_LABELS: Record<string, string> = {
   minimumNoticeMinutes: "Minimum notice",
   maxDaysAhead: "Bookable days ahead",
   maxPerDay: "Meetings per day at most",
+  maxPerWeek: "Meetings per week at most",
   reminderMinutes: "Remind the invitee before",
 };
 
@@ -260,6 +261,7 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
             <NumberField name="minimumNoticeMinutes" label="Minimum notice (minutes)" {...f} min={0} max={525600} />
             <NumberField name="maxDaysAhead" label="Bookable days ahead" {...f} min={1} max={3650} optional />
             <NumberField name="maxPerDay" label="Meetings per day at most" {...f} min={1} max={1000} optional />
+            <NumberField name="maxPerWeek" label="Meetings per week at most" {...f} min={1} max={5000} optional hint="Monday to Sunday" />
           </div>
           <TextField
             name="reminderMinutes"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeSchedule, OpenTime } from "../../src/domain/schedule.ts";
-import { listSlots, type EventPolicy } from "../../src/domain/slots.ts";
+import { checkSlot, listSlots, type EventPolicy } from "../../src/domain/slots.ts";
 import { formatInstant, MINUTE_MS, parseInstant, parseLocalDate } from "../../src/domain/time.ts";
 import { wall, weekdays } from "../support/fixtures.ts";
 
@@ -12,6 +12,7 @@ const halfHour: EventPolicy = {
   minimumNoticeMs: 0,
   maxDaysAhead: null,
   maxPerDay: null,
+  maxPerWeek: null,
 };
 
 const at = (iso: string) => parseInstant(iso)!;
@@ -68,5 +69,25 @@ describe("the slot function", () => {
     ];
     const slots = slotsOf("America/New_York", "2026-03-03T00:00:00Z", "2026-03-05T00:00:00Z", weekdays("09:00", "17:00"), overrides as never);
     expect(slots).toEqual(["2026-03-03T15:00:00.000Z", "2026-03-03T15:30:00.000Z"]);
+  });
+
+  it("stops offering a week, Monday to Sunday in the host's zone, once its weekly limit is booked, and checks why", () => {
+    // Tokyo: Monday 2026-03-02 09:00 local is 00:00Z. Two meetings that week reach a limit of two.
+    const openTime = new OpenTime(makeSchedule("Asia/Tokyo", weekdays("09:00", "17:00"), []));
+    const meeting = (iso: string) => ({ start: at(iso), end: at(iso) + 30 * MINUTE_MS, bufferBeforeMs: 0, bufferAfterMs: 0, countsTowardDailyLimit: true });
+    const input = {
+      openTime,
+      policy: { ...halfHour, maxPerWeek: 2 },
+      occupied: [meeting("2026-03-02T00:00:00Z"), meeting("2026-03-04T01:00:00Z")],
+      busy: [],
+    };
+    const slots = listSlots(input, { from: at("2026-03-01T00:00:00Z"), to: at("2026-03-16T00:00:00Z"), now: at("2026-01-01T00:00:00Z") }).map(formatInstant);
+    // Nothing in the week of 2 March (Tokyo), all of the next week (from Monday 9 March 00:00 Tokyo = 8 March 15:00Z).
+    expect(slots.filter((s) => s < "2026-03-08T15:00:00.000Z")).toEqual([]);
+    expect(slots.filter((s) => s >= "2026-03-08T15:00:00.000Z")).toHaveLength(5 * 16);
+    expect(checkSlot(input, at("2026-03-05T00:00:00Z"), at("2026-01-01T00:00:00Z"))).toEqual({ offered: false, reason: "WeeklyLimitReached" });
+    // A meeting of another event type does not count.
+    const other = { ...input, occupied: input.occupied.map((o) => ({ ...o, countsTowardDailyLimit: false })) };
+    expect(checkSlot(other, at("2026-03-05T00:00:00Z"), at("2026-01-01T00:00:00Z"))).toEqual({ offered: true });
   });
 });

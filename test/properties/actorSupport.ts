@@ -37,6 +37,7 @@ export const createTestHost = (shape: HostShape) =>
       bufferAfterMinutes: shape.bufferAfter,
       minimumNoticeMinutes: shape.notice,
       maxPerDay: shape.maxPerDay,
+      maxPerWeek: null,
       maxDaysAhead: 30,
     },
   });

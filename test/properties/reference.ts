@@ -164,6 +164,7 @@ export const policyArb: fc.Arbitrary<EventPolicy> = fc
     notice: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 * 24 * 60 })),
     maxDaysAhead: fc.option(fc.integer({ min: 1, max: 30 }), { nil: null }),
     maxPerDay: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }),
+    maxPerWeek: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }),
   })
   .map((p) => ({
     durationMs: p.duration * MINUTE_MS,
@@ -173,6 +174,7 @@ export const policyArb: fc.Arbitrary<EventPolicy> = fc
     minimumNoticeMs: p.notice * MINUTE_MS,
     maxDaysAhead: p.maxDaysAhead,
     maxPerDay: p.maxPerDay,
+    maxPerWeek: p.maxPerWeek,
   }));
 
 export const occupiedArb = (anchor: number): fc.Arbitrary<Occupied> =>

@@ -135,16 +135,21 @@ describe("slots, over every time zone and its transitions", () => {
     [scenarioArb],
     ([s]) => {
       const { policy } = s.input;
-      const unrestricted = listSlots({ ...s.input, policy: { ...policy, minimumNoticeMs: 0, maxDaysAhead: null, maxPerDay: null } }, s.range);
+      const unrestricted = listSlots({ ...s.input, policy: { ...policy, minimumNoticeMs: 0, maxDaysAhead: null, maxPerDay: null, maxPerWeek: null } }, s.range);
       const today = referenceLocal(s.range.now, s.zone).date;
       const bookedOn = (date: number) =>
         s.input.occupied.filter((o) => o.countsTowardDailyLimit && referenceLocal(o.start, s.zone).date === date).length;
+      // Weeks run Monday to Sunday; day 0 (1970-01-01) was a Thursday.
+      const mondayOf = (date: number) => date - ((((date + 3) % 7) + 7) % 7);
+      const bookedInWeek = (date: number) =>
+        s.input.occupied.filter((o) => o.countsTowardDailyLimit && mondayOf(referenceLocal(o.start, s.zone).date) === mondayOf(date)).length;
       const allowed = unrestricted.filter((t) => {
         const date = referenceLocal(t, s.zone).date;
         return (
           t >= s.range.now + policy.minimumNoticeMs &&
           (policy.maxDaysAhead === null || date < addDays(today, policy.maxDaysAhead)) &&
-          (policy.maxPerDay === null || bookedOn(date) < policy.maxPerDay)
+          (policy.maxPerDay === null || bookedOn(date) < policy.maxPerDay) &&
+          (policy.maxPerWeek === null || bookedInWeek(date) < policy.maxPerWeek)
         );
       });
       expect(slotsOf(s)).toEqual(allowed);
