@@ -153,9 +153,10 @@ const checkAnswers = (et: EventType, answers: Readonly<Record<string, string>>):
     const value = (answers[q.id] ?? "").trim();
     const field = `answers.${q.id}`;
     if (value === "") {
-      if (q.required) return new InvalidInput({ field, message: `${q.label} is required` });
+      if (q.required) return new InvalidInput({ field, message: q.kind === "checkbox" ? `${q.label} must be ticked` : `${q.label} is required` });
       continue;
     }
+    if (q.kind === "checkbox" && value !== "yes") return new InvalidInput({ field, message: `${q.label} is ticked ("yes") or left out` });
     const max = q.kind === "long_text" ? 5000 : 500;
     if (value.length > max) return new InvalidInput({ field, message: `${q.label} is longer than ${max} characters` });
     if (q.kind === "single_choice" && !(q.options ?? []).includes(value)) {

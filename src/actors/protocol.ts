@@ -104,7 +104,7 @@ export const WindowPayload = Schema.Struct({ start: Schema.Int, end: Schema.Int 
 export const QuestionPayload = Schema.Struct({
   id: Schema.String,
   label: Schema.String,
-  kind: Schema.Literal("short_text", "long_text", "single_choice", "phone"),
+  kind: Schema.Literal("short_text", "long_text", "single_choice", "checkbox", "phone"),
   required: Schema.Boolean,
   options: Schema.optional(Schema.Array(Schema.String)),
 });

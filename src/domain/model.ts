@@ -32,7 +32,8 @@ export type Colour = (typeof COLOURS)[number];
 export const LOCATION_KINDS = ["none", "in_person", "phone", "video"] as const;
 export type LocationKind = (typeof LOCATION_KINDS)[number];
 
-export type QuestionKind = "short_text" | "long_text" | "single_choice" | "phone";
+/** A checkbox is answered "yes" when ticked, and not at all otherwise. */
+export type QuestionKind = "short_text" | "long_text" | "single_choice" | "checkbox" | "phone";
 
 export interface Question {
   readonly id: string;

@@ -39,7 +39,7 @@ const EventTypeRow = Schema.Struct({
     Schema.Struct({
       id: Schema.String,
       label: Schema.String,
-      kind: Schema.Literal("short_text", "long_text", "single_choice", "phone"),
+      kind: Schema.Literal("short_text", "long_text", "single_choice", "checkbox", "phone"),
       required: Schema.Boolean,
       options: Schema.optional(Schema.Array(Schema.String)),
     }),

@@ -42,6 +42,18 @@ const QuestionField = (props: {
   const id = `q-${q.id}`;
   const errorId = `${id}-error`;
   const common = { id, name: field, required: q.required, autofocus: props.autofocus, ...invalidAttrs(props.errors, field, errorId) };
+  if (q.kind === "checkbox") {
+    return (
+      <div class="field check">
+        <input {...common} type="checkbox" value="yes" checked={props.value === "yes"} />
+        <label for={id}>
+          <span safe>{q.label}</span>
+          {q.required ? "" : <span class="muted"> (optional)</span>}
+        </label>
+        <FieldError id={errorId} message={props.errors.get(field)} />
+      </div>
+    );
+  }
   return (
     <div class="field">
       <label for={id}>

@@ -9,6 +9,7 @@ export const QUESTION_KIND_LABELS: Record<QuestionKind, string> = {
   short_text: "Short text",
   long_text: "Long text",
   single_choice: "Choose one",
+  checkbox: "Checkbox (ticked or not)",
   phone: "Phone number",
 };
 

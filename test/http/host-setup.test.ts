@@ -396,6 +396,30 @@ describe("event types", () => {
     expect((await new PageClient(app.url).get(`/${host.hostSlug}/${host.eventSlug}`)).body).toContain("A new meeting");
   });
 
+  it("ask checkbox questions: a required one must be ticked, on the form and over the API", async () => {
+    const host = await run(createHost({ timeZone: "UTC" }));
+    const browser = await signedIn(host.hostId);
+    const saved = await submit(browser, `/host/event-types/${host.eventTypeId}`, `/host/event-types/${host.eventTypeId}`, {
+      title: "A meeting",
+      slug: host.eventSlug,
+      durationMinutes: "30",
+      "questions[0].label": "I have read the agenda",
+      "questions[0].kind": "checkbox",
+      "questions[0].required": "on",
+      active: "on",
+    });
+    expect(saved.status).toBe(303);
+    const start = (await offered(host.hostSlug, host.eventSlug, nextMonday()))[0]!;
+    const page = await new PageClient(app.url).get(`/${host.hostSlug}/${host.eventSlug}/book?start=${encodeURIComponent(start)}&tz=UTC`);
+    expect(page.body).toContain('type="checkbox" value="yes"');
+    const unticked = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, answers: {} });
+    expect(unticked.status).toBe(400);
+    expect(await unticked.json()).toMatchObject({ field: "answers.i_have_read_the_agenda", detail: "answers.i_have_read_the_agenda: I have read the agenda must be ticked" });
+    const odd = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, answers: { i_have_read_the_agenda: "maybe" } });
+    expect(odd.status).toBe(400);
+    expect((await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, answers: { i_have_read_the_agenda: "yes" } })).status).toBe(201);
+  });
+
   it("of another host can be neither seen nor changed", async () => {
     const other = await run(createHost());
     const { browser } = await theOwner();
