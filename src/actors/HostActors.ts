@@ -98,6 +98,8 @@ export const HostActorsLive = Layer.scoped(
             Effect.suspend(() => {
               // Bookings are replaced, never changed in place, so a new array is a changed list.
               const bookingsChanged = latest !== undefined && latest.bookings !== snapshot.bookings;
+              // A new address: the old one no longer leads here.
+              if (latest !== undefined && latest.host.slug !== snapshot.host.slug && slugs.get(latest.host.slug) === hostId) slugs.delete(latest.host.slug);
               latest = snapshot;
               lastVersions.set(hostId, snapshot.version);
               snapshots.set(snapshot.host.id, snapshot);

@@ -19,7 +19,7 @@ import {
 } from "../domain/errors.ts";
 import { NOTE, type Booking, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
 import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule } from "../domain/schedule.ts";
-import { eventTypeProblem, windowProblem } from "../domain/validation.ts";
+import { eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
@@ -63,7 +63,7 @@ export type Write =
   | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
   | { readonly _tag: "Override"; readonly dates: ReadonlyArray<LocalDate>; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
-  | { readonly _tag: "Profile"; readonly name: string; readonly timeZone: string; readonly bio: string }
+  | { readonly _tag: "Profile"; readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }
   | { readonly _tag: "Active"; readonly active: boolean }
   | { readonly _tag: "DeleteEventType"; readonly id: EventTypeId }
   | { readonly _tag: "Accept"; readonly id: BookingId }
@@ -486,9 +486,10 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
   if (p.name.trim().length < 1 || p.name.length > 200) return refuse(() => new InvalidInput({ field: "name", message: "must be 1 to 200 characters" }));
   if (p.bio.length > 1000) return refuse(() => new InvalidInput({ field: "bio", message: "must be at most 1000 characters" }));
   if (zone === undefined) return refuse(() => new InvalidInput({ field: "timeZone", message: "must be an IANA time zone such as Europe/Vienna" }));
-  const host = { ...s.host, name: p.name.trim(), bio: p.bio.trim(), timeZone: zone };
+  if (!SLUG.test(p.slug) || RESERVED_HOST_SLUGS.has(p.slug)) return refuse(() => new InvalidInput({ field: "slug", message: "must be lowercase letters, digits and dashes, and not one of the server's own paths" }));
+  const host = { ...s.host, name: p.name.trim(), slug: p.slug, bio: p.bio.trim(), timeZone: zone };
   const next = s.with({ host, openTime: new OpenTime(makeSchedule(zone, s.availability.rules, s.availability.overrides)) });
-  return { _tag: "Write", write: { _tag: "Profile", name: host.name, timeZone: zone, bio: host.bio }, next, result: undefined };
+  return { _tag: "Write", write: { _tag: "Profile", name: host.name, slug: host.slug, timeZone: zone, bio: host.bio }, next, result: undefined };
 };
 
 /** The address a deleted event type gives up (the database writes the same). */

@@ -7,6 +7,7 @@ import type { LocalDate } from "../domain/time.ts";
 import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
 import { invitationMail, signInMail, signUpMail } from "../notify/accountMails.ts";
+import { HostRepository } from "../persistence/HostRepository.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, sessionIdOf, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
@@ -15,7 +16,7 @@ type Answer<A> = A | BookingError;
 
 interface SetupDeps {
   readonly actors: HostActorsShape;
-  readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository>) => Promise<Answer<A>>;
+  readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository | HostRepository>) => Promise<Answer<A>>;
   readonly ask: <M extends HostMessage>(hostId: HostId, message: M) => Promise<Answer<EffectRequest.Request.Success<M>>>;
   readonly now: () => number;
   /** Sends in the background: the answer never waits for (or reveals) a mail server. */
@@ -33,13 +34,14 @@ export interface WeeklyWindow {
 
 export interface Profile {
   readonly name: string;
+  readonly slug: string;
   readonly timeZone: string;
   readonly bio: string;
 }
 
 /** What a host may change about themselves, checked all fields at once. */
 export const profileProblems = (p: Profile): ReadonlyArray<InvalidInput> => [
-  ...joiningProblems({ name: p.name, slug: "a", timeZone: p.timeZone }),
+  ...joiningProblems({ name: p.name, slug: p.slug, timeZone: p.timeZone }),
   ...(p.bio.length > 1000 || p.bio.includes("\u0000") || !p.bio.isWellFormed() ? [new InvalidInput({ field: "bio", message: "About you must be at most 1000 characters of text" })] : []),
 ];
 
@@ -178,9 +180,13 @@ export const makeHostSetup = (deps: SetupDeps) => {
     deps.ask(hostId, new SetDateOverride({ date, windows, days }, true));
 
   /** The host's name, zone and bio, checked here (every field at once) and again by the actor. */
-  const saveProfile = (hostId: HostId, profile: Profile) => {
+  const saveProfile = async (hostId: HostId, profile: Profile) => {
     const problem = profileProblems(profile)[0];
-    return problem !== undefined ? Promise.resolve(problem) : deps.ask(hostId, new SaveProfile(profile, true));
+    if (problem !== undefined) return problem;
+    const taken = await deps.run(Effect.flatMap(HostRepository, (r) => r.slugTaken(profile.slug, hostId)));
+    if (isBookingError(taken)) return taken;
+    if (taken) return new InvalidInput({ field: "slug", message: "Another host has this address; choose another" });
+    return deps.ask(hostId, new SaveProfile(profile, true));
   };
 
   /** Another member of the team, for an owner's or admin's action; nobody acts on themselves or the owner. */

@@ -175,8 +175,12 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         reminder_minutes = ${e.reminderMinutes}::int[], colour = ${e.colour}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
-  const updateProfile = (hostId: HostId, p: { readonly name: string; readonly timeZone: string; readonly bio: string }) =>
-    sql`UPDATE hosts SET name = ${p.name}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+  const updateProfile = (hostId: HostId, p: { readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }) =>
+    sql`UPDATE hosts SET name = ${p.name}, slug = ${p.slug}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+
+  /** Whether another host has this address. */
+  const slugTaken = (slug: string, except: HostId) =>
+    sql`SELECT 1 FROM hosts WHERE slug = ${slug} AND id <> ${except}`.pipe(Effect.map((rows) => rows.length > 0));
 
   /** Deletes an event type: kept for its meetings, off for good, its address freed. */
   const deleteEventType = (hostId: HostId, id: EventTypeId) =>
@@ -223,6 +227,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     replaceWeeklyRules,
     replaceOverride,
     updateProfile,
+    slugTaken,
     setActive,
     deleteEventType,
   } as const;

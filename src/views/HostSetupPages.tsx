@@ -792,10 +792,19 @@ export const AccountPage = (p: AccountProps) => (
     <section class="card" aria-labelledby="account-h">
       <h1 id="account-h">Account</h1>
       <NoticeLine notice={p.notice} />
-      <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
+      <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", slug: "Address", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
       <form method="post" action="/host/account" novalidate>
         <CsrfField page={p.page} />
         <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees see it" />
+        <TextField
+          name="slug"
+          label="Address"
+          values={p.values}
+          errors={p.errors}
+          maxlength={64}
+          required
+          hint={`Your booking page is ${p.origin}/your-address; links to the old address stop working`}
+        />
         <div class="field">
           <label for={idOf("timeZone")}>Time zone</label>
           <select id={idOf("timeZone")} name="timeZone" aria-describedby={`${idOf("timeZone")}-hint`}>

@@ -209,21 +209,30 @@ describe("a host's profile", () => {
     const day = monday.toISOString().slice(0, 10);
     expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([`${day}T09:00:00.000Z`]);
 
-    const refused = await submit(browser, "/host/account", "/host/account", { name: "", timeZone: "Mars/Base", bio: "" });
+    const refused = await submit(browser, "/host/account", "/host/account", { name: "", slug: "metrics", timeZone: "Mars/Base", bio: "" });
     expect(refused.status).toBe(422);
-    expect(refused.body).toContain("2 fields need a change");
+    expect(refused.body).toContain("3 fields need a change");
     expect(refused.body).toContain("Choose a time zone from the list");
+    expect(refused.body).toContain("This address is reserved");
+    const other = await run(createHost());
+    const taken = await submit(browser, "/host/account", "/host/account", { name: "Kenji", slug: other.hostSlug, timeZone: "Asia/Tokyo", bio: "" });
+    expect(taken.status).toBe(422);
+    expect(taken.body).toContain("Another host has this address");
 
-    const saved = await submit(browser, "/host/account", "/host/account", { name: "Kenji <Sato>", timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
+    const newSlug = `kenji-${host.hostSlug}`;
+    const saved = await submit(browser, "/host/account", "/host/account", { name: "Kenji <Sato>", slug: newSlug, timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
     expect(saved.status).toBe(303);
-    const page = await new PageClient(app.url).get(`/${host.hostSlug}`);
+    // The old address leads nowhere now.
+    expect((await new PageClient(app.url).get(`/${host.hostSlug}`)).status).toBe(404);
+    expect((await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).status).toBe(404);
+    const page = await new PageClient(app.url).get(`/${newSlug}`);
     expect(page.body).toContain("Kenji &lt;Sato>");
     expect(page.body).toContain("Architect &amp; &lt;b>mentor&lt;/b>");
     expect(page.body).not.toContain("<b>mentor</b>");
     // Monday 09:00 in Tokyo is Monday 00:00 UTC.
-    expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([`${day}T00:00:00.000Z`]);
-    const [row] = await query<{ name: string; timeZone: string; bio: string }>("SELECT name, time_zone, bio FROM hosts WHERE id = $1", host.hostId);
-    expect(row).toEqual({ name: "Kenji <Sato>", timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
+    expect(await offered(newSlug, host.eventSlug, monday)).toEqual([`${day}T00:00:00.000Z`]);
+    const [row] = await query<{ name: string; slug: string; timeZone: string; bio: string }>("SELECT name, slug, time_zone, bio FROM hosts WHERE id = $1", host.hostId);
+    expect(row).toEqual({ name: "Kenji <Sato>", slug: newSlug, timeZone: "Asia/Tokyo", bio: "Architect & <b>mentor</b>" });
   });
 });
 

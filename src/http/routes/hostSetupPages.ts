@@ -203,8 +203,8 @@ export const hostSetupRoutes = (web: Web) => {
     const [sessions, role] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.roleOf(host.hostId)]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
     if (isAppError(role)) return errorPage(host.view.page, role, host.cookies);
-    const { name, timeZone, bio } = host.snapshot.host;
-    const values = form?.values ?? { name, timeZone, bio };
+    const { name, slug, timeZone, bio } = host.snapshot.host;
+    const values = form?.values ?? { name, slug, timeZone, bio };
     const zones = web.views.zonePickerGroups(web.now(), values["timeZone"] ?? timeZone);
     return page(
       host.cookies,
@@ -225,7 +225,12 @@ export const hostSetupRoutes = (web: Web) => {
     const host = await hostPost(web, request);
     if (isReply(host)) return host;
     const values = valuesOf(host.fields);
-    const profile = { name: (values["name"] ?? "").trim(), timeZone: values["timeZone"] ?? "", bio: (values["bio"] ?? "").trim() };
+    const profile = {
+      name: (values["name"] ?? "").trim(),
+      slug: (values["slug"] ?? "").trim().toLowerCase(),
+      timeZone: values["timeZone"] ?? "",
+      bio: (values["bio"] ?? "").trim(),
+    };
     const problems = profileProblems(profile);
     if (problems.length > 0) return accountPage(request, host, { values, errors: new Map(problems.map((p) => [p.field, p.message])) }, 422);
     const saved = await context.saveProfile(host.hostId, profile);
