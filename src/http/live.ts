@@ -15,6 +15,9 @@ export interface LiveSocket {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Live sockets only listen: small frames in, bounded buffers out, pings to find dead peers. */
+const SOCKET_OPTIONS = { idleTimeout: 120, sendPingsAutomatically: true, maxPayloadLength: 4 * 1024, maxBackpressure: 256 * 1024 } as const;
+
 /** The host's own dashboards listen here; only a socket opened with that host's session joins. */
 export const dashboardTopic = (hostId: string) => `dashboard:${hostId}`;
 /** Tells a dashboard to re-read its meetings (it renders them in its own way; the message names no booking). */
@@ -76,10 +79,7 @@ export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: 
     res.upgrade<LiveSocket>({ hostId, zone }, key, protocol, extensions, context);
   };
   app.ws<LiveSocket>("/live/hosts/:hostId", {
-    idleTimeout: 120,
-    sendPingsAutomatically: true,
-    maxPayloadLength: 4 * 1024,
-    maxBackpressure: 256 * 1024,
+    ...SOCKET_OPTIONS,
     upgrade: (res, req, context) => {
       try {
         upgrade(res, req, context);
@@ -117,10 +117,7 @@ export const installHostLiveRoute = (
 ) => {
   const ourOrigin = new URL(publicUrl).origin;
   app.ws<LiveSocket>("/host/live", {
-    idleTimeout: 120,
-    sendPingsAutomatically: true,
-    maxPayloadLength: 4 * 1024,
-    maxBackpressure: 256 * 1024,
+    ...SOCKET_OPTIONS,
     upgrade: (res, req, context) => {
       try {
         const origin = req.getHeader("origin");

@@ -565,6 +565,55 @@ export const TeamPage = (p: TeamProps) => (
 
 const JOIN_LABELS: Record<string, string> = { name: "Name", slug: "Address", timeZone: "Time zone" };
 
+/** Who a host is to invitees: name, booking page address, time zone (on joining, and on Account). */
+const IdentityFields = (p: {
+  readonly values: Values;
+  readonly errors: Errors;
+  readonly zones: ReadonlyArray<ZoneGroup>;
+  readonly slugHint: string;
+  readonly zoneHint: string | undefined;
+  /** Preselect the browser's zone (a first visit; not over what someone chose). */
+  readonly detectZone: boolean;
+}) => {
+  const zoneId = idOf("timeZone");
+  const zone = p.values["timeZone"] ?? "UTC";
+  const describedBy = [...(p.zoneHint === undefined ? [] : [`${zoneId}-hint`]), ...(p.errors.has("timeZone") ? [`${zoneId}-error`] : [])].join(" ");
+  return (
+    <>
+      <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees see it" />
+      <TextField name="slug" label="Address" values={p.values} errors={p.errors} maxlength={64} required hint={p.slugHint} />
+      <div class="field">
+        <label for={zoneId}>Time zone</label>
+        <select
+          id={zoneId}
+          name="timeZone"
+          data-detect-zone={p.detectZone ? "true" : undefined}
+          aria-invalid={p.errors.has("timeZone") ? "true" : undefined}
+          aria-describedby={describedBy === "" ? undefined : describedBy}
+        >
+          {p.zones.map((g) => (
+            <optgroup label={g.region}>
+              {g.zones.map((z) => (
+                <option value={z.zone} selected={z.zone === zone} safe>
+                  {z.label}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+        {p.zoneHint === undefined ? (
+          ""
+        ) : (
+          <p class="hint muted" id={`${zoneId}-hint`} safe>
+            {p.zoneHint}
+          </p>
+        )}
+        <FieldError id={`${zoneId}-error`} message={errorText("Time zone", p.errors.get("timeZone"))} />
+      </div>
+    </>
+  );
+};
+
 /** `/host/join/:token`: whoever was invited chooses how invitees will see them. */
 export const JoinPage = (p: {
   readonly page: PageContext;
@@ -575,10 +624,7 @@ export const JoinPage = (p: {
   readonly errors: Errors;
   readonly zones: ReadonlyArray<ZoneGroup>;
   readonly origin: string;
-}) => {
-  const zone = p.values["timeZone"] ?? "UTC";
-  const zoneId = idOf("timeZone");
-  return (
+}) => (
     <Layout page={p.page} title="Join Rendezvous" noindex>
       <section class="card" aria-labelledby="join-h">
         <h1 id="join-h">Join Rendezvous</h1>
@@ -586,39 +632,21 @@ export const JoinPage = (p: {
         <ErrorSummary errors={p.errors} labels={(f) => JOIN_LABELS[f] ?? f} />
         <form method="post" novalidate>
           <CsrfField page={p.page} />
-          <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees will see it" />
-          <TextField
-            name="slug"
-            label="Address"
+          <IdentityFields
             values={p.values}
             errors={p.errors}
-            maxlength={64}
-            required
-            hint={`Your booking page will be ${p.origin}/your-address: lowercase letters, digits and dashes`}
+            zones={p.zones}
+            slugHint={`Your booking page will be ${p.origin}/your-address: lowercase letters, digits and dashes`}
+            zoneHint={undefined}
+            detectZone={p.errors.size === 0}
           />
-          <div class="field">
-            <label for={zoneId}>Time zone</label>
-            <select id={zoneId} name="timeZone" data-detect-zone={p.errors.size === 0 ? "true" : undefined} aria-invalid={p.errors.has("timeZone") ? "true" : undefined}>
-              {p.zones.map((g) => (
-                <optgroup label={g.region}>
-                  {g.zones.map((z) => (
-                    <option value={z.zone} selected={z.zone === zone} safe>
-                      {z.label}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-            <FieldError id={`${zoneId}-error`} message={errorText("Time zone", p.errors.get("timeZone"))} />
-          </div>
           <button type="submit" class="primary">
             Join and sign in
           </button>
         </form>
       </section>
     </Layout>
-  );
-};
+);
 
 const VIEW_NAMES: Record<MeetingView, string> = { upcoming: "Upcoming", pending: "Awaiting your confirmation", past: "Past", cancelled: "Cancelled or declined" };
 const HISTORY_NAMES: Record<HistoryEntry["type"], string> = {
@@ -795,34 +823,14 @@ export const AccountPage = (p: AccountProps) => (
       <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", slug: "Address", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
       <form method="post" action="/host/account" novalidate>
         <CsrfField page={p.page} />
-        <TextField name="name" label="Name" values={p.values} errors={p.errors} maxlength={200} required autocomplete="name" hint="As invitees see it" />
-        <TextField
-          name="slug"
-          label="Address"
+        <IdentityFields
           values={p.values}
           errors={p.errors}
-          maxlength={64}
-          required
-          hint={`Your booking page is ${p.origin}/your-address; links to the old address stop working`}
+          zones={p.zones}
+          slugHint={`Your booking page is ${p.origin}/your-address; links to the old address stop working`}
+          zoneHint="Your weekly hours are in this zone; meetings already booked keep their times."
+          detectZone={false}
         />
-        <div class="field">
-          <label for={idOf("timeZone")}>Time zone</label>
-          <select id={idOf("timeZone")} name="timeZone" aria-describedby={`${idOf("timeZone")}-hint`}>
-            {p.zones.map((g) => (
-              <optgroup label={g.region}>
-                {g.zones.map((z) => (
-                  <option value={z.zone} selected={z.zone === p.values["timeZone"]} safe>
-                    {z.label}
-                  </option>
-                ))}
-              </optgroup>
-            ))}
-          </select>
-          <p class="hint muted" id={`${idOf("timeZone")}-hint`}>
-            Your weekly hours are in this zone; meetings already booked keep their times.
-          </p>
-          <FieldError id={`${idOf("timeZone")}-error`} message={errorText("Time zone", p.errors.get("timeZone"))} />
-        </div>
         <TextArea name="bio" label="About you" values={p.values} errors={p.errors} maxlength={1000} optional hint="Shown on your booking page" />
         <button type="submit" class="primary">
           Save

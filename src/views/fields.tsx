@@ -51,7 +51,16 @@ const describedBy = (p: FieldProps, id: string) => {
 };
 
 export const TextField = (
-  p: FieldProps & { readonly type?: string; readonly maxlength?: number; readonly required?: boolean; readonly pattern?: string; readonly inputmode?: string; readonly autocomplete?: string },
+  p: FieldProps & {
+    readonly type?: string;
+    readonly maxlength?: number;
+    readonly required?: boolean;
+    readonly pattern?: string;
+    readonly inputmode?: string;
+    readonly autocomplete?: string;
+    readonly min?: number;
+    readonly max?: number;
+  },
 ) => {
   const id = idOf(p.name);
   return (
@@ -63,10 +72,13 @@ export const TextField = (
         type={p.type ?? "text"}
         value={p.values[p.name] ?? ""}
         maxlength={p.maxlength === undefined ? undefined : String(p.maxlength)}
+        min={p.min === undefined ? undefined : String(p.min)}
+        max={p.max === undefined ? undefined : String(p.max)}
+        step={p.type === "number" ? "1" : undefined}
         required={p.required === true}
         pattern={p.pattern}
         inputmode={p.inputmode}
-        autocomplete={p.autocomplete ?? "off"}
+        autocomplete={p.type === "number" ? undefined : (p.autocomplete ?? "off")}
         aria-invalid={p.errors.has(p.name) ? "true" : undefined}
         {...describedBy(p, id)}
       />
@@ -76,29 +88,10 @@ export const TextField = (
   );
 };
 
-export const NumberField = (p: FieldProps & { readonly min: number; readonly max: number; readonly required?: boolean }) => {
-  const id = idOf(p.name);
-  return (
-    <div class="field">
-      <Label {...p} id={id} />
-      <input
-        id={id}
-        name={p.name}
-        type="number"
-        inputmode="numeric"
-        min={String(p.min)}
-        max={String(p.max)}
-        step="1"
-        value={p.values[p.name] ?? ""}
-        required={p.required === true}
-        aria-invalid={p.errors.has(p.name) ? "true" : undefined}
-        {...describedBy(p, id)}
-      />
-      <Hint id={`${id}-hint`} hint={p.hint} />
-      <FieldError id={`${id}-error`} message={errorText(p.label, p.errors.get(p.name))} />
-    </div>
-  );
-};
+/** A whole number of minutes, days or meetings. */
+export const NumberField = (p: FieldProps & { readonly min: number; readonly max: number; readonly required?: boolean }) => (
+  <TextField {...p} type="number" inputmode="numeric" />
+);
 
 export const TextArea = (p: FieldProps & { readonly maxlength: number; readonly rows?: number }) => {
   const id = idOf(p.name);

@@ -1,28 +1,18 @@
-import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect } from "effect";
 import ICAL from "ical.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
 import { inputValue, PageClient } from "../support/client.ts";
 import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
+import { queryOf, signedInAs } from "../support/host.ts";
 import { openLiveSocket } from "../support/ws.ts";
 
 const app = useTestApp();
 
-const sql = <T extends object>(text: string, ...params: unknown[]) =>
-  app.runtime.runPromise(Effect.flatMap(SqlClient, (s) => s.unsafe<T>(text, params as never[])));
-
-const signedIn = async (host: HostFixture) => {
-  const browser = new PageClient(app.url);
-  const token = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
-  const page = await browser.get(`/host/sign-in/${token}`);
-  expect((await browser.postForm(`/host/sign-in/${token}`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
-  return browser;
-};
+const sql = queryOf(app);
+const signedIn = (host: HostFixture) => signedInAs(app, host.hostId);
 
 const offered = async (host: HostFixture) => {
   const from = new Date(Date.now() + 2 * 86_400_000).toISOString();

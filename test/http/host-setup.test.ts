@@ -7,23 +7,14 @@ import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
 import { inputValue, offeredStarts, PageClient } from "../support/client.ts";
 import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
+import { queryOf, signedInAs } from "../support/host.ts";
 import { openLiveSocket } from "../support/ws.ts";
 
 const app = useTestApp();
 
 const run = <A, E>(effect: Effect.Effect<A, E, SqlClient | HostRepository | HostSessionRepository>) => app.runtime.runPromise(effect);
-const query = <T extends object>(text: string, ...params: unknown[]) =>
-  run(Effect.flatMap(SqlClient, (sql) => sql.unsafe<T>(text, params as never[])));
-
-/** A browser without JavaScript, signed in as the host through a fresh link. */
-const signedIn = async (hostId: string) => {
-  const browser = new PageClient(app.url);
-  const token = await run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(hostId as HostFixture["hostId"], Date.now())));
-  const link = `/host/sign-in/${token}`;
-  const page = await browser.get(link);
-  expect((await browser.postForm(link, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
-  return browser;
-};
+const query = queryOf(app);
+const signedIn = (hostId: string) => signedInAs(app, hostId);
 
 /** Posts a form of the page at `path` with its CSRF token. */
 const submit = async (browser: PageClient, path: string, action: string, fields: Record<string, string>) => {

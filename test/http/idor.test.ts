@@ -1,11 +1,11 @@
-import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { HostSessionRepository, sessionIdOf } from "../../src/persistence/HostSessionRepository.ts";
 import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
-import { inputValue, PageClient } from "../support/client.ts";
+import { inputValue } from "../support/client.ts";
 import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
+import { queryOf, signedInAs } from "../support/host.ts";
 
 /**
  * Host A, signed in, aims every host route at host B's things (event types, bookings, webhooks,
@@ -14,16 +14,8 @@ import { createHost, weekdays, type HostFixture } from "../support/fixtures.ts";
  */
 const app = useTestApp();
 
-const sql = <T extends object>(text: string, ...params: unknown[]) =>
-  app.runtime.runPromise(Effect.flatMap(SqlClient, (s) => s.unsafe<T>(text, params as never[])));
-
-const signedIn = async (host: HostFixture) => {
-  const browser = new PageClient(app.url);
-  const token = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
-  const page = await browser.get(`/host/sign-in/${token}`);
-  expect((await browser.postForm(`/host/sign-in/${token}`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
-  return browser;
-};
+const sql = queryOf(app);
+const signedIn = (host: HostFixture) => signedInAs(app, host.hostId);
 
 /** Everything of B's that a write could change, as one comparable value. */
 const stateOf = async (hostId: string) => ({

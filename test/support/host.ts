@@ -1,0 +1,23 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect } from "effect";
+import { expect } from "vitest";
+import type { HostId } from "../../src/domain/model.ts";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import type { TestApp } from "./app.ts";
+import { inputValue, PageClient } from "./client.ts";
+
+/** A browser without JavaScript, signed in as the host through a fresh single-use link. */
+export const signedInAs = async (app: TestApp, hostId: string) => {
+  const browser = new PageClient(app.url);
+  const token = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(hostId as HostId, Date.now())));
+  const link = `/host/sign-in/${token}`;
+  const page = await browser.get(link);
+  expect((await browser.postForm(link, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(303);
+  return browser;
+};
+
+/** A raw SQL query against the app's database, for setting up and checking rows. */
+export const queryOf =
+  (app: TestApp) =>
+  <T extends object>(text: string, ...params: unknown[]) =>
+    app.runtime.runPromise(Effect.flatMap(SqlClient, (s) => s.unsafe<T>(text, params as never[])));
