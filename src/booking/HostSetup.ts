@@ -3,9 +3,10 @@ import type { HostActorsShape } from "../actors/HostActors.ts";
 import { DeleteEventType, ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
-import type { LocalDate } from "../domain/time.ts";
+import { addDays, type LocalDate } from "../domain/time.ts";
 import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
-import { canonicalTimeZone } from "../domain/zone.ts";
+import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
+import { decideOverride } from "../actors/decisions.ts";
 import { invitationMail, signInMail, signUpMail } from "../notify/accountMails.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
@@ -175,6 +176,29 @@ export const makeHostSetup = (deps: SetupDeps) => {
 
   const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>) => deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true));
 
+  /**
+   * What an override would change, before it is saved: per active event type, the starts it
+   * would take away and the ones it would add on those dates (decided against the latest
+   * snapshot, nothing written).
+   */
+  const previewOverride = async (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }>, days: number) => {
+    const snapshot = await deps.run(deps.actors.snapshot(hostId));
+    if (isBookingError(snapshot)) return snapshot;
+    const decided = decideOverride(snapshot, new SetDateOverride({ date, windows, days }, true));
+    if (decided._tag !== "Write") return new InvalidInput({ field: "date", message: "cannot be previewed" });
+    const zone = zoneTable(snapshot.host.timeZone);
+    const from = zone.startOfDay(date);
+    const to = zone.startOfDay(addDays(date, days));
+    const now = deps.now();
+    return [...snapshot.eventTypes.values()]
+      .filter((e) => e.active)
+      .map((eventType) => {
+        const before = snapshot.slots(eventType, from, to, now);
+        const after = decided.next.slots(eventType, from, to, now);
+        return { eventType, removed: before.filter((t) => !after.includes(t)), added: after.filter((t) => !before.includes(t)) };
+      });
+  };
+
   /** Sets the windows of `days` local dates from `date` (empty: days off), or with null goes back to the weekly hours. */
   const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null, days = 1) =>
     deps.ask(hostId, new SetDateOverride({ date, windows, days }, true));
@@ -223,7 +247,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return isBookingError(changed) ? changed : undefined;
   };
 
-  return { deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -351,6 +351,9 @@ export interface AvailabilityProps extends HostPageProps {
   readonly override: { readonly values: Values; readonly errors: Errors };
   /** Date overrides from today on, by date. */
   readonly overrides: ReadonlyArray<DateOverride>;
+  /** What the date in the form would change if saved (asked for with Preview). */
+  readonly preview?: ReadonlyArray<{ readonly eventType: EventType; readonly removed: ReadonlyArray<EpochMs>; readonly added: ReadonlyArray<EpochMs> }> | undefined;
+  readonly clock: Clock;
 }
 
 /** `/host/availability`: weekly hours in the host's zone, and dates that differ from them. */
@@ -447,13 +450,46 @@ export const AvailabilityPage = (p: AvailabilityProps) => (
             <WindowInputs at={`windows[${k}]`} label={`Time ${k + 1}`} {...p.override} />
           ))}
         </fieldset>
-        <button type="submit" class="primary">
+        {p.preview === undefined ? "" : <OverridePreview preview={p.preview} zone={p.host.timeZone} clock={p.clock} />}
+        <button type="submit" name="action" value="preview" class="secondary">
+          Preview the change
+        </button>{" "}
+        <button type="submit" name="action" value="save" class="primary">
           Save date
         </button>
       </form>
     </section>
   </Layout>
 );
+
+/** The starts a date change would take away or add, per event type, before it is saved. */
+const OverridePreview = (p: { readonly preview: NonNullable<AvailabilityProps["preview"]>; readonly zone: string; readonly clock: Clock }) => {
+  /** "Thursday, 17 December 2026 at 10:00, 10:45; Friday, …". */
+  const times = (starts: ReadonlyArray<EpochMs>) => {
+    const byDay = new Map<string, string[]>();
+    for (const t of starts) {
+      const m = meetingIn(t, 0, p.zone, p.clock);
+      byDay.set(m.day, [...(byDay.get(m.day) ?? []), m.start]);
+    }
+    return [...byDay].map(([day, list]) => `${day} at ${list.join(", ")}`).join("; ");
+  };
+  const changed = p.preview.filter((e) => e.removed.length > 0 || e.added.length > 0);
+  return (
+    <div class="preview-result" role="status">
+      <h3>If you save this</h3>
+      {changed.length === 0 ? <p>No bookable time changes.</p> : ""}
+      <ul>
+        {changed.map((e) => (
+          <li>
+            <strong safe>{e.eventType.title}</strong>
+            {e.removed.length === 0 ? "" : <p safe>{`No longer offered: ${times(e.removed)}`}</p>}
+            {e.added.length === 0 ? "" : <p safe>{`Newly offered: ${times(e.added)}`}</p>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+};
 
 export interface TeamProps extends HostPageProps {
   readonly members: ReadonlyArray<{ readonly id: string; readonly name: string; readonly slug: string; readonly email: string; readonly role: string; readonly active: boolean }>;

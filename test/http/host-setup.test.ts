@@ -501,6 +501,12 @@ describe("availability", () => {
 
     // A day off on that Thursday takes its times away; going back to the weekly hours returns them.
     const thursday = day(3, "00:00").slice(0, 10);
+    // Preview first: what the day off would take away, with nothing saved yet.
+    const preview = await submit(browser, "/host/availability", "/host/availability/overrides", { date: thursday, mode: "off", action: "preview" });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatch(/No longer offered: Thursday, \d+ \w+ \d{4} at 10:00, 10:45</);
+    expect(inputValue(preview.body, "date")).toBe(thursday);
+    expect(await offered(host.hostSlug, host.eventSlug, monday)).toHaveLength(4);
     const off = await submit(browser, "/host/availability", "/host/availability/overrides", { date: thursday, mode: "off" });
     expect(off.status).toBe(303);
     expect(await offered(host.hostSlug, host.eventSlug, monday)).toEqual([day(1, "10:00"), day(1, "10:45")]);

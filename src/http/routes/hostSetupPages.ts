@@ -6,7 +6,7 @@ import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
 import { parseLocalDate } from "../../domain/time.ts";
 import type { PageContext } from "../../views/Layout.tsx";
-import { AccountPage, AvailabilityPage, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
+import { AccountPage, AvailabilityPage, type AvailabilityProps, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { copyDay, eventTypeValues, parseEventType, parseEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
@@ -132,8 +132,13 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Availability -----------------------------------------------------------------------
 
   const availabilityPage = (
+    request: Request,
     host: SignedIn,
-    forms: { hours?: { values: FormValues; errors: ReadonlyMap<string, string> }; override?: { values: FormValues; errors: ReadonlyMap<string, string> } },
+    forms: {
+      hours?: { values: FormValues; errors: ReadonlyMap<string, string> };
+      override?: { values: FormValues; errors: ReadonlyMap<string, string> };
+      preview?: AvailabilityProps["preview"];
+    },
     status = 200,
     notice?: Notice,
   ) => {
@@ -148,13 +153,15 @@ export const hostSetupRoutes = (web: Web) => {
         hours: forms.hours ?? { values: weeklyHoursValues(host.snapshot.availability.rules), errors: NO_ERRORS },
         override: forms.override ?? { values: {}, errors: NO_ERRORS },
         overrides,
+        preview: forms.preview,
+        clock: web.views.clockOf(request),
       }),
     );
   };
 
   const availability = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
-    return isReply(host) ? host : availabilityPage(host, {}, 200, noticeOf(request));
+    return isReply(host) ? host : availabilityPage(request, host, {}, 200, noticeOf(request));
   };
 
   /** Saves the weekly hours, or (the copy button) shows them with one day copied onto others, unsaved. */
@@ -163,13 +170,13 @@ export const hostSetupRoutes = (web: Web) => {
     if (isReply(host)) return host;
     if (host.fields["action"] === "copy") {
       const notice = { text: "Copied. Check the hours, then save them.", error: false };
-      return availabilityPage(host, { hours: { values: copyDay(host.fields), errors: NO_ERRORS } }, 200, notice);
+      return availabilityPage(request, host, { hours: { values: copyDay(host.fields), errors: NO_ERRORS } }, 200, notice);
     }
     const values = valuesOf(host.fields);
     const parsed = parseWeeklyHours(host.fields);
-    if ("errors" in parsed) return availabilityPage(host, { hours: { values, errors: parsed.errors } }, 422);
+    if ("errors" in parsed) return availabilityPage(request, host, { hours: { values, errors: parsed.errors } }, 422);
     const saved = await context.replaceWeeklyHours(host.hostId, parsed.value);
-    if (isAppError(saved)) return availabilityPage(host, { hours: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
+    if (isAppError(saved)) return availabilityPage(request, host, { hours: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
     return redirect("/host/availability?saved=1", host.cookies);
   };
 
@@ -181,9 +188,14 @@ export const hostSetupRoutes = (web: Web) => {
     const values = valuesOf(host.fields);
     const today = zoneTable(host.snapshot.host.timeZone).localDateOf(web.now());
     const parsed = parseOverride(host.fields, today);
-    if ("errors" in parsed) return availabilityPage(host, { override: { values, errors: parsed.errors } }, 422);
+    if ("errors" in parsed) return availabilityPage(request, host, { override: { values, errors: parsed.errors } }, 422);
+    if (host.fields["action"] === "preview") {
+      const preview = await context.previewOverride(host.hostId, parsed.value.date, parsed.value.windows, parsed.value.days);
+      if (isAppError(preview)) return availabilityPage(request, host, { override: { values, errors: NO_ERRORS } }, problemOf(preview).status, refusalNotice(preview));
+      return availabilityPage(request, host, { override: { values, errors: NO_ERRORS }, preview });
+    }
     const saved = await context.setDateOverride(host.hostId, parsed.value.date, parsed.value.windows, parsed.value.days);
-    if (isAppError(saved)) return availabilityPage(host, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
+    if (isAppError(saved)) return availabilityPage(request, host, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
     return redirect("/host/availability?date-saved=1#overrides-h", host.cookies);
   };
 
