@@ -16,6 +16,7 @@ import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
 import type { MeetingQuery } from "../domain/meetings.ts";
 import { MeetingsRepository } from "../persistence/MeetingsRepository.ts";
+import type { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 import { makeHostSetup } from "./HostSetup.ts";
 
@@ -29,7 +30,7 @@ import { makeHostSetup } from "./HostSetup.ts";
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository | AgendaRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;

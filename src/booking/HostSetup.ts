@@ -9,6 +9,7 @@ import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import { decideOverride } from "../actors/decisions.ts";
 import { invitationMail, signInMail, signUpMail } from "../notify/accountMails.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
+import { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { HostSessionRepository, INVITATION_DAYS, isSlugTaken, sessionIdOf, SIGN_IN_LINK_MINUTES, type Joining } from "../persistence/HostSessionRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
@@ -17,7 +18,7 @@ type Answer<A> = A | BookingError;
 
 interface SetupDeps {
   readonly actors: HostActorsShape;
-  readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository | HostRepository>) => Promise<Answer<A>>;
+  readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository | HostRepository | AgendaRepository>) => Promise<Answer<A>>;
   readonly ask: <M extends HostMessage>(hostId: HostId, message: M) => Promise<Answer<EffectRequest.Request.Success<M>>>;
   readonly now: () => number;
   /** Sends in the background: the answer never waits for (or reveals) a mail server. */
@@ -247,7 +248,15 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return isBookingError(changed) ? changed : undefined;
   };
 
-  return { previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  /** The hour (host-local) the host's daily agenda is mailed at, or null for none. */
+  const agendaHourOf = (hostId: HostId) => deps.run(Effect.flatMap(AgendaRepository, (r) => r.agendaHourOf(hostId)));
+
+  const setAgendaHour = (hostId: HostId, hour: number | null): Promise<Answer<void>> =>
+    hour !== null && (!Number.isInteger(hour) || hour < 0 || hour > 23)
+      ? Promise.resolve(new InvalidInput({ field: "agendaHour", message: "must be an hour of the day, or off" }))
+      : deps.run(Effect.flatMap(AgendaRepository, (r) => r.setAgendaHour(hostId, hour)));
+
+  return { agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

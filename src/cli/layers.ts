@@ -8,6 +8,8 @@ import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { DeliveryWorkerLive } from "../notify/DeliveryWorker.ts";
 import { MailerLive } from "../notify/Mailer.ts";
+import { AgendaWorkerLive } from "../notify/agenda.ts";
+import { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { WebhookRepository } from "../persistence/WebhookRepository.ts";
 import { HostSessionRepository } from "../persistence/HostSessionRepository.ts";
@@ -26,6 +28,7 @@ export const Repositories = Layer.mergeAll(
   HostSessionRepository.Default,
   WebhookRepository.Default,
   MeetingsRepository.Default,
+  AgendaRepository.Default,
 ).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );
@@ -38,7 +41,7 @@ export const Core = HostActorsLive.pipe(
 );
 
 /** The outbox worker and the transport it sends through (the server sends account mail through it too). */
-export const Deliveries = DeliveryWorkerLive.pipe(Layer.provideMerge(MailerLive));
+export const Deliveries = Layer.merge(DeliveryWorkerLive, AgendaWorkerLive).pipe(Layer.provideMerge(MailerLive));
 
 export const App = HttpServerLive.pipe(Layer.provideMerge(Deliveries), Layer.provideMerge(Core));
 

@@ -345,6 +345,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/host/team", handler: setup.team, limit: "read" },
       { method: "get", pattern: "/host/account", handler: setup.account, limit: "read" },
       { method: "post", pattern: "/host/account", handler: setup.saveProfile, limit: "change" },
+      { method: "post", pattern: "/host/account/agenda", handler: setup.saveAgenda, limit: "change" },
       { method: "post", pattern: "/host/sessions/end-all", handler: setup.endSessions, limit: "change" },
       { method: "post", pattern: "/host/sessions/:id/end", handler: setup.endSessions, limit: "change" },
       { method: "post", pattern: "/host/team/invitations", handler: setup.invite, limit: "change" },

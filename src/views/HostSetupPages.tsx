@@ -846,6 +846,8 @@ export interface AccountProps extends HostPageProps {
   readonly values: Values;
   readonly errors: Errors;
   readonly zones: ReadonlyArray<ZoneGroup>;
+  /** The host-local hour the day's meetings are mailed at, or null for none. */
+  readonly agendaHour: number | null;
   readonly sessions: ReadonlyArray<{ readonly id: string; readonly device: string; readonly createdAt: number; readonly current: boolean }>;
 }
 
@@ -882,6 +884,25 @@ export const AccountPage = (p: AccountProps) => (
         <dt>Role</dt>
         <dd safe>{ROLE_NAMES[p.role] ?? p.role}</dd>
       </dl>
+      <form method="post" action="/host/account/agenda" class="agenda">
+        <CsrfField page={p.page} />
+        <div class="field">
+          <label for="agenda-hour">Mail me my day's meetings</label>
+          <select id="agenda-hour" name="agendaHour">
+            <option value="off" selected={p.agendaHour === null}>
+              Never
+            </option>
+            {Array.from({ length: 24 }, (_, h) => (
+              <option value={String(h)} selected={p.agendaHour === h} safe>
+                {`Every day at ${String(h).padStart(2, "0")}:00 (${zoneLabel(p.host.timeZone)})`}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="secondary">
+          Save agenda setting
+        </button>
+      </form>
       <h2 id="sessions-h">Signed in</h2>
       <p class="muted">Each sign-in lasts 30 days unless it is ended here.</p>
       <ul class="meetings" aria-labelledby="sessions-h">

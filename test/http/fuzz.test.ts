@@ -100,6 +100,7 @@ const TEMPLATES = [
   "/host/availability/overrides/:s/delete",
   "/host/team",
   "/host/account",
+  "/host/account/agenda",
   "/host/sessions/end-all",
   "/host/sessions/:s/end",
   "/host/team/invitations",
@@ -212,7 +213,7 @@ const formBody = () =>
         fc.oneof(
           fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
           fc.constantFrom("title", "slug", "durationMinutes", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
-          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back"),
+          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour"),
           fc.string({ maxLength: 10 }),
         ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),

@@ -212,16 +212,21 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Account and sessions ---------------------------------------------------------------
 
   const accountPage = async (request: Request, host: SignedIn, form?: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, notice?: Notice) => {
-    const [sessions, role] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.roleOf(host.hostId)]);
+    const [sessions, role, agendaHour] = await Promise.all([
+      context.sessionsOf(host.hostId, hostSessionOf(request)),
+      context.roleOf(host.hostId),
+      context.agendaHourOf(host.hostId),
+    ]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
     if (isAppError(role)) return errorPage(host.view.page, role, host.cookies);
+    if (isAppError(agendaHour)) return errorPage(host.view.page, agendaHour, host.cookies);
     const { name, slug, timeZone, bio } = host.snapshot.host;
     const values = form?.values ?? { name, slug, timeZone, bio };
     const zones = web.views.zonePickerGroups(web.now(), values["timeZone"] ?? timeZone);
     return page(
       host.cookies,
       status,
-      AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones }),
+      AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones, agendaHour }),
     );
   };
 
@@ -230,6 +235,17 @@ export const hostSetupRoutes = (web: Web) => {
     if (isReply(host)) return host;
     const done = request.query.has("ended") ? "That session is signed out." : request.query.has("saved") ? "Saved. Your booking pages show it now." : undefined;
     return accountPage(request, host, undefined, 200, done === undefined ? undefined : { text: done, error: false });
+  };
+
+  /** `/host/account/agenda`: the hour the host's day is mailed to them, or off. */
+  const saveAgenda = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const raw = typeof host.fields["agendaHour"] === "string" ? host.fields["agendaHour"] : "";
+    const hour = raw === "off" ? null : /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+    const saved = await context.setAgendaHour(host.hostId, hour);
+    if (isAppError(saved)) return errorPage(host.view.page, saved, host.cookies);
+    return redirect("/host/account?saved=1", host.cookies);
   };
 
   /** The host's name, zone and bio, through their actor (open pages refresh). */
@@ -366,5 +382,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
