@@ -31,7 +31,7 @@ import { apiRoutes, problemReply } from "./routes/api.ts";
 import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
-import { hostSetupRoutes } from "./routes/hostSetupPages.ts";
+import { asCheck, hostSetupRoutes } from "./routes/hostSetupPages.ts";
 import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
@@ -334,6 +334,11 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/host/preview", handler: setup.preview, limit: "read" },
       { method: "get", pattern: "/host/event-types/new", handler: setup.newEventType, limit: "read" },
       { method: "post", pattern: "/host/event-types", handler: setup.saveEventType, limit: "change" },
+      // Inline validation on blur: the same handlers, which never save on these routes.
+      { method: "post", pattern: "/host/event-types/check", handler: asCheck(setup.saveEventType), limit: "read" },
+      { method: "post", pattern: "/host/event-types/:id/check", handler: asCheck(setup.saveEventType), limit: "read" },
+      { method: "post", pattern: "/host/account/check", handler: asCheck(setup.saveProfile), limit: "read" },
+      { method: "post", pattern: "/host/join/:token/check", handler: asCheck(setup.join), limit: "read" },
       { method: "get", pattern: "/host/event-types/:id", handler: setup.editEventType, limit: "read" },
       { method: "get", pattern: "/host/event-types/:id/duplicate", handler: setup.duplicateEventType, limit: "read" },
       { method: "post", pattern: "/host/event-types/:id/delete", handler: setup.deleteEventType, limit: "change" },

@@ -223,7 +223,7 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
         </h1>
         <NoticeLine notice={p.notice} />
         <ErrorSummary errors={p.errors} labels={eventTypeLabel} />
-        <form method="post" action={p.id === null ? "/host/event-types" : `/host/event-types/${p.id}`} class="editor" novalidate>
+        <form method="post" action={p.id === null ? "/host/event-types" : `/host/event-types/${p.id}`} class="editor" novalidate data-check="true">
           <CsrfField page={p.page} />
           <TextField name="title" label="Title" {...f} maxlength={200} required />
           <TextField
@@ -666,7 +666,7 @@ export const JoinPage = (p: {
         <h1 id="join-h">Join Rendezvous</h1>
         <p safe>{p.invitedBy === null ? `Create the account of ${p.email} to take bookings here.` : `${p.invitedBy} invited ${p.email} to take bookings here.`}</p>
         <ErrorSummary errors={p.errors} labels={(f) => JOIN_LABELS[f] ?? f} />
-        <form method="post" novalidate>
+        <form method="post" novalidate data-check="true">
           <CsrfField page={p.page} />
           <IdentityFields
             values={p.values}
@@ -859,7 +859,7 @@ export const AccountPage = (p: AccountProps) => (
       <h1 id="account-h">Account</h1>
       <NoticeLine notice={p.notice} />
       <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", slug: "Address", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
-      <form method="post" action="/host/account" novalidate>
+      <form method="post" action="/host/account" novalidate data-check="true">
         <CsrfField page={p.page} />
         <IdentityFields
           values={p.values}

@@ -62,7 +62,13 @@ describe("a new host's first minutes, in a browser", () => {
     // A 45-minute meeting with two questions.
     await host.getByRole("link", { name: "New event type" }).click();
     await host.getByLabel("Title").fill("Consultation");
+    // Leaving a field checks it at once (nothing saved); fixing it takes the message away.
+    await host.getByLabel("Address").fill("Not Valid");
+    await host.keyboard.press("Tab");
+    await host.locator("#f-slug-error").filter({ hasText: "Address must be lowercase letters" }).waitFor();
     await host.getByLabel("Address").fill("consult");
+    await host.keyboard.press("Tab");
+    await host.locator("#f-slug-error").waitFor({ state: "detached" });
     await host.getByLabel("Duration (minutes)").fill("45");
     const q1 = host.getByRole("group", { name: "Question 1" });
     await q1.getByLabel("Question").fill("Company");

@@ -420,6 +420,20 @@ describe("event types", () => {
     expect((await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, answers: { i_have_read_the_agenda: "yes" } })).status).toBe(201);
   });
 
+  it("are checked field by field without being saved (inline validation), even when the form is complete", async () => {
+    const host = await run(createHost());
+    const browser = await signedIn(host.hostId);
+    const before = await countRows("event_types");
+    const checked = await submit(browser, "/host/event-types/new", "/host/event-types/check", { _check: "slug", title: "", slug: "Bad Slug", durationMinutes: "30" });
+    expect(checked.status).toBe(200);
+    expect(checked.body).toContain("Address must be lowercase letters");
+    // Only the field just left (and those already shown wrong) is judged.
+    expect(checked.body).not.toContain("Title must be 1 to 200 characters");
+    const complete = await submit(browser, "/host/event-types/new", "/host/event-types/check", { title: "Fine", slug: "fine", durationMinutes: "30", active: "on" });
+    expect(complete.status).toBe(200);
+    expect(await countRows("event_types")).toBe(before);
+  });
+
   it("of another host can be neither seen nor changed", async () => {
     const other = await run(createHost());
     const { browser } = await theOwner();

@@ -31,6 +31,26 @@ const noticeOf = (request: Request): Notice | undefined => {
   return text === undefined ? undefined : { text, error: false };
 };
 
+/**
+ * A form sent to be checked, not saved (`_check` names the field just left, for inline
+ * validation on blur): the errors of that field and of fields already shown wrong, nothing written.
+ */
+const checkedOnly = (fields: Record<string, unknown>, errors: ReadonlyMap<string, string>): ReadonlyMap<string, string> | undefined => {
+  const field = fields["_check"];
+  if (typeof field !== "string") return undefined;
+  const shown = new Set(typeof fields["_shown"] === "string" ? fields["_shown"].split(",") : []);
+  return new Map([...errors].filter(([name]) => name === field || shown.has(name)));
+};
+
+/**
+ * A form's handler as a check route (`…/check`, counted as a read, not a change): the body
+ * always carries `_check`, so nothing sent there is ever saved.
+ */
+export const asCheck =
+  (handler: (request: Request) => Promise<Reply>) =>
+  (request: Request): Promise<Reply> =>
+    handler({ ...request, body: Buffer.concat([request.body, Buffer.from("&_check=_")]) });
+
 /** A refusal from the actor that names a field goes back to that field; anything else is a page notice. */
 const refusalOf = (error: AppError): { readonly errors: ReadonlyMap<string, string> } | { readonly notice: Notice; readonly status: number } =>
   error._tag === "InvalidInput" ? { errors: new Map([[error.field, error.message]]) } : { notice: { text: problemOf(error).detail, error: true }, status: problemOf(error).status };
@@ -120,6 +140,8 @@ export const hostSetupRoutes = (web: Web) => {
     if (id === undefined) return errorPage(host.view.page, new NotFound({ what: "event type" }), PRIVATE);
     const values = valuesOf(host.fields);
     const parsed = parseEventType(host.fields);
+    const checked = checkedOnly(host.fields, "errors" in parsed ? parsed.errors : NO_ERRORS);
+    if (checked !== undefined) return editor(host, id, values, checked);
     if ("errors" in parsed) return editor(host, id, values, parsed.errors, 422);
     const saved = await context.saveEventType(host.hostId, id, parsed.value);
     if (isAppError(saved)) {
@@ -259,8 +281,10 @@ export const hostSetupRoutes = (web: Web) => {
       timeZone: values["timeZone"] ?? "",
       bio: (values["bio"] ?? "").trim(),
     };
-    const problems = profileProblems(profile);
-    if (problems.length > 0) return accountPage(request, host, { values, errors: new Map(problems.map((p) => [p.field, p.message])) }, 422);
+    const problems = new Map(profileProblems(profile).map((p) => [p.field, p.message]));
+    const checked = checkedOnly(host.fields, problems);
+    if (checked !== undefined) return accountPage(request, host, { values, errors: checked });
+    if (problems.size > 0) return accountPage(request, host, { values, errors: problems }, 422);
     const saved = await context.saveProfile(host.hostId, profile);
     if (isAppError(saved)) {
       const refusal = refusalOf(saved);
@@ -371,8 +395,10 @@ export const hostSetupRoutes = (web: Web) => {
     if (invitation === undefined) return invitationGone(post.page, post.cookies);
     const values = valuesOf(post.fields);
     const joining = { name: (values["name"] ?? "").trim(), slug: (values["slug"] ?? "").trim().toLowerCase(), timeZone: values["timeZone"] ?? "" };
-    const problems = joiningProblems(joining);
-    if (problems.length > 0) return joinForm(post.page, invitation, values, new Map(problems.map((p) => [p.field, p.message])), 422);
+    const problems = new Map(joiningProblems(joining).map((p) => [p.field, p.message]));
+    const checked = checkedOnly(post.fields, problems);
+    if (checked !== undefined) return joinForm(post.page, invitation, values, checked);
+    if (problems.size > 0) return joinForm(post.page, invitation, values, problems, 422);
     const joined = await context.join(token, joining, deviceOf(request.headers.get("user-agent")));
     if (isAppError(joined)) {
       return joined._tag === "InvalidInput" ? joinForm(post.page, invitation, values, new Map([[joined.field, joined.message]]), 422) : errorPage(post.page, joined, post.cookies);

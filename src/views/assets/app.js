@@ -246,6 +246,45 @@
     if ([...select.options].some((o) => o.value === browserZone)) select.value = browserZone;
   };
 
+  // ---------------------------------------------------------------------------------------
+  // Inline validation: leaving a field of a form marked data-check sends the form to be
+  // checked (never saved) and shows that field's message, or takes it away. The server stays
+  // the judge; without this script the same messages come on submit.
+  const checkField = async (form, input) => {
+    const name = input.name;
+    const data = new FormData(form);
+    data.set("_check", name);
+    data.set("_shown", [...form.querySelectorAll('[aria-invalid="true"][name]')].map((el) => el.name).join(","));
+    // Checks go to the form's address + /check: counted as reads, and never saved there.
+    const response = await fetch(`${form.action.replace(/[?#].*$/, "")}/check`, { method: "POST", body: new URLSearchParams(data) });
+    if (!response.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const id = input.id;
+    const fresh = page.getElementById(`${id}-error`);
+    const current = document.getElementById(`${id}-error`);
+    if (current && !fresh) current.remove();
+    if (fresh) {
+      if (current) current.replaceWith(document.importNode(fresh, true));
+      else (input.closest(".field") || input.parentElement).append(document.importNode(fresh, true));
+    }
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((d) => d && d !== `${id}-error`);
+    if (fresh) {
+      input.setAttribute("aria-invalid", "true");
+      described.push(`${id}-error`);
+    } else input.removeAttribute("aria-invalid");
+    if (described.length > 0) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+  };
+
+  document.addEventListener("focusout", (event) => {
+    const input = event.target;
+    const form = input && input.form;
+    if (!form || !form.matches("form[data-check]") || !input.name || !input.id || input.type === "hidden" || input.type === "submit") return;
+    checkField(form, input).catch(() => {
+      // a failed check changes nothing: the form is judged on submit anyway
+    });
+  });
+
   const start = () => {
     detectZone();
     setUpZonePicker();
