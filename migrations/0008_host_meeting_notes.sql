@@ -10,8 +10,3 @@ CREATE TABLE booking_host_notes (
 
 -- The host's meeting lists (past, cancelled, searched) walk a host's bookings by start.
 CREATE INDEX bookings_host_start ON bookings (host_id, start_at);
-
--- Where a meeting happens, so pages and mails can say it properly: an address, a phone number
--- or a video link (the location text holds it); 'none' keeps the text as it is.
-ALTER TABLE event_types ADD COLUMN location_kind text NOT NULL DEFAULT 'none'
-  CHECK (location_kind IN ('none', 'in_person', 'phone', 'video'));

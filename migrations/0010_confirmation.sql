@@ -29,14 +29,3 @@ ALTER TABLE webhooks DROP CONSTRAINT webhooks_events_check;
 ALTER TABLE webhooks ADD CONSTRAINT webhooks_events_check CHECK (
   cardinality(events) >= 1 AND events <@ ARRAY['booking.created', 'booking.rescheduled', 'booking.cancelled',
                                                 'booking.pending', 'booking.accepted', 'booking.declined']);
-
--- A colour per event type, so a host tells them apart at a glance (one of a fixed palette).
-ALTER TABLE event_types ADD COLUMN colour text NOT NULL DEFAULT 'blue'
-  CHECK (colour IN ('blue', 'green', 'orange', 'purple', 'red', 'teal', 'grey'));
-
--- A deleted event type stays for the meetings booked with it (their pages and history keep its
--- name), is never offered again, and gives up its address.
-ALTER TABLE event_types ADD COLUMN deleted boolean NOT NULL DEFAULT false;
-
--- At most this many meetings of an event type per host-local week (Monday to Sunday).
-ALTER TABLE event_types ADD COLUMN max_per_week integer CHECK (max_per_week BETWEEN 1 AND 5000);
