@@ -51,6 +51,7 @@ export const profileProblems = (p: Profile): ReadonlyArray<InvalidInput> => [
 export const joiningProblems = (j: Joining): ReadonlyArray<InvalidInput> => {
   const problems: InvalidInput[] = [];
   if (j.name.trim().length < 1 || j.name.length > 200) problems.push(new InvalidInput({ field: "name", message: "Name must be 1 to 200 characters" }));
+  else if (j.name.includes("\u0000") || !j.name.isWellFormed()) problems.push(new InvalidInput({ field: "name", message: "Name must not contain NUL characters or broken Unicode" }));
   if (!SLUG.test(j.slug)) problems.push(new InvalidInput({ field: "slug", message: "Address must be lowercase letters, digits and dashes (at most 64)" }));
   else if (RESERVED_HOST_SLUGS.has(j.slug)) problems.push(new InvalidInput({ field: "slug", message: "This address is reserved; choose another" }));
   if (canonicalTimeZone(j.timeZone) === undefined) problems.push(new InvalidInput({ field: "timeZone", message: "Choose a time zone from the list" }));

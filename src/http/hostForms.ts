@@ -169,7 +169,14 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     // Question problems are reported on the row the host typed, not the stored position.
     if (!errors.has(problem.field)) errors.set(problem.field, problem.message);
   }
-  for (const [name, t] of [["title", title], ["description", value.description], ["location", value.location]] as const) {
+  // Postgres refuses NUL and lone surrogates: such text is a field error here, not a failed write.
+  const texts: Array<readonly [string, string]> = [
+    ["title", title],
+    ["description", value.description],
+    ["location", value.location],
+    ...questions.flatMap((q, i) => [[`questions[${i}].label`, q.label] as const, ...(q.options ?? []).map((o) => [`questions[${i}].options`, o] as const)]),
+  ];
+  for (const [name, t] of texts) {
     if (t.includes("\u0000") || !t.isWellFormed()) errors.set(name, "must not contain NUL characters or broken Unicode");
   }
   return errors.size > 0 ? { errors } : { value };

@@ -77,6 +77,11 @@ describe("the team", () => {
     expect(inputValue(refused.body, "slug")).toBe("host");
     expect(await countRows("hosts")).toBe(before);
 
+    // Text Postgres would refuse is a field error, not a failed write.
+    const nul = await stranger.postForm(path, { _csrf: inputValue(form.body, "_csrf")!, name: "Gr\u0000ace", slug: "grace-nul", timeZone: "Europe/London" });
+    expect(nul.status).toBe(422);
+    expect(nul.body).toContain("Name must not contain NUL characters");
+
     // A slug another host has is refused on its field; nothing is used up.
     const taken = await stranger.postForm(path, { _csrf: inputValue(form.body, "_csrf")!, name: "Grace", slug: (await theOwner()).fixture.hostSlug, timeZone: "Europe/London" });
     expect(taken.status).toBe(422);
@@ -424,6 +429,17 @@ describe("event types", () => {
     const host = await run(createHost());
     const browser = await signedIn(host.hostId);
     const before = await countRows("event_types");
+    const nul = await submit(browser, "/host/event-types/new", "/host/event-types", {
+      title: "Fine",
+      slug: "fine-nul",
+      durationMinutes: "30",
+      "questions[0].label": "Q\u0000",
+      "questions[0].kind": "single_choice",
+      "questions[0].options": "a\nb\u0000",
+    });
+    expect(nul.status).toBe(422);
+    expect(nul.body).toContain("Question 1 label must not contain NUL characters");
+    expect(nul.body).toContain("Question 1 choices must not contain NUL characters");
     const checked = await submit(browser, "/host/event-types/new", "/host/event-types/check", { _check: "slug", title: "", slug: "Bad Slug", durationMinutes: "30" });
     expect(checked.status).toBe(200);
     expect(checked.body).toContain("Address must be lowercase letters");
