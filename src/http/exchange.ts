@@ -75,8 +75,6 @@ const HEADERS = [
   "idempotency-key",
   "origin",
   "sec-fetch-site",
-  // Names the device in a host's list of sessions.
-  "user-agent",
   "x-forwarded-for",
 ] as const;
 
@@ -113,6 +111,11 @@ export const receive = (
   for (const name of HEADERS) {
     const value = req.getHeader(name);
     if (value !== "") headers.set(name, value);
+  }
+  // Only posts start sessions, whose device it names: reads, the hot path, skip it.
+  if (withBody) {
+    const agent = req.getHeader("user-agent");
+    if (agent !== "") headers.set("user-agent", agent);
   }
   const params: string[] = [];
   for (let i = 0; i < paramCount; i++) params.push(decodeSegment(req.getParameter(i) ?? ""));
