@@ -177,3 +177,63 @@ describe("a new host's first minutes, in a browser", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("the host's setup by keyboard alone, at phone width", () => {
+  it("makes an event type, invites a host and saves the account without a pointer", async () => {
+    // An admin (the owner is the other test's): they run the team too.
+    const ownerHost = await app.runtime.runPromise(createHost());
+    await app.runtime.runPromise(Effect.flatMap(SqlClient, (sql) => sql`UPDATE hosts SET role = 'admin' WHERE id = ${ownerHost.hostId}`));
+    const link = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(ownerHost.hostId, Date.now())));
+    const page = await (await browser.newContext({ viewport: VIEWPORTS.phone })).newPage();
+    const errors: string[] = [];
+    failOnPageErrors(page, errors);
+    const type = async (label: string | RegExp, text: string) => {
+      await page.getByLabel(label).focus();
+      await page.keyboard.type(text);
+    };
+    const press = async (name: string) => {
+      await page.getByRole("button", { name, exact: true }).focus();
+      await page.keyboard.press("Enter");
+    };
+    const follow = async (name: string) => {
+      await page.getByRole("link", { name, exact: true }).focus();
+      await page.keyboard.press("Enter");
+    };
+
+    await page.goto(`${app.url}/host/sign-in/${link}`);
+    await press("Sign in");
+    await follow("Event types");
+    await follow("New event type");
+    await type("Title", "Quick chat");
+    await type("Address", "quick-chat");
+    await page.getByLabel("Duration (minutes)").focus();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("15");
+    const q1 = page.getByRole("group", { name: "Question 1" });
+    await q1.getByLabel("Question").focus();
+    await page.keyboard.type("Anything to prepare?");
+    await q1.getByLabel("Answer").focus();
+    await page.keyboard.press("ArrowDown");
+    await press("Create event type");
+    await page.getByRole("status").filter({ hasText: "The event type is created." }).waitFor();
+
+    await follow("Team");
+    await type("Their email", "kim@example.com");
+    await press("Make an invitation link");
+    await page.getByLabel("Invitation link").waitFor();
+
+    await follow("Account");
+    await type("About you", "Short calls only.");
+    await press("Save");
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+
+    const [row] = await app.runtime.runPromise(
+      Effect.flatMap(SqlClient, (sql) => sql<{ durationMinutes: number; questions: { kind: string }[] }>`
+        SELECT duration_minutes, questions FROM event_types WHERE host_id = ${ownerHost.hostId} AND slug = 'quick-chat'`),
+    );
+    expect(row!.durationMinutes).toBe(15);
+    expect(row!.questions[0]!.kind).toBe("long_text");
+    expect(errors).toEqual([]);
+  });
+});
