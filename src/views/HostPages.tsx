@@ -307,19 +307,13 @@ const Meeting = (p: {
               {`Accept the request of ${b.invitee.name}`}
             </button>
           </form>
-          <details>
-            <summary safe>{`Decline the request of ${b.invitee.name}`}</summary>
-            <form method="post" action={`/host/bookings/${b.id}/decline`} class="cancel-form">
-              <CsrfField page={p.page} />
-              <label for={`decline-${b.id}`}>
-                Reason, shown to the invitee <span class="muted">(optional)</span>
-              </label>
-              <textarea id={`decline-${b.id}`} name="reason" rows="2" maxlength="2000"></textarea>
-              <button type="submit" class="danger">
-                Decline this request
-              </button>
-            </form>
-          </details>
+          <ReasonForm
+            page={p.page}
+            summary={`Decline the request of ${b.invitee.name}`}
+            action={`/host/bookings/${b.id}/decline`}
+            id={`decline-${b.id}`}
+            button="Decline this request"
+          />
         </div>
       ) : (
         ""
@@ -329,22 +323,27 @@ const Meeting = (p: {
           {`Move the meeting with ${b.invitee.name}`}
         </a>
       </p>
-      <details>
-        <summary safe>{`Cancel the meeting with ${b.invitee.name}`}</summary>
-        <form method="post" action={`/host/bookings/${b.id}/cancel`} class="cancel-form">
-          <CsrfField page={p.page} />
-          <label for={reasonId}>
-            Reason, shown to the invitee <span class="muted">(optional)</span>
-          </label>
-          <textarea id={reasonId} name="reason" rows="2" maxlength="2000"></textarea>
-          <button type="submit" class="danger">
-            Cancel this meeting
-          </button>
-        </form>
-      </details>
+      <ReasonForm page={p.page} summary={`Cancel the meeting with ${b.invitee.name}`} action={`/host/bookings/${b.id}/cancel`} id={reasonId} button="Cancel this meeting" />
     </li>
   );
 };
+
+/** Ending a meeting or a request: behind a summary, with an optional reason the invitee is shown. */
+const ReasonForm = (p: { readonly page: PageContext; readonly summary: string; readonly action: string; readonly id: string; readonly button: string }) => (
+  <details>
+    <summary safe>{p.summary}</summary>
+    <form method="post" action={p.action} class="cancel-form">
+      <CsrfField page={p.page} />
+      <label for={p.id}>
+        Reason, shown to the invitee <span class="muted">(optional)</span>
+      </label>
+      <textarea id={p.id} name="reason" rows="2" maxlength="2000"></textarea>
+      <button type="submit" class="danger" safe>
+        {p.button}
+      </button>
+    </form>
+  </details>
+);
 
 /** `/host/bookings/:id/reschedule`: the free times of a fortnight, in the host's zone; picking one moves the meeting. */
 export const HostReschedulePage = (p: {
