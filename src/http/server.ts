@@ -303,6 +303,8 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get, limit: "read" },
       { method: "post", pattern: "/api/v1/bookings/:id/cancel", handler: api.cancel, limit: "change" },
       { method: "post", pattern: "/api/v1/bookings/:id/reschedule", handler: api.reschedule, limit: "change" },
+      { method: "post", pattern: "/api/v1/bookings/:id/accept", handler: api.accept, limit: "change" },
+      { method: "post", pattern: "/api/v1/bookings/:id/decline", handler: api.decline, limit: "change" },
       { method: "post", pattern: "/api/v1/host/sessions", handler: api.startHostSession, limit: "change" },
       { method: "get", pattern: "/api/v1/host/webhooks", handler: api.listWebhooks, limit: "read" },
       { method: "post", pattern: "/api/v1/host/webhooks", handler: api.addWebhook, limit: "change" },

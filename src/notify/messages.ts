@@ -147,7 +147,8 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
             paragraphs: [`${title} with ${d.hostName} has a new time.`, ...was],
             details: meeting,
             action: { label: "Reschedule or cancel", url: manage },
-            calendar: "REQUEST",
+            // A request the host has not accepted yet gets its invitation only on acceptance.
+            calendar: d.bookingStatus === "pending" ? undefined : "REQUEST",
           }
         : {
             subject: `Moved: ${d.inviteeName}, ${title} is now on ${shortWhen(start, end, zone)}`,
@@ -155,7 +156,7 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
             paragraphs: [`${title} with ${d.inviteeName} has a new time.`, ...was],
             details: [...meeting, ...invitee],
             action: { label: "Your bookings", url: dashboard },
-            calendar: "REQUEST",
+            calendar: d.bookingStatus === "pending" ? undefined : "REQUEST",
           };
     }
     case "booking_cancelled": {

@@ -1,4 +1,6 @@
+import { Effect } from "effect";
 import ICAL from "ical.js";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
@@ -109,11 +111,35 @@ describe("event types that need the host's confirmation", () => {
       expect((await sql<{ status: string; cancelReason: string }>("SELECT status, cancel_reason FROM bookings WHERE id = $1", secondAsk.id))[0]).toEqual({ status: "declined", cancelReason: "Travelling" });
       expect(await offered(host)).toContain(second);
       await expect.poll(async () => (await mailbox("dee@example.com", /^Declined:/)).map((m) => m.textBody.includes("Reason: Travelling"))).toEqual([true]);
+      // The same answers over the API, with the host's session token; the invitee's own token may not.
+      const third = (await (await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: second!, name: "Api Asker", email: "api@example.com" })).json()) as { id: string; manageToken: string };
+      const asInvitee = await fetch(`${app.url}/api/v1/bookings/${third.id}/accept`, { method: "POST", headers: { authorization: `Bearer ${third.manageToken}` } });
+      expect(asInvitee.status).toBe(404);
+      // Moving a request keeps it a request: the move mail carries no invitation yet.
+      const laterStart = (await offered(host)).find((t) => t > second!)!;
+      const moved = await fetch(`${app.url}/api/v1/bookings/${third.id}/reschedule`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${third.manageToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ start: laterStart }),
+      });
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ status: "pending" });
+      await expect.poll(async () => (await mailbox("api@example.com", /^Moved:/)).map((m) => m.calendar)).toEqual([null]);
+      const link = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
+      const session = ((await (await fetch(`${app.url}/api/v1/host/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ signInToken: link }) })).json()) as { sessionToken: string }).sessionToken;
+      const apiDecline = await fetch(`${app.url}/api/v1/bookings/${third.id}/decline`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${session}`, "content-type": "application/json" },
+        body: JSON.stringify({ reason: "Full week" }),
+      });
+      expect(apiDecline.status).toBe(200);
+      expect(await apiDecline.json()).toMatchObject({ id: third.id, status: "declined" });
+
       const cancelled = await browser.get("/host/meetings?view=cancelled");
       expect(cancelled.body).toContain("Declined by you");
       // The webhook heard the request, the acceptance and the decline, each with the status it left.
       await expect.poll(() => calls.map((c) => `${c.type}:${c.status}`).sort()).toEqual(
-        ["booking.accepted:confirmed", "booking.declined:declined", "booking.pending:pending", "booking.pending:pending"],
+        ["booking.accepted:confirmed", "booking.declined:declined", "booking.declined:declined", "booking.pending:pending", "booking.pending:pending", "booking.pending:pending"],
       );
     } finally {
       socket.close();

@@ -123,6 +123,8 @@ const TEMPLATES = [
   "/api/v1/bookings/:s",
   "/api/v1/bookings/:s/cancel",
   "/api/v1/bookings/:s/reschedule",
+  "/api/v1/bookings/:s/accept",
+  "/api/v1/bookings/:s/decline",
   "/api/v1/host/sessions",
   "/api/v1/host/webhooks",
   "/api/v1/host/webhooks/:s",

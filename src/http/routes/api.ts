@@ -151,6 +151,19 @@ export const apiRoutes = (web: Web) => {
     return isAppError(moved) ? problem(moved) : json(200, bookingJson(web, moved, acting.by));
   };
 
+  /**
+   * The host's answer to a pending booking: `POST /api/v1/bookings/:id/accept` or `…/decline`
+   * (`{"reason"?}`), with the host's session token; its invitee (or anyone else) gets a 404.
+   */
+  const answerRequest = (verdict: "accept" | "decline") => async (request: Request): Promise<Reply> => {
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request));
+    if (isAppError(acting)) return problem(acting);
+    const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
+    if (isReply(body)) return body;
+    const answered = verdict === "accept" ? await context.accept(acting) : await context.decline(acting, body.reason);
+    return isAppError(answered) ? problem(answered) : json(200, bookingJson(web, answered, acting.by));
+  };
+
   /** Trades a sign-in link's token for a session token, for hosts who use the API from scripts. */
   const startHostSession = async (request: Request): Promise<Reply> => {
     const body = decodeBody(web, request, HostSessionRequest);
@@ -203,7 +216,7 @@ export const apiRoutes = (web: Web) => {
 
   const notFound = (): Reply => problem(new NotFound({ what: "page" }));
 
-  return { slots, book, get, cancel, reschedule, startHostSession, listWebhooks, addWebhook, removeWebhook, notFound };
+  return { slots, book, get, cancel, reschedule, accept: answerRequest("accept"), decline: answerRequest("decline"), startHostSession, listWebhooks, addWebhook, removeWebhook, notFound };
 };
 
 /** `from`, `to` and `tz` of a slot-list query, with their defaults, or the 400 that names the bad one. */
