@@ -44,6 +44,7 @@ import { nativeUws, type UwsRequest, type UwsResponse, type WebSocket } from "./
 import { html, json, type Handler, type Web } from "./web.ts";
 import { makeBookingContext, type BookingServices } from "../booking/BookingContext.ts";
 import { Mailer } from "../notify/Mailer.ts";
+import { pendingMigrations } from "../persistence/migrations.ts";
 
 export interface HttpServerShape {
   readonly port: number;
@@ -78,17 +79,34 @@ const GRACE_MS = 10_000;
  */
 const QUIET_MS = 1_000;
 
-const health = (run: <A, E>(effect: Effect.Effect<A, E, SqlClient>) => Promise<Exit.Exit<A, E>>, limits: RequestLimits) => async (): Promise<Reply> => {
-  const started = performance.now();
-  const exit = await run(Effect.flatMap(SqlClient, (sql) => sql`SELECT 1`).pipe(Effect.timeout("2 seconds")));
-  const ok = exit._tag === "Success";
-  return json(ok ? 200 : 503, {
-    status: ok ? "ok" : "degraded",
-    database: ok ? "ok" : "unavailable",
-    databaseLatencyMs: Math.round((performance.now() - started) * 100) / 100,
-    rateLimits: limits.enabled ? "on" : "off",
-  }, ok ? [] : [["Retry-After", "5"]]);
-};
+/**
+ * Readiness (`/health/ready`, and `/health` as before): the database answers, every migration
+ * this build ships is applied, and the server is not draining. 503 with `Retry-After` otherwise.
+ */
+const readiness =
+  (run: <A, E>(effect: Effect.Effect<A, E, SqlClient>) => Promise<Exit.Exit<A, E>>, limits: RequestLimits, draining: () => boolean) =>
+  async (): Promise<Reply> => {
+    const started = performance.now();
+    const exit = await run(pendingMigrations.pipe(Effect.timeout("2 seconds")));
+    const database = exit._tag === "Success";
+    const pending = database ? exit.value : undefined;
+    const ok = database && pending === 0 && !draining();
+    return json(
+      ok ? 200 : 503,
+      {
+        status: ok ? "ok" : "degraded",
+        database: database ? "ok" : "unavailable",
+        databaseLatencyMs: Math.round((performance.now() - started) * 100) / 100,
+        migrations: pending === undefined ? "unknown" : pending === 0 ? "applied" : `${pending} pending`,
+        draining: draining(),
+        rateLimits: limits.enabled ? "on" : "off",
+      },
+      ok ? [] : [["Retry-After", "5"]],
+    );
+  };
+
+/** Liveness (`/health/live`): the process answers; nothing else is asked. */
+const liveness = (): Reply => json(200, { status: "ok" });
 
 /**
  * uWebSockets.js serving pages, assets, the JSON API and live WebSockets from one port,
@@ -283,13 +301,16 @@ export const HttpServerLive = Layer.scoped(
     const pages = eventPageRoutes(web);
     const bookings = bookingPageRoutes(web);
     const api = apiRoutes(web);
+    const ready = readiness(run, limits, () => draining);
     const hostPages = hostPageRoutes(web);
     const setup = hostSetupRoutes(web);
     const hostMeetings = hostMeetingsRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
     const routes: Route[] = [
-      { method: "get", pattern: "/health", handler: health(run, limits) },
+      { method: "get", pattern: "/health", handler: ready },
+      { method: "get", pattern: "/health/ready", handler: ready },
+      { method: "get", pattern: "/health/live", handler: liveness },
       { method: "get", pattern: "/metrics", handler: metrics, addressed: true },
       { method: "get", pattern: "/mailbox", handler: mailbox.list, addressed: true, limit: "read" },
       { method: "get", pattern: "/mailbox/:id", handler: mailbox.page, addressed: true, limit: "read" },

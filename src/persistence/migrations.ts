@@ -16,11 +16,22 @@ const runMigrator = Migrator.make({});
  * order, recording each in `effect_sql_migrations`. Everything runs in one transaction under
  * an advisory lock, so two processes starting together apply each migration exactly once.
  */
-export const migrate = Effect.gen(function* () {
-  const sql = yield* SqlClient;
-  const files = readdirSync(MIGRATIONS_DIR)
+/** The migration files this build ships, in order. */
+const migrationFiles = () =>
+  readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d+_[a-z0-9_]+\.sql$/.test(f))
     .sort();
+
+/** How many of this build's migrations the database has not applied (readiness waits for 0). */
+export const pendingMigrations = Effect.gen(function* () {
+  const sql = yield* SqlClient;
+  const [row] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(MIGRATIONS_TABLE)}`;
+  return Math.max(0, migrationFiles().length - (row?.n ?? 0));
+});
+
+export const migrate = Effect.gen(function* () {
+  const sql = yield* SqlClient;
+  const files = migrationFiles();
   const migrations = Object.fromEntries(
     files.map((file) => [file.replace(/\.sql$/, ""), sql.unsafe(readFileSync(MIGRATIONS_DIR + file, "utf8"))]),
   );

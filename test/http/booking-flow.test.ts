@@ -129,6 +129,26 @@ describe("booking through the running server", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: "ok", database: "ok" });
   });
+
+  it("is live while the process answers, and ready only with every migration applied", async () => {
+    expect(await (await fetch(`${app.url}/health/live`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${app.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ok", database: "ok", migrations: "applied", draining: false });
+    // As if this build shipped a migration the database has not seen.
+    const sql = <A extends object>(f: (s: SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) => app.runtime.runPromise(Effect.flatMap(SqlClient, f));
+    const [last] = await sql<{ migrationId: number; name: string; createdAt: Date }>((s) => s`DELETE FROM effect_sql_migrations WHERE migration_id = (SELECT max(migration_id) FROM effect_sql_migrations) RETURNING *`);
+    try {
+      const behind = await fetch(`${app.url}/health/ready`);
+      expect(behind.status).toBe(503);
+      expect(behind.headers.get("retry-after")).toBe("5");
+      expect(await behind.json()).toMatchObject({ status: "degraded", migrations: "1 pending" });
+      expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    } finally {
+      await sql((s) => s`INSERT INTO effect_sql_migrations (migration_id, name, created_at) VALUES (${last!.migrationId}, ${last!.name}, ${last!.createdAt})`);
+    }
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  });
 });
 
 describe("static assets", () => {

@@ -131,6 +131,8 @@ const TEMPLATES = [
   "/api/v1/:s",
   "/assets/:s",
   "/health",
+  "/health/live",
+  "/health/ready",
   "/metrics",
   "/mailbox",
   "/mailbox/:s",
