@@ -26,6 +26,8 @@ export interface AppConfigShape {
   readonly metricsToken: Option.Option<Redacted.Redacted>;
   readonly actorIdleMinutes: number;
   readonly logLevel: string;
+  /** `logfmt` (default) or `json`: one object a line, for log collectors. */
+  readonly logFormat: "logfmt" | "json";
   /** Where mail goes (nodemailer URL); unset: kept in the local mailbox on /mailbox. */
   readonly smtpUrl: Option.Option<Redacted.Redacted>;
   /** The From of every mail. */
@@ -116,6 +118,7 @@ export const appConfig = Effect.gen(function* () {
   const metricsToken = yield* optionalRedacted("METRICS_TOKEN");
   const actorIdleMinutes = yield* Config.number("ACTOR_IDLE_MINUTES").pipe(Config.withDefault(10));
   const logLevel = yield* Config.string("LOG_LEVEL").pipe(Config.withDefault("info"));
+  const logFormat = yield* Config.literal("logfmt", "json")("LOG_FORMAT").pipe(Config.withDefault("logfmt" as const));
   const smtpUrl = yield* optionalRedacted("SMTP_URL");
   const mailFrom = yield* Config.string("MAIL_FROM").pipe(Config.withDefault(`Rendezvous <no-reply@${new URL(publicUrl).hostname}>`));
   const positive = (name: string, fallback: number, max: number) =>
@@ -150,6 +153,7 @@ export const appConfig = Effect.gen(function* () {
     metricsToken,
     actorIdleMinutes,
     logLevel,
+    logFormat,
     smtpUrl,
     mailFrom,
     deliveries,

@@ -1,11 +1,25 @@
 import { NodeRuntime } from "@effect/platform-node";
-import { Effect, Layer, Logger } from "effect";
+import { Cause, Effect, HashMap, Layer, Logger } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { HttpServer } from "../http/server.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../persistence/HostSessionRepository.ts";
 import { App, MigratedDatabase, MigratedSharedDatabase, Repositories, withEnvironment } from "./layers.ts";
 import { DEMO_EVENT_SLUG, DEMO_HOST_SLUG, seedDemo } from "./seed.ts";
+
+/** Effect's log lines in the request log's JSON shape: `{"timestamp","level","message",…annotations}`. */
+const jsonLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make(({ logLevel, message, annotations, date, cause }) => {
+    const parts = Array.isArray(message) ? message : [message];
+    const [first, ...rest] = parts;
+    const entry: Record<string, unknown> = { timestamp: date.toISOString(), level: logLevel.label, message: String(first) };
+    if (rest.length > 0) entry["details"] = rest.map(String);
+    for (const [key, value] of HashMap.toEntries(annotations)) entry[key] = value;
+    if (!Cause.isEmpty(cause)) entry["cause"] = Cause.pretty(cause);
+    process.stdout.write(`${JSON.stringify(entry)}\n`);
+  }),
+);
 
 /** A single-use sign-in link for the host with that slug, or undefined when there is none. */
 const signInLink = (slug: string) =>
@@ -19,7 +33,14 @@ const signInLink = (slug: string) =>
 const printLinks = (seeded: boolean) =>
   Effect.gen(function* () {
     const server = yield* HttpServer;
-    const { publicUrl: base, smtpUrl } = yield* AppConfig;
+    const { publicUrl: base, smtpUrl, logFormat } = yield* AppConfig;
+    if (logFormat === "json") {
+      // Log collectors get one object a line, and no sign-in link: a token never goes to a log.
+      yield* Effect.logInfo("Rendezvous is running").pipe(
+        Effect.annotateLogs({ port: server.port, url: base, signIn: "npm run -s sign-in -- <host-slug>" }),
+      );
+      return;
+    }
     const hostLink = seeded ? yield* signInLink(DEMO_HOST_SLUG) : undefined;
     process.stdout.write(
       `\nRendezvous is running on port ${server.port}\n` +
@@ -72,6 +93,7 @@ export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-i
         : command === "sign-in"
           ? signInOnly(args[0])
           : seedOnly;
-  // One logfmt line per event, in the same shape as the request log.
-  NodeRuntime.runMain(program.pipe(Effect.provide(Logger.logFmt)), { disablePrettyLogger: true });
+  // One line per event, in the same shape as the request log: logfmt, or JSON with LOG_FORMAT=json.
+  const logger = process.env["LOG_FORMAT"] === "json" ? jsonLogger : Logger.logFmt;
+  NodeRuntime.runMain(program.pipe(Effect.provide(logger)), { disablePrettyLogger: true });
 };

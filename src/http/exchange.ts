@@ -1,5 +1,6 @@
 import { gzipSync } from "node:zlib";
 import type { HostId } from "../domain/model.ts";
+import { logs } from "./log.ts";
 import type { UwsRequest, UwsResponse } from "./uws.ts";
 
 /** What a handler sees of a request: copied out of uWS before any await (uWS requests die then). */
@@ -112,10 +113,13 @@ export const receive = (
     const value = req.getHeader(name);
     if (value !== "") headers.set(name, value);
   }
-  // Only posts start sessions, whose device it names: reads, the hot path, skip it.
-  if (withBody) {
-    const agent = req.getHeader("user-agent");
-    if (agent !== "") headers.set("user-agent", agent);
+  // Only posts start sessions, whose device it names, and only logged requests carry an id:
+  // reads, the hot path, skip both unless debug logging shows them.
+  if (withBody || logs("debug")) {
+    for (const name of ["user-agent", "x-request-id"]) {
+      const value = req.getHeader(name);
+      if (value !== "") headers.set(name, value);
+    }
   }
   const params: string[] = [];
   for (let i = 0; i < paramCount; i++) params.push(decodeSegment(req.getParameter(i) ?? ""));

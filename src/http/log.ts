@@ -1,5 +1,6 @@
 /**
- * One logfmt line per event at the edges (requests), in the same shape as Effect's logger.
+ * One line per event at the edges (requests), in the same shape as Effect's logger: logfmt, or
+ * one JSON object a line with LOG_FORMAT=json.
  * Lines are buffered and written every 50 ms (or at 64 KiB): one write per line cost more
  * than the request itself under load. What is buffered is written on exit.
  */
@@ -7,12 +8,17 @@ const LEVELS = { debug: 10, info: 20, warning: 30, error: 40, none: 100 } as con
 export type Level = Exclude<keyof typeof LEVELS, "none">;
 
 let threshold: number = LEVELS.info;
+let json = false;
 let pending: string[] = [];
 let pendingBytes = 0;
 let timer: NodeJS.Timeout | undefined;
 
 export const setLogLevel = (level: string) => {
   threshold = LEVELS[level.toLowerCase() as keyof typeof LEVELS] ?? LEVELS.info;
+};
+
+export const setLogFormat = (format: "logfmt" | "json") => {
+  json = format === "json";
 };
 
 export const flushLog = () => {
@@ -37,9 +43,14 @@ export const logs = (level: Level) => LEVELS[level] >= threshold;
 
 export const logEvent = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
   if (LEVELS[level] < threshold) return;
-  let line = `timestamp=${new Date().toISOString()} level=${level.toUpperCase()} message=${quote(message)}`;
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(v)}`;
-  line += "\n";
+  let line: string;
+  if (json) {
+    line = `${JSON.stringify({ timestamp: new Date().toISOString(), level: level.toUpperCase(), message, ...fields })}\n`;
+  } else {
+    line = `timestamp=${new Date().toISOString()} level=${level.toUpperCase()} message=${quote(message)}`;
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(v)}`;
+    line += "\n";
+  }
   pending.push(line);
   pendingBytes += line.length;
   if (pendingBytes > 64 * 1024) flushLog();

@@ -21,7 +21,7 @@ import {
   type Request,
 } from "./exchange.ts";
 import { installHostLiveRoute, installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
-import { logEvent, logs, setLogLevel } from "./log.ts";
+import { logEvent, logs, setLogFormat, setLogLevel } from "./log.ts";
 import { metricsReply } from "./metrics.ts";
 import { PayloadTooLarge, type AppError } from "./problems.ts";
 import { ReadCache } from "./readCache.ts";
@@ -105,6 +105,15 @@ const readiness =
     );
   };
 
+let requests = 0;
+const processTag = Math.random().toString(36).slice(2, 8);
+
+/** The caller's `X-Request-Id` when it is a sane one, else one of ours (made only when a line is logged). */
+const requestIdOf = (r: Request | undefined) => {
+  const given = r?.headers.get("x-request-id");
+  return given !== undefined && /^[\w.:-]{1,100}$/.test(given) ? given : `${processTag}-${++requests}`;
+};
+
 /** Liveness (`/health/live`): the process answers; nothing else is asked. */
 const liveness = (): Reply => json(200, { status: "ok" });
 
@@ -121,6 +130,7 @@ export const HttpServerLive = Layer.scoped(
     const uws = nativeUws();
     const config = yield* AppConfig;
     setLogLevel(config.logLevel);
+    setLogFormat(config.logFormat);
     const runtime = yield* Effect.runtime<BookingServices | SqlClient>();
     const run = <A, E>(effect: Effect.Effect<A, E, BookingServices | SqlClient>) => Runtime.runPromiseExit(runtime)(effect);
     const actors = yield* HostActors;
@@ -141,7 +151,7 @@ export const HttpServerLive = Layer.scoped(
         webhookAgent,
         webhookAllowPrivate: config.webhookAllowPrivate,
         sendMail: (mail) => {
-          void run(mailer.send(mail).pipe(Effect.tapError((e) => Effect.logWarning("account mail not sent").pipe(Effect.annotateLogs({ to: mail.to.email, reason: e.reason })))));
+          void run(mailer.send(mail).pipe(Effect.tapError((e) => Effect.logWarning("account mail not sent").pipe(Effect.annotateLogs({ messageId: mail.messageId, reason: e.reason })))));
         },
         mailSettings: { publicUrl: config.publicUrl, mailFrom: config.mailFrom },
         signupOpen: config.signup === "open",
@@ -192,7 +202,7 @@ export const HttpServerLive = Layer.scoped(
         lastArrival = performance.now();
         pressure.arrived();
         try {
-          serve(res, req, state, { api, paramCount, handler, cacheable, limit, addressed: addressed === true, withBody: method !== "get" });
+          serve(res, req, state, { pattern, api, paramCount, handler, cacheable, limit, addressed: addressed === true, withBody: method !== "get" });
         } catch (error) {
           // Whatever a request does, it must not stop the server; it gets an answer if it has none yet.
           logEvent("error", "request failed", { error: String(error) });
@@ -206,6 +216,8 @@ export const HttpServerLive = Layer.scoped(
     };
 
     interface RouteOptions {
+      /** As registered (`/booking/:token`): what the request log names, never the path itself. */
+      readonly pattern: string;
       readonly api: boolean;
       readonly paramCount: number;
       readonly handler: Handler;
@@ -244,12 +256,13 @@ export const HttpServerLive = Layer.scoped(
         if (!prepared && key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
         const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
         if (!logs(level)) return;
-        logEvent(level, "request", { method: r?.method, path: r?.path, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+        // The route, not the path: paths can hold manage, sign-in and invitation tokens.
+        logEvent(level, "request", { requestId: requestIdOf(r), method: r?.method, route: route.pattern, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 });
       };
       const fail = (r: Request | undefined, error: unknown) => {
         if (error instanceof BodyTooLarge) return finish(r, edgeReply(route.api, new PayloadTooLarge({ maxBytes: MAX_BODY_BYTES })));
         if (error instanceof BodyAborted) return finish(r, json(400, {}));
-        logEvent("error", "request failed", { path: r?.path, error: String(error) });
+        logEvent("error", "request failed", { requestId: requestIdOf(r), route: route.pattern, error: String(error) });
         finish(r, internalError(route.api));
       };
       const handle = (r: Request) => {

@@ -179,7 +179,11 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       if (retryIn < deliveries.pollMs) yield* Effect.forkScoped(Effect.sleep(Duration.millis(retryIn)).pipe(Effect.zipRight(Queue.offer(wake, undefined))));
       for (const { id, result } of done) {
         if (result.outcome === "skipped") yield* Effect.logDebug("notice skipped").pipe(Effect.annotateLogs({ id, ...result }));
-        else if (result.outcome !== "sent") yield* Effect.logWarning("notice not delivered").pipe(Effect.annotateLogs({ id, ...result }));
+        else if (result.outcome !== "sent") {
+          // Mail servers quote the recipient in their refusals: log lines carry no addresses.
+          const error = "error" in result ? result.error.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, "<address>") : undefined;
+          yield* Effect.logWarning("notice not delivered").pipe(Effect.annotateLogs({ id, outcome: result.outcome, error }));
+        }
       }
       return true;
     });

@@ -89,7 +89,7 @@ const mailboxMailer = Effect.gen(function* () {
             raw: Buffer.isBuffer(info.message) ? info.message.toString("utf8") : String(info.message),
           }),
         ),
-        Effect.tap(() => Effect.logInfo("mail kept in the local mailbox").pipe(Effect.annotateLogs({ to: mail.to.email, subject: mail.subject, see: `${publicUrl}/mailbox` }))),
+        Effect.tap(() => Effect.logInfo("mail kept in the local mailbox").pipe(Effect.annotateLogs({ messageId: mail.messageId, see: `${publicUrl}/mailbox` }))),
         Effect.catchTag("SqlError", (e) => Effect.fail<SendFailure>({ permanent: false, reason: String(e) })),
       ),
   } satisfies MailerShape;

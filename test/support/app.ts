@@ -51,6 +51,7 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   metricsToken: Option.none(),
   actorIdleMinutes: 10,
   logLevel: "warning",
+  logFormat: "logfmt",
   smtpUrl: Option.none(),
   mailFrom: "Rendezvous <no-reply@127.0.0.1>",
   // Quick retries and short leases, so delivery tests see a retry without waiting minutes.
