@@ -26,3 +26,8 @@ ALTER TABLE hosts ADD COLUMN bio text NOT NULL DEFAULT '' CHECK (length(bio) <= 
 
 -- A deactivated host cannot sign in and offers nothing; their meetings and history stay.
 ALTER TABLE hosts ADD COLUMN active boolean NOT NULL DEFAULT true;
+
+-- A picture the host uploaded (PNG, JPEG or WebP, at most 48 KiB); none: their initials.
+ALTER TABLE hosts ADD COLUMN avatar bytea CHECK (octet_length(avatar) <= 49152);
+ALTER TABLE hosts ADD COLUMN avatar_type text CHECK (avatar_type IN ('image/png', 'image/jpeg', 'image/webp'));
+ALTER TABLE hosts ADD CONSTRAINT hosts_avatar_typed CHECK ((avatar IS NULL) = (avatar_type IS NULL));

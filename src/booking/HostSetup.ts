@@ -16,6 +16,17 @@ import { isBookingError, type BookingError } from "./errors.ts";
 
 type Answer<A> = A | BookingError;
 
+export const MAX_AVATAR_BYTES = 48 * 1024;
+
+/** An image's type from its signature bytes. */
+const imageTypeOf = (b: Uint8Array): "image/png" | "image/jpeg" | "image/webp" | undefined => {
+  const starts = (...bytes: number[]) => bytes.every((x, i) => b[i] === x);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "image/png";
+  if (starts(0xff, 0xd8, 0xff)) return "image/jpeg";
+  if (starts(0x52, 0x49, 0x46, 0x46) && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return "image/webp";
+  return undefined;
+};
+
 interface SetupDeps {
   readonly actors: HostActorsShape;
   readonly run: <A, E>(effect: Effect.Effect<A, E, HostSessionRepository | HostRepository | AgendaRepository>) => Promise<Answer<A>>;
@@ -257,7 +268,23 @@ export const makeHostSetup = (deps: SetupDeps) => {
       ? Promise.resolve(new InvalidInput({ field: "agendaHour", message: "must be an hour of the day, or off" }))
       : deps.run(Effect.flatMap(AgendaRepository, (r) => r.setAgendaHour(hostId, hour)));
 
-  return { agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  /** A host's uploaded picture by their address, for the page that shows it. */
+  const avatarOf = (slug: string) => (SLUG.test(slug) ? deps.run(Effect.flatMap(HostRepository, (r) => r.avatarOf(slug))) : Promise.resolve(undefined));
+
+  /**
+   * Keeps a picture the host uploaded (checked by its first bytes, not its name or declared
+   * type: PNG, JPEG or WebP, at most 48 KiB), or with null goes back to their initials.
+   */
+  const setAvatar = async (hostId: HostId, bytes: Uint8Array | null): Promise<Answer<void>> => {
+    if (bytes === null) return deps.run(Effect.flatMap(HostRepository, (r) => r.setAvatar(hostId, null)));
+    if (bytes.length === 0) return new InvalidInput({ field: "avatar", message: "Choose a picture to upload" });
+    if (bytes.length > MAX_AVATAR_BYTES) return new InvalidInput({ field: "avatar", message: "The picture must be at most 48 KB" });
+    const type = imageTypeOf(bytes);
+    if (type === undefined) return new InvalidInput({ field: "avatar", message: "The picture must be a PNG, JPEG or WebP image" });
+    return deps.run(Effect.flatMap(HostRepository, (r) => r.setAvatar(hostId, { bytes, type })));
+  };
+
+  return { avatarOf, setAvatar, agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -1,3 +1,4 @@
+import busboy from "busboy";
 import { Either, ParseResult, Schema } from "effect";
 import { parseInstant, type EpochMs } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
@@ -151,3 +152,33 @@ export const BookForm = Schema.Struct({
   answers: Answers,
 });
 export type BookForm = typeof BookForm.Type;
+
+/**
+ * A `multipart/form-data` body (a form with a file), already received in full: its text fields
+ * (the first of each name) and its files' bytes; undefined when it is not such a body.
+ */
+export const multipartOf = (contentType: string | undefined, body: Buffer): Promise<{ readonly fields: Record<string, string>; readonly files: Record<string, Buffer> } | undefined> =>
+  new Promise((resolve) => {
+    const fields: Record<string, string> = Object.create(null);
+    const files: Record<string, Buffer> = Object.create(null);
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { "content-type": contentType ?? "" }, limits: { files: 1, fields: 20 } });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    parser.on("field", (name, value) => {
+      if (!(name in fields)) fields[name] = value;
+    });
+    parser.on("file", (name, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        files[name] = Buffer.concat(chunks);
+      });
+    });
+    parser.on("close", () => resolve({ fields, files }));
+    parser.on("error", () => resolve(undefined));
+    parser.end(body);
+  });

@@ -178,6 +178,19 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }) =>
     sql`UPDATE hosts SET name = ${p.name}, slug = ${p.slug}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
+  /** The host's uploaded picture (and its type), with what initials need, by booking page address. */
+  const avatarOf = (slug: string) =>
+    sql`SELECT id, name, avatar, avatar_type FROM hosts WHERE slug = ${slug} AND active`.pipe(
+      Effect.flatMap(
+        decodeFirst(
+          Schema.Struct({ id: HostId, name: Schema.String, avatar: Schema.NullOr(Schema.Uint8ArrayFromSelf), avatarType: Schema.NullOr(Schema.String) }),
+        ),
+      ),
+    );
+
+  const setAvatar = (hostId: HostId, picture: { readonly bytes: Uint8Array; readonly type: string } | null) =>
+    sql`UPDATE hosts SET avatar = ${picture === null ? null : Buffer.from(picture.bytes)}, avatar_type = ${picture?.type ?? null} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+
   /** Whether another host has this address. */
   const slugTaken = (slug: string, except: HostId) =>
     sql`SELECT 1 FROM hosts WHERE slug = ${slug} AND id <> ${except}`.pipe(Effect.map((rows) => rows.length > 0));
@@ -228,6 +241,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     replaceOverride,
     updateProfile,
     slugTaken,
+    avatarOf,
+    setAvatar,
     setActive,
     deleteEventType,
   } as const;

@@ -1,5 +1,6 @@
 import type { Children } from "@kitajs/html";
 import { Location } from "./Location.tsx";
+import { Avatar } from "./Avatar.tsx";
 import type { EventType, Host } from "../domain/model.ts";
 import { MonthCalendar, type CalendarData } from "./Calendar.tsx";
 import type { Clock } from "./format.ts";
@@ -104,22 +105,6 @@ export const EventPage = (p: EventPageProps) => (
     </Live>
   </Layout>
 );
-
-/** The host's initials on a colour of their own (one hue per host, from their id). */
-export const Avatar = (p: { readonly host: Host }) => {
-  const initials = p.host.name
-    .split(/\s+/)
-    .filter((w) => w !== "")
-    .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
-    .join("");
-  const hue = Number.parseInt(p.host.id.slice(0, 6), 16) % 360;
-  return (
-    <span class={`avatar hue-${Math.floor(hue / 30)}`} aria-hidden="true" safe>
-      {initials}
-    </span>
-  );
-};
 
 export const HostPage = (p: { readonly page: PageContext; readonly host: Host; readonly eventTypes: ReadonlyArray<EventType> }) => (
   <Layout page={p.page} title={p.host.name}>

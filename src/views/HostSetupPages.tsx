@@ -5,6 +5,7 @@ import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts
 import { LOCATION_KIND_LABELS, QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
 import { Checkbox, ErrorSummary, FieldError, errorText, idOf, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
 import { dayLongWithYear, meetingIn, zoneLabel, type Clock } from "./format.ts";
+import { Avatar } from "./Avatar.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 import type { ZoneGroup } from "./ZonePicker.tsx";
 
@@ -884,6 +885,34 @@ export const AccountPage = (p: AccountProps) => (
         <dt>Role</dt>
         <dd safe>{ROLE_NAMES[p.role] ?? p.role}</dd>
       </dl>
+      <h2 id="picture-h">Picture</h2>
+      <div class="host-header">
+        <Avatar host={p.host} />
+        <form method="post" action="/host/account/avatar" enctype="multipart/form-data" aria-labelledby="picture-h">
+          <CsrfField page={p.page} />
+          <div class="field">
+            <label for="avatar">A PNG, JPEG or WebP image, at most 48 KB (otherwise your initials are shown)</label>
+            <input
+              id="avatar"
+              name="avatar"
+              type="file"
+              accept="image/png,image/jpeg,image/webp"
+              aria-invalid={p.errors.has("avatar") ? "true" : undefined}
+              aria-describedby={p.errors.has("avatar") ? "avatar-error" : undefined}
+            />
+            <FieldError id="avatar-error" message={p.errors.get("avatar")} />
+          </div>
+          <button type="submit" class="secondary">
+            Upload picture
+          </button>
+        </form>
+      </div>
+      <form method="post" action="/host/account/avatar/delete">
+        <CsrfField page={p.page} />
+        <button type="submit" class="secondary">
+          Show my initials instead
+        </button>
+      </form>
       <form method="post" action="/host/account/agenda" class="agenda">
         <CsrfField page={p.page} />
         <div class="field">

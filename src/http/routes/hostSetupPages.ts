@@ -8,6 +8,8 @@ import { parseLocalDate } from "../../domain/time.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import { AccountPage, AvailabilityPage, type AvailabilityProps, EventTypeEditor, EventTypesPage, JoinPage, TeamPage, type Notice } from "../../views/HostSetupPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
+import { multipartOf } from "../forms.ts";
+import { initialsSvg } from "../../views/Avatar.tsx";
 import { copyDay, eventTypeValues, parseEventType, parseEmail, parseOverride, parseWeeklyHours, valuesOf, weeklyHoursValues, type FormValues } from "../hostForms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf, deviceOf, hostSessionCookie, hostSessionOf } from "../session.ts";
@@ -259,6 +261,43 @@ export const hostSetupRoutes = (web: Web) => {
     return accountPage(request, host, undefined, 200, done === undefined ? undefined : { text: done, error: false });
   };
 
+  /**
+   * `/host/account/avatar`: a picture from a multipart form (its CSRF token and session checked
+   * like any form's), or, at `…/avatar/delete`, back to the initials.
+   */
+  const uploadAvatar = async (request: Request): Promise<Reply> => {
+    const parts = await multipartOf(request.headers.get("content-type"), request.body);
+    const asForm = { ...request, body: Buffer.from(new URLSearchParams(parts?.fields ?? {}).toString()) };
+    const host = await hostPost(web, asForm);
+    if (isReply(host)) return host;
+    const saved = await context.setAvatar(host.hostId, parts?.files["avatar"] ?? Buffer.alloc(0));
+    if (isAppError(saved)) {
+      const refusal = refusalOf(saved);
+      return "errors" in refusal
+        ? accountPage(request, host, { values: {}, errors: refusal.errors }, 422)
+        : accountPage(request, host, undefined, refusal.status, refusal.notice);
+    }
+    return redirect("/host/account?saved=1", host.cookies);
+  };
+
+  const removeAvatar = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const removed = await context.setAvatar(host.hostId, null);
+    if (isAppError(removed)) return errorPage(host.view.page, removed, host.cookies);
+    return redirect("/host/account?saved=1", host.cookies);
+  };
+
+  /** `/host/avatars/:slug`: the host's picture, or their initials on their colour (SVG). */
+  const avatar = async (request: Request): Promise<Reply> => {
+    const found = await context.avatarOf(request.params[0]!);
+    if (isAppError(found) || found === undefined) return { status: 404, headers: [["Content-Type", "text/plain"], ["Cache-Control", "no-store"]], body: "no such host" };
+    // Pictures change rarely: a few minutes' staleness after a change spares every page view a query.
+    const headers: ReadonlyArray<readonly [string, string]> = [["Cache-Control", "public, max-age=300"]];
+    if (found.avatar !== null && found.avatarType !== null) return { status: 200, headers: [["Content-Type", found.avatarType], ...headers], body: found.avatar };
+    return { status: 200, headers: [["Content-Type", "image/svg+xml"], ...headers], body: initialsSvg(found.name, found.id) };
+  };
+
   /** `/host/account/agenda`: the hour the host's day is mailed to them, or off. */
   const saveAgenda = async (request: Request): Promise<Reply> => {
     const host = await hostPost(web, request);
@@ -408,5 +447,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { uploadAvatar, removeAvatar, avatar, saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
 };
