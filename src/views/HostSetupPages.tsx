@@ -3,7 +3,7 @@ import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts";
 import { LOCATION_KIND_LABELS, QUESTION_KIND_LABELS, QUESTION_ROWS, WEEK_ORDER, WEEKDAYS, WINDOWS_PER_DAY } from "./hostFormLayout.ts";
-import { Checkbox, ErrorSummary, FieldError, errorText, idOf, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
+import { Checkbox, ErrorSummary, FieldError, errorText, idOf, invalidAttrs, NumberField, TextArea, TextField, type Errors, type Values } from "./fields.tsx";
 import { dayLongWithYear, meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { Avatar } from "./Avatar.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
@@ -897,8 +897,7 @@ export const AccountPage = (p: AccountProps) => (
               name="avatar"
               type="file"
               accept="image/png,image/jpeg,image/webp"
-              aria-invalid={p.errors.has("avatar") ? "true" : undefined}
-              aria-describedby={p.errors.has("avatar") ? "avatar-error" : undefined}
+              {...invalidAttrs(p.errors, "avatar", "avatar-error")}
             />
             <FieldError id="avatar-error" message={p.errors.get("avatar")} />
           </div>
