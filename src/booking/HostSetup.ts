@@ -96,32 +96,31 @@ export const makeHostSetup = (deps: SetupDeps) => {
 
   const linkOf = (path: string) => `${deps.mailSettings.publicUrl}${path}`;
 
-  /** A single-use invitation link for that address, also mailed to it. */
-  const invite = async (hostId: HostId, email: string): Promise<Answer<string>> => {
-    const lead = await teamLead(hostId);
+  /** A single-use invitation link for that address, also mailed to it in the inviter's name. */
+  const invite = async (inviter: { readonly id: HostId; readonly name: string }, email: string): Promise<Answer<string>> => {
+    const lead = await teamLead(inviter.id);
     if (lead !== true) return lead;
-    const token = await access((r) => r.invite(hostId, email, deps.now()));
-    const inviter = await deps.run(deps.actors.snapshot(hostId).pipe(Effect.map((s) => s.host.name)));
+    const token = await access((r) => r.invite(inviter.id, email, deps.now()));
     if (isBookingError(token)) return token;
     const url = linkOf(`/host/join/${token}`);
-    deps.sendMail(invitationMail(deps.mailSettings, email, isBookingError(inviter) ? "A host" : inviter, url, INVITATION_DAYS));
+    deps.sendMail(invitationMail(deps.mailSettings, email, inviter.name, url, INVITATION_DAYS));
     return url;
   };
+
+  /** Issues and mails a sign-in link to each of these hosts. */
+  const mailSignInLinks = (r: HostSessionRepository, hosts: ReadonlyArray<{ readonly id: HostId; readonly name: string; readonly email: string }>) =>
+    Effect.forEach(hosts, (host) =>
+      Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
+        deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
+      ),
+    );
 
   /**
    * Mails a sign-in link to each host with this address. Answers the same whether or not
    * there is one, at once, so the form tells nobody which addresses have accounts.
    */
   const emailSignInLink = (email: string) => {
-    void access((r) =>
-      Effect.flatMap(r.hostsWithEmail(email), (hosts) =>
-        Effect.forEach(hosts, (host) =>
-          Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
-            deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
-          ),
-        ),
-      ),
-    ).catch(() => undefined);
+    void access((r) => Effect.flatMap(r.hostsWithEmail(email), (hosts) => mailSignInLinks(r, hosts))).catch(() => undefined);
   };
 
   /**
@@ -133,11 +132,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     void access((r) =>
       Effect.flatMap(r.hostsWithEmail(email), (hosts) =>
         hosts.length > 0
-          ? Effect.forEach(hosts, (host) =>
-              Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
-                deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
-              ),
-            )
+          ? mailSignInLinks(r, hosts)
           : Effect.map(r.invite(null, email, deps.now()), (token) => deps.sendMail(signUpMail(deps.mailSettings, email, linkOf(`/host/join/${token}`), INVITATION_DAYS))),
       ),
     ).catch(() => undefined);

@@ -236,13 +236,8 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Account and sessions ---------------------------------------------------------------
 
   const accountPage = async (request: Request, host: SignedIn, form?: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, notice?: Notice) => {
-    const [sessions, role, agendaHour] = await Promise.all([
-      context.sessionsOf(host.hostId, hostSessionOf(request)),
-      context.roleOf(host.hostId),
-      context.agendaHourOf(host.hostId),
-    ]);
+    const [sessions, agendaHour] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.agendaHourOf(host.hostId)]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
-    if (isAppError(role)) return errorPage(host.view.page, role, host.cookies);
     if (isAppError(agendaHour)) return errorPage(host.view.page, agendaHour, host.cookies);
     const { name, slug, timeZone, bio } = host.snapshot.host;
     const values = form?.values ?? { name, slug, timeZone, bio };
@@ -250,7 +245,7 @@ export const hostSetupRoutes = (web: Web) => {
     return page(
       host.cookies,
       status,
-      AccountPage({ ...host.view, notice, role: role ?? "host", origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones, agendaHour }),
+      AccountPage({ ...host.view, notice, role: host.role, origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones, agendaHour }),
     );
   };
 
@@ -347,10 +342,9 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Team and invitations ---------------------------------------------------------------
 
   const teamPage = async (host: SignedIn, form: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, invitationLink?: { email: string; url: string }) => {
-    const [team, role] = await Promise.all([context.team(host.hostId), context.roleOf(host.hostId)]);
+    const team = await context.team(host.hostId);
     if (isAppError(team)) return errorPage(host.view.page, team, PRIVATE);
-    if (isAppError(role)) return errorPage(host.view.page, role, PRIVATE);
-    return page(host.cookies, status, TeamPage({ ...host.view, ...team, ...form, invitationLink, isOwner: role === "owner" }));
+    return page(host.cookies, status, TeamPage({ ...host.view, ...team, ...form, invitationLink, isOwner: host.role === "owner" }));
   };
 
   const team = async (request: Request): Promise<Reply> => {
@@ -365,7 +359,7 @@ export const hostSetupRoutes = (web: Web) => {
     const values = valuesOf(host.fields);
     const email = parseEmail(host.fields);
     if ("errors" in email) return teamPage(host, { values, errors: email.errors }, 422);
-    const url = await context.invite(host.hostId, email.value);
+    const url = await context.invite(host.snapshot.host, email.value);
     if (isAppError(url)) return errorPage(host.view.page, url, PRIVATE);
     return teamPage(host, { values: {}, errors: NO_ERRORS }, 201, { email: email.value, url });
   };

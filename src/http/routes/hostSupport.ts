@@ -1,6 +1,7 @@
 import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
 import type { HostId } from "../../domain/model.ts";
 import type { Host } from "../../domain/model.ts";
+import type { HostRole } from "../../persistence/HostSessionRepository.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import { SignedOutPage } from "../../views/HostPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
@@ -14,7 +15,8 @@ export interface SignedIn {
   readonly hostId: HostId;
   readonly snapshot: HostSnapshot;
   readonly cookies: ReadonlyArray<readonly [string, string]>;
-  /** Whether they run the team (owner or admin). */
+  readonly role: HostRole;
+  /** `lead`: whether they run the team (owner or admin). */
   readonly view: { readonly page: PageContext; readonly host: Host; readonly lead: boolean };
   readonly fields: Record<string, unknown>;
 }
@@ -36,8 +38,9 @@ const signedIn = async (
   const [snapshot, role] = await Promise.all([web.booking.hostSnapshot(hostId), web.booking.roleOf(hostId)]);
   if (isAppError(snapshot)) return errorPage(page, snapshot, cookies);
   if (isAppError(role)) return errorPage(page, role, cookies);
-  const lead = role === "owner" || role === "admin";
-  return { hostId, snapshot, cookies, fields, view: { page, host: snapshot.host, lead } } satisfies SignedIn;
+  const known = role ?? "host";
+  const lead = known === "owner" || known === "admin";
+  return { hostId, snapshot, cookies, fields, role: known, view: { page, host: snapshot.host, lead } } satisfies SignedIn;
 };
 
 /** A signed-in host's page request, or the reply that ends it (no session: "please sign in", or "you are signed out" after signing out). */
