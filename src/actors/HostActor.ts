@@ -2,8 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, InvalidInput, NotFound } from "../domain/errors.ts";
-import type { EventType, HostId } from "../domain/model.ts";
-import { makeSchedule, OpenTime } from "../domain/schedule.ts";
+import { offerKeyOf, withDuration, type EventType, type HostId } from "../domain/model.ts";
 import { addDays, DAY_MS, HOUR_MS, weekdayOf, type EpochMs } from "../domain/time.ts";
 import type { SlotChange } from "../live/HostChanges.ts";
 import { BookingRepository, isDuplicateKey, isOverlap } from "../persistence/BookingRepository.ts";
@@ -23,6 +22,8 @@ import {
   decideRelease,
   decideReschedule,
   decideRules,
+  decideSaveSchedule,
+  decideDeleteSchedule,
   isScheduleWrite,
   requestDigest,
   slotTaken,
@@ -33,7 +34,7 @@ import {
   type Limits,
   type Write,
 } from "./decisions.ts";
-import { HostSnapshot } from "./HostSnapshot.ts";
+import { HostSnapshot, openTimesOf } from "./HostSnapshot.ts";
 import { StorageUnavailable, type Accept, type Cancel, type Decline, type HostMessage, type Reschedule } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
@@ -112,8 +113,8 @@ export const loadSnapshot = (hostId: HostId, version: number, keep?: HostSnapsho
     return new HostSnapshot({
       host: record.host,
       eventTypes: new Map(record.eventTypes.map((e) => [e.id, e])),
-      availability: { rules: record.rules, overrides: record.overrides },
-      openTime: new OpenTime(makeSchedule(record.host.timeZone, record.rules, record.overrides)),
+      availability: { rules: record.rules, overrides: record.overrides, schedules: record.schedules },
+      ...openTimesOf(record.host.timeZone, record),
       bookings,
       byIdempotencyKey: new Map([...keyed, ...bookings].flatMap((b) => (b.idempotencyKey === null ? [] : [[b.idempotencyKey, b]]))),
       holds: keep?.holds ?? new Map(),
@@ -141,7 +142,7 @@ export const slotChanges = (
 ): SlotChange[] => {
   if (touched.length === 0) return [];
   const eventTypes = [...new Set([...before.eventTypes.values(), ...after.eventTypes.values()])];
-  const reach = Math.max(0, ...eventTypes.map((e) => (e.durationMinutes + e.bufferBeforeMinutes + e.bufferAfterMinutes) * 60_000));
+  const reach = Math.max(0, ...eventTypes.map((e) => (Math.max(...e.durationChoices) + e.bufferBeforeMinutes + e.bufferAfterMinutes) * 60_000));
   const zone = after.openTime.zone;
   let from = Math.min(...touched) - reach;
   let to = Math.max(...touched) + reach;
@@ -156,12 +157,19 @@ export const slotChanges = (
     from = Math.min(from, zone.startOfDay(addDays(first, -((weekdayOf(first) + 6) % 7))));
     to = Math.max(to, zone.startOfDay(addDays(last, 7 - ((weekdayOf(last) + 6) % 7))));
   }
-  const slotsOf = (s: HostSnapshot, et: EventType | undefined) =>
-    et === undefined || !et.active ? [] : s.slots(et, from, to, now);
+  const slotsOf = (s: HostSnapshot, et: EventType | undefined, minutes: number) => {
+    const sized = et === undefined || !et.active ? undefined : withDuration(et, minutes);
+    return sized === undefined ? [] : s.slots(sized, from, to, now);
+  };
   const changes: SlotChange[] = [];
   for (const id of new Set(eventTypes.map((e) => e.id))) {
-    const { taken, freed } = difference(slotsOf(before, before.eventTypes.get(id)), slotsOf(after, after.eventTypes.get(id)));
-    if (taken.length > 0 || freed.length > 0) changes.push({ eventTypeId: id, taken, freed });
+    const latest = after.eventTypes.get(id) ?? before.eventTypes.get(id)!;
+    for (const minutes of latest.durationChoices) {
+      const { taken, freed } = difference(slotsOf(before, before.eventTypes.get(id), minutes), slotsOf(after, after.eventTypes.get(id), minutes));
+      if (taken.length > 0 || freed.length > 0) {
+        changes.push({ eventTypeId: id, durationMinutes: minutes, offer: offerKeyOf({ ...latest, durationMinutes: minutes }), taken, freed });
+      }
+    }
   }
   return changes;
 };
@@ -237,6 +245,8 @@ export const makeHostActor = (
       if (declines.length > 0) statements.push(bookingsRepo.decline(declines).pipe(Effect.flatMap((ids) => checkAll(ids, declines))));
       for (const w of writes) {
         if (w._tag === "Rules") statements.push(hosts.replaceWeeklyRules(hostId, w.rules));
+        else if (w._tag === "Schedule") statements.push(hosts.saveSchedule(hostId, w.schedule));
+        else if (w._tag === "DeleteSchedule") statements.push(hosts.deleteSchedule(hostId, w.id));
         else if (w._tag === "Override") for (const date of w.dates) statements.push(hosts.replaceOverride(hostId, date, w.windows));
         else if (w._tag === "Profile") statements.push(hosts.updateProfile(hostId, w));
         else if (w._tag === "Active") statements.push(hosts.setActive(hostId, w.active));
@@ -277,6 +287,10 @@ export const makeHostActor = (
           return Effect.succeed(decideRules(s, message));
         case "SetDateOverride":
           return Effect.succeed(decideOverride(s, message));
+        case "SaveSchedule":
+          return Effect.succeed(decideSaveSchedule(s, message));
+        case "DeleteSchedule":
+          return Effect.succeed(decideDeleteSchedule(s, message));
         case "SaveEventType":
           return Effect.succeed(decideEventType(s, message));
         case "SaveProfile":

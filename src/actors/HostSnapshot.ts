@@ -1,7 +1,13 @@
-import { policyOf, type Availability, type Booking, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
-import type { OpenTime } from "../domain/schedule.ts";
+import { policyOf, type Availability, type Booking, type EventType, type EventTypeId, type Host, type ScheduleId } from "../domain/model.ts";
+import { makeSchedule, OpenTime } from "../domain/schedule.ts";
 import { checkSlot, listSlots, type Occupied, type SlotInput, type Verdict } from "../domain/slots.ts";
 import { DAY_MS, type EpochMs } from "../domain/time.ts";
+
+/** Every schedule's open time, in the host's zone: each named schedule's weekly hours, all with the host's dates that differ. */
+export const openTimesOf = (timeZone: string, availability: Availability): Pick<HostState, "openTime" | "openTimes"> => ({
+  openTime: new OpenTime(makeSchedule(timeZone, availability.rules, availability.overrides)),
+  openTimes: new Map(availability.schedules.map((n) => [n.id, new OpenTime(makeSchedule(timeZone, n.rules, availability.overrides))])),
+});
 
 /** A slot someone is holding while they fill in the form: busy for everyone else. */
 export interface Hold {
@@ -21,7 +27,10 @@ export interface HostState {
   readonly host: Host;
   readonly eventTypes: ReadonlyMap<EventTypeId, EventType>;
   readonly availability: Availability;
+  /** The host's own hours as instants (with the dates that differ). */
   readonly openTime: OpenTime;
+  /** Each named schedule's hours as instants (with the same dates that differ). */
+  readonly openTimes: ReadonlyMap<ScheduleId, OpenTime>;
   /** Confirmed bookings that have not ended long ago, sorted by start. */
   readonly bookings: ReadonlyArray<Booking>;
   /** Bookings by idempotency key, so a replay answers with the same booking. */
@@ -41,11 +50,13 @@ export class HostSnapshot implements HostState {
   readonly eventTypes!: ReadonlyMap<EventTypeId, EventType>;
   readonly availability!: Availability;
   readonly openTime!: OpenTime;
+  readonly openTimes!: ReadonlyMap<ScheduleId, OpenTime>;
   readonly bookings!: ReadonlyArray<Booking>;
   readonly byIdempotencyKey!: ReadonlyMap<string, Booking>;
   readonly holds!: ReadonlyMap<string, Hold>;
   readonly version!: number;
-  private readonly inputs = new Map<EventTypeId, SlotInput>();
+  /** By event type and length. */
+  private readonly inputs = new Map<string, SlotInput>();
   /** Offered slots around a day, for alternatives: conflicts on a busy host ask for the same days. */
   private readonly nearby = new Map<string, EpochMs[]>();
   /** Bookings by lower-case invitee email, built on first use: per-email rules must not scan every booking per request. */
@@ -61,8 +72,8 @@ export class HostSnapshot implements HostState {
   }
 
   state(): HostState {
-    const { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, version } = this;
-    return { host, eventTypes, availability, openTime, bookings, byIdempotencyKey, holds, version };
+    const { host, eventTypes, availability, openTime, openTimes, bookings, byIdempotencyKey, holds, version } = this;
+    return { host, eventTypes, availability, openTime, openTimes, bookings, byIdempotencyKey, holds, version };
   }
 
   eventTypeBySlug(slug: string): EventType | undefined {
@@ -94,8 +105,9 @@ export class HostSnapshot implements HostState {
    * their booking, and a booking being moved must not block its own new time.
    */
   slotInput(eventType: EventType, except?: string): SlotInput {
+    const key = `${eventType.id}|${eventType.durationMinutes}`;
     if (except === undefined) {
-      const cached = this.inputs.get(eventType.id);
+      const cached = this.inputs.get(key);
       if (cached !== undefined) return cached;
     }
     const occupied: Occupied[] = [];
@@ -112,9 +124,14 @@ export class HostSnapshot implements HostState {
     for (const h of this.holds.values()) {
       if (h.token !== except) occupied.push({ ...h, countsTowardDailyLimit: false });
     }
-    const input = { openTime: this.openTime, policy: policyOf(eventType), occupied, busy: [] };
-    if (except === undefined) this.inputs.set(eventType.id, input);
+    const input = { openTime: this.openTimeOf(eventType), policy: policyOf(eventType), occupied, busy: [] };
+    if (except === undefined) this.inputs.set(key, input);
     return input;
+  }
+
+  /** The hours an event type offers: its named schedule's, else the host's own. */
+  openTimeOf(eventType: EventType): OpenTime {
+    return (eventType.scheduleId === null ? undefined : this.openTimes.get(eventType.scheduleId)) ?? this.openTime;
   }
 
   slots(eventType: EventType, from: number, to: number, now: number): EpochMs[] {
@@ -129,7 +146,7 @@ export class HostSnapshot implements HostState {
   alternatives(eventType: EventType, start: number, now: number, count = 5): EpochMs[] {
     const day = Math.floor(start / DAY_MS);
     // Within one snapshot and one minute the list cannot change in a way that matters for a suggestion.
-    const key = `${eventType.id}|${day}|${Math.floor(now / 60_000)}`;
+    const key = `${eventType.id}|${eventType.durationMinutes}|${day}|${Math.floor(now / 60_000)}`;
     let around = this.nearby.get(key);
     if (around === undefined) {
       around = this.slots(eventType, (day - 7) * DAY_MS, (day + 8) * DAY_MS, now);

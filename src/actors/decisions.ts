@@ -17,14 +17,14 @@ import {
   TooSoon,
   type SlotRefusal,
 } from "../domain/errors.ts";
-import { NOTE, type Booking, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
-import { makeSchedule, OpenTime, type DateOverride, type Window, type WeeklyRule } from "../domain/schedule.ts";
+import { asBooked, durationChoicesOf, MAX_SCHEDULES, NOTE, withDuration, type Availability, type Booking, type NamedSchedule, type ScheduleId, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
+import type { Window, WeeklyRule } from "../domain/schedule.ts";
 import { eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
-import type { HostSnapshot, Hold as HeldSlot } from "./HostSnapshot.ts";
+import { openTimesOf, type HostSnapshot, type Hold as HeldSlot } from "./HostSnapshot.ts";
 import type {
   Book,
   Cancel,
@@ -40,6 +40,8 @@ import type {
   Accept,
   Decline,
   DeleteEventType,
+  DeleteSchedule,
+  SaveSchedule,
 } from "./protocol.ts";
 import { MAX_OVERRIDE_DAYS } from "./protocol.ts";
 
@@ -61,6 +63,8 @@ export type Write =
   | { readonly _tag: "Cancel"; readonly cancellation: Cancellation }
   | { readonly _tag: "Reschedule"; readonly move: Rescheduling }
   | { readonly _tag: "Rules"; readonly rules: ReadonlyArray<WeeklyRule> }
+  | { readonly _tag: "Schedule"; readonly schedule: NamedSchedule }
+  | { readonly _tag: "DeleteSchedule"; readonly id: ScheduleId }
   | { readonly _tag: "Override"; readonly dates: ReadonlyArray<LocalDate>; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
   | { readonly _tag: "Profile"; readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }
@@ -70,7 +74,7 @@ export type Write =
   | { readonly _tag: "Decline"; readonly id: BookingId; readonly reason: string | null };
 
 /** Schedule writes change what every slot list offers: pages re-fetch rather than diff. */
-export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active" || w._tag === "DeleteEventType";
+export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Schedule" || w._tag === "DeleteSchedule" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active" || w._tag === "DeleteEventType";
 
 /** Internal: a hold's timer ran out. */
 export interface Expire {
@@ -114,6 +118,16 @@ const activeEventType = (snapshot: HostSnapshot, id: string) => {
   return et !== undefined && et.active && snapshot.host.active ? et : undefined;
 };
 
+/** The bookable event type at the asked length, or why not. */
+const offeredAt = (snapshot: HostSnapshot, id: string, minutes: number | undefined): EventType | Decision => {
+  const et = activeEventType(snapshot, id);
+  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  const sized = minutes === undefined ? et : withDuration(et, minutes);
+  return sized ?? refuse(() => new InvalidInput({ field: "duration", message: `must be one of ${et.durationChoices.join(", ")} minutes` }));
+};
+
+const isDecision = (x: EventType | Decision): x is Decision => "_tag" in x;
+
 const TOKEN_BYTES = 16;
 let tokenPool = Buffer.alloc(0);
 let tokenOffset = 0;
@@ -134,7 +148,9 @@ export const newToken = () => {
 /** What an idempotent booking request asked for; the same key must always ask for the same. */
 export const requestDigest = (p: Book): string =>
   createHash("sha256")
-    .update(JSON.stringify([p.eventTypeId, p.start, p.invitee.name, p.invitee.email, p.invitee.timeZone, p.answers]))
+    .update(
+      JSON.stringify([p.eventTypeId, p.start, p.invitee.name, p.invitee.email, p.invitee.timeZone, p.answers, ...(p.durationMinutes === undefined ? [] : [p.durationMinutes])]),
+    )
     .digest("base64url");
 
 const replay = (existing: Booking, p: Book): Decision =>
@@ -206,18 +222,23 @@ const emailProblem = (s: HostSnapshot, et: EventType, p: Book, now: number, maxP
   return upcoming >= maxPerEmail ? new TooManyBookings({ limit: maxPerEmail }, true) : undefined;
 };
 
+/** Whether a hold is for this meeting: the event type, the start and the length. */
+const holdsTime = (hold: HeldSlot, et: EventType, start: number) =>
+  hold.eventTypeId === et.id && hold.start === start && hold.end - hold.start === et.durationMinutes * MINUTE_MS;
+
 export const judgeBook = (
   s: HostSnapshot,
   p: Book,
   now: number,
   limits: Pick<Limits, "maxBookingsPerEmail">,
 ): Decision | { readonly _tag: "Accept"; readonly eventType: EventType; readonly ownHold: HeldSlot | undefined } => {
-  const et = activeEventType(s, p.eventTypeId);
-  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  if (activeEventType(s, p.eventTypeId) === undefined) return refuse(() => new NotFound({ what: "event type" }));
   if (p.idempotencyKey !== null) {
     const existing = s.byIdempotencyKey.get(p.idempotencyKey);
     if (existing !== undefined) return replay(existing, p);
   }
+  const et = offeredAt(s, p.eventTypeId, p.durationMinutes);
+  if (isDecision(et)) return et;
   const invalid = checkAnswers(et, p.answers);
   if (invalid !== undefined) return refuse(() => invalid);
   const tooMany = emailProblem(s, et, p, now, limits.maxBookingsPerEmail);
@@ -229,10 +250,10 @@ export const judgeBook = (
   const named = p.holdToken === null ? undefined : s.holds.get(p.holdToken);
   if (named !== undefined && named.expiresAt > now) {
     ownHold = named;
-    if (ownHold.eventTypeId !== et.id || ownHold.start !== p.start) return refuse(() => new HoldInvalid({ reason: "other-slot" }));
+    if (!holdsTime(ownHold, et, p.start)) return refuse(() => new HoldInvalid({ reason: "other-slot" }));
   } else {
     const held = holdOfVisitor(s, p.visitor);
-    if (held !== undefined && held.eventTypeId === et.id && held.start === p.start) ownHold = held;
+    if (held !== undefined && holdsTime(held, et, p.start)) ownHold = held;
   }
 
   const verdict = s.check(et, p.start, now, ownHold?.token);
@@ -285,8 +306,8 @@ const holdsOfAddress = (s: HostSnapshot, address: string, replaced: HeldSlot | u
 };
 
 export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): Decision => {
-  const et = activeEventType(s, p.eventTypeId);
-  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  const et = offeredAt(s, p.eventTypeId, p.durationMinutes);
+  if (isDecision(et)) return et;
   const previous = holdOfVisitor(s, p.visitor);
   const verdict = s.check(et, p.start, now, previous?.token);
   if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
@@ -387,8 +408,9 @@ export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): D
   const booking = s.bookingById(p.bookingId);
   if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
   if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
-  const et = s.eventTypes.get(booking.eventTypeId);
-  if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  const bookedAs = s.eventTypes.get(booking.eventTypeId);
+  if (bookedAs === undefined) return refuse(() => new NotFound({ what: "event type" }));
+  const et = asBooked(bookedAs, booking);
   const verdict = s.check(et, p.start, now, booking.id);
   if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
   const moved: Booking = {
@@ -424,23 +446,57 @@ export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): D
 const toWindows = (windows: ReadonlyArray<{ start: number; end: number }>): Window[] =>
   windows.map((w) => ({ start: wallMinutes(w.start), end: wallMinutes(w.end) }));
 
-/** The schedule changed: a new open-time memo, everything else carried over. */
-const withSchedule = (s: HostSnapshot, rules: ReadonlyArray<WeeklyRule>, overrides: ReadonlyArray<DateOverride>) =>
-  s.with({
-    availability: { rules, overrides },
-    openTime: new OpenTime(makeSchedule(s.host.timeZone, rules, overrides)),
-  });
+/** The hours changed: new open-time memos, everything else carried over. */
+const withAvailability = (s: HostSnapshot, changes: Partial<Availability>) => {
+  const availability = { ...s.availability, ...changes };
+  return s.with({ availability, ...openTimesOf(s.host.timeZone, availability) });
+};
 
-export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision => {
-  for (const [i, r] of p.rules.entries()) {
+/** Weekly rules as posted, or the first wrong one. */
+const rulesOf = (posted: ReplaceWeeklyRules["rules"]): WeeklyRule[] | InvalidInput => {
+  for (const [i, r] of posted.entries()) {
     if (!Number.isInteger(r.weekday) || r.weekday < 0 || r.weekday > 6) {
-      return refuse(() => new InvalidInput({ field: `rules[${i}].weekday`, message: "must be 0 (Sunday) to 6 (Saturday)" }));
+      return new InvalidInput({ field: `rules[${i}].weekday`, message: "must be 0 (Sunday) to 6 (Saturday)" });
     }
     const problem = windowProblem(r, `rules[${i}]`);
-    if (problem !== undefined) return refuse(() => problem);
+    if (problem !== undefined) return problem;
   }
-  const rules = p.rules.map((r) => ({ weekday: r.weekday, start: wallMinutes(r.start), end: wallMinutes(r.end) }));
-  return { _tag: "Write", write: { _tag: "Rules", rules }, next: withSchedule(s, rules, s.availability.overrides), result: undefined };
+  return posted.map((r) => ({ weekday: r.weekday, start: wallMinutes(r.start), end: wallMinutes(r.end) }));
+};
+
+export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision => {
+  const rules = rulesOf(p.rules);
+  if (!Array.isArray(rules)) return refuse(() => rules);
+  return { _tag: "Write", write: { _tag: "Rules", rules }, next: withAvailability(s, { rules }), result: undefined };
+};
+
+export const decideSaveSchedule = (s: HostSnapshot, p: SaveSchedule): Decision => {
+  const name = p.name.trim();
+  if (name.length < 1 || name.length > 80) return refuse(() => new InvalidInput({ field: "name", message: "must be 1 to 80 characters" }));
+  const existing = p.id === null ? undefined : s.availability.schedules.find((n) => n.id === p.id);
+  if (p.id !== null && existing === undefined) return refuse(() => new NotFound({ what: "schedule" }));
+  if (s.availability.schedules.some((n) => n.id !== p.id && n.name.toLowerCase() === name.toLowerCase())) {
+    return refuse(() => new InvalidInput({ field: "name", message: "is the name of another of your schedules" }));
+  }
+  if (existing === undefined && s.availability.schedules.length >= MAX_SCHEDULES) {
+    return refuse(() => new InvalidInput({ field: "name", message: `cannot be added: you have ${MAX_SCHEDULES} schedules already` }));
+  }
+  const rules = rulesOf(p.rules);
+  if (!Array.isArray(rules)) return refuse(() => rules);
+  const schedule: NamedSchedule = { id: p.id ?? (randomUUID() as ScheduleId), name, rules };
+  const schedules = [...s.availability.schedules.filter((n) => n.id !== schedule.id), schedule].sort((a, b) => a.name.localeCompare(b.name));
+  return { _tag: "Write", write: { _tag: "Schedule", schedule }, next: withAvailability(s, { schedules }), result: schedule.id };
+};
+
+export const decideDeleteSchedule = (s: HostSnapshot, p: DeleteSchedule): Decision => {
+  if (!s.availability.schedules.some((n) => n.id === p.id)) return refuse(() => new NotFound({ what: "schedule" }));
+  const user = [...s.eventTypes.values()].find((e) => e.scheduleId === p.id && e.deleted !== true);
+  if (user !== undefined) {
+    return refuse(() => new InvalidInput({ field: "schedule", message: `is used by ${user.title}: choose other hours for it first` }));
+  }
+  const eventTypes = new Map([...s.eventTypes].map(([id, e]) => [id, e.scheduleId === p.id ? { ...e, scheduleId: null } : e]));
+  const next = withAvailability(s, { schedules: s.availability.schedules.filter((n) => n.id !== p.id) }).with({ eventTypes });
+  return { _tag: "Write", write: { _tag: "DeleteSchedule", id: p.id }, next, result: undefined };
 };
 
 export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision => {
@@ -455,7 +511,7 @@ export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision =>
   const windows = p.windows === null ? null : toWindows(p.windows);
   const overrides = s.availability.overrides.filter((o) => !dates.includes(o.date));
   if (windows !== null) overrides.push(...dates.map((date) => ({ date, windows })));
-  return { _tag: "Write", write: { _tag: "Override", dates, windows }, next: withSchedule(s, s.availability.rules, overrides), result: undefined };
+  return { _tag: "Write", write: { _tag: "Override", dates, windows }, next: withAvailability(s, { overrides }), result: undefined };
 };
 
 export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => {
@@ -463,10 +519,18 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => 
   if (problem !== undefined) return refuse(() => problem);
   const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
   if (p.id !== null && (existing === undefined || existing.deleted === true)) return refuse(() => new NotFound({ what: "event type" }));
+  if (p.fields.scheduleId !== null && !s.availability.schedules.some((n) => n.id === p.fields.scheduleId)) {
+    return refuse(() => new InvalidInput({ field: "scheduleId", message: "must be one of your schedules" }));
+  }
   for (const other of s.eventTypes.values()) {
     if (other.slug === p.fields.slug && other.id !== p.id) return refuse(() => new InvalidInput({ field: "slug", message: "is already used by another event type" }));
   }
-  const eventType: EventType = { ...p.fields, id: p.id ?? (randomUUID() as EventTypeId), hostId: s.host.id };
+  const eventType: EventType = {
+    ...p.fields,
+    durationChoices: durationChoicesOf(p.fields.durationMinutes, p.fields.durationChoices),
+    id: p.id ?? (randomUUID() as EventTypeId),
+    hostId: s.host.id,
+  };
   const eventTypes = new Map(s.eventTypes);
   eventTypes.set(eventType.id, eventType);
   return {
@@ -488,7 +552,7 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
   if (zone === undefined) return refuse(() => new InvalidInput({ field: "timeZone", message: "must be an IANA time zone such as Europe/Vienna" }));
   if (!SLUG.test(p.slug) || RESERVED_HOST_SLUGS.has(p.slug)) return refuse(() => new InvalidInput({ field: "slug", message: "must be lowercase letters, digits and dashes, and not one of the server's own paths" }));
   const host = { ...s.host, name: p.name.trim(), slug: p.slug, bio: p.bio.trim(), timeZone: zone };
-  const next = s.with({ host, openTime: new OpenTime(makeSchedule(zone, s.availability.rules, s.availability.overrides)) });
+  const next = s.with({ host, ...openTimesOf(zone, s.availability) });
   return { _tag: "Write", write: { _tag: "Profile", name: host.name, slug: host.slug, timeZone: zone, bio: host.bio }, next, result: undefined };
 };
 

@@ -10,7 +10,7 @@ import {
   TooManyBookings,
   TooManyHolds,
 } from "../domain/errors.ts";
-import { Booking, BookingId, COLOURS, EpochMsSchema, EventTypeId, Invitee, LOCATION_KINDS, Party } from "../domain/model.ts";
+import { Booking, BookingId, COLOURS, EpochMsSchema, EventTypeId, Invitee, LOCATION_KINDS, Party, ScheduleId } from "../domain/model.ts";
 
 /**
  * The messages a host actor understands, as serialisable Schema requests (payload, success,
@@ -40,6 +40,8 @@ export class Hold extends Schema.TaggedRequest<Hold>()("Hold", {
     visitor: Schema.String,
     /** Where from: a few live holds per client address per host (null: not capped). */
     address: Schema.NullOr(Schema.String),
+    /** One of the event type's lengths; left out, its first. */
+    durationMinutes: Schema.optional(Schema.Int),
   },
 }) {}
 
@@ -69,6 +71,8 @@ export class Book extends Schema.TaggedRequest<Book>()("Book", {
     idempotencyKey: Schema.NullOr(Schema.String),
     holdToken: Schema.NullOr(Schema.String),
     visitor: Schema.NullOr(Schema.String),
+    /** One of the event type's lengths; left out, its first. */
+    durationMinutes: Schema.optional(Schema.Int),
   },
 }) {}
 
@@ -116,6 +120,22 @@ export class ReplaceWeeklyRules extends Schema.TaggedRequest<ReplaceWeeklyRules>
   payload: { rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields })) },
 }) {}
 
+const WeeklyRulePayload = Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields });
+
+/** Creates a named schedule (no `id`) or renames one and replaces its weekly rules. */
+export class SaveSchedule extends Schema.TaggedRequest<SaveSchedule>()("SaveSchedule", {
+  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  success: ScheduleId,
+  payload: { id: Schema.NullOr(ScheduleId), name: Schema.String, rules: Schema.Array(WeeklyRulePayload) },
+}) {}
+
+/** Deletes a named schedule no event type uses. */
+export class DeleteSchedule extends Schema.TaggedRequest<DeleteSchedule>()("DeleteSchedule", {
+  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  success: Schema.Void,
+  payload: { id: ScheduleId },
+}) {}
+
 /**
  * Sets the windows of one host-local date, or of `days` dates from it (empty closes them), or
  * with `null` removes the override; a range is one write.
@@ -136,6 +156,8 @@ export const EventTypeFields = Schema.Struct({
   location: Schema.String,
   locationKind: Schema.Literal(...LOCATION_KINDS),
   durationMinutes: Schema.Int,
+  /** Lengths offered besides (or including) `durationMinutes`. */
+  durationChoices: Schema.Array(Schema.Int),
   bufferBeforeMinutes: Schema.Int,
   bufferAfterMinutes: Schema.Int,
   minimumNoticeMinutes: Schema.Int,
@@ -148,6 +170,8 @@ export const EventTypeFields = Schema.Struct({
   requiresConfirmation: Schema.Boolean,
   reminderMinutes: Schema.Array(Schema.Int),
   colour: Schema.Literal(...COLOURS),
+  /** A named schedule of the host's, or null for their own hours. */
+  scheduleId: Schema.NullOr(ScheduleId),
 });
 
 /** Creates an event type (no `id`) or replaces one of the host's event types. */
@@ -192,5 +216,7 @@ export const HostMessage = Schema.Union(
   SaveProfile,
   SetHostActive,
   DeleteEventType,
+  SaveSchedule,
+  DeleteSchedule,
 );
 export type HostMessage = typeof HostMessage.Type;

@@ -8,7 +8,7 @@ import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
 import { WebhookRepository, type Webhook } from "../persistence/WebhookRepository.ts";
-import { BookingId, NOTE, type WebhookEvent, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
+import { asBooked, BookingId, NOTE, withDuration, type WebhookEvent, type Booking, type EventType, type EventTypeId, type Host, type HostId, type Invitee, type Party } from "../domain/model.ts";
 import { SLUG } from "../domain/validation.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
@@ -70,6 +70,8 @@ export interface BookRequest {
   readonly holdToken: string | null;
   /** The anonymous visitor booking (their own hold counts for them), or null for the API. */
   readonly visitor: string | null;
+  /** One of the event type's lengths; left out, its first. */
+  readonly durationMinutes?: number | undefined;
 }
 
 /** Who acts on a booking, as the audit trail records it. */
@@ -136,6 +138,12 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return host instanceof Promise ? host.then(pick) : pick(host);
   };
 
+  /** The offering at one of its lengths (`d` of a link); a length it does not offer shows its first. */
+  const atLength = (offer: Offering, minutes: string | null): Offering => {
+    const sized = minutes === null ? undefined : withDuration(offer.eventType, Number(minutes));
+    return sized === undefined ? offer : { ...offer, eventType: sized };
+  };
+
   /** The event types a host offers, by title. */
   const offeredEventTypes = (snapshot: HostSnapshot): EventType[] =>
     [...snapshot.eventTypes.values()].filter((e) => e.active && snapshot.host.active).sort((a, b) => a.title.localeCompare(b.title));
@@ -154,8 +162,12 @@ export const makeBookingContext = (deps: ContextDeps) => {
   /** The latest snapshot of a running host (a refusal is re-shown against it). */
   const latest = (snapshot: HostSnapshot): HostSnapshot => actors.peek(snapshot.host.id) ?? snapshot;
 
-  const hold = (offer: Offering, start: number, visitor: { readonly id: string; readonly address: string | null }) =>
-    ask(offer.snapshot.host.id, new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address }, true));
+  /** Holds a time at the length asked (as posted: the actor refuses one not offered), else the first. */
+  const hold = (offer: Offering, start: number, visitor: { readonly id: string; readonly address: string | null }, durationMinutes?: number) =>
+    ask(
+      offer.snapshot.host.id,
+      new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address, ...(durationMinutes === undefined ? {} : { durationMinutes }) }, true),
+    );
 
   /**
    * Books a time. A hold that ran out (or was lost) is no refusal: the actor checks the time
@@ -171,6 +183,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
         idempotencyKey: r.idempotencyKey,
         holdToken: r.holdToken,
         visitor: r.visitor,
+        ...(r.durationMinutes === undefined ? {} : { durationMinutes: r.durationMinutes }),
       },
       true, // decoded at the edge already
     );
@@ -190,7 +203,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
         const snapshot = yield* actors.snapshot(booking.hostId);
         const eventType = snapshot.eventTypes.get(booking.eventTypeId);
         if (eventType === undefined) return yield* notFound("booking");
-        return { booking, snapshot, eventType };
+        return { booking, snapshot, eventType: asBooked(eventType, booking) };
       }),
     );
   };
@@ -334,6 +347,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
 
   return {
     offering,
+    atLength,
     hostBySlug,
     offeredEventTypes,
     listing,

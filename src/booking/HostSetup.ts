@@ -1,8 +1,8 @@
 import { Effect, type Request as EffectRequest } from "effect";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import { DeleteEventType, ReplaceWeeklyRules, SaveEventType, SaveProfile, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { DeleteEventType, DeleteSchedule, ReplaceWeeklyRules, SaveEventType, SaveProfile, SaveSchedule, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
-import type { EventTypeId, HostId } from "../domain/model.ts";
+import type { EventTypeId, HostId, ScheduleId } from "../domain/model.ts";
 import { addDays, type LocalDate } from "../domain/time.ts";
 import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
@@ -182,7 +182,13 @@ export const makeHostSetup = (deps: SetupDeps) => {
   /** Deletes one of the host's event types without upcoming meetings. */
   const deleteEventType = (hostId: HostId, id: EventTypeId) => deps.ask(hostId, new DeleteEventType({ id }, true));
 
-  const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>) => deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true));
+  /** Replaces the host's own weekly hours, or (with a schedule) a named schedule's; `"new"` creates one. */
+  const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>, schedule?: { readonly id: ScheduleId | "new"; readonly name: string }) =>
+    schedule === undefined
+      ? deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true))
+      : deps.ask(hostId, new SaveSchedule({ id: schedule.id === "new" ? null : schedule.id, name: schedule.name, rules }, true));
+
+  const deleteSchedule = (hostId: HostId, id: ScheduleId) => deps.ask(hostId, new DeleteSchedule({ id }, true));
 
   /**
    * What an override would change, before it is saved: per active event type, the starts it
@@ -279,7 +285,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return deps.run(Effect.flatMap(HostRepository, (r) => r.setAvatar(hostId, { bytes, type })));
   };
 
-  return { avatarOf, setAvatar, agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, setDateOverride };
+  return { avatarOf, setAvatar, agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, deleteSchedule, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

@@ -36,7 +36,7 @@ export class WeeklyLimitReached extends Schema.TaggedError<WeeklyLimitReached>()
 }) {}
 
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  what: Schema.Literal("host", "event type", "booking", "page", "notice", "webhook"),
+  what: Schema.Literal("host", "event type", "booking", "page", "notice", "webhook", "schedule"),
 }) {}
 
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {

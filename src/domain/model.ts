@@ -9,6 +9,8 @@ export const EventTypeId = Schema.UUID.pipe(Schema.brand("EventTypeId"));
 export type EventTypeId = typeof EventTypeId.Type;
 export const BookingId = Schema.UUID.pipe(Schema.brand("BookingId"));
 export type BookingId = typeof BookingId.Type;
+export const ScheduleId = Schema.UUID.pipe(Schema.brand("ScheduleId"));
+export type ScheduleId = typeof ScheduleId.Type;
 
 export interface Host {
   readonly id: HostId;
@@ -52,7 +54,10 @@ export interface EventType {
   /** An address, a phone number or a video link, as `locationKind` says (free text for "none"). */
   readonly location: string;
   readonly locationKind: LocationKind;
+  /** The meeting's length: the first offered, or the one an invitee chose among `durationChoices`. */
   readonly durationMinutes: number;
+  /** Every length an invitee may pick, ascending; one entry when there is no choice. */
+  readonly durationChoices: ReadonlyArray<number>;
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;
   readonly minimumNoticeMinutes: number;
@@ -69,9 +74,42 @@ export interface EventType {
   readonly reminderMinutes: ReadonlyArray<number>;
   /** How the host's pages mark it. */
   readonly colour: Colour;
+  /** The named schedule whose weekly hours it offers, or null for the host's own. */
+  readonly scheduleId: ScheduleId | null;
   /** Deleted by the host: kept for the meetings booked with it, never offered or listed again. */
   readonly deleted?: boolean;
 }
+
+/** The most lengths one event type offers. */
+export const MAX_DURATION_CHOICES = 5;
+
+/** The lengths an event type offers: its own and any others, each once, ascending. */
+export const durationChoicesOf = (durationMinutes: number, others: ReadonlyArray<number>): number[] =>
+  [...new Set([durationMinutes, ...others])].sort((a, b) => a - b);
+
+/**
+ * The event type as booked for one of its lengths, or undefined when it does not offer that
+ * length. Slots, holds and bookings of the result are that long.
+ */
+export const withDuration = (e: EventType, minutes: number): EventType | undefined =>
+  minutes === e.durationMinutes ? e : e.durationChoices.includes(minutes) ? { ...e, durationMinutes: minutes } : undefined;
+
+/** The length an invitee chose (what links and forms carry as `d`), when the event type offers a choice. */
+export const chosenLengthOf = (e: Pick<EventType, "durationMinutes" | "durationChoices">): number | undefined =>
+  e.durationChoices.length > 1 ? e.durationMinutes : undefined;
+
+/**
+ * Names what a page offers, in element ids and live updates: the event type, and the length
+ * when it offers several (so an update for 60-minute times never touches a page of 30-minute ones).
+ */
+export const offerKeyOf = (e: Pick<EventType, "id" | "durationMinutes" | "durationChoices">): string =>
+  e.durationChoices.length > 1 || e.durationChoices[0] !== e.durationMinutes ? `${e.id}~${e.durationMinutes}` : e.id;
+
+/** The event type at the length a booking has: a meeting keeps it when moved, whatever the event type offers now. */
+export const asBooked = (e: EventType, booking: { readonly start: number; readonly end: number }): EventType => {
+  const minutes = (booking.end - booking.start) / MINUTE_MS;
+  return minutes === e.durationMinutes ? e : { ...e, durationMinutes: minutes };
+};
 
 /** The fields of an event type (or a `slots` spec, which names them alike) that decide its slots. */
 export type PolicyFields = Pick<
@@ -90,9 +128,22 @@ export const policyOf = (e: PolicyFields): EventPolicy => ({
   maxPerWeek: e.maxPerWeek,
 });
 
-export interface Availability {
+/** Weekly hours of their own, under a name, for the event types that choose them. */
+export interface NamedSchedule {
+  readonly id: ScheduleId;
+  readonly name: string;
   readonly rules: ReadonlyArray<WeeklyRule>;
+}
+
+/** The most named schedules a host keeps. */
+export const MAX_SCHEDULES = 20;
+
+export interface Availability {
+  /** The host's own weekly hours: the default schedule. */
+  readonly rules: ReadonlyArray<WeeklyRule>;
+  /** Dates that differ, for every schedule. */
   readonly overrides: ReadonlyArray<DateOverride>;
+  readonly schedules: ReadonlyArray<NamedSchedule>;
 }
 
 export const EpochMsSchema = Schema.Number.pipe(Schema.brand("EpochMs"));

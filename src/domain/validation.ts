@@ -1,5 +1,5 @@
 import { InvalidInput } from "./errors.ts";
-import type { EventType } from "./model.ts";
+import { MAX_DURATION_CHOICES, type EventType } from "./model.ts";
 
 /**
  * The shape rules for what hosts configure, the same the database checks, so a bad value is
@@ -38,6 +38,9 @@ export const eventTypeProblems = (e: EventTypeFieldValues): ReadonlyArray<Invali
   else if (e.locationKind === "phone" && !/^\+?[0-9 ()./-]{5,40}$/.test(e.location.trim())) bad("location", "must be a phone number such as +43 1 234 5678");
   else if (e.locationKind === "video" && !/^https:\/\/[^\s]+$/.test(e.location.trim())) bad("location", "must be the video link, starting with https://");
   if (!intIn(e.durationMinutes, 1, 1440)) bad("durationMinutes", "must be 1 to 1440 minutes");
+  if (e.durationChoices.some((m) => !intIn(m, 1, 1440)) || new Set([e.durationMinutes, ...e.durationChoices]).size > MAX_DURATION_CHOICES) {
+    bad("durationChoices", `must be up to ${MAX_DURATION_CHOICES - 1} other lengths of 1 to 1440 minutes`);
+  }
   if (!intIn(e.slotIntervalMinutes, 1, 1440)) bad("slotIntervalMinutes", "must be 1 to 1440 minutes, or none");
   if (!intIn(e.bufferBeforeMinutes, 0, 1440)) bad("bufferBeforeMinutes", "must be 0 to 1440 minutes");
   if (!intIn(e.bufferAfterMinutes, 0, 1440)) bad("bufferAfterMinutes", "must be 0 to 1440 minutes");

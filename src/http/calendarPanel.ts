@@ -1,5 +1,5 @@
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
-import type { EventType } from "../domain/model.ts";
+import { chosenLengthOf, offerKeyOf, type EventType } from "../domain/model.ts";
 import { groupByViewerDate } from "../domain/projection.ts";
 import { addDays, civilOf, formatLocalDate, localDateFromCivil, parseLocalDate, type LocalDate } from "../domain/time.ts";
 import { zoneTable } from "../domain/zone.ts";
@@ -27,12 +27,13 @@ const addMonths = (first: LocalDate, months: number) => {
 
 const MONTH = /^(\d{4})-(\d{2})$/;
 
-/** A page's query, kept in its links: zone, clock (when chosen), month and date. */
+/** A page's query, kept in its links: zone, length (when there is a choice), clock (when chosen), month and date. */
 export const pageUrl = (
   base: string,
-  query: { tz: string; clock?: string | undefined; month?: LocalDate | undefined; date?: LocalDate | undefined },
+  query: { tz: string; d?: number | undefined; clock?: string | undefined; month?: LocalDate | undefined; date?: LocalDate | undefined },
 ) => {
   const params = new URLSearchParams({ tz: query.tz });
+  if (query.d !== undefined) params.set("d", String(query.d));
   if (query.clock !== undefined) params.set("clock", query.clock);
   if (query.month !== undefined) params.set("month", formatLocalDate(query.month).slice(0, 7));
   if (query.date !== undefined) params.set("date", formatLocalDate(query.date));
@@ -49,6 +50,8 @@ export interface PanelData {
   readonly selfUrl: string;
   readonly keep: Record<string, string>;
   readonly urlOf: (query: { month?: LocalDate; date?: LocalDate; clock?: Clock }) => string;
+  /** This view at each length the event type offers (none when it offers one). */
+  readonly lengths: ReadonlyArray<{ readonly minutes: number; readonly url: string }>;
 }
 
 /** How far ahead a visitor may page: the event's booking horizon, at most a year. */
@@ -87,14 +90,16 @@ export const panelData = (
   const firstFree = [...counts.keys()].find((d) => d >= today);
   const selected = asked !== undefined && asked >= month && asked < nextMonth ? asked : firstFree;
   const url = (q: { month?: LocalDate; date?: LocalDate; clock?: Clock }) =>
-    pageUrl(base, { tz: viewer.zone, clock: q.clock ?? clockParam, month: q.month, date: q.date });
+    pageUrl(base, { tz: viewer.zone, d: chosenLengthOf(eventType), clock: q.clock ?? clockParam, month: q.month, date: q.date });
 
   const keep: Record<string, string> = { month: formatLocalDate(month).slice(0, 7) };
   if (selected !== undefined) keep["date"] = formatLocalDate(selected);
   if (clockParam !== undefined) keep["clock"] = clockParam;
+  const length = chosenLengthOf(eventType);
+  if (length !== undefined) keep["d"] = String(length);
   return {
     calendar: {
-      eventTypeId: eventType.id,
+      offer: offerKeyOf(eventType),
       month,
       counts,
       selected,
@@ -110,6 +115,10 @@ export const panelData = (
     selfUrl: selected === undefined ? url({ month }) : url({ date: selected }),
     keep,
     urlOf: url,
+    lengths:
+      length === undefined
+        ? []
+        : eventType.durationChoices.map((minutes) => ({ minutes, url: pageUrl(base, { tz: viewer.zone, d: minutes, clock: clockParam, date: selected }) })),
   };
 };
 

@@ -136,15 +136,23 @@ export const formFields = (body: Buffer): Record<string, unknown> => {
   return fields;
 };
 
+/** The meeting length an invitee picked (`d`, in minutes); the actor says whether it is offered. */
+export const Length = Schema.NumberFromString.pipe(
+  Schema.int({ message: () => "must be a whole number of minutes" }),
+  Schema.between(1, 1440, { message: () => "must be 1 to 1440 minutes" }),
+);
+
 export const HoldForm = Schema.Struct({
   start: Instant,
   tz: TimeZone,
+  d: Schema.optional(Length),
 });
 
 export const BookForm = Schema.Struct({
   start: Instant,
   tz: TimeZone,
   hold: Token,
+  d: Schema.optional(Length),
   idempotencyKey: Token.pipe(Schema.minLength(8)),
   name: Name,
   email: Email,

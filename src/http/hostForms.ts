@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect";
 import type { EventTypeFields } from "../actors/protocol.ts";
-import { COLOURS, LOCATION_KINDS, type EventType, type QuestionKind } from "../domain/model.ts";
+import { COLOURS, LOCATION_KINDS, ScheduleId, type EventType, type QuestionKind } from "../domain/model.ts";
 import { formatWallTime, parseLocalDate, type LocalDate } from "../domain/time.ts";
 import { eventTypeProblems } from "../domain/validation.ts";
 import { MAX_OVERRIDE_DAYS } from "../actors/protocol.ts";
@@ -68,6 +68,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     location: e.location,
     locationKind: e.locationKind,
     durationMinutes: String(e.durationMinutes),
+    durationChoices: e.durationChoices.filter((m) => m !== e.durationMinutes).join(", "),
     slotIntervalMinutes: e.slotIntervalMinutes === null ? "" : String(e.slotIntervalMinutes),
     bufferBeforeMinutes: String(e.bufferBeforeMinutes),
     bufferAfterMinutes: String(e.bufferAfterMinutes),
@@ -77,6 +78,7 @@ export const eventTypeValues = (e: EventType | undefined): FormValues => {
     maxPerWeek: e.maxPerWeek === null ? "" : String(e.maxPerWeek),
     reminderMinutes: formatReminders(e.reminderMinutes),
     colour: e.colour,
+    scheduleId: e.scheduleId ?? "",
   };
   if (e.active) values["active"] = "on";
   if (e.requiresConfirmation) values["requiresConfirmation"] = "on";
@@ -107,6 +109,9 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
   const locationKind = LOCATION_KINDS.find((k) => k === kindText) ?? "none";
   if (locationKind !== kindText) errors.set("locationKind", "must be one of the offered kinds");
   const durationMinutes = whole("durationMinutes", false) ?? 0;
+  const choiceParts = text(fields, "durationChoices").split(",").map((p) => p.trim()).filter((p) => p !== "");
+  if (choiceParts.some((p) => !/^\d{1,7}$/.test(p))) errors.set("durationChoices", "must be lengths in minutes, such as 15, 60, separated by commas");
+  const durationChoices = choiceParts.map(Number);
   const slotIntervalMinutes = whole("slotIntervalMinutes", true);
   const bufferBeforeMinutes = whole("bufferBeforeMinutes", true) ?? 0;
   const bufferAfterMinutes = whole("bufferAfterMinutes", true) ?? 0;
@@ -117,6 +122,9 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
   const colourText = text(fields, "colour") || "blue";
   const colour = COLOURS.find((c) => c === colourText) ?? "blue";
   if (colour !== colourText) errors.set("colour", "must be one of the offered colours");
+  const scheduleText = text(fields, "scheduleId");
+  const scheduleId = scheduleText === "" ? null : Schema.is(ScheduleId)(scheduleText) ? scheduleText : undefined;
+  if (scheduleId === undefined) errors.set("scheduleId", "must be one of your schedules");
   const reminderMinutes = parseReminders(text(fields, "reminderMinutes"));
   if (reminderMinutes === undefined) errors.set("reminderMinutes", "must be times like 1d, 2h, 30m, separated by commas");
   const taken = new Set<string>();
@@ -152,6 +160,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     location: text(fields, "location").trim(),
     locationKind,
     durationMinutes,
+    durationChoices,
     bufferBeforeMinutes,
     bufferAfterMinutes,
     minimumNoticeMinutes,
@@ -164,6 +173,7 @@ export const parseEventType = (fields: Record<string, unknown>): Parsed<typeof E
     requiresConfirmation: fields["requiresConfirmation"] === "on",
     reminderMinutes: reminderMinutes ?? [],
     colour,
+    scheduleId: scheduleId ?? null,
   };
   for (const problem of eventTypeProblems(value)) {
     // Question problems are reported on the row the host typed, not the stored position.

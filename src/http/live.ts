@@ -1,6 +1,6 @@
 import { Effect, type Queue } from "effect";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
-import type { HostId } from "../domain/model.ts";
+import { withDuration, type HostId } from "../domain/model.ts";
 import { addDays, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import type { HostChanged } from "../live/HostChanges.ts";
@@ -161,7 +161,7 @@ export const messagesOf = (event: HostChanged): string[] => {
   const messages: string[] = [];
   const removals = event.changes
     .filter((c) => c.taken.length > 0)
-    .map((c) => SlotsTaken({ eventTypeId: c.eventTypeId, starts: c.taken }) as string)
+    .map((c) => SlotsTaken({ offer: c.offer, starts: c.taken }) as string)
     .join("");
   if (removals !== "") messages.push(removals);
   if (event.refresh || event.changes.some((c) => c.freed.length > 0)) messages.push(REFRESH_MESSAGE);
@@ -176,12 +176,13 @@ export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: s
   const table = zoneTable(zone);
   let html = "";
   for (const change of event.changes) {
-    const eventType = snapshot.eventTypes.get(change.eventTypeId);
+    const listed = snapshot.eventTypes.get(change.eventTypeId);
+    const eventType = listed === undefined ? undefined : withDuration(listed, change.durationMinutes);
     if (eventType === undefined || change.taken.length === 0) continue;
     const dates = new Set<LocalDate>(change.taken.map((t) => table.localDateOf(t)));
     for (const date of dates) {
       const count = snapshot.slots(eventType, table.startOfDay(date), table.startOfDay(addDays(date, 1)), now).length;
-      if (count === 0) html += DayState({ eventTypeId: eventType.id, date, count, oob: true }) as string;
+      if (count === 0) html += DayState({ offer: change.offer, date, count, oob: true }) as string;
     }
   }
   return html;

@@ -383,6 +383,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/availability", handler: setup.saveWeeklyHours, limit: "change" },
       { method: "post", pattern: "/host/availability/overrides", handler: setup.saveOverride, limit: "change" },
       { method: "post", pattern: "/host/availability/overrides/:date/delete", handler: setup.removeOverride, limit: "change" },
+      { method: "post", pattern: "/host/availability/schedules/:id/delete", handler: setup.deleteSchedule, limit: "change" },
       { method: "get", pattern: "/host/team", handler: setup.team, limit: "read" },
       { method: "get", pattern: "/host/account", handler: setup.account, limit: "read" },
       { method: "post", pattern: "/host/account", handler: setup.saveProfile, limit: "change" },

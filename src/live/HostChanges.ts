@@ -2,9 +2,12 @@ import { Context, Effect, Layer, PubSub, type Queue, type Scope } from "effect";
 import type { EventTypeId, HostId } from "../domain/model.ts";
 import type { EpochMs } from "../domain/time.ts";
 
-/** Offered slots of one event type that a change took away or gave back. */
+/** Offered slots of one event type, at one of its lengths, that a change took away or gave back. */
 export interface SlotChange {
   readonly eventTypeId: EventTypeId;
+  readonly durationMinutes: number;
+  /** `offerKeyOf` the event type at that length: what pages name its slots by. */
+  readonly offer: string;
   readonly taken: ReadonlyArray<EpochMs>;
   readonly freed: ReadonlyArray<EpochMs>;
 }

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
-import { COLOURS, EventTypeId, HostId, LOCATION_KINDS, type EventType, type Host, type Question } from "../domain/model.ts";
+import { COLOURS, durationChoicesOf, EventTypeId, HostId, LOCATION_KINDS, ScheduleId, type EventType, type Host, type NamedSchedule, type Question } from "../domain/model.ts";
 import { decodeFirst, decodeRows } from "./rows.ts";
 import type { DateOverride, WeeklyRule } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate, wallMinutes, type LocalDate } from "../domain/time.ts";
@@ -28,6 +28,7 @@ const EventTypeRow = Schema.Struct({
   location: Schema.String,
   locationKind: Schema.Literal(...LOCATION_KINDS),
   durationMinutes: Schema.Number,
+  otherDurations: Schema.Array(Schema.Number),
   bufferBeforeMinutes: Schema.Number,
   bufferAfterMinutes: Schema.Number,
   minimumNoticeMinutes: Schema.Number,
@@ -49,6 +50,7 @@ const EventTypeRow = Schema.Struct({
   reminderMinutes: Schema.Array(Schema.Number),
   colour: Schema.Literal(...COLOURS),
   deleted: Schema.Boolean,
+  scheduleId: Schema.NullOr(ScheduleId),
 });
 
 interface WindowRow {
@@ -57,7 +59,12 @@ interface WindowRow {
 }
 
 const hostsOf = decodeRows(HostRow);
-const eventTypesOf = decodeRows(EventTypeRow);
+/** Stored as the first length and the others; in memory as every length offered. */
+const eventTypesOf = (rows: ReadonlyArray<unknown>) =>
+  Effect.map(decodeRows(EventTypeRow)(rows), (decoded): ReadonlyArray<EventType> =>
+    decoded.map(({ otherDurations, ...row }) => ({ ...row, durationChoices: durationChoicesOf(row.durationMinutes, otherDurations) })),
+  );
+const otherDurationsOf = (first: number, choices: ReadonlyArray<number>) => durationChoicesOf(first, choices).filter((m) => m !== first);
 const idOf = <A, I>(id: Schema.Schema<A, I>) => (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ id }))(rows), (r) => r?.id);
 /** `time` columns come back as `HH:MM:SS`; '24:00:00' is the end of the day. */
 const minutesOf = (time: string) => wallMinutes(Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5)));
@@ -71,9 +78,12 @@ export interface NewHost {
   readonly locale?: string;
 }
 
-export type NewEventType = Omit<EventType, "id" | "hostId" | "active" | "questions"> & {
+export type NewEventType = Omit<EventType, "id" | "hostId" | "active" | "questions" | "durationChoices" | "scheduleId"> & {
   readonly active?: boolean;
+  readonly scheduleId?: ScheduleId | null;
   readonly questions?: ReadonlyArray<Question>;
+  /** Lengths offered besides `durationMinutes`. */
+  readonly durationChoices?: ReadonlyArray<number>;
 };
 
 /** An event type with nothing but a name: 30 minutes, no buffers, notice or limits; override what differs. */
@@ -100,6 +110,7 @@ export interface HostRecord {
   readonly eventTypes: ReadonlyArray<EventType>;
   readonly rules: ReadonlyArray<WeeklyRule>;
   readonly overrides: ReadonlyArray<DateOverride>;
+  readonly schedules: ReadonlyArray<NamedSchedule>;
 }
 
 /** Hosts, their event types and availability. */
@@ -132,8 +143,13 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         );
         if (host === undefined) return undefined;
         const eventTypes = yield* listEventTypes([hostId]);
-        const rules = yield* sql<WindowRow & { weekday: number }>`
-          SELECT weekday, start_time, end_time FROM availability_rules WHERE host_id = ${hostId} ORDER BY weekday, start_time`;
+        const rules = yield* sql<WindowRow & { weekday: number; scheduleId: string | null }>`
+          SELECT schedule_id, weekday, start_time, end_time FROM availability_rules WHERE host_id = ${hostId} ORDER BY weekday, start_time`;
+        const named = yield* sql`SELECT id, name FROM schedules WHERE host_id = ${hostId} ORDER BY name`.pipe(
+          Effect.flatMap(decodeRows(Schema.Struct({ id: ScheduleId, name: Schema.String }))),
+        );
+        const rulesOf = (scheduleId: string | null) =>
+          rules.filter((r) => r.scheduleId === scheduleId).map((r) => ({ weekday: r.weekday, ...toWindow(r) }));
         const overrideDates = yield* sql<{ localDate: string }>`
           SELECT local_date::text FROM date_overrides WHERE host_id = ${hostId}`;
         const overrideWindows = yield* sql<WindowRow & { localDate: string }>`
@@ -143,8 +159,9 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         return {
           host,
           eventTypes,
-          rules: rules.map((r) => ({ weekday: r.weekday, ...toWindow(r) })),
+          rules: rulesOf(null),
           overrides: [...windowsByDate].map(([date, windows]) => ({ date: parseLocalDate(date)!, windows })),
+          schedules: named.map((n) => ({ ...n, rules: rulesOf(n.id) })),
         } satisfies HostRecord;
       }),
     );
@@ -158,10 +175,11 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const insertEventType = (hostId: HostId, e: NewEventType, id?: EventTypeId) =>
     sql`
       INSERT INTO event_types (id, host_id, slug, title, description, location, location_kind, duration_minutes, buffer_before_minutes,
-        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, max_per_week, questions, active, requires_confirmation, reminder_minutes, colour)
+        buffer_after_minutes, minimum_notice_minutes, max_days_ahead, slot_interval_minutes, max_per_day, max_per_week, questions, active, requires_confirmation, reminder_minutes, colour, other_durations, schedule_id)
       VALUES (COALESCE(${id ?? null}::uuid, gen_random_uuid()), ${hostId}, ${e.slug}, ${e.title}, ${e.description}, ${e.location}, ${e.locationKind}, ${e.durationMinutes},
         ${e.bufferBeforeMinutes}, ${e.bufferAfterMinutes}, ${e.minimumNoticeMinutes}, ${e.maxDaysAhead},
-        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${e.maxPerWeek}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[], ${e.colour})
+        ${e.slotIntervalMinutes}, ${e.maxPerDay}, ${e.maxPerWeek}, ${JSON.stringify(e.questions ?? [])}::jsonb, ${e.active ?? true}, ${e.requiresConfirmation}, ${e.reminderMinutes}::int[], ${e.colour},
+        ${otherDurationsOf(e.durationMinutes, e.durationChoices ?? [])}::int[], ${e.scheduleId ?? null})
       RETURNING id`.pipe(Effect.flatMap(idOf(EventTypeId)), Effect.map((id) => id!));
 
   const updateEventType = (e: EventType) =>
@@ -172,7 +190,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         minimum_notice_minutes = ${e.minimumNoticeMinutes}, max_days_ahead = ${e.maxDaysAhead},
         slot_interval_minutes = ${e.slotIntervalMinutes}, max_per_day = ${e.maxPerDay}, max_per_week = ${e.maxPerWeek},
         questions = ${JSON.stringify(e.questions)}::jsonb, active = ${e.active}, requires_confirmation = ${e.requiresConfirmation},
-        reminder_minutes = ${e.reminderMinutes}::int[], colour = ${e.colour}
+        reminder_minutes = ${e.reminderMinutes}::int[], colour = ${e.colour}, other_durations = ${otherDurationsOf(e.durationMinutes, e.durationChoices)}::int[],
+        schedule_id = ${e.scheduleId}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
   const updateProfile = (hostId: HostId, p: { readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }) =>
@@ -203,19 +222,32 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
 
   const setActive = (hostId: HostId, active: boolean) => sql`UPDATE hosts SET active = ${active} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
-  const replaceWeeklyRules = (hostId: HostId, rules: ReadonlyArray<WeeklyRule>) =>
-    Effect.gen(function* () {
-      yield* sql`DELETE FROM availability_rules WHERE host_id = ${hostId}`;
+  /** Replaces the weekly rules of the host's own hours, or (with `scheduleId`) of one named schedule. */
+  const replaceWeeklyRules = (hostId: HostId, rules: ReadonlyArray<WeeklyRule>, scheduleId: ScheduleId | null = null) =>
+    sql.withTransaction(Effect.gen(function* () {
+      yield* sql`DELETE FROM availability_rules WHERE host_id = ${hostId} AND schedule_id IS NOT DISTINCT FROM ${scheduleId}::uuid`;
       if (rules.length === 0) return;
       yield* sql`
-        INSERT INTO availability_rules (host_id, weekday, start_time, end_time)
-        SELECT ${hostId}, w, s::time, e::time
+        INSERT INTO availability_rules (host_id, schedule_id, weekday, start_time, end_time)
+        SELECT ${hostId}, ${scheduleId}::uuid, w, s::time, e::time
         FROM unnest(${rules.map((r) => r.weekday)}::int[], ${rules.map((r) => formatWallTime(r.start))}::text[],
                     ${rules.map((r) => formatWallTime(r.end))}::text[]) AS u(w, s, e)`;
-    });
+    }));
+
+  /** Creates or renames a named schedule and replaces its weekly rules. */
+  const saveSchedule = (hostId: HostId, schedule: NamedSchedule) =>
+    sql.withTransaction(Effect.gen(function* () {
+      yield* sql`
+        INSERT INTO schedules (id, host_id, name) VALUES (${schedule.id}, ${hostId}, ${schedule.name})
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE schedules.host_id = EXCLUDED.host_id`;
+      yield* replaceWeeklyRules(hostId, schedule.rules, schedule.id);
+    }));
+
+  /** Deletes a named schedule and its rules; event types that named it (deleted ones) fall back to the host's hours. */
+  const deleteSchedule = (hostId: HostId, id: ScheduleId) => sql`DELETE FROM schedules WHERE id = ${id} AND host_id = ${hostId}`.pipe(Effect.asVoid);
 
   const replaceOverride = (hostId: HostId, date: LocalDate, windows: DateOverride["windows"] | null) =>
-    Effect.gen(function* () {
+    sql.withTransaction(Effect.gen(function* () {
       const day = formatLocalDate(date);
       yield* sql`DELETE FROM date_overrides WHERE host_id = ${hostId} AND local_date = ${day}::date`;
       if (windows === null) return;
@@ -226,7 +258,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         SELECT ${hostId}, ${day}::date, s::time, e::time
         FROM unnest(${windows.map((w) => formatWallTime(w.start))}::text[],
                     ${windows.map((w) => formatWallTime(w.end))}::text[]) AS u(s, e)`;
-    });
+    }));
 
     return {
     findHostIdBySlug,
@@ -238,6 +270,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     insertEventType,
     updateEventType,
     replaceWeeklyRules,
+    saveSchedule,
+    deleteSchedule,
     replaceOverride,
     updateProfile,
     slugTaken,

@@ -1,4 +1,4 @@
-import type { EventType, Host, Question } from "../domain/model.ts";
+import { chosenLengthOf, type EventType, type Host, type Question } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
 import type { Viewer } from "./EventPage.tsx";
 import { meetingIn, zoneLabel } from "./format.ts";
@@ -88,11 +88,11 @@ const QuestionField = (props: {
 };
 
 /** "Someone took it": the nearest free times, chosen right in the form (values kept). */
-const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewer; readonly alternatives: ReadonlyArray<EpochMs>; readonly base: string }) => {
+const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewer; readonly alternatives: ReadonlyArray<EpochMs>; readonly calendarUrl: string }) => {
   const durationMs = p.eventType.durationMinutes * 60_000;
   return p.alternatives.length === 0 ? (
     <p>
-      There are no free times close to it. <a href={`${p.base}?tz=${encodeURIComponent(p.viewer.zone)}`}>See the calendar</a>
+      There are no free times close to it. <a href={p.calendarUrl}>See the calendar</a>
     </p>
   ) : (
     <fieldset class="alternatives">
@@ -116,6 +116,8 @@ export const BookingForm = (p: BookingFormProps) => {
   const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock);
   const firstError = [...p.errors.keys()][0];
   const base = `/${p.host.slug}/${p.eventType.slug}`;
+  const length = chosenLengthOf(p.eventType);
+  const calendarUrl = `${base}?${new URLSearchParams({ tz: p.viewer.zone, ...(length === undefined ? {} : { d: String(length) }) }).toString()}`;
   // Errors of fields this form does not show (a tampered or outdated request) are still said.
   const shown = new Set(["name", "email", "note", ...p.eventType.questions.map((q) => `answers.${q.id}`)]);
   const unshown = [...p.errors].filter(([field]) => !shown.has(field));
@@ -126,11 +128,12 @@ export const BookingForm = (p: BookingFormProps) => {
       <input type="hidden" name="tz" value={p.viewer.zone} />
       <input type="hidden" name="hold" value={p.hold?.token ?? ""} />
       <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
+      {length === undefined ? "" : <input type="hidden" name="d" value={String(length)} />}
       <h2>Your details</h2>
       <p class="summary">
         <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
         <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
-        <a href={`${base}?tz=${encodeURIComponent(p.viewer.zone)}`}>Change</a>
+        <a href={calendarUrl}>Change</a>
       </p>
       {p.hold === undefined ? (
         ""
@@ -156,7 +159,7 @@ export const BookingForm = (p: BookingFormProps) => {
           ))}
         </ul>
       )}
-      {p.alternatives === undefined ? "" : <Alternatives eventType={p.eventType} viewer={p.viewer} alternatives={p.alternatives} base={base} />}
+      {p.alternatives === undefined ? "" : <Alternatives eventType={p.eventType} viewer={p.viewer} alternatives={p.alternatives} calendarUrl={calendarUrl} />}
       <div class="field">
         <label for="name">Name</label>
         <input

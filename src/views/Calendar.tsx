@@ -1,9 +1,9 @@
-import type { EventTypeId } from "../domain/model.ts";
 import { addDays, civilOf, formatLocalDate, localDateFromCivil, weekdayOf, type LocalDate } from "../domain/time.ts";
 import { dayLong, monthTitle } from "./format.ts";
 
 export interface CalendarData {
-  readonly eventTypeId: EventTypeId;
+  /** `offerKeyOf` the event type shown. */
+  readonly offer: string;
   /** The first day of the month shown (viewer-local). */
   readonly month: LocalDate;
   /** Free slots per viewer-local date of the month. */
@@ -18,7 +18,7 @@ export interface CalendarData {
 }
 
 /** Zone-specific (it names the viewer's date): live updates for it go to pages of one zone. */
-export const dayElementId = (eventTypeId: EventTypeId, date: LocalDate) => `day-${eventTypeId}-${formatLocalDate(date)}`;
+export const dayElementId = (offer: string, date: LocalDate) => `day-${offer}-${formatLocalDate(date)}`;
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -29,9 +29,9 @@ export const dayLabel = (date: LocalDate, count: number) => `${dayLong(date)}, $
  * What a day offers (its spoken label and the dot that marks free time), in its own element so
  * a live update can replace it without touching the page's links or selection.
  */
-export const DayState = (props: { readonly eventTypeId: EventTypeId; readonly date: LocalDate; readonly count: number; readonly oob?: boolean }) => (
+export const DayState = (props: { readonly offer: string; readonly date: LocalDate; readonly count: number; readonly oob?: boolean }) => (
   <span
-    id={`daystate-${props.eventTypeId}-${formatLocalDate(props.date)}`}
+    id={`daystate-${props.offer}-${formatLocalDate(props.date)}`}
     class="day-state"
     hx-swap-oob={props.oob === true ? "true" : undefined}
   >
@@ -44,7 +44,7 @@ export const DayState = (props: { readonly eventTypeId: EventTypeId; readonly da
 
 /** One day of the grid: a link for every day (unavailable ones too), so keyboards can reach all. */
 export const DayLink = (props: {
-  readonly eventTypeId: EventTypeId;
+  readonly offer: string;
   readonly date: LocalDate;
   readonly count: number;
   readonly selected: boolean;
@@ -52,7 +52,7 @@ export const DayLink = (props: {
   readonly href: string;
 }) => (
   <a
-    id={dayElementId(props.eventTypeId, props.date)}
+    id={dayElementId(props.offer, props.date)}
     href={props.href}
     class={`day${props.selected ? " selected" : ""}`}
     aria-disabled={props.count === 0 ? "true" : undefined}
@@ -62,7 +62,7 @@ export const DayLink = (props: {
     <span aria-hidden="true" safe>
       {String(civilOf(props.date).day)}
     </span>
-    <DayState eventTypeId={props.eventTypeId} date={props.date} count={props.count} />
+    <DayState offer={props.offer} date={props.date} count={props.count} />
   </a>
 );
 
@@ -120,7 +120,7 @@ export const MonthCalendar = (c: CalendarData) => {
                 ) : (
                   <td role="gridcell" aria-selected={date === c.selected ? "true" : "false"}>
                     <DayLink
-                      eventTypeId={c.eventTypeId}
+                      offer={c.offer}
                       date={date}
                       count={c.counts.get(date) ?? 0}
                       selected={date === c.selected}

@@ -15,6 +15,21 @@ export interface Viewer {
   readonly clock: Clock;
 }
 
+/** The lengths an invitee may pick, as links (the chosen one marked), each keeping the rest of the view. */
+const LengthChoice = (props: { readonly chosen: number; readonly lengths: ReadonlyArray<{ readonly minutes: number; readonly url: string }> }) => (
+  <nav class="lengths" aria-label="Meeting length">
+    <ul>
+      {props.lengths.map((l) => (
+        <li>
+          <a href={l.url} aria-current={l.minutes === props.chosen ? "true" : undefined} safe>
+            {`${l.minutes} min`}
+          </a>
+        </li>
+      ))}
+    </ul>
+  </nav>
+);
+
 export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType }) => (
   <header class="event-header">
     <p class="muted">
@@ -42,6 +57,10 @@ export interface BookingPanelProps {
   /** This view's own URL: the panel re-fetches it when slots come free or the socket reconnects. */
   readonly selfUrl: string;
   readonly notice?: string | undefined;
+  /** The chosen length, posted with the slot, when the event type offers several. */
+  readonly length?: number | undefined;
+  /** This view at each length offered, when there is a choice. */
+  readonly lengths?: ReadonlyArray<{ readonly minutes: number; readonly url: string }>;
 }
 
 /**
@@ -52,6 +71,7 @@ export const BookingPanel = (p: BookingPanelProps) => {
   const { daySlots } = p;
   return (
   <div id="booking-panel" class="booking-panel" hx-get={p.selfUrl} hx-trigger="slots:refresh" hx-select="#booking-panel" hx-swap="outerMorph">
+    {p.length === undefined || p.lengths === undefined ? "" : <LengthChoice chosen={p.length} lengths={p.lengths} />}
     <div
       class="panel-nav"
       hx-target:inherited="#booking-panel"
@@ -74,6 +94,7 @@ export const BookingPanel = (p: BookingPanelProps) => {
     <form id={SLOT_FORM_ID} method="post" action={p.slotAction}>
       <CsrfField page={p.page} />
       <input type="hidden" name="tz" value={p.viewer.zone} />
+      {p.length === undefined ? "" : <input type="hidden" name="d" value={String(p.length)} />}
     </form>
     <p id="live-status" class="visually-hidden" role="status" aria-live="polite"></p>
   </div>
@@ -128,7 +149,7 @@ export const HostPage = (p: { readonly page: PageContext; readonly host: Host; r
               </a>
             </h2>
             <p class="facts">
-              <span>{e.durationMinutes} min</span>
+              <span safe>{`${e.durationChoices.join(" / ")} min`}</span>
               {e.location === "" ? "" : <span safe>{e.location}</span>}
             </p>
             {e.description === "" ? "" : <p class="muted" safe>{e.description}</p>}

@@ -1,4 +1,4 @@
-import { COLOURS, NOTE, type EventType, type EventTypeId, type Host } from "../domain/model.ts";
+import { COLOURS, NOTE, type EventType, type EventTypeId, type Host, type NamedSchedule } from "../domain/model.ts";
 import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
 import { formatLocalDate, formatWallTime, type EpochMs } from "../domain/time.ts";
@@ -70,7 +70,9 @@ interface HostPageProps {
   readonly notice?: Notice | undefined;
 }
 
-export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType>; readonly zones: ReadonlyArray<ZoneGroup> }) => (
+export const EventTypesPage = (
+  p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType>; readonly zones: ReadonlyArray<ZoneGroup>; readonly schedules: ReadonlyArray<NamedSchedule> },
+) => (
   <Layout page={p.page} title={`Event types · ${p.host.name}`} noindex>
     <HostNav page={p.page} current="event-types" lead={p.lead} host={p.host} />
     <section class="card" aria-labelledby="event-types-h">
@@ -92,8 +94,9 @@ export const EventTypesPage = (p: HostPageProps & { readonly eventTypes: Readonl
               {e.active ? "" : <span class="badge">Off</span>}
             </p>
             <p class="facts muted">
-              <span safe>{`${e.durationMinutes} min`}</span>
+              <span safe>{`${e.durationChoices.join(" / ")} min`}</span>
               <span safe>{`/${p.host.slug}/${e.slug}`}</span>
+              <span safe>{`Hours: ${p.schedules.find((n) => n.id === e.scheduleId)?.name ?? "yours"}`}</span>
               {e.questions.length === 0 ? "" : <span safe>{`${e.questions.length} question${e.questions.length === 1 ? "" : "s"}`}</span>}
             </p>
             <p class="actions">
@@ -162,6 +165,8 @@ const EVENT_TYPE_LABELS: Record<string, string> = {
   description: "Description",
   location: "Location",
   durationMinutes: "Duration",
+  durationChoices: "Other lengths",
+  scheduleId: "Hours",
   slotIntervalMinutes: "Start times every",
   bufferBeforeMinutes: "Buffer before",
   bufferAfterMinutes: "Buffer after",
@@ -212,7 +217,9 @@ const questionRows = (values: Values) => {
 };
 
 /** `/host/event-types/new` and `/host/event-types/:id`: every option the slot engine has. */
-export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null; readonly values: Values; readonly errors: Errors }) => {
+export const EventTypeEditor = (
+  p: HostPageProps & { readonly id: string | null; readonly values: Values; readonly errors: Errors; readonly schedules: ReadonlyArray<NamedSchedule> },
+) => {
   const f = { values: p.values, errors: p.errors };
   const title = p.id === null ? "New event type" : `Edit ${p.values["title"] ?? "event type"}`;
   return (
@@ -252,7 +259,30 @@ export const EventTypeEditor = (p: HostPageProps & { readonly id: string | null;
           </div>
           <div class="field-row">
             <NumberField name="durationMinutes" label="Duration (minutes)" {...f} min={1} max={1440} required />
+            <TextField name="durationChoices" label="Other lengths (minutes)" {...f} maxlength={40} optional hint="The invitee picks one, such as 15, 60" />
             <NumberField name="slotIntervalMinutes" label="Start times every (minutes)" {...f} min={1} max={1440} optional hint="Empty: every duration" />
+          </div>
+          <div class="field">
+            <label for={idOf("scheduleId")}>Hours</label>
+            <select
+              id={idOf("scheduleId")}
+              name="scheduleId"
+              aria-invalid={p.errors.has("scheduleId") ? "true" : undefined}
+              aria-describedby={`${idOf("scheduleId")}-hint${p.errors.has("scheduleId") ? ` ${idOf("scheduleId")}-error` : ""}`}
+            >
+              <option value="" selected={(p.values["scheduleId"] ?? "") === ""}>
+                Your hours
+              </option>
+              {p.schedules.map((n) => (
+                <option value={n.id} selected={p.values["scheduleId"] === n.id} safe>
+                  {n.name}
+                </option>
+              ))}
+            </select>
+            <p class="hint muted" id={`${idOf("scheduleId")}-hint`}>
+              The weekly hours it is offered in; <a href="/host/availability">Availability</a> keeps your schedules.
+            </p>
+            <FieldError id={`${idOf("scheduleId")}-error`} message={errorText("Hours", p.errors.get("scheduleId"))} />
           </div>
           <div class="field-row">
             <NumberField name="bufferBeforeMinutes" label="Buffer before (minutes)" {...f} min={0} max={1440} />
@@ -348,6 +378,11 @@ const windowLabel = (field: string) => {
 };
 
 export interface AvailabilityProps extends HostPageProps {
+  /** The weekly hours shown: the host's own (`id` null), a new named schedule, or a named one. */
+  readonly schedule: { readonly id: string | null; readonly name: string };
+  readonly schedules: ReadonlyArray<NamedSchedule>;
+  /** Titles of the event types that offer the hours shown. */
+  readonly usedBy: ReadonlyArray<string>;
   readonly hours: { readonly values: Values; readonly errors: Errors };
   readonly override: { readonly values: Values; readonly errors: Errors };
   /** Date overrides from today on, by date. */
@@ -361,13 +396,52 @@ export interface AvailabilityProps extends HostPageProps {
 export const AvailabilityPage = (p: AvailabilityProps) => (
   <Layout page={p.page} title={`Availability · ${p.host.name}`} noindex>
     <HostNav page={p.page} current="availability" lead={p.lead} host={p.host} />
+    <nav class="card schedules" aria-labelledby="schedules-h">
+      <h2 id="schedules-h">Schedules</h2>
+      <p class="muted">Each event type offers one schedule's weekly hours (chosen in its editor); dates that differ apply to all.</p>
+      <ul>
+        <li>
+          <a href="/host/availability" aria-current={p.schedule.id === null ? "page" : undefined}>
+            Your hours
+          </a>{" "}
+          <span class="muted">(default)</span>
+        </li>
+        {p.schedules.map((n) => (
+          <li>
+            <a href={`/host/availability?schedule=${n.id}`} aria-current={p.schedule.id === n.id ? "page" : undefined} safe>
+              {n.name}
+            </a>
+          </li>
+        ))}
+        <li>
+          <a href="/host/availability?schedule=new" aria-current={p.schedule.id === "new" ? "page" : undefined}>
+            New schedule
+          </a>
+        </li>
+      </ul>
+    </nav>
     <section class="card" aria-labelledby="hours-h">
-      <h1 id="hours-h">Weekly hours</h1>
+      <h1 id="hours-h" safe>
+        {p.schedule.id === null ? "Your weekly hours" : p.schedule.id === "new" ? "New schedule" : `Weekly hours: ${p.schedule.name}`}
+      </h1>
       <p class="muted" safe>{`Times in ${zoneLabel(p.host.timeZone)}. Leave a day empty to be unavailable; an end of 00:00 is midnight.`}</p>
+      {p.schedule.id === "new" ? (
+        ""
+      ) : (
+        <p class="muted" safe>
+          {p.usedBy.length === 0
+            ? p.schedule.id === null
+              ? "Event types offer these hours unless they choose another schedule."
+              : "No event type offers these hours yet: choose them in an event type's editor."
+            : `Offered by: ${p.usedBy.join(", ")}.`}
+        </p>
+      )}
       <NoticeLine notice={p.notice} />
-      <ErrorSummary errors={p.hours.errors} labels={windowLabel} />
+      <ErrorSummary errors={p.hours.errors} labels={(f) => (f === "name" ? "Name" : windowLabel(f))} />
       <form method="post" action="/host/availability" class="weekly" novalidate>
         <CsrfField page={p.page} />
+        <input type="hidden" name="schedule" value={p.schedule.id ?? ""} />
+        {p.schedule.id === null ? "" : <TextField name="name" label="Name of the schedule" values={p.hours.values} errors={p.hours.errors} maxlength={80} required hint="Such as Evenings or Summer" />}
         <table class="hours">
           <thead>
             <tr>
@@ -408,9 +482,19 @@ export const AvailabilityPage = (p: AvailabilityProps) => (
           </button>
         </fieldset>
         <button type="submit" name="action" value="save" class="primary">
-          Save weekly hours
+          {p.schedule.id === "new" ? "Create the schedule" : "Save weekly hours"}
         </button>
       </form>
+      {p.schedule.id === null || p.schedule.id === "new" ? (
+        ""
+      ) : (
+        <form method="post" action={`/host/availability/schedules/${p.schedule.id}/delete`} class="delete-schedule">
+          <CsrfField page={p.page} />
+          <button type="submit" class="danger" aria-describedby="hours-h">
+            Delete this schedule
+          </button>
+        </form>
+      )}
     </section>
     <section class="card" aria-labelledby="overrides-h">
       <h2 id="overrides-h">Dates that differ</h2>

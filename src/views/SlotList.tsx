@@ -1,4 +1,3 @@
-import type { EventTypeId } from "../domain/model.ts";
 import type { ViewedDay } from "../domain/projection.ts";
 import { formatInstant, type EpochMs, type LocalDate } from "../domain/time.ts";
 import { dayLong, wallTime, type Clock } from "./format.ts";
@@ -6,9 +5,13 @@ import { dayLong, wallTime, type Clock } from "./format.ts";
 /**
  * The element id of a slot on every page: time-zone free, so one fragment removes it
  * everywhere. Short on purpose (a busy week has hundreds): the event type's first eight hex
- * digits (unique enough among one host's event types) and the start in epoch minutes.
+ * digits (unique enough among one host's event types), its length when it offers several (see
+ * `offerKeyOf`), and the start in epoch minutes.
  */
-export const slotElementId = (eventTypeId: EventTypeId, start: EpochMs) => `s-${eventTypeId.slice(0, 8)}-${start / 60_000}`;
+export const slotElementId = (offer: string, start: EpochMs) => {
+  const [id, minutes] = offer.split("~");
+  return `s-${id!.slice(0, 8)}${minutes === undefined ? "" : `-${minutes}m`}-${start / 60_000}`;
+};
 
 /** A start as the shortest ISO 8601 instant the forms accept ("2026-03-09T13:00Z"). */
 export const slotValue = (start: EpochMs) => {
@@ -20,7 +23,8 @@ export const slotValue = (start: EpochMs) => {
 export const SLOT_FORM_ID = "slot-form";
 
 export interface DaySlotsData {
-  readonly eventTypeId: EventTypeId;
+  /** `offerKeyOf` the event type shown. */
+  readonly offer: string;
   readonly days: ReadonlyArray<ViewedDay>;
   /** The dates asked for, so a day without times still gets its heading. */
   readonly dates: ReadonlyArray<LocalDate>;
@@ -50,7 +54,7 @@ export const DaySlots = (p: DaySlotsData) => {
                 const start = wallTime(slot.startMinutes, p.clock);
                 const end = wallTime(slot.endMinutes, p.clock);
                 return (
-                  <li id={slotElementId(p.eventTypeId, slot.start)}>
+                  <li id={slotElementId(p.offer, slot.start)}>
                     <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={`${dayLong(date)}, ${start} to ${end}`} safe>
                       {start}
                     </button>

@@ -1,4 +1,3 @@
-import type { EventTypeId } from "../domain/model.ts";
 import type { EpochMs } from "../domain/time.ts";
 import { slotElementId } from "./SlotList.tsx";
 
@@ -6,10 +5,10 @@ import { slotElementId } from "./SlotList.tsx";
  * What a live page receives when slots are taken: one out-of-band delete per slot. The ids are
  * time-zone free, so the same message serves every open page, whatever zone it shows.
  */
-export const SlotsTaken = (props: { readonly eventTypeId: EventTypeId; readonly starts: ReadonlyArray<EpochMs> }) => (
+export const SlotsTaken = (props: { readonly offer: string; readonly starts: ReadonlyArray<EpochMs> }) => (
   <>
     {props.starts.map((start) => (
-      <li id={slotElementId(props.eventTypeId, start)} hx-swap-oob="delete"></li>
+      <li id={slotElementId(props.offer, start)} hx-swap-oob="delete"></li>
     ))}
   </>
 );

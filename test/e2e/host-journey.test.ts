@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import { useTestApp } from "../support/app.ts";
 import { expectAccessible, failOnPageErrors, screenshot, useBrowser, VIEWPORTS } from "../support/browser.ts";
-import { createHost } from "../support/fixtures.ts";
+import { createHost, weekdays } from "../support/fixtures.ts";
 
 const app = useTestApp();
 const browser = useBrowser();
@@ -20,6 +20,23 @@ const checkPage = async (page: Page, name: string) => {
   await expectAccessible(page);
   await screenshot(page, `${name}-phone`);
   await page.setViewportSize(desktop);
+};
+
+/** A host who uses only the keyboard: focus, then Enter (or type). */
+const keyboardOf = (page: Page) => {
+  const focusAndPress = async (target: ReturnType<Page["getByRole"]>, key = "Enter") => {
+    await target.focus();
+    await page.keyboard.press(key);
+  };
+  return {
+    focusAndPress,
+    press: (name: string) => focusAndPress(page.getByRole("button", { name, exact: true })),
+    follow: (name: string) => focusAndPress(page.getByRole("link", { name, exact: true })),
+    type: async (label: string | RegExp, text: string, exact = false) => {
+      await page.getByLabel(label, { exact }).focus();
+      await page.keyboard.type(text);
+    },
+  };
 };
 
 const bookingsOf = (hostSlug: string) =>
@@ -187,18 +204,7 @@ describe("the host's setup by keyboard alone, at phone width", () => {
     const page = await (await browser.newContext({ viewport: VIEWPORTS.phone })).newPage();
     const errors: string[] = [];
     failOnPageErrors(page, errors);
-    const type = async (label: string | RegExp, text: string) => {
-      await page.getByLabel(label).focus();
-      await page.keyboard.type(text);
-    };
-    const press = async (name: string) => {
-      await page.getByRole("button", { name, exact: true }).focus();
-      await page.keyboard.press("Enter");
-    };
-    const follow = async (name: string) => {
-      await page.getByRole("link", { name, exact: true }).focus();
-      await page.keyboard.press("Enter");
-    };
+    const { type, press, follow } = keyboardOf(page);
 
     await page.goto(`${app.url}/host/sign-in/${link}`);
     await press("Sign in");
@@ -234,6 +240,85 @@ describe("the host's setup by keyboard alone, at phone width", () => {
     );
     expect(row!.durationMinutes).toBe(15);
     expect(row!.questions[0]!.kind).toBe("long_text");
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("hours, lengths and requests by keyboard alone, at phone width", () => {
+  it("makes a named schedule with time inputs, gives an event type those hours and a second length, and accepts and declines requests without a pointer", async () => {
+    const fixture = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "10:00", [1]), eventType: { requiresConfirmation: true } }));
+    const link = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(fixture.hostId, Date.now())));
+    const page = await (await browser.newContext({ viewport: VIEWPORTS.phone })).newPage();
+    const errors: string[] = [];
+    failOnPageErrors(page, errors);
+    const { focusAndPress, press, follow, type } = keyboardOf(page);
+    const typeInto = (label: string, text: string) => type(label, text, true);
+
+    await page.goto(`${app.url}/host/sign-in/${link}`);
+    await press("Sign in");
+    await follow("Availability");
+    await follow("New schedule");
+    await typeInto("Name of the schedule", "Evenings");
+    // Hours from 13:00 to 19:59 type alike into a 12- or a 24-hour time input ("1700" is 17:00, or
+    // 05:00 PM), whichever Chromium's own locale picks; a leading 2 would be read as 02.
+    await typeInto("Monday, time 1, from", "1700");
+    await typeInto("Monday, time 1, until", "1900");
+    await press("Create the schedule");
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await checkPage(page, "schedule");
+    const query = <T extends object>(text: string) => app.runtime.runPromise(Effect.flatMap(SqlClient, (sql) => sql.unsafe<T>(text, [fixture.hostId])));
+    expect(
+      await query("SELECT r.weekday, r.start_time::text, r.end_time::text FROM availability_rules r JOIN schedules s ON s.id = r.schedule_id WHERE s.host_id = $1 AND s.name = 'Evenings' AND r.weekday = 1"),
+    ).toEqual([{ weekday: 1, startTime: "17:00:00", endTime: "19:00:00" }]);
+
+    await follow("Event types");
+    await focusAndPress(page.getByRole("link", { name: "Edit" }).first());
+    await focusAndPress(page.getByLabel("Hours", { exact: true }), "ArrowDown");
+    await typeInto("Other lengths (minutes) (optional)", "60");
+    await press("Save changes");
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await query("SELECT other_durations FROM event_types e JOIN schedules s ON s.id = e.schedule_id WHERE e.host_id = $1 AND s.name = 'Evenings'")).toEqual([
+      { otherDurations: [60] },
+    ]);
+
+    // The invitee picks the hour by keyboard; the next Monday evening offers 17:00 and 18:00.
+    const invitee = await (await browser.newContext({ viewport: VIEWPORTS.phone })).newPage();
+    failOnPageErrors(invitee, errors);
+    await invitee.goto(`${app.url}/${fixture.hostSlug}/${fixture.eventSlug}?tz=UTC`);
+    await invitee.getByRole("link", { name: "60 min" }).focus();
+    await invitee.keyboard.press("Enter");
+    await invitee.waitForURL(/d=60/);
+    await expectAccessible(invitee);
+    await screenshot(invitee, "lengths-phone");
+    const starts = await invitee.locator('button[name="start"]').evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).value.slice(11)));
+    expect(starts).toEqual(["17:00Z", "18:00Z"]);
+    expect(await invitee.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(VIEWPORTS.phone.width);
+
+    // Two requests arrive; the host accepts one and declines the other with the keyboard.
+    const monday = await invitee.locator('button[name="start"]').first().getAttribute("value");
+    const day = monday!.slice(0, 10);
+    for (const [start, email] of [[`${day}T17:00:00Z`, "ann@example.com"], [`${day}T18:00:00Z`, "ben@example.com"]] as const) {
+      const r = await fetch(`${app.url}/api/v1/bookings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ eventTypeId: fixture.eventTypeId, start, durationMinutes: 60, invitee: { name: email.slice(0, 3), email, timeZone: "UTC" } }),
+      });
+      expect(r.status).toBe(201);
+    }
+    await follow("Meetings");
+    await page.getByRole("button", { name: "Accept the request of ann" }).waitFor();
+    await press("Accept the request of ann");
+    await page.waitForURL(/accepted=1/);
+    await focusAndPress(page.getByText("Decline the request of ben"));
+    // The only reason box open is the one of the request just opened.
+    await page.getByRole("textbox", { name: "Reason, shown to the invitee" }).focus();
+    await page.keyboard.type("Away that evening.");
+    await press("Decline this request");
+    await page.waitForURL(/declined=1/);
+    expect(await query("SELECT invitee_email, status, cancel_reason FROM bookings WHERE host_id = $1 ORDER BY invitee_email")).toEqual([
+      { inviteeEmail: "ann@example.com", status: "confirmed", cancelReason: null },
+      { inviteeEmail: "ben@example.com", status: "declined", cancelReason: "Away that evening." },
+    ]);
     expect(errors).toEqual([]);
   });
 });

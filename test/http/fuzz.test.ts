@@ -43,7 +43,7 @@ beforeAll(async () => {
   );
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "schedules", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes"];
 
 const rowCounts = () =>
   app.runtime.runPromise(
@@ -102,6 +102,7 @@ const TEMPLATES = [
   "/host/availability",
   "/host/availability/overrides",
   "/host/availability/overrides/:s/delete",
+  "/host/availability/schedules/:s/delete",
   "/host/team",
   "/host/account",
   "/host/account/agenda",
@@ -158,7 +159,7 @@ const queryArb = () =>
   fc
     .array(
       fc.tuple(
-        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "hold", "start", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x"),
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "d", "duration", "schedule", "hold", "start", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x"),
         fc.oneof(
           fc.string({ maxLength: 30 }),
           fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ", "past", "cancelled", "%00", "99999999999"),
@@ -207,6 +208,7 @@ const jsonBody = () =>
         invitee: fc.record({ name: fc.string(), email: fc.oneof(fc.emailAddress(), fc.string()), timeZone: fc.constantFrom("UTC", "Mars/Base", "") }),
         answers: fc.dictionary(fc.oneof(fc.constantFrom("topic", "__proto__", "constructor", "note"), fc.string()), fc.oneof(fc.string(), fc.integer())),
         holdToken: fc.oneof(fc.constant(null), fc.string()),
+        durationMinutes: fc.oneof(fc.constantFrom(15, 30, 0, -1, 1.5, 1e9), fc.string()),
         reason: fc.oneof(fc.string(), fc.constant("a\u0000b")),
         signInToken: fc.string(),
         url: fc.oneof(fc.webUrl(), fc.constantFrom("http://127.0.0.1:1/x", "ftp://x", "http://[::1"), fc.string()),
@@ -222,9 +224,9 @@ const formBody = () =>
     .array(
       fc.tuple(
         fc.oneof(
-          fc.constantFrom("_csrf", "start", "tz", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
-          fc.constantFrom("title", "slug", "durationMinutes", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
-          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown"),
+          fc.constantFrom("_csrf", "start", "tz", "d", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
+          fc.constantFrom("title", "slug", "durationMinutes", "durationChoices", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
+          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId"),
           fc.string({ maxLength: 10 }),
         ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),

@@ -21,3 +21,14 @@ export const queryOf =
   (app: TestApp) =>
   <T extends object>(text: string, ...params: unknown[]) =>
     app.runtime.runPromise(Effect.flatMap(SqlClient, (s) => s.unsafe<T>(text, params as never[])));
+
+/** What the event type editor posts for a fixture's event type (30 minutes, no notice, bookable), with these fields changed. */
+export const eventTypeForm = (eventSlug: string, changes: Record<string, string> = {}): Record<string, string> => ({
+  title: "A meeting",
+  slug: eventSlug,
+  durationMinutes: "30",
+  minimumNoticeMinutes: "0",
+  reminderMinutes: "1d, 1h",
+  active: "on",
+  ...changes,
+});

@@ -1,7 +1,7 @@
 import { Either, Schema } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
-import { EventTypeId, WEBHOOK_EVENTS, WebhookEvent, type Booking, type HostId, type Party } from "../../domain/model.ts";
+import { EventTypeId, WEBHOOK_EVENTS, withDuration, WebhookEvent, type Booking, type HostId, type Party } from "../../domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, Name, Reason, Text, TimeZone, Token } from "../forms.ts";
@@ -16,6 +16,8 @@ export const BookingRequest = Schema.Struct({
   invitee: Schema.Struct({ name: Name, email: Email, timeZone: TimeZone }),
   answers: Schema.optionalWith(Answers, { default: () => ({}) }),
   holdToken: Schema.optionalWith(Schema.NullOr(Token), { default: () => null }),
+  /** One of the event type's `durationChoices`; left out, its first. */
+  durationMinutes: Schema.optional(Schema.Int),
 });
 
 export const CancelRequest = Schema.Struct({
@@ -110,11 +112,16 @@ export const apiRoutes = (web: Web) => {
     if (isAppError(offer)) return problem(offer);
     const range = slotRange(web, request, offer.snapshot.host.timeZone);
     if (isReply(range)) return range;
-    const durationMs = offer.eventType.durationMinutes * 60_000;
+    const asked = request.query.get("duration");
+    const eventType = asked === null ? offer.eventType : withDuration(offer.eventType, Number(asked));
+    if (eventType === undefined) return invalid(web, "duration", `must be one of ${offer.eventType.durationChoices.join(", ")} minutes`);
+    const durationMs = eventType.durationMinutes * 60_000;
     return json(200, {
-      eventTypeId: offer.eventType.id,
+      eventTypeId: eventType.id,
       timeZone: range.zone,
-      slots: offer.snapshot.slots(offer.eventType, range.from, range.to, range.now).map((s) => ({ start: formatInstant(s), end: formatInstant((s + durationMs) as EpochMs) })),
+      durationMinutes: eventType.durationMinutes,
+      durationChoices: eventType.durationChoices,
+      slots: offer.snapshot.slots(eventType, range.from, range.to, range.now).map((s) => ({ start: formatInstant(s), end: formatInstant((s + durationMs) as EpochMs) })),
     });
   };
 

@@ -1,5 +1,6 @@
 import { Either } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
+import { chosenLengthOf } from "../../domain/model.ts";
 import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
@@ -33,10 +34,12 @@ const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventCo
     calendar: panel.calendar,
     daySlots: renderDaySlots(ctx.snapshot, ctx.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey).html,
     slotAction: `${ctx.base}/hold`,
+    length: chosenLengthOf(ctx.eventType),
     selfUrl: panel.selfUrl,
     notice,
     zones: zonePickerGroups(now, viewer.zone),
     keep: panel.keep,
+    lengths: panel.lengths,
     clockUrls: {
       "12h": panel.urlOf({ clock: "12h", month: panel.calendar.month, date: panel.calendar.selected }),
       "24h": panel.urlOf({ clock: "24h", month: panel.calendar.month, date: panel.calendar.selected }),
@@ -59,11 +62,16 @@ export const eventPageRoutes = (web: Web) => {
   const { booking: context } = web;
   const { clockOf, pageUrl, postedViewer, renderDaySlots, viewerOf } = web.views;
 
-  /** The host and event type named in the path, or the page that says which is missing. */
-  const resolve = async (request: Request, page: PageContext, cookies: Cookies): Promise<EventContext | Reply> => {
+  /**
+   * The host and event type named in the path, at the length `d` names (of the query, or of the
+   * posted fields), or the page that says which is missing.
+   */
+  const resolve = async (request: Request, page: PageContext, cookies: Cookies, fields?: Record<string, unknown>): Promise<EventContext | Reply> => {
     const [hostSlug, eventSlug] = request.params as [string, string];
     const offer = await context.offering(hostSlug, eventSlug);
-    return isAppError(offer) ? errorPage(page, offer, cookies) : withBase(offer);
+    if (isAppError(offer)) return errorPage(page, offer, cookies);
+    const d = fields === undefined ? request.query.get("d") : typeof fields["d"] === "string" ? fields["d"] : null;
+    return withBase(context.atLength(offer, d));
   };
 
   const home = async (request: Request): Promise<Reply> => {
@@ -99,12 +107,12 @@ export const eventPageRoutes = (web: Web) => {
     return found instanceof Promise ? found.then((o) => daySlotsOf(request, o)) : daySlotsOf(request, found);
   };
 
-  const daySlotsOf = (request: Request, offer: Offering | AppError): Reply => {
-    if (isAppError(offer)) {
+  const daySlotsOf = (request: Request, found: Offering | AppError): Reply => {
+    if (isAppError(found)) {
       const { page, cookies } = beginPage(web, request);
-      return errorPage(page, offer, cookies);
+      return errorPage(page, found, cookies);
     }
-    const { snapshot, eventType } = offer;
+    const { snapshot, eventType } = context.atLength(found, request.query.get("d"));
     const base = `/${snapshot.host.slug}/${eventType.slug}`;
     const { viewer } = viewerOf(request, browserZoneOf(request), snapshot.host.timeZone);
     const now = web.now();
@@ -112,7 +120,7 @@ export const eventPageRoutes = (web: Web) => {
     const from = parseLocalDate(request.query.get("from") ?? "") ?? today;
     const days = Math.min(14, Math.max(1, Number(request.query.get("days") ?? 1) || 1));
     const dates = Array.from({ length: days }, (_, i) => addDays(from, i));
-    const href = (date: LocalDate) => pageUrl(base, { tz: viewer.zone, date });
+    const href = (date: LocalDate) => pageUrl(base, { tz: viewer.zone, date, d: chosenLengthOf(eventType) });
     const fragment = renderDaySlots(snapshot, eventType, viewer, dates, now, href, `${base}|fragment`);
     const gzip = (request.headers.get("accept-encoding") ?? "").includes("gzip");
     return {
@@ -133,22 +141,23 @@ export const eventPageRoutes = (web: Web) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
     const { fields, visitor, page, cookies } = post;
-    const ctx = await resolve(request, page, cookies);
+    const ctx = await resolve(request, page, cookies, fields);
     if (isReply(ctx)) return ctx;
     const input = decodeFields(HoldForm, fields);
     if (Either.isLeft(input)) {
       const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
       return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
     }
-    const { start, tz } = input.right;
-    const granted = await context.hold(ctx, start, { id: visitor.id, address: web.config.rateLimit ? request.address : null });
+    const { start, tz, d } = input.right;
+    const granted = await context.hold(ctx, start, { id: visitor.id, address: web.config.rateLimit ? request.address : null }, d);
     if (isAppError(granted)) {
       const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
       const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
       const status = problemOf(granted).status;
       return html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false), cookies);
     }
-    return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz }).toString()}`, cookies);
+    const length = chosenLengthOf(ctx.eventType);
+    return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz, ...(length === undefined ? {} : { d: String(length) }) }).toString()}`, cookies);
   };
 
   const formProps = (page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs): Omit<BookingFormProps, "hold" | "values" | "errors" | "idempotencyKey"> => ({
@@ -166,7 +175,7 @@ export const eventPageRoutes = (web: Web) => {
     if (isReply(ctx)) return ctx;
     const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
     const held = ctx.snapshot.holds.get(request.query.get("hold") ?? "");
-    const hold = held !== undefined && held.eventTypeId === ctx.eventType.id ? held : undefined;
+    const hold = held !== undefined && held.eventTypeId === ctx.eventType.id && held.end - held.start === ctx.eventType.durationMinutes * 60_000 ? held : undefined;
     const start = hold?.start ?? parseInstant(request.query.get("start") ?? "");
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const body = BookingFormPage({
@@ -219,7 +228,7 @@ export const eventPageRoutes = (web: Web) => {
     const post = beginFormPost(web, request);
     if (isReply(post)) return post;
     const { fields, visitor, page, cookies } = post;
-    const ctx = await resolve(request, page, cookies);
+    const ctx = await resolve(request, page, cookies, fields);
     if (isReply(ctx)) return ctx;
     const viewer = postedViewer(request, fields, ctx.snapshot.host.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
@@ -237,6 +246,7 @@ export const eventPageRoutes = (web: Web) => {
       idempotencyKey: form.idempotencyKey,
       holdToken: form.hold === "" ? null : form.hold,
       visitor: visitor.id,
+      durationMinutes: form.d,
     });
     if (isAppError(booked)) return refusedBooking(request, page, ctx, viewer, form, booked, retry, cookies);
     return redirect(`/booking/${booked.manageToken}?new=1`, cookies);

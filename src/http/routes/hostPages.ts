@@ -1,5 +1,5 @@
 import { Either, Schema } from "effect";
-import { BookingId } from "../../domain/model.ts";
+import { asBooked, BookingId } from "../../domain/model.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { addDays, parseInstant, parseLocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
@@ -137,7 +137,8 @@ export const hostPageRoutes = (web: Web) => {
     if (isReply(host)) return host;
     const id = request.params[0]!;
     const booking = Schema.is(BookingId)(id) ? host.snapshot.bookingById(id) : undefined;
-    const eventType = booking === undefined ? undefined : host.snapshot.eventTypes.get(booking.eventTypeId);
+    const listed = booking === undefined ? undefined : host.snapshot.eventTypes.get(booking.eventTypeId);
+    const eventType = listed === undefined || booking === undefined ? undefined : asBooked(listed, booking);
     const now = web.now();
     if (booking === undefined || eventType === undefined || booking.end <= now) return errorPage(host.view.page, new NotFound({ what: "booking" }), host.cookies);
     const table = zoneTable(host.snapshot.host.timeZone);

@@ -1,7 +1,8 @@
 import { Schema } from "effect";
 import { joiningProblems, profileProblems } from "../../booking/HostSetup.ts";
 import { InvalidInput, NotFound } from "../../domain/errors.ts";
-import { EventTypeId } from "../../domain/model.ts";
+import { EventTypeId, type ScheduleId } from "../../domain/model.ts";
+import type { WeeklyRule } from "../../domain/schedule.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
 import { parseLocalDate } from "../../domain/time.ts";
@@ -26,7 +27,15 @@ const DONE: Record<string, string> = {
   saved: "Saved. Open booking pages show the change now.",
   "date-saved": "The date is saved.",
   "date-removed": "That date uses the weekly hours again.",
+  "schedule-deleted": "The schedule is deleted.",
 };
+
+/** The weekly hours a page shows: the host's own (`id` null), a new schedule's, or a named one's. */
+interface ScheduleChoice {
+  readonly id: ScheduleId | "new" | null;
+  readonly name: string;
+  readonly rules: ReadonlyArray<WeeklyRule>;
+}
 
 const noticeOf = (request: Request): Notice | undefined => {
   const text = DONE[[...request.query.keys()].find((k) => k in DONE) ?? ""];
@@ -71,7 +80,7 @@ export const hostSetupRoutes = (web: Web) => {
     if (isReply(host)) return host;
     const list = [...host.snapshot.eventTypes.values()].filter((e) => e.deleted !== true).sort((a, b) => a.title.localeCompare(b.title));
     const zones = web.views.zonePickerGroups(web.now(), host.snapshot.host.timeZone);
-    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request) }));
+    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request), schedules: host.snapshot.availability.schedules }));
   };
 
   /** One of the host's own event types, unless deleted. */
@@ -106,7 +115,7 @@ export const hostSetupRoutes = (web: Web) => {
   };
 
   const editor = (host: SignedIn, id: string | null, values: FormValues, errors: ReadonlyMap<string, string>, status = 200, notice?: Notice) =>
-    page(host.cookies, status, EventTypeEditor({ ...host.view, id, values, errors, notice }));
+    page(host.cookies, status, EventTypeEditor({ ...host.view, id, values, errors, notice, schedules: host.snapshot.availability.schedules }));
 
   const newEventType = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
@@ -155,9 +164,17 @@ export const hostSetupRoutes = (web: Web) => {
 
   // ----- Availability -----------------------------------------------------------------------
 
+  /** Which weekly hours a request is about (`schedule`: empty for the host's own, `new`, or an id), or undefined for an unknown one. */
+  const scheduleOf = (host: SignedIn, raw: unknown): ScheduleChoice | undefined => {
+    if (raw === undefined || raw === null || raw === "") return { id: null, name: "", rules: host.snapshot.availability.rules };
+    if (raw === "new") return { id: "new", name: "", rules: host.snapshot.availability.rules };
+    return host.snapshot.availability.schedules.find((n) => n.id === raw);
+  };
+
   const availabilityPage = (
     request: Request,
     host: SignedIn,
+    schedule: ScheduleChoice,
     forms: {
       hours?: { values: FormValues; errors: ReadonlyMap<string, string> };
       override?: { values: FormValues; errors: ReadonlyMap<string, string> };
@@ -174,7 +191,10 @@ export const hostSetupRoutes = (web: Web) => {
       AvailabilityPage({
         ...host.view,
         notice,
-        hours: forms.hours ?? { values: weeklyHoursValues(host.snapshot.availability.rules), errors: NO_ERRORS },
+        schedule: { id: schedule.id, name: schedule.name },
+        schedules: host.snapshot.availability.schedules,
+        usedBy: [...host.snapshot.eventTypes.values()].filter((e) => e.deleted !== true && e.scheduleId === schedule.id).map((e) => e.title),
+        hours: forms.hours ?? { values: { ...weeklyHoursValues(schedule.rules), name: schedule.name }, errors: NO_ERRORS },
         override: forms.override ?? { values: {}, errors: NO_ERRORS },
         overrides,
         preview: forms.preview,
@@ -183,25 +203,47 @@ export const hostSetupRoutes = (web: Web) => {
     );
   };
 
+  const unknownSchedule = (host: SignedIn) => errorPage(host.view.page, new NotFound({ what: "schedule" }), [...host.cookies, ...PRIVATE]);
+
   const availability = async (request: Request): Promise<Reply> => {
     const host = await hostGet(web, request);
-    return isReply(host) ? host : availabilityPage(request, host, {}, 200, noticeOf(request));
+    if (isReply(host)) return host;
+    const schedule = scheduleOf(host, request.query.get("schedule"));
+    return schedule === undefined ? unknownSchedule(host) : availabilityPage(request, host, schedule, {}, 200, noticeOf(request));
   };
 
-  /** Saves the weekly hours, or (the copy button) shows them with one day copied onto others, unsaved. */
+  /** Saves weekly hours (the host's own or a named schedule's), or (the copy button) shows them with one day copied onto others, unsaved. */
   const saveWeeklyHours = async (request: Request): Promise<Reply> => {
     const host = await hostPost(web, request);
     if (isReply(host)) return host;
+    const schedule = scheduleOf(host, host.fields["schedule"]);
+    if (schedule === undefined) return unknownSchedule(host);
+    const values = valuesOf(host.fields);
     if (host.fields["action"] === "copy") {
       const notice = { text: "Copied. Check the hours, then save them.", error: false };
-      return availabilityPage(request, host, { hours: { values: copyDay(host.fields), errors: NO_ERRORS } }, 200, notice);
+      return availabilityPage(request, host, schedule, { hours: { values: { ...copyDay(host.fields), name: values["name"] ?? "" }, errors: NO_ERRORS } }, 200, notice);
     }
-    const values = valuesOf(host.fields);
     const parsed = parseWeeklyHours(host.fields);
-    if ("errors" in parsed) return availabilityPage(request, host, { hours: { values, errors: parsed.errors } }, 422);
-    const saved = await context.replaceWeeklyHours(host.hostId, parsed.value);
-    if (isAppError(saved)) return availabilityPage(request, host, { hours: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
-    return redirect("/host/availability?saved=1", host.cookies);
+    if ("errors" in parsed) return availabilityPage(request, host, schedule, { hours: { values, errors: parsed.errors } }, 422);
+    const saved = await context.replaceWeeklyHours(host.hostId, parsed.value, schedule.id === null ? undefined : { id: schedule.id, name: values["name"] ?? "" });
+    if (isAppError(saved)) {
+      const refusal = refusalOf(saved);
+      return "errors" in refusal
+        ? availabilityPage(request, host, schedule, { hours: { values, errors: refusal.errors } }, 422)
+        : availabilityPage(request, host, schedule, { hours: { values, errors: NO_ERRORS } }, refusal.status, refusal.notice);
+    }
+    return redirect(`/host/availability?${typeof saved === "string" ? `schedule=${saved}&` : ""}saved=1`, host.cookies);
+  };
+
+  /** Deletes a named schedule no event type uses. */
+  const deleteSchedule = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const schedule = scheduleOf(host, request.params[0]);
+    if (schedule === undefined || schedule.id === null || schedule.id === "new") return unknownSchedule(host);
+    const deleted = await context.deleteSchedule(host.hostId, schedule.id);
+    if (isAppError(deleted)) return availabilityPage(request, host, schedule, {}, problemOf(deleted).status, refusalNotice(deleted));
+    return redirect("/host/availability?schedule-deleted=1", host.cookies);
   };
 
   const refusalNotice = (error: AppError): Notice => ({ text: problemOf(error).detail, error: true });
@@ -212,14 +254,15 @@ export const hostSetupRoutes = (web: Web) => {
     const values = valuesOf(host.fields);
     const today = zoneTable(host.snapshot.host.timeZone).localDateOf(web.now());
     const parsed = parseOverride(host.fields, today);
-    if ("errors" in parsed) return availabilityPage(request, host, { override: { values, errors: parsed.errors } }, 422);
+    const own = scheduleOf(host, "")!;
+    if ("errors" in parsed) return availabilityPage(request, host, own, { override: { values, errors: parsed.errors } }, 422);
     if (host.fields["action"] === "preview") {
       const preview = await context.previewOverride(host.hostId, parsed.value.date, parsed.value.windows, parsed.value.days);
-      if (isAppError(preview)) return availabilityPage(request, host, { override: { values, errors: NO_ERRORS } }, problemOf(preview).status, refusalNotice(preview));
-      return availabilityPage(request, host, { override: { values, errors: NO_ERRORS }, preview });
+      if (isAppError(preview)) return availabilityPage(request, host, own, { override: { values, errors: NO_ERRORS } }, problemOf(preview).status, refusalNotice(preview));
+      return availabilityPage(request, host, own, { override: { values, errors: NO_ERRORS }, preview });
     }
     const saved = await context.setDateOverride(host.hostId, parsed.value.date, parsed.value.windows, parsed.value.days);
-    if (isAppError(saved)) return availabilityPage(request, host, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
+    if (isAppError(saved)) return availabilityPage(request, host, own, { override: { values, errors: NO_ERRORS } }, problemOf(saved).status, refusalNotice(saved));
     return redirect("/host/availability?date-saved=1#overrides-h", host.cookies);
   };
 
@@ -441,5 +484,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { uploadAvatar, removeAvatar, avatar, saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { uploadAvatar, removeAvatar, avatar, saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, deleteSchedule, saveOverride, removeOverride, team, invite, joinPage, join };
 };
