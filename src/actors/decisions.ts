@@ -23,6 +23,7 @@ import { eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProblem } from "../d
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
+import { isLocale } from "../i18n/i18n.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
 import { openTimesOf, type HostSnapshot, type Hold as HeldSlot } from "./HostSnapshot.ts";
 import type {
@@ -67,7 +68,7 @@ export type Write =
   | { readonly _tag: "DeleteSchedule"; readonly id: ScheduleId }
   | { readonly _tag: "Override"; readonly dates: ReadonlyArray<LocalDate>; readonly windows: ReadonlyArray<Window> | null }
   | { readonly _tag: "EventType"; readonly eventType: EventType; readonly isNew: boolean }
-  | { readonly _tag: "Profile"; readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }
+  | { readonly _tag: "Profile"; readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string; readonly locale: string }
   | { readonly _tag: "Active"; readonly active: boolean }
   | { readonly _tag: "DeleteEventType"; readonly id: EventTypeId }
   | { readonly _tag: "Accept"; readonly id: BookingId }
@@ -269,7 +270,8 @@ export const decideBook = (s: HostSnapshot, p: Book, now: number, limits: Pick<L
     id: randomUUID() as BookingId,
     hostId: s.host.id,
     eventTypeId: et.id,
-    invitee: p.invitee,
+    // The database's default too, so memory and a reload agree.
+    invitee: { ...p.invitee, locale: p.invitee.locale ?? "en" },
     answers: p.answers,
     start: epochMs(p.start),
     end: epochMs(p.start + et.durationMinutes * MINUTE_MS),
@@ -551,9 +553,10 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
   if (p.bio.length > 1000) return refuse(() => new InvalidInput({ field: "bio", message: "must be at most 1000 characters" }));
   if (zone === undefined) return refuse(() => new InvalidInput({ field: "timeZone", message: "must be an IANA time zone such as Europe/Vienna" }));
   if (!SLUG.test(p.slug) || RESERVED_HOST_SLUGS.has(p.slug)) return refuse(() => new InvalidInput({ field: "slug", message: "must be lowercase letters, digits and dashes, and not one of the server's own paths" }));
-  const host = { ...s.host, name: p.name.trim(), slug: p.slug, bio: p.bio.trim(), timeZone: zone };
+  if (!isLocale(p.locale)) return refuse(() => new InvalidInput({ field: "locale", message: "must be one of en, de, fr, es" }));
+  const host = { ...s.host, name: p.name.trim(), slug: p.slug, bio: p.bio.trim(), timeZone: zone, locale: p.locale };
   const next = s.with({ host, ...openTimesOf(zone, s.availability) });
-  return { _tag: "Write", write: { _tag: "Profile", name: host.name, slug: host.slug, timeZone: zone, bio: host.bio }, next, result: undefined };
+  return { _tag: "Write", write: { _tag: "Profile", name: host.name, slug: host.slug, timeZone: zone, bio: host.bio, locale: host.locale }, next, result: undefined };
 };
 
 /** The address a deleted event type gives up (the database writes the same). */

@@ -185,7 +185,7 @@ export class SaveEventType extends Schema.TaggedRequest<SaveEventType>()("SaveEv
 export class SaveProfile extends Schema.TaggedRequest<SaveProfile>()("SaveProfile", {
   failure: Schema.Union(InvalidInput, StorageUnavailable),
   success: Schema.Void,
-  payload: { name: Schema.String, slug: Schema.String, timeZone: Schema.String, bio: Schema.String },
+  payload: { name: Schema.String, slug: Schema.String, timeZone: Schema.String, bio: Schema.String, locale: Schema.String },
 }) {}
 
 /** Deletes an event type without upcoming meetings (kept for the past ones, never offered again). */

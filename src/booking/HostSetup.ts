@@ -8,6 +8,7 @@ import { RESERVED_HOST_SLUGS, SLUG } from "../domain/validation.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
 import { decideOverride } from "../actors/decisions.ts";
 import { invitationMail, signInMail, signUpMail } from "../notify/accountMails.ts";
+import { isLocale, localeOf, type Locale } from "../i18n/i18n.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
@@ -50,12 +51,15 @@ export interface Profile {
   readonly slug: string;
   readonly timeZone: string;
   readonly bio: string;
+  /** The language of the host's mails. */
+  readonly locale: string;
 }
 
 /** What a host may change about themselves, checked all fields at once. */
 export const profileProblems = (p: Profile): ReadonlyArray<InvalidInput> => [
   ...joiningProblems({ name: p.name, slug: p.slug, timeZone: p.timeZone }),
   ...(p.bio.length > 1000 || p.bio.includes("\u0000") || !p.bio.isWellFormed() ? [new InvalidInput({ field: "bio", message: "About you must be at most 1000 characters of text" })] : []),
+  ...(isLocale(p.locale) ? [] : [new InvalidInput({ field: "locale", message: "Language must be one of those offered" })]),
 ];
 
 /** What someone accepting an invitation chose; checked here, all fields at once. */
@@ -97,21 +101,21 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const linkOf = (path: string) => `${deps.mailSettings.publicUrl}${path}`;
 
   /** A single-use invitation link for that address, also mailed to it in the inviter's name. */
-  const invite = async (inviter: { readonly id: HostId; readonly name: string }, email: string): Promise<Answer<string>> => {
+  const invite = async (inviter: { readonly id: HostId; readonly name: string; readonly locale: string }, email: string): Promise<Answer<string>> => {
     const lead = await teamLead(inviter.id);
     if (lead !== true) return lead;
     const token = await access((r) => r.invite(inviter.id, email, deps.now()));
     if (isBookingError(token)) return token;
     const url = linkOf(`/host/join/${token}`);
-    deps.sendMail(invitationMail(deps.mailSettings, email, inviter.name, url, INVITATION_DAYS));
+    deps.sendMail(invitationMail(deps.mailSettings, email, { name: inviter.name, locale: localeOf(inviter.locale) }, url, INVITATION_DAYS));
     return url;
   };
 
   /** Issues and mails a sign-in link to each of these hosts. */
-  const mailSignInLinks = (r: HostSessionRepository, hosts: ReadonlyArray<{ readonly id: HostId; readonly name: string; readonly email: string }>) =>
+  const mailSignInLinks = (r: HostSessionRepository, hosts: ReadonlyArray<{ readonly id: HostId; readonly name: string; readonly email: string; readonly locale: string }>) =>
     Effect.forEach(hosts, (host) =>
       Effect.map(r.issueSignInLink(host.id, deps.now()), (token) =>
-        deps.sendMail(signInMail(deps.mailSettings, host, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
+        deps.sendMail(signInMail(deps.mailSettings, { ...host, locale: localeOf(host.locale) }, linkOf(`/host/sign-in/${token}`), SIGN_IN_LINK_MINUTES)),
       ),
     );
 
@@ -127,13 +131,13 @@ export const makeHostSetup = (deps: SetupDeps) => {
    * SIGNUP=open: mails a sign-up link to a new address, or sign-in links to the hosts who have
    * it. Answers at once and alike either way; with sign-up closed it is a 404.
    */
-  const requestSignUp = (email: string): Answer<void> => {
+  const requestSignUp = (email: string, locale: Locale): Answer<void> => {
     if (!deps.signupOpen) return new NotFound({ what: "page" });
     void access((r) =>
       Effect.flatMap(r.hostsWithEmail(email), (hosts) =>
         hosts.length > 0
           ? mailSignInLinks(r, hosts)
-          : Effect.map(r.invite(null, email, deps.now()), (token) => deps.sendMail(signUpMail(deps.mailSettings, email, linkOf(`/host/join/${token}`), INVITATION_DAYS))),
+          : Effect.map(r.invite(null, email, deps.now()), (token) => deps.sendMail(signUpMail(deps.mailSettings, email, linkOf(`/host/join/${token}`), INVITATION_DAYS, locale))),
       ),
     ).catch(() => undefined);
     return undefined;

@@ -152,6 +152,8 @@ export const Invitee = Schema.Struct({
   name: Schema.String,
   email: Schema.String,
   timeZone: Schema.String,
+  /** The language their mails speak (left out: English). */
+  locale: Schema.optional(Schema.String),
 });
 export type Invitee = typeof Invitee.Type;
 

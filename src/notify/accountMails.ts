@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { translate, type Locale } from "../i18n/i18n.ts";
 import { renderHtml, renderText, type MailContent } from "./mailTemplate.tsx";
 import type { MailSettings, OutgoingMail } from "./messages.ts";
 
@@ -8,65 +9,51 @@ import type { MailSettings, OutgoingMail } from "./messages.ts";
  * links' digests are kept anywhere); someone who gets none asks again.
  */
 
-const mailOf = (settings: MailSettings, to: { name: string; email: string }, content: MailContent, signedFor: string): OutgoingMail => ({
+const mailOf = (settings: MailSettings, to: { name: string; email: string }, content: MailContent): OutgoingMail => ({
   messageId: `<account-${randomBytes(12).toString("hex")}@${new URL(settings.publicUrl).hostname}>`,
   from: settings.mailFrom,
   to,
   subject: content.subject,
-  text: renderText(content, signedFor),
-  html: renderHtml(content, signedFor),
+  text: renderText(content),
+  html: renderHtml(content),
   calendar: undefined,
 });
 
-export const signInMail = (settings: MailSettings, host: { name: string; email: string }, url: string, minutes: number) =>
-  mailOf(
-    settings,
-    host,
-    {
-      subject: "Your Rendezvous sign-in link",
-      heading: `Sign in as ${host.name}`,
-      paragraphs: [
-        `Someone (we hope you) asked to sign in to Rendezvous with this address. The link works once, within ${minutes} minutes; opening it signs nobody in until you press its button.`,
-        "If you did not ask, ignore this mail.",
-      ],
-      details: [],
-      action: { label: "Sign in", url },
-      calendar: undefined,
-    },
-    host.name,
-  );
+/** In the host's own language. */
+export const signInMail = (settings: MailSettings, host: { name: string; email: string; locale: Locale }, url: string, minutes: number) =>
+  mailOf(settings, host, {
+    locale: host.locale,
+    footer: translate(host.locale, "mail.footer", { host: host.name }),
+    subject: translate(host.locale, "mail.signIn.subject"),
+    heading: translate(host.locale, "mail.signIn.heading", { host: host.name }),
+    paragraphs: [translate(host.locale, "mail.signIn.body", { minutes }), translate(host.locale, "mail.signIn.ignore")],
+    details: [],
+    action: { label: translate(host.locale, "mail.signIn.action"), url },
+    calendar: undefined,
+  });
 
-export const signUpMail = (settings: MailSettings, email: string, url: string, days: number) =>
-  mailOf(
-    settings,
-    { name: "", email },
-    {
-      subject: "Create your Rendezvous account",
-      heading: "Take bookings with Rendezvous",
-      paragraphs: [
-        `Someone (we hope you) asked to sign up with this address. Choose your name, your booking page's address and your time zone; the link works once, within ${days} days.`,
-        "If you did not ask, ignore this mail: no account is made without it.",
-      ],
-      details: [],
-      action: { label: "Create your account", url },
-      calendar: undefined,
-    },
-    "Rendezvous",
-  );
+/** In the language the sign-up form was asked in. */
+export const signUpMail = (settings: MailSettings, email: string, url: string, days: number, locale: Locale) =>
+  mailOf(settings, { name: "", email }, {
+    locale,
+    footer: translate(locale, "mail.footer", { host: "Rendezvous" }),
+    subject: translate(locale, "mail.signUp.subject"),
+    heading: translate(locale, "mail.signUp.heading"),
+    paragraphs: [translate(locale, "mail.signUp.body", { days }), translate(locale, "mail.signUp.ignore")],
+    details: [],
+    action: { label: translate(locale, "mail.signUp.action"), url },
+    calendar: undefined,
+  });
 
-export const invitationMail = (settings: MailSettings, email: string, invitedBy: string, url: string, days: number) =>
-  mailOf(
-    settings,
-    { name: "", email },
-    {
-      subject: `${invitedBy} invited you to Rendezvous`,
-      heading: "Take bookings with Rendezvous",
-      paragraphs: [
-        `${invitedBy} invited you to take bookings here. Choose your name, your booking page's address and your time zone; the link works once, within ${days} days.`,
-      ],
-      details: [],
-      action: { label: "Accept the invitation", url },
-      calendar: undefined,
-    },
-    invitedBy,
-  );
+/** In the inviter's language: the newcomer has none of their own yet. */
+export const invitationMail = (settings: MailSettings, email: string, inviter: { name: string; locale: Locale }, url: string, days: number) =>
+  mailOf(settings, { name: "", email }, {
+    locale: inviter.locale,
+    footer: translate(inviter.locale, "mail.footer", { host: inviter.name }),
+    subject: translate(inviter.locale, "mail.invitation.subject", { inviter: inviter.name }),
+    heading: translate(inviter.locale, "mail.invitation.heading"),
+    paragraphs: [translate(inviter.locale, "mail.invitation.body", { inviter: inviter.name, days })],
+    details: [],
+    action: { label: translate(inviter.locale, "mail.invitation.action"), url },
+    calendar: undefined,
+  });

@@ -1,6 +1,7 @@
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { randomBytes } from "node:crypto";
 import { AppConfig } from "../AppConfig.ts";
+import { intlLocaleOf, localeOf, translate, type MessageKey } from "../i18n/i18n.ts";
 import type { EpochMs } from "../domain/time.ts";
 import { dayLongWithYear, meetingIn, zoneLabel } from "../views/format.ts";
 import { parseLocalDate } from "../domain/time.ts";
@@ -9,19 +10,29 @@ import { renderHtml, renderText, type MailContent } from "./mailTemplate.tsx";
 import { Mailer } from "./Mailer.ts";
 import type { MailSettings, OutgoingMail } from "./messages.ts";
 
-/** The host's day in one mail: each meeting, in the host's zone, requests marked. */
+/** The host's day in one mail, in their language: each meeting, in the host's zone, requests marked. */
 export const agendaMail = (settings: MailSettings, due: DueAgenda, items: ReadonlyArray<AgendaItem>): OutgoingMail => {
-  const day = dayLongWithYear(parseLocalDate(due.day)!);
+  const locale = localeOf(due.locale);
+  const t = (key: MessageKey, values?: Readonly<Record<string, string | number>>) => translate(locale, key, values);
+  const day = dayLongWithYear(parseLocalDate(due.day)!, intlLocaleOf(locale));
   const line = (i: AgendaItem) => {
     const m = meetingIn(i.startAt as EpochMs, i.endAt - i.startAt, due.timeZone, "24h");
-    return [`${m.start}–${m.end}`, `${i.title} with ${i.inviteeName} <${i.inviteeEmail}>${i.status === "pending" ? " (awaiting your confirmation)" : ""}`] as const;
+    const what = `${t("mail.agenda.line", { title: i.title, invitee: `${i.inviteeName} <${i.inviteeEmail}>` })}${i.status === "pending" ? ` ${t("mail.agenda.pending")}` : ""}`;
+    return [`${m.start}–${m.end}`, what] as const;
   };
   const content: MailContent = {
-    subject: items.length === 0 ? `Your day, ${day}: no meetings` : `Your day, ${day}: ${items.length} meeting${items.length === 1 ? "" : "s"}`,
-    heading: `Your day, ${day}`,
-    paragraphs: [items.length === 0 ? "No meetings today." : `Times in ${zoneLabel(due.timeZone)}.`],
+    locale,
+    footer: t("mail.footer", { host: due.name }),
+    subject:
+      items.length === 0
+        ? t("mail.agenda.subject.none", { day })
+        : items.length === 1
+          ? t("mail.agenda.subject.one", { day })
+          : t("mail.agenda.subject.many", { day, n: items.length }),
+    heading: t("mail.agenda.heading", { day }),
+    paragraphs: [items.length === 0 ? t("mail.agenda.none") : t("mail.agenda.zone", { zone: zoneLabel(due.timeZone) })],
     details: items.map(line),
-    action: { label: "Your meetings", url: `${settings.publicUrl}/host` },
+    action: { label: t("mail.agenda.action"), url: `${settings.publicUrl}/host` },
     calendar: undefined,
   };
   return {
@@ -29,8 +40,8 @@ export const agendaMail = (settings: MailSettings, due: DueAgenda, items: Readon
     from: settings.mailFrom,
     to: { name: due.name, email: due.email },
     subject: content.subject,
-    text: renderText(content, due.name),
-    html: renderHtml(content, due.name),
+    text: renderText(content),
+    html: renderHtml(content),
     calendar: undefined,
   };
 };

@@ -1,8 +1,14 @@
+import type { Locale } from "../i18n/i18n.ts";
+
 /**
  * One template for every notice: what it says (`MailContent`) is written once and rendered
  * twice, as plain text and as HTML with every value escaped.
  */
 export interface MailContent {
+  /** The language it is written in (the HTML part says so). */
+  readonly locale: Locale;
+  /** Who sent it, in that language ("Sent by Rendezvous for …"). */
+  readonly footer: string;
   readonly subject: string;
   readonly heading: string;
   readonly paragraphs: ReadonlyArray<string>;
@@ -11,9 +17,7 @@ export interface MailContent {
   readonly calendar: "REQUEST" | "CANCEL" | undefined;
 }
 
-const footer = (hostName: string) => `Sent by Rendezvous for ${hostName}.`;
-
-export const renderText = (c: MailContent, hostName: string): string =>
+export const renderText = (c: MailContent): string =>
   [
     c.heading,
     "",
@@ -22,16 +26,16 @@ export const renderText = (c: MailContent, hostName: string): string =>
     ...(c.action === undefined ? [] : ["", `${c.action.label}: ${c.action.url}`]),
     "",
     "-- ",
-    footer(hostName),
+    c.footer,
     "",
   ].join("\n");
 
 const font = "font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif";
 
-export const renderHtml = (c: MailContent, hostName: string): string =>
+export const renderHtml = (c: MailContent): string =>
   "<!doctype html>" +
   ((
-    <html lang="en">
+    <html lang={c.locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width" />
@@ -69,7 +73,7 @@ export const renderHtml = (c: MailContent, hostName: string): string =>
             </p>
           )}
           <p style="color:#78716c;font-size:13px;margin-top:24px" safe>
-            {footer(hostName)}
+            {c.footer}
           </p>
         </main>
       </body>

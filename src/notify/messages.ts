@@ -1,4 +1,5 @@
 import { NOTE } from "../domain/model.ts";
+import { intlLocaleOf, localeOf, translate, type Locale, type MessageKey } from "../i18n/i18n.ts";
 import type { EpochMs } from "../domain/time.ts";
 import type { Delivery } from "../persistence/DeliveryRepository.ts";
 import { meetingIn, zoneLabel } from "../views/format.ts";
@@ -32,152 +33,178 @@ const hostnameOf = (url: string) => new URL(url).hostname;
 export const messageIdOf = (d: Pick<Delivery, "id" | "bookingId">, publicUrl: string) =>
   `<notice-${d.id}.${d.bookingId}@${hostnameOf(publicUrl)}>`;
 
-/** "Tuesday 5 January 2027, 10:00–10:30 (Europe/Vienna, GMT+01:00)". */
-const when = (start: number, end: number, zone: string) => {
-  const m = meetingIn(start as EpochMs, end - start, zone, "24h");
-  return `${m.day}, ${m.start}–${m.end} (${zoneLabel(zone)}, ${m.offset})`;
+/** One recipient's language, and the dates and messages in it. */
+const speaker = (locale: Locale) => {
+  const intl = intlLocaleOf(locale);
+  return {
+    locale,
+    t: (key: MessageKey, values?: Readonly<Record<string, string | number>>) => translate(locale, key, values),
+    /** "Tuesday 5 January 2027, 10:00–10:30 (Europe/Vienna, GMT+01:00)", in the recipient's language. */
+    when: (start: number, end: number, zone: string) => {
+      const m = meetingIn(start as EpochMs, end - start, zone, "24h", intl);
+      return `${m.day}, ${m.start}–${m.end} (${zoneLabel(zone)}, ${m.offset})`;
+    },
+    shortWhen: (start: number, end: number, zone: string) => {
+      const m = meetingIn(start as EpochMs, end - start, zone, "24h", intl);
+      return `${m.day}, ${m.start}`;
+    },
+  };
 };
+type Speaker = ReturnType<typeof speaker>;
 
-const shortWhen = (start: number, end: number, zone: string) => {
-  const m = meetingIn(start as EpochMs, end - start, zone, "24h");
-  return `${m.day}, ${m.start}`;
-};
-
-const inAdvance = (minutes: number) =>
+const inAdvance = (s: Speaker, minutes: number) =>
   minutes % 1440 === 0
-    ? `in ${minutes / 1440} day${minutes === 1440 ? "" : "s"}`
+    ? minutes === 1440 ? s.t("mail.soon.day") : s.t("mail.soon.days", { n: minutes / 1440 })
     : minutes % 60 === 0
-      ? `in ${minutes / 60} hour${minutes === 60 ? "" : "s"}`
-      : `in ${minutes} minutes`;
+      ? minutes === 60 ? s.t("mail.soon.hour") : s.t("mail.soon.hours", { n: minutes / 60 })
+      : s.t("mail.soon.minutes", { n: minutes });
 
 /** The invitee's answers as label/value rows, the free-text note last. */
-const answerRows = (d: Delivery): Array<readonly [string, string]> => {
+const answerRows = (d: Delivery, s: Speaker): Array<readonly [string, string]> => {
   const rows: Array<readonly [string, string]> = [];
   for (const q of d.questions) {
     const value = d.answers[q.id];
     if (value !== undefined && value !== "") rows.push([q.label, value]);
   }
   const note = d.answers[NOTE];
-  if (note !== undefined && note !== "") rows.push(["Note", note]);
+  if (note !== undefined && note !== "") rows.push([s.t("mail.note"), note]);
   return rows;
 };
 
-/** What one notice says, for its recipient: times in the recipient's zone. */
+/** The language a notice speaks: the invitee's for theirs, the host's for the host's. */
+export const localeOfNotice = (d: Pick<Delivery, "recipient" | "inviteeLocale" | "hostLocale">): Locale =>
+  localeOf(d.recipient === "invitee" ? d.inviteeLocale : d.hostLocale);
+
+/** What one notice says, for its recipient: in their language, times in their zone. */
 export const contentOf = (d: Delivery, settings: MailSettings, now: number): MailContent | Skip => {
   const { start, end } = d.payload;
   const forInvitee = d.recipient === "invitee";
+  const s = speaker(localeOfNotice(d));
+  const { t } = s;
   const zone = forInvitee ? d.inviteeTimeZone : d.hostTimeZone;
   const manage = `${settings.publicUrl}/booking/${d.manageToken}`;
   const dashboard = `${settings.publicUrl}/host`;
-  const title = d.eventTitle;
+  const names = { title: d.eventTitle, host: d.hostName, invitee: d.inviteeName, when: s.shortWhen(start, end, zone) };
   const meeting: Array<readonly [string, string]> = [
-    ["When", when(start, end, zone)],
-    ...(d.eventLocation === "" ? [] : [["Where", d.eventLocation] as const]),
+    [t("mail.when"), s.when(start, end, zone)],
+    ...(d.eventLocation === "" ? [] : [[t("mail.where"), d.eventLocation] as const]),
   ];
   const invitee: Array<readonly [string, string]> = [
-    ["Invitee", `${d.inviteeName} <${d.inviteeEmail}>`],
-    ["Their time zone", zoneLabel(d.inviteeTimeZone)],
+    [t("mail.invitee"), `${d.inviteeName} <${d.inviteeEmail}>`],
+    [t("mail.inviteeZone"), zoneLabel(d.inviteeTimeZone)],
   ];
+  const base = { locale: s.locale, footer: t("mail.footer", { host: d.hostName }) };
+  const manageAction = { label: t("mail.manage"), url: manage };
+  const dashboardAction = { label: t("mail.dashboard"), url: dashboard };
   switch (d.kind) {
     case "booking_confirmed":
       return forInvitee
         ? {
-            subject: `Confirmed: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
-            heading: "Your meeting is booked",
-            paragraphs: [`${title} with ${d.hostName} is confirmed. The invitation is attached; add it to your calendar.`],
-            details: [...meeting, ...answerRows(d)],
-            action: { label: "Reschedule or cancel", url: manage },
+            ...base,
+            subject: t("mail.confirmed.invitee.subject", names),
+            heading: t("mail.confirmed.invitee.heading"),
+            paragraphs: [t("mail.confirmed.invitee.body", names)],
+            details: [...meeting, ...answerRows(d, s)],
+            action: manageAction,
             calendar: "REQUEST",
           }
         : {
-            subject: `New booking: ${d.inviteeName}, ${title} on ${shortWhen(start, end, zone)}`,
-            heading: "You have a new booking",
-            paragraphs: [`${d.inviteeName} booked ${title}.`],
-            details: [...meeting, ...invitee, ...answerRows(d)],
-            action: { label: "Your bookings", url: dashboard },
+            ...base,
+            subject: t("mail.confirmed.host.subject", names),
+            heading: t("mail.confirmed.host.heading"),
+            paragraphs: [t("mail.confirmed.host.body", names)],
+            details: [...meeting, ...invitee, ...answerRows(d, s)],
+            action: dashboardAction,
             calendar: "REQUEST",
           };
     case "booking_requested":
       return forInvitee
         ? {
-            subject: `Requested: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
-            heading: "Your request is sent",
-            paragraphs: [
-              `${d.hostName} confirms ${title} before it is booked; the time is held for you until then. You will get a mail with the invitation once it is confirmed.`,
-            ],
-            details: [...meeting, ...answerRows(d)],
-            action: { label: "Change or withdraw the request", url: manage },
+            ...base,
+            subject: t("mail.requested.invitee.subject", names),
+            heading: t("mail.requested.invitee.heading"),
+            paragraphs: [t("mail.requested.invitee.body", names)],
+            details: [...meeting, ...answerRows(d, s)],
+            action: { label: t("mail.requested.invitee.action"), url: manage },
             calendar: undefined,
           }
         : {
-            subject: `Please confirm: ${d.inviteeName}, ${title} on ${shortWhen(start, end, zone)}`,
-            heading: "A booking needs your confirmation",
-            paragraphs: [`${d.inviteeName} asked for ${title}. The time is held until you accept or decline.`],
-            details: [...meeting, ...invitee, ...answerRows(d)],
-            action: { label: "Accept or decline", url: dashboard },
+            ...base,
+            subject: t("mail.requested.host.subject", names),
+            heading: t("mail.requested.host.heading"),
+            paragraphs: [t("mail.requested.host.body", names)],
+            details: [...meeting, ...invitee, ...answerRows(d, s)],
+            action: { label: t("mail.requested.host.action"), url: dashboard },
             calendar: undefined,
           };
     case "booking_accepted":
       return {
-        subject: `Confirmed: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
-        heading: "Your meeting is booked",
-        paragraphs: [`${d.hostName} confirmed ${title}. The invitation is attached; add it to your calendar.`],
-        details: [...meeting, ...answerRows(d)],
-        action: { label: "Reschedule or cancel", url: manage },
+        ...base,
+        subject: t("mail.accepted.subject", names),
+        heading: t("mail.accepted.heading"),
+        paragraphs: [t("mail.accepted.body", names)],
+        details: [...meeting, ...answerRows(d, s)],
+        action: manageAction,
         calendar: "REQUEST",
       };
     case "booking_declined": {
       const reason = d.payload.reason ?? "";
       return {
-        subject: `Declined: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
-        heading: "Your request was declined",
-        paragraphs: [`${d.hostName} cannot meet at this time; the request is withdrawn.`],
-        details: [...meeting, ...(reason === "" ? [] : [["Reason", reason] as const])],
+        ...base,
+        subject: t("mail.declined.subject", names),
+        heading: t("mail.declined.heading"),
+        paragraphs: [t("mail.declined.body", names)],
+        details: [...meeting, ...(reason === "" ? [] : [[t("mail.reason"), reason] as const])],
         action: undefined,
         calendar: undefined,
       };
     }
     case "booking_rescheduled": {
       const previous = d.payload.previousStart;
-      const was = previous === undefined ? [] : [`It was on ${when(previous, previous + (end - start), zone)}.`];
+      const was = previous === undefined ? [] : [t("mail.wasOn", { when: s.when(previous, previous + (end - start), zone) })];
+      // A request the host has not accepted yet gets its invitation only on acceptance.
+      const calendar = d.bookingStatus === "pending" ? undefined : "REQUEST";
       return forInvitee
         ? {
-            subject: `Moved: ${title} with ${d.hostName} is now on ${shortWhen(start, end, zone)}`,
-            heading: "Your meeting has moved",
-            paragraphs: [`${title} with ${d.hostName} has a new time.`, ...was],
+            ...base,
+            subject: t("mail.rescheduled.invitee.subject", names),
+            heading: t("mail.rescheduled.invitee.heading"),
+            paragraphs: [t("mail.rescheduled.invitee.body", names), ...was],
             details: meeting,
-            action: { label: "Reschedule or cancel", url: manage },
-            // A request the host has not accepted yet gets its invitation only on acceptance.
-            calendar: d.bookingStatus === "pending" ? undefined : "REQUEST",
+            action: manageAction,
+            calendar,
           }
         : {
-            subject: `Moved: ${d.inviteeName}, ${title} is now on ${shortWhen(start, end, zone)}`,
-            heading: "A booking has moved",
-            paragraphs: [`${title} with ${d.inviteeName} has a new time.`, ...was],
+            ...base,
+            subject: t("mail.rescheduled.host.subject", names),
+            heading: t("mail.rescheduled.host.heading"),
+            paragraphs: [t("mail.rescheduled.host.body", names), ...was],
             details: [...meeting, ...invitee],
-            action: { label: "Your bookings", url: dashboard },
-            calendar: d.bookingStatus === "pending" ? undefined : "REQUEST",
+            action: dashboardAction,
+            calendar,
           };
     }
     case "booking_cancelled": {
       const reason = d.payload.reason ?? "";
       const who = d.payload.by === "host" ? d.hostName : d.inviteeName;
-      const because = reason === "" ? [] : [["Reason", reason] as const];
+      const because = reason === "" ? [] : [[t("mail.reason"), reason] as const];
       return forInvitee
         ? {
-            subject: `Cancelled: ${title} with ${d.hostName} on ${shortWhen(start, end, zone)}`,
-            heading: "Your meeting is cancelled",
-            paragraphs: [`${who} cancelled ${title}. The calendar entry is removed with the attached update.`],
+            ...base,
+            subject: t("mail.cancelled.invitee.subject", names),
+            heading: t("mail.cancelled.invitee.heading"),
+            paragraphs: [t("mail.cancelled.invitee.body", { ...names, who })],
             details: [...meeting, ...because],
             action: undefined,
             calendar: "CANCEL",
           }
         : {
-            subject: `Cancelled: ${d.inviteeName}, ${title} on ${shortWhen(start, end, zone)}`,
-            heading: "A booking is cancelled",
-            paragraphs: [`${who} cancelled ${title} with ${d.inviteeName}.`],
+            ...base,
+            subject: t("mail.cancelled.host.subject", names),
+            heading: t("mail.cancelled.host.heading"),
+            paragraphs: [t("mail.cancelled.host.body", { ...names, who })],
             details: [...meeting, ...invitee, ...because],
-            action: { label: "Your bookings", url: dashboard },
+            action: dashboardAction,
             calendar: "CANCEL",
           };
     }
@@ -185,12 +212,14 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
       if (d.bookingStatus !== "confirmed") return { skip: "the meeting was cancelled" };
       if (d.bookingStart !== start) return { skip: "the meeting moved" };
       if (start <= now) return { skip: "the meeting has already started" };
+      const soon = inAdvance(s, d.payload.minutesBefore ?? 60);
       return {
-        subject: `Reminder: ${title} with ${d.hostName} ${inAdvance(d.payload.minutesBefore ?? 60)}`,
-        heading: `Your meeting is ${inAdvance(d.payload.minutesBefore ?? 60)}`,
-        paragraphs: [`A reminder of ${title} with ${d.hostName}.`],
+        ...base,
+        subject: t("mail.reminder.subject", { ...names, soon }),
+        heading: t("mail.reminder.heading", { soon }),
+        paragraphs: [t("mail.reminder.body", names)],
         details: meeting,
-        action: { label: "Reschedule or cancel", url: manage },
+        action: manageAction,
         calendar: undefined,
       };
     }
@@ -215,8 +244,8 @@ export const composeMail = (d: Delivery, settings: MailSettings, now: number): O
             end: d.payload.end,
             // The notice's own time, so every retry carries the same DTSTAMP.
             stamp: d.createdAt,
-            summary: `${d.eventTitle} with ${d.hostName}`,
-            description: `${d.eventDescription}${d.eventDescription === "" ? "" : "\n\n"}Manage or cancel: ${manage}`,
+            summary: translate(content.locale, "mail.calendar.summary", { title: d.eventTitle, host: d.hostName }),
+            description: `${d.eventDescription}${d.eventDescription === "" ? "" : "\n\n"}${translate(content.locale, "mail.calendar.manage", { url: manage })}`,
             location: d.eventLocation,
             url: manage,
             organizer: { name: d.hostName, email: d.hostEmail },
@@ -230,8 +259,8 @@ export const composeMail = (d: Delivery, settings: MailSettings, now: number): O
     from: settings.mailFrom,
     to,
     subject: content.subject,
-    text: renderText(content, d.hostName),
-    html: renderHtml(content, d.hostName),
+    text: renderText(content),
+    html: renderHtml(content),
     calendar,
   };
 };

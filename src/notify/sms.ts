@@ -1,15 +1,17 @@
 import { Effect } from "effect";
 import { request, type Agent } from "undici";
+import { translate } from "../i18n/i18n.ts";
 import type { Delivery } from "../persistence/DeliveryRepository.ts";
 import type { SendFailure } from "./Mailer.ts";
 import { contentOf, type MailSettings, type Skip } from "./messages.ts";
 
 /** The reminder as one short text: what, when, and the manage link. */
 export const smsTextOf = (d: Delivery, settings: MailSettings, now: number): string | Skip => {
-  // The invitee's own reminder, in their zone: the same words as the mail's subject and time.
+  // The invitee's own reminder, in their zone and language: the same words as the mail's subject and time.
   const content = contentOf({ ...d, recipient: "invitee" }, settings, now);
   if ("skip" in content) return content;
-  const when = content.details.find(([label]) => label === "When")?.[1] ?? "";
+  const whenLabel = translate(content.locale, "mail.when");
+  const when = content.details.find(([label]) => label === whenLabel)?.[1] ?? "";
   return `${content.subject}: ${when}. ${content.action?.url ?? ""}`.trim();
 };
 

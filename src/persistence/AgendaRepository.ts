@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect";
 import { BookingStatus, HostId } from "../domain/model.ts";
 import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
 
-const DueHost = Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String, timeZone: Schema.String, day: Schema.String });
+const DueHost = Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String, timeZone: Schema.String, locale: Schema.String, day: Schema.String });
 export type DueAgenda = typeof DueHost.Type;
 
 const AgendaItem = Schema.Struct({
@@ -39,7 +39,7 @@ export class AgendaRepository extends Effect.Service<AgendaRepository>()("rendez
       WHERE active AND agenda_hour IS NOT NULL
         AND extract(hour FROM now() AT TIME ZONE time_zone) >= agenda_hour
         AND (agenda_sent_on IS NULL OR agenda_sent_on < (now() AT TIME ZONE time_zone)::date)
-      RETURNING id, name, email, time_zone, ((now() AT TIME ZONE time_zone)::date)::text AS day`.pipe(Effect.flatMap(decodeRows(DueHost)));
+      RETURNING id, name, email, time_zone, locale, ((now() AT TIME ZONE time_zone)::date)::text AS day`.pipe(Effect.flatMap(decodeRows(DueHost)));
 
     /** The host's confirmed and pending meetings on a host-local date, by start. */
     const meetingsOn = (hostId: HostId, day: string, timeZone: string) =>

@@ -14,6 +14,7 @@ const BookingRow = Schema.Struct({
   inviteeName: Schema.String,
   inviteeEmail: Schema.String,
   inviteeTimeZone: Schema.String,
+  inviteeLocale: Schema.String,
   answers: Schema.Record({ key: Schema.String, value: Schema.String }),
   startAt: EpochColumn,
   endAt: EpochColumn,
@@ -29,9 +30,9 @@ const BookingRow = Schema.Struct({
   createdAt: EpochColumn,
 });
 
-const toBooking = ({ inviteeName, inviteeEmail, inviteeTimeZone, startAt, endAt, ...rest }: typeof BookingRow.Type): Booking => ({
+const toBooking = ({ inviteeName, inviteeEmail, inviteeTimeZone, inviteeLocale, startAt, endAt, ...rest }: typeof BookingRow.Type): Booking => ({
   ...rest,
-  invitee: { name: inviteeName, email: inviteeEmail, timeZone: inviteeTimeZone },
+  invitee: { name: inviteeName, email: inviteeEmail, timeZone: inviteeTimeZone, locale: inviteeLocale },
   start: startAt,
   end: endAt,
 });
@@ -159,7 +160,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
         WITH b AS (
           INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, answers,
             start_at, end_at, buffer_before_minutes, buffer_after_minutes, manage_token, idempotency_key, request_digest,
-            created_at, status)
+            created_at, status, invitee_locale)
           SELECT * FROM unnest(
             ${bookings.map((b) => b.id)}::uuid[], ${bookings.map((b) => b.hostId)}::uuid[],
             ${bookings.map((b) => b.eventTypeId)}::uuid[], ${bookings.map((b) => b.invitee.name)}::text[],
@@ -168,7 +169,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
             ${bookings.map((b) => iso(b.end))}::timestamptz[], ${bookings.map((b) => b.bufferBeforeMinutes)}::int[],
             ${bookings.map((b) => b.bufferAfterMinutes)}::int[], ${bookings.map((b) => b.manageToken)}::text[],
             ${bookings.map((b) => b.idempotencyKey)}::text[], ${bookings.map((b) => b.requestDigest)}::text[],
-            ${bookings.map((b) => iso(b.createdAt))}::timestamptz[], ${bookings.map((b) => b.status)}::text[])
+            ${bookings.map((b) => iso(b.createdAt))}::timestamptz[], ${bookings.map((b) => b.status)}::text[],
+            ${bookings.map((b) => b.invitee.locale ?? "en")}::text[])
           RETURNING id, host_id, event_type_id, start_at, end_at, version, answers, status
         ), bc AS (
           SELECT * FROM b WHERE status = 'confirmed'

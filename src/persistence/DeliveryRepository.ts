@@ -52,10 +52,12 @@ const DeliveryRow = Schema.Struct({
   inviteeName: Schema.String,
   inviteeEmail: Schema.String,
   inviteeTimeZone: Schema.String,
+  inviteeLocale: Schema.String,
   answers: Schema.Record({ key: Schema.String, value: Schema.String }),
   hostName: Schema.String,
   hostEmail: Schema.String,
   hostTimeZone: Schema.String,
+  hostLocale: Schema.String,
   eventTitle: Schema.String,
   eventDescription: Schema.String,
   eventLocation: Schema.String,
@@ -169,8 +171,8 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
         SELECT c.id, c.attempts AS attempt, c.reclaimed, c.kind, c.recipient, c.payload, c.created_at, c.booking_id,
           w.url AS webhook_url, w.secret AS webhook_secret,
           b.status AS booking_status, b.start_at AS booking_start, b.manage_token, b.invitee_name, b.invitee_email,
-          b.invitee_time_zone, b.answers, h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone,
-          et.title AS event_title, et.description AS event_description, et.location AS event_location, et.questions
+          b.invitee_time_zone, b.invitee_locale, b.answers, h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone,
+          h.locale AS host_locale, et.title AS event_title, et.description AS event_description, et.location AS event_location, et.questions
         FROM claimed c
         JOIN bookings b ON b.id = c.booking_id
         JOIN hosts h ON h.id = b.host_id

@@ -194,8 +194,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
         schedule_id = ${e.scheduleId}
       WHERE id = ${e.id} AND host_id = ${e.hostId}`;
 
-  const updateProfile = (hostId: HostId, p: { readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string }) =>
-    sql`UPDATE hosts SET name = ${p.name}, slug = ${p.slug}, time_zone = ${p.timeZone}, bio = ${p.bio} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+  const updateProfile = (hostId: HostId, p: { readonly name: string; readonly slug: string; readonly timeZone: string; readonly bio: string; readonly locale: string }) =>
+    sql`UPDATE hosts SET name = ${p.name}, slug = ${p.slug}, time_zone = ${p.timeZone}, bio = ${p.bio}, locale = ${p.locale} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
   /** The host's uploaded picture (and its type), with what initials need, by booking page address. */
   const avatarOf = (slug: string) =>

@@ -42,6 +42,8 @@ export interface Joining {
   readonly slug: string;
   readonly name: string;
   readonly timeZone: string;
+  /** The language of their mails, from the browser they joined in (left out: English). */
+  readonly locale?: string;
 }
 
 /** 23505 on the host slug: another host has it. */
@@ -160,8 +162,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
             WHERE token_digest = ${digestOf(token)} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
             RETURNING email
           ), host AS (
-            INSERT INTO hosts (id, slug, name, email, time_zone)
-            SELECT ${hostId}::uuid, ${host.slug}, ${host.name}, email, ${host.timeZone} FROM used
+            INSERT INTO hosts (id, slug, name, email, time_zone, locale)
+            SELECT ${hostId}::uuid, ${host.slug}, ${host.name}, email, ${host.timeZone}, ${host.locale ?? "en"} FROM used
             RETURNING id
           ), hours AS (
             INSERT INTO availability_rules (host_id, weekday, start_time, end_time)
@@ -176,8 +178,8 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
 
     /** The hosts who sign in with this address (letter case aside); few, but addresses are not unique. */
     const hostsWithEmail = (email: string) =>
-      sql`SELECT id, name, email FROM hosts WHERE lower(email) = lower(${email}) AND active ORDER BY created_at LIMIT 5`.pipe(
-        Effect.flatMap(decodeRows(Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String }))),
+      sql`SELECT id, name, email, locale FROM hosts WHERE lower(email) = lower(${email}) AND active ORDER BY created_at LIMIT 5`.pipe(
+        Effect.flatMap(decodeRows(Schema.Struct({ id: HostId, name: Schema.String, email: Schema.String, locale: Schema.String }))),
       );
 
     /** The host's current sessions, newest first; `id` is the token's digest (it signs nobody in). */

@@ -1,3 +1,4 @@
+import { LOCALE_NAMES, LOCALES } from "../i18n/i18n.ts";
 import { COLOURS, NOTE, type EventType, type EventTypeId, type Host, type NamedSchedule } from "../domain/model.ts";
 import type { HistoryEntry, Meeting, MeetingView } from "../domain/meetings.ts";
 import type { DateOverride } from "../domain/schedule.ts";
@@ -943,7 +944,7 @@ export const AccountPage = (p: AccountProps) => (
     <section class="card" aria-labelledby="account-h">
       <h1 id="account-h">Account</h1>
       <NoticeLine notice={p.notice} />
-      <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", slug: "Address", timeZone: "Time zone", bio: "About you" })[f] ?? f} />
+      <ErrorSummary errors={p.errors} labels={(f) => ({ name: "Name", slug: "Address", timeZone: "Time zone", bio: "About you", locale: "Language" })[f] ?? f} />
       <form method="post" action="/host/account" novalidate data-check="true">
         <CsrfField page={p.page} />
         <IdentityFields
@@ -955,6 +956,22 @@ export const AccountPage = (p: AccountProps) => (
           detectZone={false}
         />
         <TextArea name="bio" label="About you" values={p.values} errors={p.errors} maxlength={1000} optional hint="Shown on your booking page" />
+        <div class="field">
+          <label for={idOf("locale")}>Language of your mails</label>
+          <select
+            id={idOf("locale")}
+            name="locale"
+            aria-invalid={p.errors.has("locale") ? "true" : undefined}
+            aria-describedby={p.errors.has("locale") ? `${idOf("locale")}-error` : undefined}
+          >
+            {LOCALES.map((l) => (
+              <option value={l} lang={l} selected={(p.values["locale"] ?? "en") === l} safe>
+                {LOCALE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+          <FieldError id={`${idOf("locale")}-error`} message={errorText("Language", p.errors.get("locale"))} />
+        </div>
         <button type="submit" class="primary">
           Save
         </button>

@@ -1,6 +1,7 @@
 import { Either, Schema } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
+import { localeOf } from "../../i18n/i18n.ts";
 import { EventTypeId, WEBHOOK_EVENTS, withDuration, WebhookEvent, type Booking, type HostId, type Party } from "../../domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../domain/time.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
@@ -13,7 +14,13 @@ import { deviceOf } from "../session.ts";
 export const BookingRequest = Schema.Struct({
   eventTypeId: EventTypeId,
   start: Instant,
-  invitee: Schema.Struct({ name: Name, email: Email, timeZone: TimeZone }),
+  invitee: Schema.Struct({
+    name: Name,
+    email: Email,
+    timeZone: TimeZone,
+    /** A BCP 47 tag: their mails speak its language when Rendezvous speaks it, else English. */
+    locale: Schema.optional(Schema.String.pipe(Schema.pattern(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, { message: () => "must be a language tag such as de or fr-CA" }))),
+  }),
   answers: Schema.optionalWith(Answers, { default: () => ({}) }),
   holdToken: Schema.optionalWith(Schema.NullOr(Token), { default: () => null }),
   /** One of the event type's `durationChoices`; left out, its first. */
@@ -130,7 +137,7 @@ export const apiRoutes = (web: Web) => {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
     const body = decodeBody(web, request, BookingRequest);
     if (isReply(body)) return body;
-    const booked = await context.book({ ...body, note: "", idempotencyKey: key ?? null, visitor: null });
+    const booked = await context.book({ ...body, invitee: { ...body.invitee, locale: localeOf(body.invitee.locale) }, note: "", idempotencyKey: key ?? null, visitor: null });
     if (isAppError(booked)) return problem(booked);
     return json(201, bookingJson(web, booked), [["Location", `/api/v1/bookings/${booked.id}`]]);
   };

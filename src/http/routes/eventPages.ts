@@ -1,6 +1,7 @@
 import { Either } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { chosenLengthOf } from "../../domain/model.ts";
+import { negotiateLocale } from "../../i18n/i18n.ts";
 import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
@@ -240,7 +241,7 @@ export const eventPageRoutes = (web: Web) => {
     const booked = await context.book({
       eventTypeId: ctx.eventType.id,
       start: form.start,
-      invitee: { name: form.name, email: form.email, timeZone: form.tz },
+      invitee: { name: form.name, email: form.email, timeZone: form.tz, locale: negotiateLocale(request.headers.get("accept-language")) },
       answers: form.answers,
       note: form.note,
       idempotencyKey: form.idempotencyKey,

@@ -1,5 +1,6 @@
 import { Either, Schema } from "effect";
 import { asBooked, BookingId } from "../../domain/model.ts";
+import { negotiateLocale } from "../../i18n/i18n.ts";
 import { NotFound } from "../../domain/errors.ts";
 import { addDays, parseInstant, parseLocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
@@ -230,7 +231,7 @@ export const hostPageRoutes = (web: Web) => {
     if ("errors" in email) {
       return html(422, SignedOutPage({ page: post.page, status: "no-session", signupOpen, errors: email.errors }) as string, [...post.cookies, ...PRIVATE]);
     }
-    const asked = context.requestSignUp(email.value);
+    const asked = context.requestSignUp(email.value, negotiateLocale(request.headers.get("accept-language")));
     if (isAppError(asked)) return errorPage(post.page, asked, post.cookies);
     return html(200, SignedOutPage({ page: post.page, status: "sign-up-sent", signupOpen }) as string, [...post.cookies, ...PRIVATE]);
   };

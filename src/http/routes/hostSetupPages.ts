@@ -2,6 +2,7 @@ import { Schema } from "effect";
 import { joiningProblems, profileProblems } from "../../booking/HostSetup.ts";
 import { InvalidInput, NotFound } from "../../domain/errors.ts";
 import { EventTypeId, type ScheduleId } from "../../domain/model.ts";
+import { negotiateLocale } from "../../i18n/i18n.ts";
 import type { WeeklyRule } from "../../domain/schedule.ts";
 import { ErrorPage } from "../../views/ErrorPage.tsx";
 import { canonicalTimeZone, zoneTable } from "../../domain/zone.ts";
@@ -282,8 +283,8 @@ export const hostSetupRoutes = (web: Web) => {
     const [sessions, agendaHour] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.agendaHourOf(host.hostId)]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
     if (isAppError(agendaHour)) return errorPage(host.view.page, agendaHour, host.cookies);
-    const { name, slug, timeZone, bio } = host.snapshot.host;
-    const values = form?.values ?? { name, slug, timeZone, bio };
+    const { name, slug, timeZone, bio, locale } = host.snapshot.host;
+    const values = form?.values ?? { name, slug, timeZone, bio, locale };
     const zones = web.views.zonePickerGroups(web.now(), values["timeZone"] ?? timeZone);
     return page(
       host.cookies,
@@ -357,6 +358,7 @@ export const hostSetupRoutes = (web: Web) => {
       slug: (values["slug"] ?? "").trim().toLowerCase(),
       timeZone: values["timeZone"] ?? "",
       bio: (values["bio"] ?? "").trim(),
+      locale: values["locale"] ?? "en",
     };
     const problems = new Map(profileProblems(profile).map((p) => [p.field, p.message]));
     const checked = checkedOnly(host.fields, problems);
@@ -475,7 +477,8 @@ export const hostSetupRoutes = (web: Web) => {
     const checked = checkedOnly(post.fields, problems);
     if (checked !== undefined) return joinForm(post.page, invitation, values, checked);
     if (problems.size > 0) return joinForm(post.page, invitation, values, problems, 422);
-    const joined = await context.join(token, joining, deviceOf(request.headers.get("user-agent")));
+    const locale = negotiateLocale(request.headers.get("accept-language"));
+    const joined = await context.join(token, { ...joining, locale }, deviceOf(request.headers.get("user-agent")));
     if (isAppError(joined)) {
       return joined._tag === "InvalidInput" ? joinForm(post.page, invitation, values, new Map([[joined.field, joined.message]]), 422) : errorPage(post.page, joined, post.cookies);
     }
