@@ -273,6 +273,10 @@ export const makeHostSetup = (deps: SetupDeps) => {
       ? Promise.resolve(new InvalidInput({ field: "agendaHour", message: "must be an hour of the day, or off" }))
       : deps.run(Effect.flatMap(AgendaRepository, (r) => r.setAgendaHour(hostId, hour)));
 
+  const listedOf = (hostId: HostId) => deps.run(Effect.flatMap(HostRepository, (r) => r.listedOf(hostId)));
+
+  const setListed = (hostId: HostId, listed: boolean) => deps.run(Effect.flatMap(HostRepository, (r) => r.setListed(hostId, listed)));
+
   /** A host's uploaded picture by their address, for the page that shows it. */
   const avatarOf = (slug: string) => (SLUG.test(slug) ? deps.run(Effect.flatMap(HostRepository, (r) => r.avatarOf(slug))) : Promise.resolve(undefined));
 
@@ -289,7 +293,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return deps.run(Effect.flatMap(HostRepository, (r) => r.setAvatar(hostId, { bytes, type })));
   };
 
-  return { avatarOf, setAvatar, agendaHourOf, setAgendaHour, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, deleteSchedule, setDateOverride };
+  return { avatarOf, setAvatar, agendaHourOf, setAgendaHour, listedOf, setListed, previewOverride, deleteEventType, saveProfile, setHostActive, setRole, team, invite, requestSignUp, signupOpen: deps.signupOpen, emailSignInLink, invitation, join, roleOf, sessionsOf, endSessions, saveEventType, replaceWeeklyHours, deleteSchedule, setDateOverride };
 };
 
 export type HostSetup = ReturnType<typeof makeHostSetup>;

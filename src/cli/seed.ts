@@ -30,6 +30,8 @@ const create = (hosts: HostRepository) => Effect.gen(function* () {
     timeZone: "Europe/Vienna",
     locale: "en",
   });
+  // The demo is there to be found: it appears on the front page.
+  yield* hosts.setListed(hostId, true);
   yield* hosts.insertEventType(
     hostId,
     newEventType({

@@ -80,12 +80,28 @@ export const panelData = (
         : monthOf(today);
   if (month < monthOf(today)) month = monthOf(today);
   if (month > monthOf(last)) month = monthOf(last);
-  const nextMonth = addMonths(month, 1);
 
   const durationMs = eventType.durationMinutes * 60_000;
-  const starts = snapshot.slots(eventType, zone.startOfDay(month), zone.startOfDay(nextMonth), now);
-  const counts = new Map<LocalDate, number>();
-  for (const d of groupByViewerDate(starts, durationMs, viewer.zone)) counts.set(d.date, d.slots.length);
+  /** Free times per viewer-local date of one month. */
+  const countsOf = (first: LocalDate) => {
+    const counts = new Map<LocalDate, number>();
+    const starts = snapshot.slots(eventType, zone.startOfDay(first), zone.startOfDay(addMonths(first, 1)), now);
+    for (const d of groupByViewerDate(starts, durationMs, viewer.zone)) counts.set(d.date, d.slots.length);
+    return counts;
+  };
+  let counts = countsOf(month);
+  // Asked for nothing in particular, the calendar opens on the first month with a free day (late
+  // on a month's last day, or with weeks booked out, that is not this month).
+  if (asked === undefined && askedMonth === null && ![...counts.keys()].some((d) => d >= today)) {
+    for (let later = addMonths(month, 1); later <= monthOf(last); later = addMonths(later, 1)) {
+      const laterCounts = countsOf(later);
+      if (laterCounts.size === 0) continue;
+      month = later;
+      counts = laterCounts;
+      break;
+    }
+  }
+  const nextMonth = addMonths(month, 1);
 
   const firstFree = [...counts.keys()].find((d) => d >= today);
   const selected = asked !== undefined && asked >= month && asked < nextMonth ? asked : firstFree;

@@ -388,6 +388,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/host/account", handler: setup.account, limit: "read" },
       { method: "post", pattern: "/host/account", handler: setup.saveProfile, limit: "change" },
       { method: "post", pattern: "/host/account/agenda", handler: setup.saveAgenda, limit: "change" },
+      { method: "post", pattern: "/host/account/listing", handler: setup.saveListing, limit: "change" },
       { method: "post", pattern: "/host/account/avatar", handler: setup.uploadAvatar, limit: "change" },
       { method: "post", pattern: "/host/account/avatar/delete", handler: setup.removeAvatar, limit: "change" },
       { method: "get", pattern: "/host/avatars/:slug", handler: setup.avatar, limit: "read" },

@@ -124,7 +124,7 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
   const findHostIdOfEventType = (id: EventTypeId) =>
     sql`SELECT host_id AS id FROM event_types WHERE id = ${id}`.pipe(Effect.flatMap(idOf(HostId)));
 
-  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale, bio, active FROM hosts WHERE active ORDER BY name, slug`.pipe(
+  const listHosts: Effect.Effect<ReadonlyArray<Host>, SqlError> = sql`SELECT id, slug, name, email, time_zone, locale, bio, active FROM hosts WHERE active AND listed ORDER BY name, slug`.pipe(
     Effect.flatMap(hostsOf),
   );
 
@@ -220,6 +220,12 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
       UPDATE event_types SET deleted = true, active = false, slug = left(slug, 40) || '-deleted-' || left(id::text, 8)
       WHERE id = ${id} AND host_id = ${hostId}`.pipe(Effect.asVoid);
 
+  /** Whether the front page lists the host. */
+  const listedOf = (hostId: HostId) =>
+    sql`SELECT listed FROM hosts WHERE id = ${hostId}`.pipe(Effect.flatMap(decodeFirst(Schema.Struct({ listed: Schema.Boolean }))), Effect.map((r) => r?.listed ?? false));
+
+  const setListed = (hostId: HostId, listed: boolean) => sql`UPDATE hosts SET listed = ${listed} WHERE id = ${hostId}`.pipe(Effect.asVoid);
+
   const setActive = (hostId: HostId, active: boolean) => sql`UPDATE hosts SET active = ${active} WHERE id = ${hostId}`.pipe(Effect.asVoid);
 
   /** Replaces the weekly rules of the host's own hours, or (with `scheduleId`) of one named schedule. */
@@ -278,6 +284,8 @@ export class HostRepository extends Effect.Service<HostRepository>()("rendezvous
     avatarOf,
     setAvatar,
     setActive,
+    listedOf,
+    setListed,
     deleteEventType,
   } as const;
   }),

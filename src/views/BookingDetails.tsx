@@ -118,9 +118,17 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
           )}
         </dl>
         {cancelled ? (
-          <p>
-            <a href={`/${p.host.slug}/${p.eventType.slug}`}>Book another time</a>
-          </p>
+          <>
+            <p>
+              <a href={p.links.ics} download="meeting.ics">
+                Remove it from your calendar (.ics)
+              </a>{" "}
+              <span class="muted">if you had added it: Apple Calendar, Outlook and others drop the entry when you open the file.</span>
+            </p>
+            <p>
+              <a href={`/${p.host.slug}/${p.eventType.slug}`}>Book another time</a>
+            </p>
+          </>
         ) : (
           <>
             {pending ? (

@@ -97,7 +97,7 @@ const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewe
   ) : (
     <fieldset class="alternatives">
       <legend>Choose another time</legend>
-      {p.alternatives.map((start, i) => {
+      {[...p.alternatives].sort((a, b) => a - b).map((start, i) => {
         const when = meetingIn(start, durationMs, p.viewer.zone, p.viewer.clock);
         return (
           <label class="alternative">
@@ -130,11 +130,16 @@ export const BookingForm = (p: BookingFormProps) => {
       <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
       {length === undefined ? "" : <input type="hidden" name="d" value={String(length)} />}
       <h2>Your details</h2>
-      <p class="summary">
-        <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
-        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
-        <a href={calendarUrl}>Change</a>
-      </p>
+      {p.alternatives === undefined ? (
+        <p class="summary">
+          <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
+          <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
+          <a href={calendarUrl}>Change</a>
+        </p>
+      ) : (
+        // The time they chose is gone: the summary names none until they pick another below.
+        <p class="summary" safe>{`Times in ${zoneLabel(p.viewer.zone)}.`}</p>
+      )}
       {p.hold === undefined ? (
         ""
       ) : (

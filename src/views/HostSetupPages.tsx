@@ -934,6 +934,8 @@ export interface AccountProps extends HostPageProps {
   readonly zones: ReadonlyArray<ZoneGroup>;
   /** The host-local hour the day's meetings are mailed at, or null for none. */
   readonly agendaHour: number | null;
+  /** Whether the front page lists them. */
+  readonly listed: boolean;
   readonly sessions: ReadonlyArray<{ readonly id: string; readonly device: string; readonly createdAt: number; readonly current: boolean }>;
 }
 
@@ -1030,6 +1032,16 @@ export const AccountPage = (p: AccountProps) => (
         </div>
         <button type="submit" class="secondary">
           Save agenda setting
+        </button>
+      </form>
+      <form method="post" action="/host/account/listing" class="listing">
+        <CsrfField page={p.page} />
+        <label class="inline">
+          <input type="checkbox" name="listed" checked={p.listed} /> List me on this Rendezvous's front page
+        </label>
+        <p class="hint muted">Off: only people you give your booking page's address find you.</p>
+        <button type="submit" class="secondary">
+          Save listing
         </button>
       </form>
       <h2 id="sessions-h">Signed in</h2>

@@ -49,8 +49,11 @@ export const DaySlots = (p: DaySlotsData) => {
             <h3 id={`day-h-${date}`} safe>
               {dayLong(date)}
             </h3>
+            {day === undefined ? (
+              ""
+            ) : (
             <ul class="slots">
-              {(day?.slots ?? []).map((slot) => {
+              {day.slots.map((slot) => {
                 const start = wallTime(slot.startMinutes, p.clock);
                 const end = wallTime(slot.endMinutes, p.clock);
                 return (
@@ -62,6 +65,7 @@ export const DaySlots = (p: DaySlotsData) => {
                 );
               })}
             </ul>
+            )}
           </section>
         );
       })}

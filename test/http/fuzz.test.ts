@@ -106,6 +106,7 @@ const TEMPLATES = [
   "/host/team",
   "/host/account",
   "/host/account/agenda",
+  "/host/account/listing",
   "/host/account/avatar",
   "/host/account/avatar/delete",
   "/host/avatars/:s",
@@ -226,7 +227,7 @@ const formBody = () =>
         fc.oneof(
           fc.constantFrom("_csrf", "start", "tz", "d", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
           fc.constantFrom("title", "slug", "durationMinutes", "durationChoices", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
-          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId"),
+          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId", "listed"),
           fc.string({ maxLength: 10 }),
         ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),

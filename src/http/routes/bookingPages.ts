@@ -71,6 +71,8 @@ export const bookingPageRoutes = (web: Web) => {
       organizer: { name: snapshot.host.name, email: snapshot.host.email },
       attendee: { name: booking.invitee.name, email: booking.invitee.email },
       cancelled: booking.status === "cancelled" || booking.status === "declined",
+      // A cancelled meeting's file removes the entry it once added (same UID, higher SEQUENCE), per RFC 5546.
+      method: booking.status === "cancelled" || booking.status === "declined" ? "CANCEL" : "PUBLISH",
     });
     return {
       status: 200,

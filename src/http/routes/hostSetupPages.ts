@@ -280,16 +280,17 @@ export const hostSetupRoutes = (web: Web) => {
   // ----- Account and sessions ---------------------------------------------------------------
 
   const accountPage = async (request: Request, host: SignedIn, form?: { values: FormValues; errors: ReadonlyMap<string, string> }, status = 200, notice?: Notice) => {
-    const [sessions, agendaHour] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.agendaHourOf(host.hostId)]);
+    const [sessions, agendaHour, listed] = await Promise.all([context.sessionsOf(host.hostId, hostSessionOf(request)), context.agendaHourOf(host.hostId), context.listedOf(host.hostId)]);
     if (isAppError(sessions)) return errorPage(host.view.page, sessions, host.cookies);
     if (isAppError(agendaHour)) return errorPage(host.view.page, agendaHour, host.cookies);
+    if (isAppError(listed)) return errorPage(host.view.page, listed, host.cookies);
     const { name, slug, timeZone, bio, locale } = host.snapshot.host;
     const values = form?.values ?? { name, slug, timeZone, bio, locale };
     const zones = web.views.zonePickerGroups(web.now(), values["timeZone"] ?? timeZone);
     return page(
       host.cookies,
       status,
-      AccountPage({ ...host.view, notice, role: host.role, origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones, agendaHour }),
+      AccountPage({ ...host.view, notice, role: host.role, origin: web.config.publicUrl, sessions, values, errors: form?.errors ?? NO_ERRORS, zones, agendaHour, listed }),
     );
   };
 
@@ -344,6 +345,15 @@ export const hostSetupRoutes = (web: Web) => {
     const raw = typeof host.fields["agendaHour"] === "string" ? host.fields["agendaHour"] : "";
     const hour = raw === "off" ? null : /^\d{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
     const saved = await context.setAgendaHour(host.hostId, hour);
+    if (isAppError(saved)) return errorPage(host.view.page, saved, host.cookies);
+    return redirect("/host/account?saved=1", host.cookies);
+  };
+
+  /** `/host/account/listing`: whether the front page lists the host (a checkbox: ticked or left out). */
+  const saveListing = async (request: Request): Promise<Reply> => {
+    const host = await hostPost(web, request);
+    if (isReply(host)) return host;
+    const saved = await context.setListed(host.hostId, host.fields["listed"] === "on");
     if (isAppError(saved)) return errorPage(host.view.page, saved, host.cookies);
     return redirect("/host/account?saved=1", host.cookies);
   };
@@ -487,5 +497,5 @@ export const hostSetupRoutes = (web: Web) => {
     return redirect("/host/event-types", [...post.cookies, ["Set-Cookie", hostSessionCookie(joined.session, maxAge, secure)]]);
   };
 
-  return { uploadAvatar, removeAvatar, avatar, saveAgenda, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, deleteSchedule, saveOverride, removeOverride, team, invite, joinPage, join };
+  return { uploadAvatar, removeAvatar, avatar, saveAgenda, saveListing, deleteEventType, deactivate: setMemberActive(false), reactivate: setMemberActive(true), setMemberRole, account, saveProfile, endSessions, eventTypes, preview, newEventType, duplicateEventType, editEventType, saveEventType, availability, saveWeeklyHours, deleteSchedule, saveOverride, removeOverride, team, invite, joinPage, join };
 };

@@ -1,0 +1,138 @@
+import { Effect } from "effect";
+import ICAL from "ical.js";
+import { describe, expect, it } from "vitest";
+import { parseLocalDate, addDays } from "../../src/domain/time.ts";
+import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { bookViaApi } from "../support/api.ts";
+import { useTestApp } from "../support/app.ts";
+import { expectAccessible, failOnPageErrors, screenshot, useBrowser, VIEWPORTS } from "../support/browser.ts";
+import { createHost, wall, weekdays } from "../support/fixtures.ts";
+import { queryOf } from "../support/host.ts";
+
+/** The invitee's page, second pass (issue 13): each test is one of its numbered items. */
+
+const app = useTestApp();
+const browser = useBrowser();
+const sql = queryOf(app);
+
+const newPage = async (viewport: keyof typeof VIEWPORTS = "desktop") => {
+  const page = await (await browser.newContext({ viewport: VIEWPORTS[viewport], timezoneId: "UTC", locale: "en-GB" })).newPage();
+  const errors: string[] = [];
+  failOnPageErrors(page, errors);
+  return { page, errors };
+};
+
+const utcToday = () => parseLocalDate(new Date().toISOString().slice(0, 10))!;
+const isoDay = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+const calendarOf = (text: string) => new ICAL.Component(ICAL.parse(text));
+
+describe("the invitee's page, second pass", () => {
+  it("3: opens the calendar on the first day with free times, even in a later month", async () => {
+    // No weekly hours at all; one date, in the month after next, has hours.
+    const first = new Date();
+    const later = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 2, 10));
+    const date = later.toISOString().slice(0, 10);
+    const host = await app.runtime.runPromise(
+      createHost({ timeZone: "UTC", rules: [], overrides: [{ date: parseLocalDate(date)!, windows: [{ start: wall("09:00"), end: wall("10:00") }] }] }),
+    );
+    const { page, errors } = await newPage();
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC`);
+    await expect.poll(() => page.locator(".month a.day.selected").getAttribute("data-date")).toBe(date);
+    expect(await page.locator('button[name="start"]').count()).toBe(2);
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+  });
+
+  it("5: a day without times says so once, and a pointer cannot pick it", async () => {
+    // Open every day but tomorrow.
+    const tomorrow = addDays(utcToday(), 1);
+    const host = await app.runtime.runPromise(
+      createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]), overrides: [{ date: tomorrow, windows: [] }] }),
+    );
+    const { page, errors } = await newPage();
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${isoDay(1)}`);
+    const slots = page.locator("#day-slots");
+    await expect.poll(() => slots.innerText()).toContain("No free times on this day.");
+    // The other message lived in CSS on an empty list: there is no list on a day without times.
+    expect(await page.locator("#day-slots ul.slots").count()).toBe(0);
+    expect(await page.locator(`.month a.day[data-date="${isoDay(1)}"]`).evaluate((a) => getComputedStyle(a).pointerEvents)).toBe("none");
+    expect(await page.locator(".month a.day:has(.dot)").first().evaluate((a) => getComputedStyle(a).pointerEvents)).toBe("auto");
+    expect(errors).toEqual([]);
+  });
+
+  it("9, 12: a manage link shows no focus box to a mouse user, and a cancelled meeting offers a calendar file that removes it", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).json()) as { slots: { start: string }[] };
+    const booked = (await (await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slots.slots[3]!.start, email: "cal@example.com" })).json()) as { manageToken: string };
+    const { page, errors } = await newPage();
+    await page.goto(`${app.url}/booking/${booked.manageToken}`);
+    // The heading takes focus (screen readers start there), with no ring drawn round it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("booking-h");
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe("none");
+
+    const ics = () => page.evaluate(async (path) => (await fetch(path)).text(), `/booking/${booked.manageToken}/meeting.ics`);
+    const added = calendarOf(await ics());
+    expect(added.getFirstPropertyValue("method")).toBe("PUBLISH");
+    const event = added.getFirstSubcomponent("vevent")!;
+
+    await page.getByRole("button", { name: "Cancel the meeting" }).click();
+    const link = page.getByRole("link", { name: "Remove it from your calendar (.ics)" });
+    await link.waitFor();
+    await screenshot(page, "cancelled-calendar-file");
+    const removed = calendarOf(await page.evaluate(async (path) => (await fetch(path)).text(), (await link.getAttribute("href"))!));
+    expect(removed.getFirstPropertyValue("method")).toBe("CANCEL");
+    const cancelled = removed.getFirstSubcomponent("vevent")!;
+    expect(cancelled.getFirstPropertyValue("uid")).toBe(event.getFirstPropertyValue("uid"));
+    expect(Number(cancelled.getFirstPropertyValue("sequence"))).toBeGreaterThan(Number(event.getFirstPropertyValue("sequence")));
+    expect(cancelled.getFirstPropertyValue("status")).toBe("CANCELLED");
+    expect(errors).toEqual([]);
+  });
+
+  it("10: after someone took the time, the other times are in time order and the taken one is not in the summary", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const offered = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${isoDay(2)}T00:00:00Z`)).json()) as { slots: { start: string }[] };
+    // A time in the middle of a day, so free times lie on both sides of it.
+    const taken = offered.slots[6]!.start;
+    const { page, errors } = await newPage("phone");
+    // The form for a time without a hold (as after a hold ran out); meanwhile someone else books it.
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}/book?start=${encodeURIComponent(taken)}&tz=UTC`);
+    expect((await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: taken, email: "first@example.com" })).status).toBe(201);
+    await page.getByLabel("Name").fill("Second");
+    await page.getByLabel("Email").fill("second@example.com");
+    await page.getByRole("button", { name: "Confirm booking" }).click();
+    const choices = page.locator('.alternatives input[name="start"]');
+    await choices.first().waitFor();
+    const values = await choices.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(values.length).toBeGreaterThan(2);
+    expect(values).toEqual([...values].sort((a, b) => Date.parse(a) - Date.parse(b)));
+    expect(values.some((v) => Date.parse(v) < Date.parse(taken))).toBe(true);
+    expect(values.some((v) => Date.parse(v) > Date.parse(taken))).toBe(true);
+    const takenLabel = new Date(taken).toISOString().slice(11, 16);
+    expect(await page.locator(".summary").innerText()).not.toContain(takenLabel);
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+  });
+
+  it("11: the front page lists only hosts who chose to be listed", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC" }));
+    const name = `Host ${host.hostSlug}`;
+    const { page, errors } = await newPage();
+    await page.goto(`${app.url}/`);
+    expect(await page.getByText(name).count()).toBe(0);
+
+    const link = await app.runtime.runPromise(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
+    const hostPage = (await newPage()).page;
+    await hostPage.goto(`${app.url}/host/sign-in/${link}`);
+    await hostPage.getByRole("button", { name: "Sign in" }).click();
+    await hostPage.getByRole("link", { name: "Account", exact: true }).click();
+    await hostPage.getByLabel("List me on this Rendezvous's front page").check();
+    await hostPage.getByRole("button", { name: "Save listing" }).click();
+    await hostPage.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await sql("SELECT listed FROM hosts WHERE id = $1", host.hostId)).toEqual([{ listed: true }]);
+
+    await page.goto(`${app.url}/`);
+    await page.getByText(name).first().waitFor();
+    expect(errors).toEqual([]);
+  });
+});
