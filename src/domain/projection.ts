@@ -10,6 +10,10 @@ export interface ViewedSlot {
   readonly startMinutes: number;
   readonly endMinutes: number;
   readonly offsetMs: number;
+  readonly endOffsetMs: number;
+  /** The start (or end) reads the same as another instant on the viewer's clock (a fall-back hour): say its offset. */
+  readonly startRepeats: boolean;
+  readonly endRepeats: boolean;
 }
 
 export interface ViewedDay {
@@ -32,6 +36,9 @@ export const viewSlot = (start: EpochMs, durationMs: number, viewerZone: string)
     startMinutes: minutesOf(wall, date),
     endMinutes: minutesOf(endWall, Math.floor(endWall / DAY_MS)),
     offsetMs,
+    endOffsetMs: endWall - end,
+    startRepeats: zone.repeatsWallClockAt(start),
+    endRepeats: zone.repeatsWallClockAt(end),
   };
 };
 

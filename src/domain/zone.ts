@@ -1,5 +1,5 @@
 import { Temporal } from "@js-temporal/polyfill";
-import { DAY_MS, epochMs, localDate, type EpochMs, type LocalDate } from "./time.ts";
+import { DAY_MS, epochMs, HOUR_MS, localDate, type EpochMs, type LocalDate } from "./time.ts";
 
 /**
  * A zone's UTC offsets as a table of transitions, built from Temporal one UTC year at a time.
@@ -86,6 +86,20 @@ export class ZoneTable {
       }
     }
     throw new Error(`unreachable: no resolution for wall clock ${wallClock} in ${this.zone}`);
+  }
+
+  /** Whether another instant reads the same on this zone's clock: a time in a fall-back's repeated hour. */
+  repeatsWallClockAt(instant: number): boolean {
+    // Cheap first: no offset change within three hours either side, no repeat.
+    if (this.offsetAt(instant - 3 * HOUR_MS) === this.offsetAt(instant + 3 * HOUR_MS)) return false;
+    const wall = this.wallClockAt(instant);
+    for (const t of this.transitionsNear(wall)) {
+      for (const offset of [t.before, t.after]) {
+        const other = wall - offset;
+        if (other !== instant && this.offsetAt(other) === offset) return true;
+      }
+    }
+    return false;
   }
 
   /** The first instant of a local date (a skipped midnight starts the day at the gap's end). */

@@ -1,5 +1,6 @@
 import type { ViewedDay } from "../domain/projection.ts";
 import { formatInstant, type EpochMs, type LocalDate } from "../domain/time.ts";
+import { formatOffset } from "../domain/zone.ts";
 import { dayLong, wallTime, type Clock } from "./format.ts";
 
 /**
@@ -54,8 +55,9 @@ export const DaySlots = (p: DaySlotsData) => {
             ) : (
             <ul class="slots">
               {day.slots.map((slot) => {
-                const start = wallTime(slot.startMinutes, p.clock);
-                const end = wallTime(slot.endMinutes, p.clock);
+                // In a fall-back hour a wall time comes twice: its offset tells the two apart.
+                const start = `${wallTime(slot.startMinutes, p.clock)}${slot.startRepeats ? ` (GMT${formatOffset(slot.offsetMs)})` : ""}`;
+                const end = `${wallTime(slot.endMinutes, p.clock)}${slot.endRepeats ? ` (GMT${formatOffset(slot.endOffsetMs)})` : ""}`;
                 return (
                   <li id={slotElementId(p.offer, slot.start)}>
                     <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={`${dayLong(date)}, ${start} to ${end}`} safe>

@@ -60,8 +60,9 @@ export const meetingIn = (start: EpochMs, durationMs: number, zone: string, cloc
   return {
     date: v.date,
     day: dayLongWithYear(v.date, locale),
-    start: wallTime(v.startMinutes, clock),
-    end: wallTime(v.endMinutes, clock),
+    // A wall time that comes twice (a fall-back hour) carries its offset.
+    start: `${wallTime(v.startMinutes, clock)}${v.startRepeats ? ` (GMT${formatOffset(v.offsetMs)})` : ""}`,
+    end: `${wallTime(v.endMinutes, clock)}${v.endRepeats ? ` (GMT${formatOffset(v.endOffsetMs)})` : ""}`,
     offset: `GMT${formatOffset(v.offsetMs)}`,
   };
 };

@@ -136,3 +136,50 @@ describe("the invitee's page, second pass", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("the fall-back hour", () => {
+  it("13: shows the offset on wall times that come twice, on the buttons, their labels and the form's summary", async () => {
+    // Open around the clock in UTC; a London viewer on the night the clocks go back (31 October 2027).
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const { page, errors } = await newPage();
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=Europe/London&clock=24h&date=2027-10-31`);
+    const buttons = page.locator('#day-slots button[name="start"]');
+    await buttons.first().waitFor();
+    const shown = await buttons.evaluateAll((all) => all.map((b) => ({ text: b.textContent ?? "", label: b.getAttribute("aria-label") ?? "" })));
+    const texts = shown.map((b) => b.text);
+    // 01:00 and 01:30 come twice that night, first in summer time, then in winter time.
+    expect(texts.filter((t) => t.startsWith("01:00"))).toEqual(["01:00 (GMT+01:00)", "01:00 (GMT+00:00)"]);
+    expect(texts.filter((t) => t.startsWith("01:30"))).toEqual(["01:30 (GMT+01:00)", "01:30 (GMT+00:00)"]);
+    // Every button reads differently, and so does every label; none says "01:30 to 01:00".
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(new Set(shown.map((b) => b.label)).size).toBe(shown.length);
+    expect(shown.map((b) => b.label)).toContain("Sunday 31 October, 01:30 (GMT+01:00) to 01:00 (GMT+00:00)");
+    // Times away from the change carry no offset.
+    expect(texts).toContain("09:00");
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Sunday 31 October, 01:30 (GMT+00:00) to 02:00" }).click();
+    await expect.poll(() => page.locator(".summary").innerText()).toContain("01:30 (GMT+00:00) – 02:00");
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("the zone picker", () => {
+  it("14: gives each zone its offset on the date on screen, not today's", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const { page, errors } = await newPage();
+    /** The next 15th of a month (0 = January), within the year ahead that pages offer. */
+    const next15th = (month: number) => {
+      const now = new Date();
+      const thisYear = Date.UTC(now.getUTCFullYear(), month, 15) > now.getTime();
+      return `${now.getUTCFullYear() + (thisYear ? 0 : 1)}-${String(month + 1).padStart(2, "0")}-15`;
+    };
+    const chatham = page.locator('option[value="Pacific/Chatham"]');
+    // New Zealand keeps summer time from late September to early April.
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${next15th(6)}`);
+    expect(await chatham.textContent()).toBe("Chatham (GMT+12:45)");
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${next15th(0)}`);
+    expect(await chatham.textContent()).toBe("Chatham (GMT+13:45)");
+    expect(errors).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest";
 import { DAY_MS, MINUTE_MS, localDate } from "../../src/domain/time.ts";
 import { zoneTable } from "../../src/domain/zone.ts";
 import { FastCheck as fc } from "effect";
+import { Temporal } from "@js-temporal/polyfill";
 import { anchorArb, propertyOptions, referenceInstant, referenceLocal, zoneArb } from "./reference.ts";
 
 const caseArb = zoneArb.chain((zone) => anchorArb(zone).map((instant) => ({ zone, instant })));
@@ -61,6 +62,25 @@ describe("the zone offset table", () => {
       // Every instant before the end reads earlier than the wall time (on the clock as it runs then).
       expect(table.wallClockAt(end - 1)).toBeLessThan(wall);
       expect(table.wallClockAt(end)).toBeGreaterThanOrEqual(wall);
+    },
+    propertyOptions,
+  );
+
+  it.prop(
+    "says a wall-clock reading repeats exactly when Temporal finds two instants for it (fall-back folds)",
+    [zoneArb, fc.integer({ min: 2008, max: 2030 }), fc.nat(), fc.integer({ min: -120, max: 120 })],
+    ([zone, year, pick, deltaMinutes]) => {
+      const table = zoneTable(zone);
+      const transitions = table.transitionsIn(Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+      if (transitions.length === 0) return;
+      const t = transitions[pick % transitions.length]!;
+      // Instants up to two hours either side of a change: inside a fold for many of them.
+      const instant = t.at + deltaMinutes * MINUTE_MS;
+      // The reading comes from a real instant, so it lies in no gap: it repeats when the earlier and later instants differ.
+      const wall = Temporal.Instant.fromEpochMilliseconds(instant).toZonedDateTimeISO(zone).toPlainDateTime();
+      const earlier = wall.toZonedDateTime(zone, { disambiguation: "earlier" }).epochMilliseconds;
+      const later = wall.toZonedDateTime(zone, { disambiguation: "later" }).epochMilliseconds;
+      expect(table.repeatsWallClockAt(instant)).toBe(earlier !== later);
     },
     propertyOptions,
   );

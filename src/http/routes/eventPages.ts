@@ -2,7 +2,7 @@ import { Either } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { chosenLengthOf } from "../../domain/model.ts";
 import { negotiateLocale } from "../../i18n/i18n.ts";
-import { addDays, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
+import { addDays, DAY_MS, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
@@ -38,7 +38,8 @@ const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventCo
     length: chosenLengthOf(ctx.eventType),
     selfUrl: panel.selfUrl,
     notice,
-    zones: zonePickerGroups(now, viewer.zone),
+    // Offsets as on the day on screen (noon UTC of it, or of the month's first day).
+    zones: zonePickerGroups(Math.max(now, (panel.calendar.selected ?? panel.calendar.month) * DAY_MS + 12 * 3_600_000), viewer.zone),
     keep: panel.keep,
     lengths: panel.lengths,
     clockUrls: {
