@@ -228,6 +228,9 @@ export const relayChanges = (
           const days = dayUpdatesOf(event, snapshot, zone, now);
           if (days !== "") app.publish(zoneTopic(event.hostId, zone), days, false);
         }
-      }),
+      }).pipe(
+        // One change that cannot be rendered must not end live updates for every page.
+        Effect.catchAllCause((cause) => Effect.logError("a live update was not sent", cause)),
+      ),
     ),
   );

@@ -61,6 +61,12 @@ export interface BookingPanelProps {
   readonly length?: number | undefined;
   /** This view at each length offered, when there is a choice. */
   readonly lengths?: ReadonlyArray<{ readonly minutes: number; readonly url: string }>;
+  /**
+   * What the zone form and the clock links outside the panel must carry for this view (day,
+   * month, length): the page script copies them out after each partial swap.
+   */
+  readonly keep?: Readonly<Record<string, string>>;
+  readonly clockUrls?: { readonly "12h": string; readonly "24h": string };
 }
 
 /**
@@ -70,7 +76,17 @@ export interface BookingPanelProps {
 export const BookingPanel = (p: BookingPanelProps) => {
   const { daySlots } = p;
   return (
-  <div id="booking-panel" class="booking-panel" hx-get={p.selfUrl} hx-trigger="slots:refresh" hx-select="#booking-panel" hx-swap="outerMorph">
+  <div
+    id="booking-panel"
+    class="booking-panel"
+    hx-get={p.selfUrl}
+    hx-trigger="slots:refresh"
+    hx-select="#booking-panel"
+    hx-swap="outerMorph"
+    data-keep={p.keep === undefined ? undefined : JSON.stringify(p.keep)}
+    data-clock-12h={p.clockUrls?.["12h"]}
+    data-clock-24h={p.clockUrls?.["24h"]}
+  >
     {p.length === undefined || p.lengths === undefined ? "" : <LengthChoice chosen={p.length} lengths={p.lengths} />}
     <div
       class="panel-nav"

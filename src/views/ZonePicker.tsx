@@ -29,7 +29,7 @@ export const ZonePicker = (props: {
   <div class="zone-bar">
     <form method="get" class="zone-form" id="zone-form">
       {Object.entries(props.keep).map(([name, value]) => (
-        <input type="hidden" name={name} value={value} />
+        <input type="hidden" name={name} value={value} data-keep="true" />
       ))}
       <label for="tz">Time zone</label>
       <div class="zone-row">
@@ -54,10 +54,10 @@ export const ZonePicker = (props: {
       </p>
     </form>
     <nav class="clock-switch" aria-label="Clock">
-      <a href={props.clockUrls["24h"]} aria-current={props.clock === "24h" ? "true" : undefined}>
+      <a href={props.clockUrls["24h"]} data-clock="24h" aria-current={props.clock === "24h" ? "true" : undefined}>
         24-hour
       </a>
-      <a href={props.clockUrls["12h"]} aria-current={props.clock === "12h" ? "true" : undefined}>
+      <a href={props.clockUrls["12h"]} data-clock="12h" aria-current={props.clock === "12h" ? "true" : undefined}>
         12-hour
       </a>
     </nav>

@@ -183,3 +183,26 @@ describe("the zone picker", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("changing how times are shown", () => {
+  it("1: a new zone or clock keeps the chosen day (phone: tap a day, search a zone, Enter)", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const { page, errors } = await newPage("phone");
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC`);
+    const day = page.locator(".month a.day:has(.dot)").nth(2);
+    const date = (await day.getAttribute("data-date"))!;
+    await day.click();
+    await page.locator(`.month a.day.selected[data-date="${date}"]`).waitFor();
+
+    await page.locator("#tz-search").fill("london");
+    await page.locator("#tz-search").press("Enter");
+    await page.waitForURL(/tz=Europe%2FLondon/);
+    expect(await page.locator(".month a.day.selected").getAttribute("data-date")).toBe(date);
+
+    await page.getByRole("link", { name: "12-hour" }).click();
+    await page.waitForURL(/clock=12h/);
+    expect(await page.locator(".month a.day.selected").getAttribute("data-date")).toBe(date);
+    expect(await page.locator(".zone-note strong").textContent()).toBe("Europe/London");
+    expect(errors).toEqual([]);
+  });
+});

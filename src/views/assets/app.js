@@ -202,9 +202,31 @@
     } else connected.add(event.target);
   });
 
+  // The zone form and clock links sit outside the panel htmx swaps: after a day or month
+  // changes there, they take the panel's view along, so a new zone or clock keeps the day.
+  const syncViewState = () => {
+    const panel = document.getElementById("booking-panel");
+    const form = document.getElementById("zone-form");
+    if (!panel || !form || !panel.dataset.keep) return;
+    for (const input of form.querySelectorAll('input[data-keep="true"]')) input.remove();
+    for (const [name, value] of Object.entries(JSON.parse(panel.dataset.keep))) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      input.dataset.keep = "true";
+      form.prepend(input);
+    }
+    for (const link of document.querySelectorAll(".clock-switch a[data-clock]")) {
+      const url = panel.getAttribute(`data-clock-${link.dataset.clock}`);
+      if (url) link.href = url;
+    }
+  };
+
   document.addEventListener("htmx:after:swap", () => {
     setUpGrid();
     setUpZonePicker();
+    syncViewState();
     if (meetingCount >= 0) {
       const now = meetingRows();
       const status = document.getElementById("meetings-status");
