@@ -608,13 +608,14 @@ describe("the dashboard's live socket", () => {
       const monday = nextMonday();
       const startA = (await offered(a.hostSlug, a.eventSlug, monday))[0]!;
       const meetings = JSON.stringify({ type: "meetings" });
+      const bookedAt = Date.now();
       expect((await bookViaApi(app.url, { eventTypeId: a.eventTypeId, start: startA })).status).toBe(201);
       try {
         await expect.poll(() => socketA.frames).toEqual([meetings]);
       } catch (error) {
         // This has failed rarely under the full suite: say what the server had done, to find out why.
         const live = (await (await fetch(`${app.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("rendezvous_live"));
-        throw new Error(`${String(error)}; socket readyState ${socketA.socket.readyState}; ${live.join("; ")}`);
+        throw new Error(`${String(error)}; socket readyState ${socketA.socket.readyState}, closed ${JSON.stringify(socketA.closed)} (booked at ${bookedAt}); ${live.join("; ")}`);
       }
       const startB = (await offered(b.hostSlug, b.eventSlug, monday))[0]!;
       expect((await bookViaApi(app.url, { eventTypeId: b.eventTypeId, start: startB })).status).toBe(201);

@@ -4,6 +4,11 @@ import WebSocket from "ws";
 export const openLiveSocket = async (url: string, origin?: string, headers: Record<string, string> = {}) => {
   const socket = new WebSocket(url, { headers: { ...(origin === undefined ? {} : { origin }), ...headers } });
   const frames: string[] = [];
+  /** How the socket closed, once it has: for diagnosing a socket that stopped hearing. */
+  let closed: { readonly code: number; readonly reason: string; readonly at: number } | undefined;
+  socket.on("close", (code, reason) => {
+    closed = { code, reason: String(reason), at: Date.now() };
+  });
   const waiters: { match: (f: string) => boolean; resolve: (f: string) => void }[] = [];
   socket.on("message", (data, isBinary) => {
     const frame = isBinary ? `<binary ${String(data).length}>` : String(data);
@@ -31,5 +36,8 @@ export const openLiveSocket = async (url: string, origin?: string, headers: Reco
         else waiters.push({ match, resolve });
       }),
     close: () => socket.close(),
+    get closed() {
+      return closed;
+    },
   };
 };
