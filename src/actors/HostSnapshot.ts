@@ -1,7 +1,11 @@
 import { policyOf, type Availability, type Booking, type EventType, type EventTypeId, type Host, type ScheduleId } from "../domain/model.ts";
 import { makeSchedule, OpenTime } from "../domain/schedule.ts";
 import { checkSlot, listSlots, type Occupied, type SlotInput, type Verdict } from "../domain/slots.ts";
-import { DAY_MS, type EpochMs } from "../domain/time.ts";
+import { DAY_MS, MINUTE_MS, type EpochMs } from "../domain/time.ts";
+
+/** Whether a hold is for this event type at its length (a 60-minute hold is no 30-minute one). */
+export const holdIsFor = (hold: Hold, eventType: EventType) =>
+  hold.eventTypeId === eventType.id && hold.end - hold.start === eventType.durationMinutes * MINUTE_MS;
 
 /** Every schedule's open time, in the host's zone: each named schedule's weekly hours, all with the host's dates that differ. */
 export const openTimesOf = (timeZone: string, availability: Availability): Pick<HostState, "openTime" | "openTimes"> => ({

@@ -25,7 +25,7 @@ import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../d
 import { canonicalTimeZone } from "../domain/zone.ts";
 import { isLocale } from "../i18n/i18n.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
-import { openTimesOf, type HostSnapshot, type Hold as HeldSlot } from "./HostSnapshot.ts";
+import { holdIsFor, openTimesOf, type HostSnapshot, type Hold as HeldSlot } from "./HostSnapshot.ts";
 import type {
   Book,
   Cancel,
@@ -224,8 +224,7 @@ const emailProblem = (s: HostSnapshot, et: EventType, p: Book, now: number, maxP
 };
 
 /** Whether a hold is for this meeting: the event type, the start and the length. */
-const holdsTime = (hold: HeldSlot, et: EventType, start: number) =>
-  hold.eventTypeId === et.id && hold.start === start && hold.end - hold.start === et.durationMinutes * MINUTE_MS;
+const holdsTime = (hold: HeldSlot, et: EventType, start: number) => holdIsFor(hold, et) && hold.start === start;
 
 export const judgeBook = (
   s: HostSnapshot,

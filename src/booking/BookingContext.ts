@@ -2,7 +2,7 @@ import { Cause, Effect, Exit, Option, Schema, type Request as EffectRequest } fr
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import type { HostSnapshot } from "../actors/HostSnapshot.ts";
+import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Accept, Book, Cancel, Decline, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
@@ -142,6 +142,12 @@ export const makeBookingContext = (deps: ContextDeps) => {
   const atLength = (offer: Offering, minutes: string | null): Offering => {
     const sized = minutes === null ? undefined : withDuration(offer.eventType, Number(minutes));
     return sized === undefined ? offer : { ...offer, eventType: sized };
+  };
+
+  /** A live hold by its token, when it is for this offering (its event type and length). */
+  const heldFor = (offer: Offering, token: string | null) => {
+    const held = token === null ? undefined : offer.snapshot.holds.get(token);
+    return held !== undefined && holdIsFor(held, offer.eventType) ? held : undefined;
   };
 
   /** The event types a host offers, by title. */
@@ -348,6 +354,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
   return {
     offering,
     atLength,
+    heldFor,
     hostBySlug,
     offeredEventTypes,
     listing,

@@ -105,13 +105,13 @@ export const panelData = (
 
   const firstFree = [...counts.keys()].find((d) => d >= today);
   const selected = asked !== undefined && asked >= month && asked < nextMonth ? asked : firstFree;
+  const length = chosenLengthOf(eventType);
   const url = (q: { month?: LocalDate; date?: LocalDate; clock?: Clock }) =>
-    pageUrl(base, { tz: viewer.zone, d: chosenLengthOf(eventType), clock: q.clock ?? clockParam, month: q.month, date: q.date });
+    pageUrl(base, { tz: viewer.zone, d: length, clock: q.clock ?? clockParam, month: q.month, date: q.date });
 
   const keep: Record<string, string> = { month: formatLocalDate(month).slice(0, 7) };
   if (selected !== undefined) keep["date"] = formatLocalDate(selected);
   if (clockParam !== undefined) keep["clock"] = clockParam;
-  const length = chosenLengthOf(eventType);
   if (length !== undefined) keep["d"] = String(length);
   return {
     calendar: {

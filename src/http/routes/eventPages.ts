@@ -2,7 +2,7 @@ import { Either } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { chosenLengthOf } from "../../domain/model.ts";
 import { negotiateLocale } from "../../i18n/i18n.ts";
-import { addDays, DAY_MS, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
+import { addDays, DAY_MS, HOUR_MS, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
 import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/EventPage.tsx";
@@ -39,7 +39,7 @@ const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventCo
     selfUrl: panel.selfUrl,
     notice,
     // Offsets as on the day on screen (noon UTC of it, or of the month's first day).
-    zones: zonePickerGroups(Math.max(now, (panel.calendar.selected ?? panel.calendar.month) * DAY_MS + 12 * 3_600_000), viewer.zone),
+    zones: zonePickerGroups(Math.max(now, (panel.calendar.selected ?? panel.calendar.month) * DAY_MS + 12 * HOUR_MS), viewer.zone),
     keep: panel.keep,
     lengths: panel.lengths,
     clockUrls: {
@@ -176,8 +176,7 @@ export const eventPageRoutes = (web: Web) => {
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
     const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
-    const held = ctx.snapshot.holds.get(request.query.get("hold") ?? "");
-    const hold = held !== undefined && held.eventTypeId === ctx.eventType.id && held.end - held.start === ctx.eventType.durationMinutes * 60_000 ? held : undefined;
+    const hold = context.heldFor(ctx, request.query.get("hold"));
     const start = hold?.start ?? parseInstant(request.query.get("start") ?? "");
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const body = BookingFormPage({
