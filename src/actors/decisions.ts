@@ -17,9 +17,9 @@ import {
   TooSoon,
   type SlotRefusal,
 } from "../domain/errors.ts";
-import { asBooked, durationChoicesOf, MAX_SCHEDULES, NOTE, withDuration, type Availability, type Booking, type NamedSchedule, type ScheduleId, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
+import { asBooked, durationChoicesOf, MAX_SCHEDULES, withDuration, type Availability, type Booking, type NamedSchedule, type ScheduleId, type BookingId, type EventType, type EventTypeId } from "../domain/model.ts";
 import type { Window, WeeklyRule } from "../domain/schedule.ts";
-import { eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProblem } from "../domain/validation.ts";
+import { answerProblems, eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProblem } from "../domain/validation.ts";
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
@@ -158,34 +158,6 @@ const replay = (existing: Booking, p: Book): Decision =>
   existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(() => new IdempotencyKeyReused({}, true));
 
 
-/** Required questions answered, choices among the options, nothing unknown, lengths bounded. */
-const checkAnswers = (et: EventType, answers: Readonly<Record<string, string>>): InvalidInput | undefined => {
-  const known = new Set(et.questions.map((q) => q.id));
-  for (const key of Object.keys(answers)) {
-    if (key === NOTE) continue;
-    if (!known.has(key)) return new InvalidInput({ field: `answers.${key}`, message: "is not a question of this event" });
-  }
-  if ((answers[NOTE] ?? "").length > 2000) return new InvalidInput({ field: "note", message: "Note must be at most 2000 characters" });
-  for (const q of et.questions) {
-    const value = (answers[q.id] ?? "").trim();
-    const field = `answers.${q.id}`;
-    if (value === "") {
-      if (q.required) return new InvalidInput({ field, message: q.kind === "checkbox" ? `${q.label} must be ticked` : `${q.label} is required` });
-      continue;
-    }
-    if (q.kind === "checkbox" && value !== "yes") return new InvalidInput({ field, message: `${q.label} is ticked ("yes") or left out` });
-    const max = q.kind === "long_text" ? 5000 : 500;
-    if (value.length > max) return new InvalidInput({ field, message: `${q.label} is longer than ${max} characters` });
-    if (q.kind === "single_choice" && !(q.options ?? []).includes(value)) {
-      return new InvalidInput({ field, message: `${q.label} must be one of the offered choices` });
-    }
-    if (q.kind === "phone" && !/^\+?[0-9 ()./-]{5,32}$/.test(value)) {
-      return new InvalidInput({ field, message: `${q.label} must be a phone number` });
-    }
-  }
-  return undefined;
-};
-
 const insertSorted = (bookings: ReadonlyArray<Booking>, booking: Booking): Booking[] => {
   const next = bookings.slice();
   let i = next.length;
@@ -239,7 +211,7 @@ export const judgeBook = (
   }
   const et = offeredAt(s, p.eventTypeId, p.durationMinutes);
   if (isDecision(et)) return et;
-  const invalid = checkAnswers(et, p.answers);
+  const invalid = answerProblems(et, p.answers)[0];
   if (invalid !== undefined) return refuse(() => invalid);
   const tooMany = emailProblem(s, et, p, now, limits.maxBookingsPerEmail);
   if (tooMany !== undefined) return { _tag: "Refuse", error: tooMany };

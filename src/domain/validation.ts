@@ -1,5 +1,5 @@
 import { InvalidInput } from "./errors.ts";
-import { MAX_DURATION_CHOICES, type EventType } from "./model.ts";
+import { MAX_DURATION_CHOICES, NOTE, type EventType } from "./model.ts";
 
 /**
  * The shape rules for what hosts configure, the same the database checks, so a bad value is
@@ -59,6 +59,33 @@ export const eventTypeProblems = (e: EventTypeFieldValues): ReadonlyArray<Invali
     ids.add(q.id);
     if (q.label.trim().length < 1 || q.label.length > 200) bad(`${field}.label`, "must be 1 to 200 characters");
     if (q.kind === "single_choice" && (q.options ?? []).length === 0) bad(`${field}.options`, "must offer at least one choice");
+  }
+  return problems;
+};
+
+/**
+ * What is wrong with an invitee's answers, one problem per field in form order (the form names
+ * them all at once; the actor refuses with the first): required questions answered, choices
+ * among the options, nothing unknown, lengths bounded.
+ */
+export const answerProblems = (et: EventType, answers: Readonly<Record<string, string>>): ReadonlyArray<InvalidInput> => {
+  const problems: InvalidInput[] = [];
+  const known = new Set(et.questions.map((q) => q.id));
+  for (const key of Object.keys(answers)) {
+    if (key !== NOTE && !known.has(key)) problems.push(new InvalidInput({ field: `answers.${key}`, message: "is not a question of this event" }));
+  }
+  if ((answers[NOTE] ?? "").length > 2000) problems.push(new InvalidInput({ field: "note", message: "Note must be at most 2000 characters" }));
+  for (const q of et.questions) {
+    const value = (answers[q.id] ?? "").trim();
+    const field = `answers.${q.id}`;
+    const bad = (message: string) => problems.push(new InvalidInput({ field, message }));
+    const max = q.kind === "long_text" ? 5000 : 500;
+    if (value === "") {
+      if (q.required) bad(q.kind === "checkbox" ? `${q.label} must be ticked` : `${q.label} is required`);
+    } else if (q.kind === "checkbox" && value !== "yes") bad(`${q.label} is ticked ("yes") or left out`);
+    else if (value.length > max) bad(`${q.label} is longer than ${max} characters`);
+    else if (q.kind === "single_choice" && !(q.options ?? []).includes(value)) bad(`${q.label} must be one of the offered choices`);
+    else if (q.kind === "phone" && !/^\+?[0-9 ()./-]{5,32}$/.test(value)) bad(`${q.label} must be a phone number`);
   }
   return problems;
 };

@@ -1,6 +1,8 @@
 import busboy from "busboy";
 import { Either, ParseResult, Schema } from "effect";
 import { parseInstant, type EpochMs } from "../domain/time.ts";
+import type { EventType } from "../domain/model.ts";
+import { answerProblems } from "../domain/validation.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
 
 /** Edge validation: every input is decoded once, here, into domain values or field errors. */
@@ -160,6 +162,23 @@ export const BookForm = Schema.Struct({
   answers: Answers,
 });
 export type BookForm = typeof BookForm.Type;
+
+/**
+ * A posted booking form, decoded, with every problem at once: the fields' shapes and the
+ * answers' rules for this event type (the actor checks those again), in the order the form
+ * shows its fields.
+ */
+export const decodeBookForm = (eventType: EventType, fields: Record<string, unknown>): Either.Either<BookForm, FieldErrors> => {
+  const decoded = decodeFields(BookForm, fields);
+  const answers = fields["answers"];
+  const problems = typeof answers === "object" && answers !== null ? answerProblems(eventType, answers as Record<string, string>) : [];
+  if (Either.isRight(decoded) && problems.length === 0) return decoded;
+  const errors = new Map(Either.isLeft(decoded) ? decoded.left : []);
+  for (const p of problems) if (!errors.has(p.field)) errors.set(p.field, p.message);
+  const order = ["name", "email", ...eventType.questions.map((q) => `answers.${q.id}`), "note"];
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : -1);
+  return Either.left(new Map([...errors].sort(([a], [b]) => rank(a) - rank(b))));
+};
 
 /**
  * A `multipart/form-data` body (a form with a file), already received in full: its text fields

@@ -114,6 +114,41 @@ describe("the invitee's page, second pass", () => {
     expect(errors).toEqual([]);
   });
 
+  it("7: the server names every wrong field at once, and the hold's countdown stays", async () => {
+    const host = await app.runtime.runPromise(
+      createHost({
+        timeZone: "UTC",
+        rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]),
+        eventType: {
+          questions: [
+            { id: "topic", label: "Topic", kind: "short_text", required: true },
+            { id: "size", label: "Team size", kind: "single_choice", required: true, options: ["1-5", "6+"] },
+          ],
+        },
+      }),
+    );
+    const { page, errors } = await newPage("phone");
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${isoDay(2)}`);
+    await page.locator('#day-slots button[name="start"]').first().click();
+    await page.locator(".countdown").waitFor();
+    // What a browser without its own checks (or a script) sends: a bad email, no answers.
+    await page.locator("#book-form").evaluate((form) => ((form as HTMLFormElement).noValidate = true));
+    await page.getByLabel("Name").fill("Ann");
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByRole("button", { name: "Confirm booking" }).click();
+    await page.locator("#email-error").waitFor();
+    expect(await page.locator(".field-error").allInnerTexts()).toEqual([
+      "Email must look like name@example.com",
+      "Topic is required",
+      "Team size is required",
+    ]);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("email");
+    expect(await page.locator(".countdown").innerText()).toMatch(/We hold this time for you until/);
+    await expectAccessible(page);
+    expect(await sql("SELECT count(*)::int AS n FROM bookings WHERE host_id = $1", host.hostId)).toEqual([{ n: 0 }]);
+    expect(errors).toEqual([]);
+  });
+
   it("11: the front page lists only hosts who chose to be listed", async () => {
     const host = await app.runtime.runPromise(createHost({ timeZone: "UTC" }));
     const name = `Host ${host.hostSlug}`;

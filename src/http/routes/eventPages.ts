@@ -9,7 +9,7 @@ import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/Even
 import { HomePage } from "../../views/HomePage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
-import { BookForm, decodeFields, HoldForm, type FieldErrors } from "../forms.ts";
+import { decodeBookForm, decodeFields, HoldForm, type BookForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
 import { html, redirect, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
@@ -193,9 +193,11 @@ export const eventPageRoutes = (web: Web) => {
   /** The booking form again, as posted, with what was wrong (and fresh times when its time was taken). */
   const showForm = (request: Request, page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs, fields: Record<string, unknown>, cookies: Cookies) =>
     (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>): Reply => {
+      // The hold outlives a refusal (its countdown goes on), unless the time itself is gone.
+      const held = alternatives === undefined ? context.heldFor(ctx, typeof fields["hold"] === "string" ? fields["hold"] : null) : undefined;
       const props: BookingFormProps = {
         ...formProps(page, ctx, viewer, start),
-        hold: undefined,
+        hold: held?.start === start ? { token: held.token, expiresAt: held.expiresAt } : undefined,
         idempotencyKey: alternatives === undefined ? String(fields["idempotencyKey"] ?? "") || newIdempotencyKey() : newIdempotencyKey(),
         values: formValuesOf(fields),
         errors,
@@ -235,7 +237,7 @@ export const eventPageRoutes = (web: Web) => {
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const retry = showForm(request, page, ctx, viewer, start, fields, cookies);
-    const input = decodeFields(BookForm, fields);
+    const input = decodeBookForm(ctx.eventType, fields);
     if (Either.isLeft(input)) return retry(422, input.left);
     const form = input.right;
     const booked = await context.book({
