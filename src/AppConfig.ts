@@ -13,6 +13,8 @@ export interface AppConfigShape {
   readonly secret: Redacted.Redacted;
   readonly redisUrl: Option.Option<Redacted.Redacted>;
   readonly holdMinutes: number;
+  /** How long a hold outlives its page's last renewal (the page renews it three times as often). */
+  readonly holdLeaseSeconds: number;
   readonly maxHoldsPerHost: number;
   /** Live holds one client address may have with one host: well below the host's cap. */
   readonly maxHoldsPerAddress: number;
@@ -97,6 +99,10 @@ export const appConfig = Effect.gen(function* () {
     Config.withDefault(5),
     Config.validate({ message: "HOLD_MINUTES must be between 1 and 60", validation: (n) => n >= 1 && n <= 60 }),
   );
+  const holdLeaseSeconds = yield* Config.number("HOLD_LEASE_SECONDS").pipe(
+    Config.withDefault(60),
+    Config.validate({ message: "HOLD_LEASE_SECONDS must be between 1 and 3600", validation: (n) => n >= 1 && n <= 3600 }),
+  );
   const maxHoldsPerHost = yield* Config.integer("MAX_HOLDS_PER_HOST").pipe(Config.withDefault(50));
   const maxHoldsPerAddress = yield* Config.integer("MAX_HOLDS_PER_ADDRESS").pipe(
     Config.withDefault(5),
@@ -145,6 +151,7 @@ export const appConfig = Effect.gen(function* () {
     secret,
     redisUrl,
     holdMinutes,
+    holdLeaseSeconds,
     maxHoldsPerHost,
     maxHoldsPerAddress,
     maxBookingsPerEmail,

@@ -20,6 +20,7 @@ import {
   decideHold,
   decideOverride,
   decideRelease,
+  decideRenew,
   decideReschedule,
   decideRules,
   decideSaveSchedule,
@@ -273,6 +274,8 @@ export const makeHostActor = (
           return Effect.succeed(decideHold(s, message, now, env.limits));
         case "Release":
           return Effect.succeed(decideRelease(s, message));
+        case "Renew":
+          return Effect.succeed(decideRenew(s, message, now, env.limits));
         case "Expire":
           return Effect.succeed(decideExpire(s, message, now));
         case "Cancel":

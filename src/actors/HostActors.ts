@@ -82,6 +82,7 @@ export const HostActorsLive = Layer.scoped(
 
     const limits = {
       holdMs: config.holdMinutes * MINUTE_MS,
+      holdLeaseMs: config.holdLeaseSeconds * 1000,
       maxHoldsPerHost: config.maxHoldsPerHost,
       maxHoldsPerAddress: config.maxHoldsPerAddress,
       maxBookingsPerEmail: config.maxBookingsPerEmail,

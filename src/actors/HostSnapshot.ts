@@ -24,7 +24,10 @@ export interface Hold {
   readonly end: EpochMs;
   readonly bufferBeforeMs: number;
   readonly bufferAfterMs: number;
+  /** When it lets go: its deadline, or sooner once its page renews it (a lease at a time). */
   readonly expiresAt: EpochMs;
+  /** The end of the hold as granted (what the form promises). */
+  readonly deadline: EpochMs;
 }
 
 export interface HostState {

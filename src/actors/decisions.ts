@@ -32,6 +32,7 @@ import type {
   Hold,
   HoldGrant,
   Release,
+  Renew,
   ReplaceWeeklyRules,
   Reschedule,
   SaveEventType,
@@ -85,6 +86,8 @@ export interface Expire {
 
 export interface Limits {
   readonly holdMs: number;
+  /** How long a renewed hold lasts past its last renewal. */
+  readonly holdLeaseMs: number;
   readonly maxHoldsPerHost: number;
   readonly maxHoldsPerAddress: number;
   readonly maxBookingsPerEmail: number;
@@ -299,6 +302,7 @@ export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits
     bufferBeforeMs: et.bufferBeforeMinutes * MINUTE_MS,
     bufferAfterMs: et.bufferAfterMinutes * MINUTE_MS,
     expiresAt: epochMs(now + limits.holdMs),
+    deadline: epochMs(now + limits.holdMs),
   };
   const holds = new Map(withoutHold(s.holds, previous?.token));
   holds.set(hold.token, hold);
@@ -310,6 +314,15 @@ export const decideExpire = (s: HostSnapshot, e: Expire, now: number): Decision 
   const hold = s.holds.get(e.token);
   if (hold === undefined || hold.expiresAt > now) return answer(undefined);
   return { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, e.token) }), result: undefined };
+};
+
+export const decideRenew = (s: HostSnapshot, p: Renew, now: number, limits: Pick<Limits, "holdLeaseMs">): Decision => {
+  const hold = s.holds.get(p.token);
+  if (hold === undefined || hold.expiresAt <= now) return answer(false);
+  const renewed: HeldSlot = { ...hold, expiresAt: epochMs(Math.min(hold.deadline, now + limits.holdLeaseMs)) };
+  const holds = new Map(s.holds);
+  holds.set(renewed.token, renewed);
+  return { _tag: "Apply", next: s.with({ holds }), result: true, hold: renewed };
 };
 
 export const decideRelease = (s: HostSnapshot, p: Release): Decision =>

@@ -51,6 +51,17 @@ export class Release extends Schema.TaggedRequest<Release>()("Release", {
   payload: { token: Schema.String },
 }) {}
 
+/**
+ * "The page holding this time is still open": the hold lasts a lease from now (never past what
+ * was promised). A page that stops saying so (closed, crashed, offline) lets the time go after
+ * one lease instead of the whole hold. Answers whether the hold is still there.
+ */
+export class Renew extends Schema.TaggedRequest<Renew>()("Renew", {
+  failure: Schema.Never,
+  success: Schema.Boolean,
+  payload: { token: Schema.String },
+}) {}
+
 export class Book extends Schema.TaggedRequest<Book>()("Book", {
   failure: Schema.Union(
     SlotRefusal,
@@ -205,6 +216,7 @@ export class SetHostActive extends Schema.TaggedRequest<SetHostActive>()("SetHos
 export const HostMessage = Schema.Union(
   Hold,
   Release,
+  Renew,
   Book,
   Cancel,
   Reschedule,

@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
-import { Accept, Book, Cancel, Decline, Hold, Reschedule, type HostMessage } from "../actors/protocol.ts";
+import { Accept, Book, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
@@ -174,6 +174,12 @@ export const makeBookingContext = (deps: ContextDeps) => {
       offer.snapshot.host.id,
       new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address, ...(durationMinutes === undefined ? {} : { durationMinutes }) }, true),
     );
+
+  /** Lets a held time go at once (the invitee went back, or left the page). */
+  const release = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Release({ token }, true));
+
+  /** Keeps a hold alive for another lease while its page is open; false when it is gone. */
+  const renew = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Renew({ token }, true));
 
   /**
    * Books a time. A hold that ran out (or was lost) is no refusal: the actor checks the time
@@ -360,6 +366,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
     listing,
     latest,
     hold,
+    release,
+    renew,
     book,
     byManageToken,
     actingByBearer,

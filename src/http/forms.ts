@@ -150,6 +150,12 @@ export const HoldForm = Schema.Struct({
   d: Schema.optional(Length),
 });
 
+export const ReleaseForm = Schema.Struct({
+  hold: Token,
+  tz: TimeZone,
+  start: Schema.optional(Instant),
+});
+
 export const BookForm = Schema.Struct({
   start: Instant,
   tz: TimeZone,

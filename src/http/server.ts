@@ -405,6 +405,8 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/:host/:event", handler: pages.eventPage, limit: "read" },
       { method: "get", pattern: "/:host/:event/slots", handler: pages.daySlots, cacheable: true, limit: "read" },
       { method: "post", pattern: "/:host/:event/hold", handler: pages.hold, limit: "hold" },
+      { method: "post", pattern: "/:host/:event/hold/renew", handler: pages.renew, limit: "read" },
+      { method: "post", pattern: "/:host/:event/release", handler: pages.release, limit: "read" },
       { method: "get", pattern: "/:host/:event/book", handler: pages.bookForm, limit: "read" },
       { method: "post", pattern: "/:host/:event/book", handler: pages.book, limit: "book" },
       { method: "any", pattern: "/*", handler: notFound, limit: "read" },

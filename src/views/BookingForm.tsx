@@ -21,6 +21,8 @@ export interface BookingFormProps {
   readonly viewer: Viewer;
   readonly start: EpochMs;
   readonly hold: { readonly token: string; readonly expiresAt: EpochMs } | undefined;
+  /** How often an open form renews its hold (the page script's interval). */
+  readonly renewEveryMs: number;
   readonly idempotencyKey: string;
   readonly values: BookingFormValues;
   /** Field name → what is wrong with it. */
@@ -111,6 +113,20 @@ const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewe
 };
 
 /** Name, email, the event's questions and a note, for one chosen (and held) slot. */
+/**
+ * Lets the held time go ("Change"); the page script also sends it when the invitee leaves the
+ * page, and posts it to the renewal address while the form is open.
+ */
+const ReleaseForm = (p: BookingFormProps & { readonly hold: { readonly token: string }; readonly base: string; readonly length: number | undefined }) => (
+  <form method="post" action={`${p.base}/release`} id="release-form" data-renew-url={`${p.base}/hold/renew`} data-renew-ms={String(p.renewEveryMs)}>
+    <CsrfField page={p.page} />
+    <input type="hidden" name="hold" value={p.hold.token} />
+    <input type="hidden" name="tz" value={p.viewer.zone} />
+    <input type="hidden" name="start" value={formatInstant(p.start)} />
+    {p.length === undefined ? "" : <input type="hidden" name="d" value={String(p.length)} />}
+  </form>
+);
+
 export const BookingForm = (p: BookingFormProps) => {
   const durationMs = p.eventType.durationMinutes * 60_000;
   const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock);
@@ -122,6 +138,7 @@ export const BookingForm = (p: BookingFormProps) => {
   const shown = new Set(["name", "email", "note", ...p.eventType.questions.map((q) => `answers.${q.id}`)]);
   const unshown = [...p.errors].filter(([field]) => !shown.has(field));
   return (
+    <>
     <form method="post" action={`${base}/book`} id="book-form" class="card" hx-disable="find button[type=submit]">
       <CsrfField page={p.page} />
       {p.alternatives === undefined ? <input type="hidden" name="start" value={formatInstant(p.start)} /> : ""}
@@ -134,7 +151,14 @@ export const BookingForm = (p: BookingFormProps) => {
         <p class="summary">
           <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
           <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
-          <a href={calendarUrl}>Change</a>
+          {p.hold === undefined ? (
+            <a href={calendarUrl}>Change</a>
+          ) : (
+            // Going back lets the held time go, so it is free in the calendar the invitee returns to.
+            <button type="submit" form="release-form" class="link">
+              Change
+            </button>
+          )}
         </p>
       ) : (
         // The time they chose is gone: the summary names none until they pick another below.
@@ -215,6 +239,8 @@ export const BookingForm = (p: BookingFormProps) => {
         Confirm booking
       </button>
     </form>
+    {p.hold === undefined || p.alternatives !== undefined ? "" : <ReleaseForm {...p} hold={p.hold} base={base} length={length} />}
+    </>
   );
 };
 

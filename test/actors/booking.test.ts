@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Either, TestClock } from "effect";
 import { expect } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
-import { Book, Cancel, Hold } from "../../src/actors/protocol.ts";
+import { Book, Cancel, Hold, Release, Renew } from "../../src/actors/protocol.ts";
 import { DAY_MS, formatInstant } from "../../src/domain/time.ts";
 import { testCore } from "../support/app.ts";
 import { createHost } from "../support/fixtures.ts";
@@ -119,6 +119,54 @@ layer(testCore())("a host actor", (it) => {
       expect(actors.peek(hostId)!.holds.has(grant.token)).toBe(false);
 
       const booked = yield* actors.ask(hostId, new Book({ eventTypeId, start, invitee: invitee("Ada"), answers: {}, idempotencyKey: null, holdToken: grant.token, visitor: "v1" }));
+      expect(booked.start).toBe(start);
+    }),
+  );
+
+  it.effect("a renewed hold lasts a lease (60 s here) past each renewal, never past its deadline; a released one is gone", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const actors = yield* HostActors;
+      const start = yield* firstSlot(hostId, eventTypeId);
+      const settle = (done: () => boolean) =>
+        Effect.gen(function* () {
+          for (let turn = 0; turn < 100 && !done(); turn++) yield* Effect.yieldNow();
+        });
+      const grant = yield* actors.ask(hostId, new Hold({ eventTypeId, start, visitor: "v1", address: null }));
+      // Renewed every 30 s, it outlives a lease many times over…
+      for (let i = 0; i < 6; i++) {
+        yield* TestClock.adjust("30 seconds");
+        expect(yield* actors.ask(hostId, new Renew({ token: grant.token }))).toBe(true);
+      }
+      yield* settle(() => false);
+      // At 3 minutes, renewed: held until 4 of its 5 minutes.
+      expect(actors.peek(hostId)!.holds.get(grant.token)?.expiresAt).toBe(grant.expiresAt - 60_000);
+      // …but not past its five minutes: renewed at 4.5 minutes, it lasts 30 s, not 60.
+      yield* TestClock.adjust("45 seconds");
+      expect(yield* actors.ask(hostId, new Renew({ token: grant.token }))).toBe(true);
+      yield* TestClock.adjust("45 seconds");
+      expect(yield* actors.ask(hostId, new Renew({ token: grant.token }))).toBe(true);
+      expect(actors.peek(hostId)!.holds.get(grant.token)?.expiresAt).toBe(grant.expiresAt);
+      yield* TestClock.adjust("31 seconds");
+      yield* settle(() => !actors.peek(hostId)!.holds.has(grant.token));
+      expect(actors.peek(hostId)!.holds.has(grant.token)).toBe(false);
+      expect(yield* actors.ask(hostId, new Renew({ token: grant.token }))).toBe(false);
+
+      // Not renewed since: gone one lease after the last renewal.
+      const second = yield* actors.ask(hostId, new Hold({ eventTypeId, start, visitor: "v2", address: null }));
+      yield* TestClock.adjust("10 seconds");
+      expect(yield* actors.ask(hostId, new Renew({ token: second.token }))).toBe(true);
+      yield* TestClock.adjust("59 seconds");
+      yield* settle(() => false);
+      expect(actors.peek(hostId)!.holds.has(second.token)).toBe(true);
+      yield* TestClock.adjust("2 seconds");
+      yield* settle(() => !actors.peek(hostId)!.holds.has(second.token));
+      expect(actors.peek(hostId)!.holds.has(second.token)).toBe(false);
+
+      const third = yield* actors.ask(hostId, new Hold({ eventTypeId, start, visitor: "v3", address: null }));
+      yield* actors.ask(hostId, new Release({ token: third.token }));
+      expect(actors.peek(hostId)!.holds.has(third.token)).toBe(false);
+      const booked = yield* actors.ask(hostId, book(eventTypeId, start, "Ada"));
       expect(booked.start).toBe(start);
     }),
   );

@@ -73,6 +73,8 @@ const TEMPLATES = [
   "/:s/:s",
   "/:s/:s/slots",
   "/:s/:s/hold",
+  "/:s/:s/hold/renew",
+  "/:s/:s/release",
   "/:s/:s/book",
   "/booking/:s",
   "/booking/:s/meeting.ics",

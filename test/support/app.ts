@@ -42,6 +42,7 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   secret: Redacted.make(randomBytes(32).toString("base64url")),
   redisUrl: Option.none(),
   holdMinutes: 5,
+  holdLeaseSeconds: 60,
   maxHoldsPerHost: 50,
   maxHoldsPerAddress: 5,
   maxBookingsPerEmail: 3,

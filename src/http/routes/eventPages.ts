@@ -9,7 +9,7 @@ import { BookingPanel, EventPage, HostPage, type Viewer } from "../../views/Even
 import { HomePage } from "../../views/HomePage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
-import { decodeBookForm, decodeFields, HoldForm, type BookForm, type FieldErrors } from "../forms.ts";
+import { decodeBookForm, decodeFields, HoldForm, ReleaseForm, type BookForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
 import { html, redirect, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
@@ -162,12 +162,40 @@ export const eventPageRoutes = (web: Web) => {
     return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz, ...(length === undefined ? {} : { d: String(length) }) }).toString()}`, cookies);
   };
 
+  /** "Change": the held time goes back to everyone (the invitee's own calendar too), then the calendar on its day. */
+  const release = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, page, cookies } = post;
+    const ctx = await resolve(request, page, cookies, fields);
+    if (isReply(ctx)) return ctx;
+    const input = decodeFields(ReleaseForm, fields);
+    if (Either.isLeft(input)) return redirect(ctx.base, cookies);
+    const { hold, tz, start } = input.right;
+    if (context.heldFor(ctx, hold) !== undefined) await context.release(ctx, hold);
+    const date = start === undefined ? undefined : zoneTable(tz).localDateOf(start);
+    return redirect(pageUrl(ctx.base, { tz, d: chosenLengthOf(ctx.eventType), date }), cookies);
+  };
+
+  /** The form's page is still open: its hold lasts another lease (204), or it is gone (410). */
+  const renew = async (request: Request): Promise<Reply> => {
+    const post = beginFormPost(web, request);
+    if (isReply(post)) return post;
+    const { fields, page, cookies } = post;
+    const ctx = await resolve(request, page, cookies, fields);
+    if (isReply(ctx)) return ctx;
+    const hold = typeof fields["hold"] === "string" ? fields["hold"] : null;
+    const held = context.heldFor(ctx, hold) !== undefined && (await context.renew(ctx, hold!)) === true;
+    return { status: held ? 204 : 410, headers: [["Cache-Control", "no-store"], ...cookies], body: "" };
+  };
+
   const formProps = (page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs): Omit<BookingFormProps, "hold" | "values" | "errors" | "idempotencyKey"> => ({
     page,
     host: ctx.snapshot.host,
     eventType: ctx.eventType,
     viewer,
     start,
+    renewEveryMs: Math.round((web.config.holdLeaseSeconds * 1000) / 3),
   });
 
   /** The form for a held slot (or, when the hold is gone, for a time to be checked on submit). */
@@ -181,7 +209,7 @@ export const eventPageRoutes = (web: Web) => {
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const body = BookingFormPage({
       ...formProps(page, ctx, viewer, start),
-      hold: hold === undefined ? undefined : { token: hold.token, expiresAt: hold.expiresAt },
+      hold: hold === undefined ? undefined : { token: hold.token, expiresAt: hold.deadline },
       idempotencyKey: newIdempotencyKey(),
       values: emptyValues,
       errors: new Map(),
@@ -197,7 +225,7 @@ export const eventPageRoutes = (web: Web) => {
       const held = alternatives === undefined ? context.heldFor(ctx, typeof fields["hold"] === "string" ? fields["hold"] : null) : undefined;
       const props: BookingFormProps = {
         ...formProps(page, ctx, viewer, start),
-        hold: held?.start === start ? { token: held.token, expiresAt: held.expiresAt } : undefined,
+        hold: held?.start === start ? { token: held.token, expiresAt: held.deadline } : undefined,
         idempotencyKey: alternatives === undefined ? String(fields["idempotencyKey"] ?? "") || newIdempotencyKey() : newIdempotencyKey(),
         values: formValuesOf(fields),
         errors,
@@ -255,5 +283,5 @@ export const eventPageRoutes = (web: Web) => {
     return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
   };
 
-  return { home, hostPage, eventPage, daySlots, hold, bookForm, book };
+  return { home, hostPage, eventPage, daySlots, hold, release, renew, bookForm, book };
 };

@@ -224,6 +224,7 @@
   };
 
   document.addEventListener("htmx:after:swap", () => {
+    watchHold();
     setUpGrid();
     setUpZonePicker();
     syncViewState();
@@ -260,6 +261,47 @@
       }
     }
   };
+
+  // The hold: renewed while its form is open, so a page that closes or crashes lets the time
+  // go after one lease; let go at once when the invitee leaves the form, unless to book it.
+  let hold = null;
+  let renewTimer = 0;
+  const holdBody = () => new URLSearchParams(new FormData(hold.form));
+  const letGo = () => {
+    if (hold && !hold.kept) navigator.sendBeacon(hold.form.action, holdBody());
+    hold = null;
+    clearInterval(renewTimer);
+  };
+  const renew = async () => {
+    if (!hold) return;
+    const response = await fetch(hold.form.dataset.renewUrl, { method: "POST", body: holdBody() });
+    if (response.status === 410) {
+      clearInterval(renewTimer);
+      for (const el of document.querySelectorAll(".countdown[data-expires]")) el.setAttribute("data-expires", "0");
+      tick();
+    }
+  };
+  const watchHold = () => {
+    const form = document.getElementById("release-form");
+    if (hold && hold.form === form) return;
+    letGo();
+    if (!form) return;
+    hold = { form, kept: false };
+    renewTimer = setInterval(() => renew().catch(() => {}), Number(form.dataset.renewMs) || 20000);
+  };
+  document.addEventListener(
+    "submit",
+    (event) => {
+      // Booking it, or "Change" (which lets it go itself): nothing to send on leaving.
+      if (hold && (event.target.id === "book-form" || event.target === hold.form)) hold.kept = true;
+    },
+    true,
+  );
+  window.addEventListener("pagehide", letGo);
+  // Back to a form whose hold was let go on leaving: show it as it is now.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && document.getElementById("release-form")) location.reload();
+  });
 
   // A new host's zone: the browser's, unless they already chose one.
   const detectZone = () => {
@@ -308,6 +350,7 @@
   });
 
   const start = () => {
+    watchHold();
     detectZone();
     setUpZonePicker();
     setUpGrid();
