@@ -196,6 +196,23 @@ export const canonicalTimeZone = (zone: string): string | undefined => {
   return canonical;
 };
 
+/** ICU (and so Intl and browsers) still names these zones by their old spellings; people know the new ones. */
+const CURRENT_NAMES: Readonly<Record<string, string>> = {
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Europe/Kiev": "Europe/Kyiv",
+  "America/Godthab": "America/Nuuk",
+  "Atlantic/Faeroe": "Atlantic/Faroe",
+  "Pacific/Truk": "Pacific/Chuuk",
+  "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Enderbury": "Pacific/Kanton",
+};
+
+/** The name to show for a zone: its current IANA spelling, whichever one it is stored under. */
+export const currentZoneName = (zone: string): string => CURRENT_NAMES[zone] ?? zone;
+
 export const isTimeZone = (zone: string): boolean => canonicalTimeZone(zone) !== undefined;
 
 /** Every canonical IANA zone, for pickers and property tests. */

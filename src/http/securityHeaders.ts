@@ -1,12 +1,14 @@
+import { ZONE_GUESS_SOURCE } from "../views/ZoneGuess.tsx";
 import type { Reply } from "./exchange.ts";
 
 /**
- * Pages load one script and one stylesheet from our own origin and nothing inline, so the
- * policy can forbid inline script, eval and every other origin; no page may be framed.
+ * Pages load one script and one stylesheet from our own origin, and one inline script known
+ * by its hash (the first visit's zone guess), so the policy can forbid any other inline
+ * script, eval and every other origin; no page may be framed.
  */
 const PAGE_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  `script-src 'self' ${ZONE_GUESS_SOURCE}`,
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",

@@ -1,19 +1,5 @@
-import { allTimeZones } from "../domain/zone.ts";
+import { allTimeZones, currentZoneName } from "../domain/zone.ts";
 import type { ZoneGroup } from "../views/ZonePicker.tsx";
-
-/** ICU still names these zones by their old spellings; people search for the new ones. */
-const CURRENT_NAMES: Record<string, string> = {
-  "Asia/Calcutta": "Asia/Kolkata",
-  "Asia/Katmandu": "Asia/Kathmandu",
-  "Asia/Saigon": "Asia/Ho Chi Minh",
-  "Asia/Rangoon": "Asia/Yangon",
-  "Europe/Kiev": "Europe/Kyiv",
-  "America/Godthab": "America/Nuuk",
-  "Atlantic/Faeroe": "Atlantic/Faroe",
-  "Pacific/Truk": "Pacific/Chuuk",
-  "Pacific/Ponape": "Pacific/Pohnpei",
-  "Pacific/Enderbury": "Pacific/Kanton",
-};
 
 /** How many instants' pickers are kept (one per hour of the dates people look at). */
 const KEPT = 64;
@@ -38,7 +24,7 @@ export const makeZonePicker = () => {
     const byRegion = new Map<string, { zone: string; label: string }[]>();
     for (const zone of [...allTimeZones(), "UTC"]) {
       const offset = formatOf(zone).formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
-      const name = (CURRENT_NAMES[zone] ?? zone).replaceAll("_", " ");
+      const name = currentZoneName(zone).replaceAll("_", " ");
       const slash = name.indexOf("/");
       const region = slash === -1 ? "Other" : name.slice(0, slash);
       const place = slash === -1 ? name : name.slice(slash + 1).replaceAll("/", " / ");
@@ -59,6 +45,6 @@ export const makeZonePicker = () => {
       built.set(hour, groups);
     }
     const known = groups.some((g) => g.zones.some((z) => z.zone === current));
-    return known ? groups : [{ region: "Current", zones: [{ zone: current, label: current.replaceAll("_", " ") }] }, ...groups];
+    return known ? groups : [{ region: "Current", zones: [{ zone: current, label: currentZoneName(current).replaceAll("_", " ") }] }, ...groups];
   };
 };

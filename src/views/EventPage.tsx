@@ -1,4 +1,5 @@
 import type { Children } from "@kitajs/html";
+import { ZoneGuess } from "./ZoneGuess.tsx";
 import { Location } from "./Location.tsx";
 import { Avatar } from "./Avatar.tsx";
 import type { EventType, Host } from "../domain/model.ts";
@@ -136,6 +137,7 @@ export const Live = (props: { readonly hostId: string; readonly zone: string; re
 export const EventPage = (p: EventPageProps) => (
   <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`}>
     <EventHeader host={p.host} eventType={p.eventType} />
+    {p.viewer.zoneIsHosts ? <ZoneGuess hostsZone={p.viewer.zone} /> : ""}
     <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
     <Live hostId={p.host.id} zone={p.viewer.zone}>
       <BookingPanel {...p} />

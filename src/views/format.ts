@@ -1,6 +1,6 @@
 import { viewSlot } from "../domain/projection.ts";
 import { DAY_MS, formatLocalDate, type EpochMs, type LocalDate } from "../domain/time.ts";
-import { formatOffset, zoneTable } from "../domain/zone.ts";
+import { currentZoneName, formatOffset, zoneTable } from "../domain/zone.ts";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -41,7 +41,7 @@ export const wallTime = (minutes: number, clock: Clock) => {
 };
 
 /** "America/New York" — zone ids read better without underscores. */
-export const zoneLabel = (zone: string) => zone.replaceAll("_", " ");
+export const zoneLabel = (zone: string) => currentZoneName(zone).replaceAll("_", " ");
 
 /** "GMT-05:00" at a given instant. */
 export const zoneOffsetLabel = (zone: string, at: number) => `GMT${formatOffset(zoneTable(zone).offsetAt(at))}`;

@@ -172,6 +172,55 @@ describe("the invitee's page, second pass", () => {
   });
 });
 
+describe("the first visit", () => {
+  it("8: loads the page once, never shows the host's times, and names the zone one way", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    // Chromium names this zone by its old spelling, Asia/Calcutta.
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone, timezoneId: "Asia/Kolkata", locale: "en-GB" });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    failOnPageErrors(page, errors);
+    const documents: string[] = [];
+    page.on("request", (request) => {
+      if (request.resourceType() === "document") documents.push(request.url());
+    });
+    // Whether the times were visible when the page was first parsed (before any script fetched them anew).
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        const live = document.getElementById("live");
+        (window as unknown as { firstSight: unknown }).firstSight = {
+          zone: document.getElementById("tz")?.getAttribute("data-zone"),
+          visible: live !== null && getComputedStyle(live).visibility === "visible",
+        };
+      });
+    });
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}`);
+    await expect.poll(() => page.locator(".zone-note strong").textContent()).toBe("Asia/Kolkata");
+    await page.locator("#live").waitFor({ state: "visible" });
+    expect(await page.evaluate(() => (window as unknown as { firstSight: unknown }).firstSight)).toEqual({ zone: "Europe/Vienna", visible: false });
+    expect(documents).toEqual([`${app.url}/${host.hostSlug}/${host.eventSlug}`]);
+    // The address now says the zone shown, and the list and the note agree on its name.
+    expect(new URL(page.url()).searchParams.get("tz")).toBe("Asia/Calcutta");
+    expect(await page.locator("#tz option:checked").textContent()).toMatch(/^Kolkata \(GMT\+05:30\)$/);
+    expect(await page.locator("main").innerText()).not.toContain("Calcutta");
+    // A time chosen now is in that zone: 09:00 in Vienna is 13:30 or 14:30 in Kolkata.
+    expect(await page.locator('#day-slots button[name="start"]').first().textContent()).toMatch(/^(13:30|14:30|1:30 PM|2:30 PM)/);
+    await page.locator('#day-slots button[name="start"]').first().click();
+    await expect.poll(() => page.locator(".summary").innerText()).toContain("(Asia/Kolkata)");
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+  });
+
+  it("8: without the page script, the host's zone is shown and said", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "Europe/Vienna", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    const context = await browser.newContext({ javaScriptEnabled: false, timezoneId: "Asia/Kolkata", locale: "en-GB" });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}`);
+    expect(await page.locator(".zone-note").innerText()).toBe("Times are in Europe/Vienna (the host's time zone).");
+    expect(await page.locator("#live").evaluate((el) => getComputedStyle(el).visibility)).toBe("visible");
+  });
+});
+
 describe("the fall-back hour", () => {
   it("13: shows the offset on wall times that come twice, on the buttons, their labels and the form's summary", async () => {
     // Open around the clock in UTC; a London viewer on the night the clocks go back (31 October 2027).

@@ -6,15 +6,18 @@
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   // The server reads this cookie, so only the very first page may show the host's zone.
-  if (browserZone) {
-    document.cookie = `rv_tz=${encodeURIComponent(browserZone)}; path=/; max-age=31536000; samesite=lax`;
-    const shown = document.querySelector('[data-zone-is-hosts="true"]');
+  if (browserZone) document.cookie = `rv_tz=${encodeURIComponent(browserZone)}; path=/; max-age=31536000; samesite=lax`;
+
+  // That first page hid its times (see ZoneGuess): fetch them in the browser's zone, in place.
+  const showInBrowserZone = () => {
+    const root = document.documentElement;
+    if (!root.classList.contains("zone-pending")) return;
+    const shown = () => root.classList.remove("zone-pending");
+    if (!window.htmx) return shown();
     const url = new URL(location.href);
-    if (shown && shown.getAttribute("data-zone") !== browserZone && !url.searchParams.has("tz")) {
-      url.searchParams.set("tz", browserZone);
-      location.replace(url);
-    }
-  }
+    url.searchParams.set("tz", browserZone);
+    window.htmx.ajax("GET", url.pathname + url.search, { target: document.body, swap: "outerSync", replace: "true" }).then(shown, shown);
+  };
 
   // ---------------------------------------------------------------------------------------
   // Time zone: choosing one shows it at once; a search box narrows the long list.
@@ -350,6 +353,7 @@
   });
 
   const start = () => {
+    showInBrowserZone();
     watchHold();
     detectZone();
     setUpZonePicker();
