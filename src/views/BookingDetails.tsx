@@ -1,4 +1,4 @@
-import type { Booking, EventType, Host } from "../domain/model.ts";
+import { NOTE, type Booking, type EventType, type Host } from "../domain/model.ts";
 import { Location } from "./Location.tsx";
 import type { BookingPanelProps } from "./EventPage.tsx";
 import { BookingPanel, EventHeader, Live } from "./EventPage.tsx";
@@ -32,6 +32,26 @@ const When = (props: { readonly booking: Booking; readonly zone: string; readonl
     <>
       <span safe>{`${w.day}, ${w.start} – ${w.end}`}</span>{" "}
       <span class="muted" safe>{`(${zoneLabel(props.zone)}, ${w.offset})`}</span>
+    </>
+  );
+};
+
+/** The invitee's answers and note, as they gave them, under the questions' labels. */
+const Answers = (p: { readonly eventType: EventType; readonly answers: Readonly<Record<string, string>> }) => {
+  const given = [
+    ...p.eventType.questions.map((q) => [q.label, q.kind === "checkbox" && p.answers[q.id] === "yes" ? "Yes" : (p.answers[q.id] ?? "")] as const),
+    ["Note", p.answers[NOTE] ?? ""] as const,
+  ].filter(([, answer]) => answer.trim() !== "");
+  return (
+    <>
+      {given.map(([label, answer]) => (
+        <>
+          <dt safe>{label}</dt>
+          <dd class="answer" safe>
+            {answer}
+          </dd>
+        </>
+      ))}
     </>
   );
 };
@@ -108,6 +128,7 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
           )}
           <dt>Who</dt>
           <dd safe>{`${p.booking.invitee.name} (${p.booking.invitee.email})`}</dd>
+          <Answers eventType={p.eventType} answers={p.booking.answers} />
           {cancelled && p.booking.cancelReason !== null && p.booking.cancelReason !== "" ? (
             <>
               <dt>Reason</dt>
@@ -169,16 +190,20 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
                 Reschedule
               </a>
             </p>
-            <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
-              <CsrfField page={p.page} />
-              <label for="reason">
-                Reason for cancelling <span class="muted">(optional)</span>
-              </label>
-              <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
-              <button type="submit" class="danger">
-                {pending ? "Withdraw the request" : "Cancel the meeting"}
-              </button>
-            </form>
+            {/* A second step: the first tap only opens the form, so nobody cancels by a slip. */}
+            <details class="cancel-step">
+              <summary>{pending ? "Withdraw the request" : "Cancel the meeting"}</summary>
+              <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
+                <CsrfField page={p.page} />
+                <label for="reason">
+                  Reason, shown to the host <span class="muted">(optional)</span>
+                </label>
+                <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
+                <button type="submit" class="danger">
+                  {pending ? "Yes, withdraw the request" : "Yes, cancel the meeting"}
+                </button>
+              </form>
+            </details>
           </>
         )}
       </section>

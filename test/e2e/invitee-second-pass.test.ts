@@ -76,7 +76,8 @@ describe("the invitee's page, second pass", () => {
     expect(added.getFirstPropertyValue("method")).toBe("PUBLISH");
     const event = added.getFirstSubcomponent("vevent")!;
 
-    await page.getByRole("button", { name: "Cancel the meeting" }).click();
+    await page.getByText("Cancel the meeting", { exact: true }).click();
+    await page.getByRole("button", { name: "Yes, cancel the meeting" }).click();
     const link = page.getByRole("link", { name: "Remove it from your calendar (.ics)" });
     await link.waitFor();
     await screenshot(page, "cancelled-calendar-file");
@@ -146,6 +147,56 @@ describe("the invitee's page, second pass", () => {
     expect(await page.locator(".countdown").innerText()).toMatch(/We hold this time for you until/);
     await expectAccessible(page);
     expect(await sql("SELECT count(*)::int AS n FROM bookings WHERE host_id = $1", host.hostId)).toEqual([{ n: 0 }]);
+    expect(errors).toEqual([]);
+  });
+
+  it("6: the confirmation gives the video link, shows the answers back, asks before cancelling, and its calendar links sit tight on a phone", async () => {
+    const host = await app.runtime.runPromise(
+      createHost({
+        timeZone: "UTC",
+        rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]),
+        eventType: {
+          locationKind: "video",
+          location: "https://video.example.com/room-42",
+          questions: [
+            { id: "topic", label: "Topic", kind: "short_text", required: true },
+            { id: "consent", label: "I agree to be recorded", kind: "checkbox", required: false },
+          ],
+        },
+      }),
+    );
+    const { page, errors } = await newPage("phone");
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${isoDay(2)}`);
+    await page.locator('#day-slots button[name="start"]').first().click();
+    await page.getByLabel("Name").fill("Ann");
+    await page.getByLabel("Email").fill("ann@example.com");
+    await page.getByLabel("Topic").fill("Budget <2027>");
+    await page.getByLabel("I agree to be recorded").check();
+    await page.getByLabel("Note").fill("Line one\nLine two");
+    await page.getByRole("button", { name: "Confirm booking" }).click();
+    await page.getByRole("heading", { name: "You are scheduled" }).waitFor();
+
+    expect(await page.getByRole("link", { name: "https://video.example.com/room-42" }).getAttribute("href")).toBe("https://video.example.com/room-42");
+    const facts = await page.locator("dl dt").evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+    expect(facts).toEqual(expect.arrayContaining([["Topic", "Budget <2027>"], ["I agree to be recorded", "Yes"], ["Note", "Line one\nLine two"]]));
+
+    // The .ics link wraps on a phone; its lines sit together, and it is still a 44px target.
+    const ics = page.getByRole("link", { name: "Download .ics (Apple Calendar, Outlook, others)" });
+    const box = await ics.evaluate((a) => ({ lines: a.getClientRects().length, lineHeight: parseFloat(getComputedStyle(a).lineHeight), height: a.getBoundingClientRect().height }));
+    expect(box.lineHeight).toBeLessThan(30);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+
+    // Cancelling takes a second, deliberate step.
+    const confirm = page.getByRole("button", { name: "Yes, cancel the meeting" });
+    expect(await confirm.isVisible()).toBe(false);
+    await screenshot(page, "confirmation-phone");
+    await expectAccessible(page);
+    await page.getByText("Cancel the meeting", { exact: true }).click();
+    await confirm.waitFor();
+    expect(await sql("SELECT status FROM bookings WHERE host_id = $1", host.hostId)).toEqual([{ status: "confirmed" }]);
+    await confirm.click();
+    await page.getByRole("heading", { name: "Your meeting is cancelled" }).waitFor();
+    expect(await sql("SELECT status FROM bookings WHERE host_id = $1", host.hostId)).toEqual([{ status: "cancelled" }]);
     expect(errors).toEqual([]);
   });
 

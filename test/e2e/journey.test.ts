@@ -109,8 +109,9 @@ describe("the invitee's journey", () => {
       expect(moved[0]!.version).toBe(2);
 
       // Cancel with a reason.
+      await page.getByText("Cancel the meeting", { exact: true }).click();
       await page.locator("#reason").fill("Plans changed");
-      await page.getByRole("button", { name: "Cancel the meeting" }).click();
+      await page.getByRole("button", { name: "Yes, cancel the meeting" }).click();
       await page.getByRole("heading", { name: "Your meeting is cancelled" }).waitFor();
       expect(await page.locator("dl").textContent()).toContain("Plans changed");
       await screenshot(page, `cancelled-${viewport}`);
@@ -140,8 +141,9 @@ describe("the invitee's journey", () => {
     await page.locator("#q-company").fill("Bletchley");
     await page.getByRole("button", { name: "Confirm booking" }).click();
     await page.getByRole("heading", { name: "You are scheduled" }).waitFor();
+    await page.getByText("Cancel the meeting", { exact: true }).click();
     await page.locator("#reason").fill("No longer needed");
-    await page.getByRole("button", { name: "Cancel the meeting" }).click();
+    await page.getByRole("button", { name: "Yes, cancel the meeting" }).click();
     await page.getByRole("heading", { name: "Your meeting is cancelled" }).waitFor();
     await context.close();
   });

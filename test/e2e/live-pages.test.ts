@@ -104,7 +104,8 @@ describe("two browsers on one booking page", () => {
     expect(await day.getAttribute("aria-disabled")).toBe("true");
 
     // Cancelling frees the time: every page re-fetches its own view and the mark returns.
-    await booker.getByRole("button", { name: "Cancel the meeting" }).click();
+    await booker.getByText("Cancel the meeting", { exact: true }).click();
+    await booker.getByRole("button", { name: "Yes, cancel the meeting" }).click();
     await booker.getByRole("heading", { name: "Your meeting is cancelled" }).waitFor();
     await expect.poll(() => day.locator(".dot").count(), { timeout: 5_000 }).toBe(1);
   });
