@@ -422,6 +422,7 @@ export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): D
         bufferBeforeMinutes: moved.bufferBeforeMinutes,
         bufferAfterMinutes: moved.bufferAfterMinutes,
         previousStart: booking.start,
+        reason: p.reason,
       },
     },
     next: s.with({ bookings: insertSorted(s.bookings.filter((b) => b.id !== booking.id), moved), byIdempotencyKey }),

@@ -96,7 +96,13 @@ export class Cancel extends Schema.TaggedRequest<Cancel>()("Cancel", {
 export class Reschedule extends Schema.TaggedRequest<Reschedule>()("Reschedule", {
   failure: Schema.Union(SlotRefusal, NotFound, BookingNotActive, StorageUnavailable),
   success: Booking,
-  payload: { bookingId: BookingId, start: Schema.Number, by: Party },
+  payload: {
+    bookingId: BookingId,
+    start: Schema.Number,
+    by: Party,
+    /** Why it moves, told to the other side (none: null). */
+    reason: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  },
 }) {}
 
 /** The host accepts a pending booking: it is confirmed, and the invitee is told. */

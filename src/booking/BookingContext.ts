@@ -262,8 +262,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
   const decline = (acting: Acting, reason: string | null) =>
     acting.by === "host" ? ask(acting.booking.hostId, new Decline({ bookingId: acting.booking.id, reason }, true)) : Promise.resolve(notFound("booking"));
 
-  const reschedule = (acting: Acting, start: number) =>
-    ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by }, true));
+  const reschedule = (acting: Acting, start: number, reason: string | null = null) =>
+    ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by, reason }, true));
 
   const sessions = <A, E>(f: (repo: HostSessionRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(HostSessionRepository, f));
 

@@ -348,6 +348,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics, limit: "read" },
       { method: "post", pattern: "/booking/:token/cancel", handler: bookings.cancel, limit: "change" },
       { method: "get", pattern: "/booking/:token/reschedule", handler: bookings.reschedulePage, limit: "read" },
+      { method: "post", pattern: "/booking/:token/reschedule/review", handler: bookings.rescheduleReview, limit: "read" },
       { method: "post", pattern: "/booking/:token/reschedule", handler: bookings.reschedule, limit: "change" },
       { method: "get", pattern: "/host", handler: hostPages.dashboard, limit: "read" },
       { method: "post", pattern: "/host/sign-in", handler: hostPages.emailSignInLink, limit: "change" },

@@ -160,6 +160,8 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
       };
     }
     case "booking_rescheduled": {
+      const reason = d.payload.reason ?? "";
+      const because = reason === "" ? [] : [[t("mail.reason"), reason] as const];
       const previous = d.payload.previousStart;
       const was = previous === undefined ? [] : [t("mail.wasOn", { when: s.when(previous, previous + (end - start), zone) })];
       // A request the host has not accepted yet gets its invitation only on acceptance.
@@ -170,7 +172,7 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
             subject: t("mail.rescheduled.invitee.subject", names),
             heading: t("mail.rescheduled.invitee.heading"),
             paragraphs: [t("mail.rescheduled.invitee.body", names), ...was],
-            details: meeting,
+            details: [...meeting, ...because],
             action: manageAction,
             calendar,
           }
@@ -179,7 +181,7 @@ export const contentOf = (d: Delivery, settings: MailSettings, now: number): Mai
             subject: t("mail.rescheduled.host.subject", names),
             heading: t("mail.rescheduled.host.heading"),
             paragraphs: [t("mail.rescheduled.host.body", names), ...was],
-            details: [...meeting, ...invitee],
+            details: [...meeting, ...invitee, ...because],
             action: dashboardAction,
             calendar,
           };

@@ -70,6 +70,7 @@ export interface Rescheduling {
   readonly bufferBeforeMinutes: number;
   readonly bufferAfterMinutes: number;
   readonly previousStart: number;
+  readonly reason: string | null;
 }
 
 /**
@@ -248,7 +249,7 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
      * old one freed together (the exclusion constraint judges the result). A booking whose
      * version moved on meanwhile is left alone and not returned.
      */
-    const moved = sql`${meeting(sql`m`, sql`m.version - 1`)} || jsonb_build_object('previousStart', ${epochMs(sql`m.previous_start`)})`;
+    const moved = sql`${meeting(sql`m`, sql`m.version - 1`)} || jsonb_strip_nulls(jsonb_build_object('previousStart', ${epochMs(sql`m.previous_start`)}, 'reason', m.reason))`;
     const reschedule = (moves: ReadonlyArray<Rescheduling>) =>
       sql`
         WITH m AS (
@@ -257,13 +258,14 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
           FROM unnest(${moves.map((m) => m.id)}::uuid[], ${moves.map((m) => m.fromVersion)}::int[],
                       ${moves.map((m) => iso(m.start))}::timestamptz[], ${moves.map((m) => iso(m.end))}::timestamptz[],
                       ${moves.map((m) => m.bufferBeforeMinutes)}::int[], ${moves.map((m) => m.bufferAfterMinutes)}::int[],
-                      ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[])
-               AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by)
+                      ${moves.map((m) => iso(m.previousStart))}::timestamptz[], ${moves.map((m) => m.by)}::text[],
+                      ${moves.map((m) => m.reason)}::text[])
+               AS u(id, from_version, start_at, end_at, buffer_before, buffer_after, previous_start, by, reason)
           WHERE bookings.id = u.id AND bookings.status IN ('pending', 'confirmed') AND bookings.version = u.from_version
-          RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, bookings.answers, u.start_at, u.end_at, u.previous_start, u.by
+          RETURNING bookings.id, bookings.host_id, bookings.event_type_id, bookings.version, bookings.answers, u.start_at, u.end_at, u.previous_start, u.by, u.reason
         ), e AS (
           INSERT INTO booking_events (booking_id, host_id, type, actor, data)
-          SELECT id, host_id, 'rescheduled', by, jsonb_build_object('from', previous_start, 'to', start_at) FROM m
+          SELECT id, host_id, 'rescheduled', by, jsonb_strip_nulls(jsonb_build_object('from', previous_start, 'to', start_at, 'reason', reason)) FROM m
         ), o AS (
           INSERT INTO notification_outbox (booking_id, kind, recipient, payload)
           SELECT id, 'booking_rescheduled', r.recipient, ${moved} FROM m CROSS JOIN (VALUES ('invitee'), ('host')) AS r(recipient)

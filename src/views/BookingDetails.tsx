@@ -1,7 +1,9 @@
 import { NOTE, type Booking, type EventType, type Host } from "../domain/model.ts";
+import { formatInstant, type EpochMs } from "../domain/time.ts";
 import { Location } from "./Location.tsx";
 import type { BookingPanelProps } from "./EventPage.tsx";
-import { BookingPanel, EventHeader, Live } from "./EventPage.tsx";
+import { BookingPanel, EventHeader, Live, type Viewer } from "./EventPage.tsx";
+import { ZonePicker, type ZoneGroup } from "./ZonePicker.tsx";
 import { meetingIn, zoneLabel, type Clock } from "./format.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 
@@ -216,9 +218,12 @@ export interface ReschedulePageProps extends BookingPanelProps {
   readonly eventType: EventType;
   readonly booking: Booking;
   readonly manageUrl: string;
+  readonly zones: ReadonlyArray<ZoneGroup>;
+  readonly keep: Readonly<Record<string, string>>;
+  readonly clockUrls: { readonly "12h": string; readonly "24h": string };
 }
 
-/** `/booking/:token/reschedule`: the same calendar, and a new time replaces the old in one step. */
+/** `/booking/:token/reschedule`: the same calendar, in the zone the invitee booked in (or one they choose). */
 export const ReschedulePage = (p: ReschedulePageProps) => {
   const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.viewer.zone, p.viewer.clock);
   return (
@@ -226,12 +231,62 @@ export const ReschedulePage = (p: ReschedulePageProps) => {
       <EventHeader host={p.host} eventType={p.eventType} />
       <p class="card">
         Now: <strong safe>{`${now.day}, ${now.start} – ${now.end}`}</strong>{" "}
-        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>. Choose a new time below; the old one is
-        released at the same moment. <a href={p.manageUrl}>Keep the current time</a>
+        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>. Choose a new time below; you confirm the move
+        on the next page. <a href={p.manageUrl}>Keep the current time</a>
       </p>
+      <ZonePicker zone={p.viewer.zone} zoneIsHosts={false} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
       <Live hostId={p.host.id} zone={p.viewer.zone}>
         <BookingPanel {...p} />
       </Live>
+    </Layout>
+  );
+};
+
+/** A picked time, before anything changes: from, to, why, and one button that moves the meeting. */
+export const RescheduleReviewPage = (p: {
+  readonly page: PageContext;
+  readonly host: Host;
+  readonly eventType: EventType;
+  readonly booking: Booking;
+  readonly viewer: Viewer;
+  readonly start: EpochMs;
+  /** The calendar again, on the picked day. */
+  readonly back: string;
+}) => {
+  const length = p.booking.end - p.booking.start;
+  const from = meetingIn(p.booking.start, length, p.viewer.zone, p.viewer.clock);
+  const to = meetingIn(p.start, length, p.viewer.zone, p.viewer.clock);
+  const path = `/booking/${p.booking.manageToken}/reschedule`;
+  return (
+    <Layout page={p.page} title={`Move the meeting · ${p.eventType.title}`} noindex>
+      <EventHeader host={p.host} eventType={p.eventType} />
+      <form method="post" action={path} class="card review" hx-disable="find button[type=submit]">
+        <h2>Move the meeting</h2>
+        <CsrfField page={p.page} />
+        <input type="hidden" name="start" value={formatInstant(p.start)} />
+        <input type="hidden" name="tz" value={p.viewer.zone} />
+        <dl>
+          <dt>From</dt>
+          <dd>
+            <s safe>{`${from.day}, ${from.start} – ${from.end}`}</s>
+          </dd>
+          <dt>To</dt>
+          <dd>
+            <strong safe>{`${to.day}, ${to.start} – ${to.end}`}</strong>
+          </dd>
+        </dl>
+        <p class="muted" safe>{`Times in ${zoneLabel(p.viewer.zone)}. ${p.host.name} is told, and your calendar invitation is updated.`}</p>
+        <div class="field">
+          <label for="reason">
+            Reason, shown to {p.host.name === "" ? "the host" : <span safe>{p.host.name}</span>} <span class="muted">(optional)</span>
+          </label>
+          <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
+        </div>
+        <button type="submit" class="primary">
+          Move the meeting
+        </button>{" "}
+        <a href={p.back}>Choose another time</a>
+      </form>
     </Layout>
   );
 };

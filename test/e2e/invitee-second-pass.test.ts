@@ -28,6 +28,50 @@ const isoDay = (offset: number) => new Date(Date.now() + offset * 86_400_000).to
 const calendarOf = (text: string) => new ICAL.Component(ICAL.parse(text));
 
 describe("the invitee's page, second pass", () => {
+  it("2: reschedule shows the zone the invitee booked in, offers a zone picker, and moves only after a review with a reason", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("00:00", "24:00", [0, 1, 2, 3, 4, 5, 6]) }));
+    // Booked for a New York time from a browser in Los Angeles.
+    const offered = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${isoDay(3)}T08:30:00Z`)).json()) as { slots: { start: string }[] };
+    const start = offered.slots[0]!.start; // 03:30 in New York, 00:30 in Los Angeles
+    const booked = (await (await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start, email: "ny@example.com", timeZone: "America/New_York" })).json()) as { id: string; manageToken: string };
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone, timezoneId: "America/Los_Angeles", locale: "en-US" });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    failOnPageErrors(page, errors);
+    await page.goto(`${app.url}/booking/${booked.manageToken}`);
+    await page.getByRole("link", { name: "Reschedule" }).click();
+    await page.locator("#booking-panel").waitFor();
+    expect(await page.locator("p.card").innerText()).toMatch(/^Now: .*3:30 AM – 4:00 AM \(America\/New York\)/);
+    expect(await page.locator("#tz").inputValue()).toBe("America/New_York");
+    await expectAccessible(page);
+
+    // Another zone, chosen on the page: the calendar follows it.
+    await page.locator("#tz-search").fill("london");
+    await page.locator("#tz-search").press("Enter");
+    await page.waitForURL(/tz=Europe%2FLondon/);
+    expect(await page.locator(".zone-note strong").textContent()).toBe("Europe/London");
+
+    // Tapping a time moves nothing yet: a review, with a reason field.
+    const time = page.locator('#day-slots button[name="start"]').nth(3);
+    const target = Date.parse((await time.getAttribute("value"))!);
+    await time.click();
+    await page.getByRole("heading", { name: "Move the meeting" }).waitFor();
+    expect(await page.locator("form.review dl").innerText()).toContain("From");
+    expect(await sql("SELECT start_at AS start FROM bookings WHERE id = $1", booked.id)).toEqual([{ start: new Date(start) }]);
+    await screenshot(page, "reschedule-review-phone");
+    await expectAccessible(page);
+    await page.getByLabel(/Reason/).fill("A clash at work");
+    await page.getByRole("button", { name: "Move the meeting" }).click();
+    await page.getByRole("heading", { name: "Your meeting has moved" }).waitFor();
+    expect(await sql("SELECT start_at AS start FROM bookings WHERE id = $1", booked.id)).toEqual([{ start: new Date(target) }]);
+    expect(await sql("SELECT data->>'reason' AS reason FROM booking_events WHERE booking_id = $1 AND type = 'rescheduled'", booked.id)).toEqual([{ reason: "A clash at work" }]);
+    expect(await sql("SELECT recipient, payload->>'reason' AS reason FROM notification_outbox WHERE booking_id = $1 AND kind = 'booking_rescheduled' ORDER BY recipient", booked.id)).toEqual([
+      { recipient: "host", reason: "A clash at work" },
+      { recipient: "invitee", reason: "A clash at work" },
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   it("3: opens the calendar on the first day with free times, even in a later month", async () => {
     // No weekly hours at all; one date, in the month after next, has hours.
     const first = new Date();

@@ -92,7 +92,7 @@ describe("the invitee's journey", () => {
       expect(vevent.uid).toBe(`${bookingId}@127.0.0.1`);
       expect(await page.getByRole("link", { name: /Google Calendar/ }).getAttribute("href")).toMatch(/^https:\/\/calendar\.google\.com\//);
 
-      // Reschedule on the same calendar: another day, a new time, one step.
+      // Reschedule on the same calendar: another day, a new time, then confirm the move.
       await page.getByRole("link", { name: "Reschedule" }).click();
       await page.locator("#booking-panel").waitFor();
       await chooseDay(page, 2);
@@ -100,6 +100,7 @@ describe("the invitee's journey", () => {
       const newTime = page.locator(".day-slots ul.slots button").nth(2);
       const newStart = await newTime.getAttribute("value");
       await newTime.click();
+      await page.getByRole("button", { name: "Move the meeting" }).click();
       await page.getByRole("heading", { name: "Your meeting has moved" }).waitFor();
       expect(await page.locator("dl").textContent()).not.toBe(when);
       const moved = await app.runtime.runPromise(

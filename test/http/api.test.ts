@@ -173,7 +173,7 @@ describe("managing a booking with its token", () => {
 
     const { slots } = await offered();
     const target = slots.find((s) => Date.parse(s.start) > Date.parse(booking.start) + 3 * 3_600_000)!;
-    const moved = await api(`/bookings/${booking.id}/reschedule`, { method: "POST", headers: bearer(booking.manageToken), json: { start: target.start } });
+    const moved = await api(`/bookings/${booking.id}/reschedule`, { method: "POST", headers: bearer(booking.manageToken), json: { start: target.start, reason: "Train strike" } });
     expect(moved.status).toBe(200);
     expect(await moved.json()).toMatchObject({ start: target.start, version: 2, status: "confirmed" });
     const after = await offered();
@@ -190,9 +190,11 @@ describe("managing a booking with its token", () => {
     const moveCancelled = await api(`/bookings/${booking.id}/reschedule`, { method: "POST", headers: bearer(booking.manageToken), json: { start: target.start } });
     expect(moveCancelled.status).toBe(409);
     const events = await app.runtime.runPromise(
-      Effect.flatMap(SqlClient, (sql) => sql<{ type: string }>`SELECT type FROM booking_events WHERE booking_id = ${booking.id} ORDER BY id`),
+      Effect.flatMap(SqlClient, (sql) => sql<{ type: string; reason: string | null }>`SELECT type, data->>'reason' AS reason FROM booking_events WHERE booking_id = ${booking.id} ORDER BY id`),
     );
     expect(events.map((e) => e.type)).toEqual(["created", "rescheduled", "cancelled"]);
+    // The move's reason is kept with it.
+    expect(events[1]!.reason).toBe("Train strike");
   });
 
   it("refuses a reschedule onto a taken time, leaving the booking where it was", async () => {

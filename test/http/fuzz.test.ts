@@ -80,6 +80,7 @@ const TEMPLATES = [
   "/booking/:s/meeting.ics",
   "/booking/:s/cancel",
   "/booking/:s/reschedule",
+  "/booking/:s/reschedule/review",
   "/host",
   "/host/sign-in",
   "/host/sign-up",

@@ -31,7 +31,10 @@ export const CancelRequest = Schema.Struct({
   reason: Schema.optionalWith(Schema.NullOr(Reason), { default: () => null }),
 });
 
-export const RescheduleRequest = Schema.Struct({ start: Instant });
+export const RescheduleRequest = Schema.Struct({
+  start: Instant,
+  reason: Schema.optionalWith(Schema.NullOr(Reason), { default: () => null }),
+});
 
 export const HostSessionRequest = Schema.Struct({ signInToken: Text });
 
@@ -161,7 +164,7 @@ export const apiRoutes = (web: Web) => {
     if (isAppError(acting)) return problem(acting);
     const body = decodeBody(web, request, RescheduleRequest);
     if (isReply(body)) return body;
-    const moved = await context.reschedule(acting, body.start);
+    const moved = await context.reschedule(acting, body.start, body.reason === "" ? null : body.reason);
     return isAppError(moved) ? problem(moved) : json(200, bookingJson(web, moved, acting.by));
   };
 

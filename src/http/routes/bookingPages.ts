@@ -1,10 +1,11 @@
 import { Either } from "effect";
 import type { ManagedBooking } from "../../booking/BookingContext.ts";
-import { parseInstant } from "../../domain/time.ts";
+import { DAY_MS, HOUR_MS, parseInstant } from "../../domain/time.ts";
+import { zoneTable } from "../../domain/zone.ts";
 import { reasonOf } from "../forms.ts";
 import { googleCalendarUrl, office365CalendarUrl, outlookCalendarUrl } from "../../notify/calendarLinks.ts";
 import { icsOf } from "../../notify/ics.ts";
-import { BookingDetailsPage, ReschedulePage } from "../../views/BookingDetails.tsx";
+import { BookingDetailsPage, ReschedulePage, RescheduleReviewPage } from "../../views/BookingDetails.tsx";
 import type { Viewer } from "../../views/EventPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
@@ -16,7 +17,7 @@ type Found = ManagedBooking;
 
 export const bookingPageRoutes = (web: Web) => {
   const { booking: context } = web;
-  const { clockOf, panelData, postedViewer, renderDaySlots, viewerOf } = web.views;
+  const { clockOf, pageUrl, panelData, postedViewer, renderDaySlots, viewerOf, zonePickerGroups } = web.views;
   const find = (token: string): Promise<Found | AppError> => context.byManageToken(token);
 
   const manageUrl = (token: string) => `${web.config.publicUrl}/booking/${token}`;
@@ -111,7 +112,7 @@ export const bookingPageRoutes = (web: Web) => {
     return redirect(`/booking/${token}?cancelled=1`, headers);
   };
 
-  /** The calendar to pick a new time, in the invitee's zone unless they choose another. */
+  /** The calendar to pick a new time, in the zone the invitee booked in unless they choose another. */
   const rescheduleView = (page: PageContext, request: Request, found: Found, viewer: Viewer, notice?: string) => {
     const token = found.booking.manageToken;
     const base = `/booking/${token}/reschedule`;
@@ -126,21 +127,46 @@ export const bookingPageRoutes = (web: Web) => {
       viewer,
       calendar: panel.calendar,
       daySlots: renderDaySlots(found.snapshot, found.eventType, viewer, panel.dayDates, now, panel.dayHref, panel.hrefKey).html,
-      slotAction: base,
+      slotAction: `${base}/review`,
       selfUrl: panel.selfUrl,
       notice,
+      zones: zonePickerGroups(Math.max(now, (panel.calendar.selected ?? panel.calendar.month) * DAY_MS + 12 * HOUR_MS), viewer.zone),
+      keep: panel.keep,
+      clockUrls: {
+        "12h": panel.urlOf({ clock: "12h", month: panel.calendar.month, date: panel.calendar.selected }),
+        "24h": panel.urlOf({ clock: "24h", month: panel.calendar.month, date: panel.calendar.selected }),
+      },
     }) as string;
   };
 
+  /** The zone of a manage page: asked for in the URL, else the one the invitee booked in (not the browser's). */
+  const inviteeViewer = (request: Request, found: Found) => {
+    const { viewer, notice } = viewerOf(request, undefined, found.booking.invitee.timeZone);
+    return { viewer: { ...viewer, zoneIsHosts: false }, notice };
+  };
+
+  const canMove = (found: Found) => (found.booking.status === "confirmed" || found.booking.status === "pending") && found.booking.end > web.now();
+
   const reschedulePage = async (request: Request): Promise<Reply> => {
-    const { visitor, page, cookies } = beginPage(web, request);
+    const { page, cookies } = beginPage(web, request);
     const found = await find(request.params[0]!);
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
-    if ((found.booking.status !== "confirmed" && found.booking.status !== "pending") || found.booking.end <= web.now()) {
-      return redirect(`/booking/${found.booking.manageToken}`, cookies);
-    }
-    const { viewer, notice } = viewerOf(request, visitor.zone, found.booking.invitee.timeZone);
+    if (!canMove(found)) return redirect(`/booking/${found.booking.manageToken}`, cookies);
+    const { viewer, notice } = inviteeViewer(request, found);
     return html(200, rescheduleView(page, request, found, viewer, notice), [...cookies, ...PRIVATE]);
+  };
+
+  /** A time was picked: the move side by side with a field for why, confirmed by one more tap (nothing changes yet). */
+  const rescheduleReview = async (request: Request): Promise<Reply> => {
+    const post = await beginManagePost(request);
+    if (isReply(post)) return post;
+    const { fields, page, headers, found } = post;
+    if (!canMove(found)) return redirect(`/booking/${found.booking.manageToken}`, headers);
+    const viewer = postedViewer(request, fields, found.booking.invitee.timeZone);
+    const start = parseInstant(String(fields["start"] ?? ""));
+    if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), headers);
+    const back = pageUrl(`/booking/${found.booking.manageToken}/reschedule`, { tz: viewer.zone, date: zoneTable(viewer.zone).localDateOf(start) });
+    return html(200, RescheduleReviewPage({ page, host: found.snapshot.host, eventType: found.eventType, booking: found.booking, viewer, start, back }) as string, headers);
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
@@ -150,7 +176,9 @@ export const bookingPageRoutes = (web: Web) => {
     const viewer = postedViewer(request, fields, found.booking.invitee.timeZone);
     const start = parseInstant(String(fields["start"] ?? ""));
     if (start === undefined) return html(422, rescheduleView(page, request, found, viewer, "Please choose a time."), headers);
-    const moved = await context.reschedule({ booking: found.booking, by: "invitee" }, start);
+    const reason = reasonOf(fields);
+    if (Either.isLeft(reason)) return html(422, rescheduleView(page, request, found, viewer, reason.left), headers);
+    const moved = await context.reschedule({ booking: found.booking, by: "invitee" }, start, reason.right);
     if (!isAppError(moved)) return redirect(`/booking/${token}?rescheduled=1`, headers);
     const problem = problemOf(moved);
     if (moved._tag === "BookingNotActive" || moved._tag === "NotFound") {
@@ -160,5 +188,5 @@ export const bookingPageRoutes = (web: Web) => {
     return html(problem.status, rescheduleView(page, request, isAppError(latest) ? found : latest, viewer, problem.detail), headers);
   };
 
-  return { details, ics, cancel, reschedulePage, reschedule };
+  return { details, ics, cancel, reschedulePage, rescheduleReview, reschedule };
 };
