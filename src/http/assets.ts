@@ -33,6 +33,9 @@ const SOURCES = {
   },
 } as const;
 
+/** Scripts other sites load by a fixed address (the embed snippet): cached for an hour, not a year. */
+const FIXED = { "/embed.js": own("embed.js") } as const;
+
 export interface Assets {
   readonly urls: PageContext["assets"];
   readonly serve: (request: Request) => Reply | undefined;
@@ -57,6 +60,12 @@ export const loadAssets = (): Assets => {
       brotli: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
     });
   }
+  const fixed = new Set<string>();
+  for (const [path, file] of Object.entries(FIXED)) {
+    const identity = readFileSync(file);
+    fixed.add(path);
+    byPath.set(path, { type: JS, identity, gzip: gzipSync(identity, { level: 9 }), brotli: brotliCompressSync(identity) });
+  }
   return {
     urls: urls as unknown as PageContext["assets"],
     serve: (request) => {
@@ -70,7 +79,7 @@ export const loadAssets = (): Assets => {
           : ([undefined, asset.identity] as const);
       const headers: [string, string][] = [
         ["Content-Type", asset.type],
-        ["Cache-Control", "public, max-age=31536000, immutable"],
+        ["Cache-Control", fixed.has(request.path) ? "public, max-age=3600" : "public, max-age=31536000, immutable"],
         ["Vary", "Accept-Encoding"],
       ];
       if (encoding !== undefined) headers.push(["Content-Encoding", encoding]);

@@ -6,17 +6,25 @@ import type { Reply } from "./exchange.ts";
  * by its hash (the first visit's zone guess), so the policy can forbid any other inline
  * script, eval and every other origin; no page may be framed.
  */
-const PAGE_POLICY = [
-  "default-src 'self'",
-  `script-src 'self' ${ZONE_GUESS_SOURCE}`,
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join("; ");
+const policy = (frameAncestors: string) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' ${ZONE_GUESS_SOURCE}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join("; ");
+
+const PAGE_POLICY = policy("'none'");
+/** The booking pages of an embed (`?embed=1`) may sit in a frame on any site; no other page may. */
+const EMBED_POLICY = policy("*");
+
+/** A page of the embedded booking flow: framable anywhere (the rest keep `frame-ancestors 'none'`). */
+export const framable = (reply: Reply): Reply => ({ ...reply, headers: [...reply.headers, ["Content-Security-Policy", EMBED_POLICY]] });
 
 const NOSNIFF = ["X-Content-Type-Options", "nosniff"] as const;
 
@@ -39,7 +47,10 @@ const isHtml = (reply: Reply) => reply.headers.some(([k, v]) => k === "Content-T
 export const withSecurityHeaders = (reply: Reply): Reply => {
   if (!isHtml(reply)) return { ...reply, headers: [...reply.headers, ...OTHER_HEADERS] };
   const own = (name: string) => reply.headers.some(([k]) => k === name);
-  // A page with a policy of its own (a kept mail's HTML, sandboxed) keeps it: two policies would both apply.
-  const page = own("Content-Security-Policy") ? PAGE_HEADERS.filter(([k]) => k !== "Content-Security-Policy") : PAGE_HEADERS;
+  const embedded = reply.headers.some(([k, v]) => k === "Content-Security-Policy" && v === EMBED_POLICY);
+  // A page with a policy of its own (a kept mail's HTML, sandboxed; an embed) keeps it: two policies would both apply.
+  const page = own("Content-Security-Policy")
+    ? PAGE_HEADERS.filter(([k]) => k !== "Content-Security-Policy" && !(embedded && k === "X-Frame-Options"))
+    : PAGE_HEADERS;
   return { ...reply, headers: own("Referrer-Policy") ? [...reply.headers, ...page] : [...reply.headers, ...page, REFERRER] };
 };

@@ -180,7 +180,7 @@ export const HttpServerLive = Layer.scoped(
 
     /** A refusal at the edge, in the channel's own form: problem+json for the API, a page for the rest. */
     const edgeReply = (api: boolean, error: AppError): Reply =>
-      api ? problemReply(web, error) : errorPage({ assets: web.assets.urls, csrf: "" }, error);
+      api ? problemReply(web, error) : errorPage({ assets: web.assets.urls, csrf: "", visitor: "" }, error);
 
     const internalError = (api: boolean): Reply =>
       api
@@ -188,7 +188,7 @@ export const HttpServerLive = Layer.scoped(
         : html(
             500,
             ErrorPage({
-              page: { assets: web.assets.urls, csrf: "" },
+              page: { assets: web.assets.urls, csrf: "", visitor: "" },
               title: "Something went wrong",
               message: "Something went wrong on our side and nothing was changed. Please try again.",
             }) as string,
@@ -331,6 +331,7 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/mailbox/:id/invite.ics", handler: mailbox.ics, addressed: true, limit: "read" },
       { method: "get", pattern: "/mailbox/:id/message.eml", handler: mailbox.eml, addressed: true, limit: "read" },
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
+      { method: "get", pattern: "/embed.js", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home, limit: "read" },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots, limit: "read" },
       { method: "post", pattern: "/api/v1/bookings", handler: api.book, limit: "book" },

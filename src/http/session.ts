@@ -50,25 +50,34 @@ export const isForeignOrigin = (origin: string, host: string | undefined, ourOri
 /** An anonymous visitor: who owns a hold, and what a CSRF token is bound to. */
 export interface Visitor {
   readonly id: string;
-  /** Set when the id was made for this request: the reply must set the cookie. */
+  /** Set when the visitor had no cookie: the reply sets it (a browser blocking cookies drops it). */
   readonly setCookie: string | undefined;
+  /** Made for this request, so no token of an earlier page can be theirs. */
+  readonly fresh: boolean;
   /** The browser's zone, as its script reported it. */
   readonly zone: string | undefined;
 }
 
 const VISITOR_ID = /^[A-Za-z0-9_-]{22}$/;
 
-export const visitorOf = (request: Request, secure: boolean): Visitor => {
+/**
+ * The visitor of a request: their cookie, else the id a form of ours carried (`_v`, for a
+ * page in a frame on another site, where our cookies are not sent), else a new one. A carried
+ * id is taken only from a request our own origin sent (its Origin says so), so another site
+ * cannot pair an id with its token.
+ */
+export const visitorOf = (request: Request, secure: boolean, carried?: string): Visitor => {
   const jar = cookiesOf(request);
   const existing = jar.get(VISITOR_COOKIE);
   const zone = jar.get(ZONE_COOKIE);
-  if (existing !== undefined && VISITOR_ID.test(existing)) return { id: existing, setCookie: undefined, zone };
-  const id = randomBytes(16).toString("base64url");
+  if (existing !== undefined && VISITOR_ID.test(existing)) return { id: existing, setCookie: undefined, fresh: false, zone };
+  const known = carried !== undefined && VISITOR_ID.test(carried);
+  const id = known ? carried : randomBytes(16).toString("base64url");
   const cookie = `${VISITOR_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000${secure ? "; Secure" : ""}`;
-  return { id, setCookie: cookie, zone };
+  return { id, setCookie: cookie, fresh: !known, zone };
 };
 
-/** Bound to the visitor cookie, so a page from another site cannot forge it (SameSite=Lax helps too). */
+/** Bound to the visitor (their cookie, or the id our own form carried), so a page from another site cannot forge it. */
 export const csrfTokenOf = (secret: string, visitorId: string) =>
   createHmac("sha256", secret).update(`csrf:${visitorId}`).digest("base64url");
 
@@ -92,7 +101,7 @@ export const csrfProblem = (
   if (origin !== undefined && origin !== "null" && isForeignOrigin(origin, request.headers.get("host"), new URL(publicUrl).origin)) {
     return "This form was sent from another site.";
   }
-  if (visitor.setCookie !== undefined || token === null || !sameSecret(token, expected)) {
+  if (visitor.fresh || token === null || !sameSecret(token, expected)) {
     return "Your session expired or cookies are blocked. Please reload the page and try again.";
   }
   return undefined;

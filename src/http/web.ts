@@ -44,6 +44,7 @@ export const wantsPartial = (request: Request) => request.headers.get("hx-reques
 export const pageContext = (web: Web, visitor: Visitor): PageContext => ({
   assets: web.assets.urls,
   csrf: csrfTokenOf(web.secret, visitor.id),
+  visitor: visitor.id,
 });
 
 export const cookieHeaders = (visitor: Visitor): [string, string][] =>

@@ -1,5 +1,6 @@
 import { NOTE, type Booking, type EventType, type Host } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
+import { hueOf } from "./Avatar.tsx";
 import { Location } from "./Location.tsx";
 import type { BookingPanelProps } from "./EventPage.tsx";
 import { BookingPanel, EventHeader, Live, type Viewer } from "./EventPage.tsx";
@@ -25,6 +26,8 @@ export interface BookingDetailsProps {
   /** What just happened, said once at the top. */
   readonly news: "booked" | "rescheduled" | "cancelled" | undefined;
   readonly notice?: string | undefined;
+  /** In a frame on the host's site: the manage page opens outside it. */
+  readonly embed?: boolean | undefined;
 }
 
 /** When, in one zone, as a sentence. */
@@ -82,7 +85,7 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
               ? "Your request"
               : "Your meeting";
   return (
-    <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex>
+    <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)} embed={p.embed}>
       <section class="card booking" aria-labelledby="booking-h">
         <h1 id="booking-h" tabindex="-1" {...{ autofocus: true }}>
           {heading}
@@ -183,29 +186,43 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
             </ul>
               </>
             )}
-            <h2>Change it</h2>
-            <p>
-              Keep this link to see, move or cancel the meeting: <a href={p.manageUrl} safe>{p.manageUrl}</a>
-            </p>
-            <p>
-              <a class="button" href={`${new URL(p.manageUrl).pathname}/reschedule`}>
-                Reschedule
-              </a>
-            </p>
-            {/* A second step: the first tap only opens the form, so nobody cancels by a slip. */}
-            <details class="cancel-step">
-              <summary>{pending ? "Withdraw the request" : "Cancel the meeting"}</summary>
-              <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
-                <CsrfField page={p.page} />
-                <label for="reason">
-                  Reason, shown to the host <span class="muted">(optional)</span>
-                </label>
-                <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
-                <button type="submit" class="danger">
-                  {pending ? "Yes, withdraw the request" : "Yes, cancel the meeting"}
-                </button>
-              </form>
-            </details>
+            {p.embed === true ? (
+              <>
+                <h2>Change it</h2>
+                <p>
+                  Keep this link to see, move or cancel the meeting (it is in your mail too):{" "}
+                  <a href={p.manageUrl} target="_blank" rel="noopener" safe>
+                    {p.manageUrl}
+                  </a>
+                </p>
+              </>
+            ) : (
+              <>
+              <h2>Change it</h2>
+              <p>
+                Keep this link to see, move or cancel the meeting: <a href={p.manageUrl} safe>{p.manageUrl}</a>
+              </p>
+              <p>
+                <a class="button" href={`${new URL(p.manageUrl).pathname}/reschedule`}>
+                  Reschedule
+                </a>
+              </p>
+              {/* A second step: the first tap only opens the form, so nobody cancels by a slip. */}
+              <details class="cancel-step">
+                <summary>{pending ? "Withdraw the request" : "Cancel the meeting"}</summary>
+                <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
+                  <CsrfField page={p.page} />
+                  <label for="reason">
+                    Reason, shown to the host <span class="muted">(optional)</span>
+                  </label>
+                  <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
+                  <button type="submit" class="danger">
+                    {pending ? "Yes, withdraw the request" : "Yes, cancel the meeting"}
+                  </button>
+                </form>
+              </details>
+              </>
+            )}
           </>
         )}
       </section>
@@ -227,8 +244,8 @@ export interface ReschedulePageProps extends BookingPanelProps {
 export const ReschedulePage = (p: ReschedulePageProps) => {
   const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.viewer.zone, p.viewer.clock);
   return (
-    <Layout page={p.page} title={`Reschedule · ${p.eventType.title}`} noindex>
-      <EventHeader host={p.host} eventType={p.eventType} />
+    <Layout page={p.page} title={`Reschedule · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)}>
+      <EventHeader host={p.host} eventType={p.eventType} brief />
       <p class="card">
         Now: <strong safe>{`${now.day}, ${now.start} – ${now.end}`}</strong>{" "}
         <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>. Choose a new time below; you confirm the move
@@ -258,8 +275,8 @@ export const RescheduleReviewPage = (p: {
   const to = meetingIn(p.start, length, p.viewer.zone, p.viewer.clock);
   const path = `/booking/${p.booking.manageToken}/reschedule`;
   return (
-    <Layout page={p.page} title={`Move the meeting · ${p.eventType.title}`} noindex>
-      <EventHeader host={p.host} eventType={p.eventType} />
+    <Layout page={p.page} title={`Move the meeting · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)}>
+      <EventHeader host={p.host} eventType={p.eventType} brief />
       <form method="post" action={path} class="card review" hx-disable="find button[type=submit]">
         <h2>Move the meeting</h2>
         <CsrfField page={p.page} />

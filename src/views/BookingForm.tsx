@@ -1,6 +1,7 @@
 import { chosenLengthOf, type EventType, type Host, type Question } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
-import type { Viewer } from "./EventPage.tsx";
+import { hueOf } from "./Avatar.tsx";
+import { EventHeader, type Viewer } from "./EventPage.tsx";
 import { meetingIn, zoneLabel } from "./format.ts";
 import { FieldError, invalidAttrs } from "./fields.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
@@ -30,6 +31,8 @@ export interface BookingFormProps {
   readonly notice?: string | undefined;
   /** The chosen time was taken meanwhile: the nearest free ones, offered right here. */
   readonly alternatives?: ReadonlyArray<EpochMs> | undefined;
+  /** In a frame on the host's site: the booking goes on in the frame. */
+  readonly embed?: boolean | undefined;
 }
 
 
@@ -124,6 +127,7 @@ const ReleaseForm = (p: BookingFormProps & { readonly hold: { readonly token: st
     <input type="hidden" name="tz" value={p.viewer.zone} />
     <input type="hidden" name="start" value={formatInstant(p.start)} />
     {p.length === undefined ? "" : <input type="hidden" name="d" value={String(p.length)} />}
+    {p.embed === true ? <input type="hidden" name="embed" value="1" /> : ""}
   </form>
 );
 
@@ -133,7 +137,7 @@ export const BookingForm = (p: BookingFormProps) => {
   const firstError = [...p.errors.keys()][0];
   const base = `/${p.host.slug}/${p.eventType.slug}`;
   const length = chosenLengthOf(p.eventType);
-  const calendarUrl = `${base}?${new URLSearchParams({ tz: p.viewer.zone, ...(length === undefined ? {} : { d: String(length) }) }).toString()}`;
+  const calendarUrl = `${base}?${new URLSearchParams({ tz: p.viewer.zone, ...(length === undefined ? {} : { d: String(length) }), ...(p.embed === true ? { embed: "1" } : {}) }).toString()}`;
   // Errors of fields this form does not show (a tampered or outdated request) are still said.
   const shown = new Set(["name", "email", "note", ...p.eventType.questions.map((q) => `answers.${q.id}`)]);
   const unshown = [...p.errors].filter(([field]) => !shown.has(field));
@@ -146,6 +150,7 @@ export const BookingForm = (p: BookingFormProps) => {
       <input type="hidden" name="hold" value={p.hold?.token ?? ""} />
       <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
       {length === undefined ? "" : <input type="hidden" name="d" value={String(length)} />}
+      {p.embed === true ? <input type="hidden" name="embed" value="1" /> : ""}
       <h2>Your details</h2>
       {p.alternatives === undefined ? (
         <p class="summary">
@@ -245,13 +250,8 @@ export const BookingForm = (p: BookingFormProps) => {
 };
 
 export const BookingFormPage = (p: BookingFormProps) => (
-  <Layout page={p.page} title={`Book ${p.eventType.title} · ${p.host.name}`}>
-    <header class="event-header">
-      <p class="muted" safe>
-        {p.host.name}
-      </p>
-      <h1 safe>{p.eventType.title}</h1>
-    </header>
+  <Layout page={p.page} title={`Book ${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed}>
+    <EventHeader host={p.host} eventType={p.eventType} brief />
     <BookingForm {...p} />
   </Layout>
 );

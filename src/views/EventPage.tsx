@@ -1,7 +1,7 @@
 import type { Children } from "@kitajs/html";
 import { ZoneGuess } from "./ZoneGuess.tsx";
 import { Location } from "./Location.tsx";
-import { Avatar } from "./Avatar.tsx";
+import { Avatar, hueOf } from "./Avatar.tsx";
 import type { EventType, Host } from "../domain/model.ts";
 import { MonthCalendar, type CalendarData } from "./Calendar.tsx";
 import type { Clock } from "./format.ts";
@@ -31,19 +31,21 @@ const LengthChoice = (props: { readonly chosen: number; readonly lengths: Readon
   </nav>
 );
 
-export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType }) => (
+/** Who and what: the host's picture and name, the meeting's title, length and place, its description. */
+export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType; readonly brief?: boolean }) => (
   <header class="event-header">
-    <p class="muted">
-      <a href={`/${props.host.slug}`} safe>
+    <div class="host-line">
+      <Avatar host={props.host} />
+      <a class="host-name" href={`/${props.host.slug}`} safe>
         {props.host.name}
       </a>
-    </p>
+    </div>
     <h1 safe>{props.eventType.title}</h1>
     <p class="facts">
-      <span>{props.eventType.durationMinutes} min</span>
-      {props.eventType.location === "" ? "" : <Location eventType={props.eventType} />}
+      <span class="fact">{props.eventType.durationMinutes} min</span>
+      {props.eventType.location === "" ? "" : <span class="fact"><Location eventType={props.eventType} /></span>}
     </p>
-    {props.eventType.description === "" ? "" : <p safe>{props.eventType.description}</p>}
+    {props.brief === true || props.eventType.description === "" ? "" : <p class="description" safe>{props.eventType.description}</p>}
   </header>
 );
 
@@ -68,6 +70,8 @@ export interface BookingPanelProps {
    */
   readonly keep?: Readonly<Record<string, string>>;
   readonly clockUrls?: { readonly "12h": string; readonly "24h": string };
+  /** In a frame on the host's site: the chosen slot goes on in the frame. */
+  readonly embed?: boolean | undefined;
 }
 
 /**
@@ -112,6 +116,7 @@ export const BookingPanel = (p: BookingPanelProps) => {
       <CsrfField page={p.page} />
       <input type="hidden" name="tz" value={p.viewer.zone} />
       {p.length === undefined ? "" : <input type="hidden" name="d" value={String(p.length)} />}
+      {p.embed === true ? <input type="hidden" name="embed" value="1" /> : ""}
     </form>
     <p id="live-status" class="visually-hidden" role="status" aria-live="polite"></p>
   </div>
@@ -135,18 +140,22 @@ export const Live = (props: { readonly hostId: string; readonly zone: string; re
 
 /** `/:host/:event`: what the meeting is, and when it can be. */
 export const EventPage = (p: EventPageProps) => (
-  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`}>
-    <EventHeader host={p.host} eventType={p.eventType} />
-    {p.viewer.zoneIsHosts ? <ZoneGuess hostsZone={p.viewer.zone} /> : ""}
-    <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
-    <Live hostId={p.host.id} zone={p.viewer.zone}>
-      <BookingPanel {...p} />
-    </Live>
+  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed}>
+    <div class="event-layout">
+      <EventHeader host={p.host} eventType={p.eventType} />
+      <div class="event-main">
+        {p.viewer.zoneIsHosts ? <ZoneGuess hostsZone={p.viewer.zone} /> : ""}
+        <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
+        <Live hostId={p.host.id} zone={p.viewer.zone}>
+          <BookingPanel {...p} />
+        </Live>
+      </div>
+    </div>
   </Layout>
 );
 
 export const HostPage = (p: { readonly page: PageContext; readonly host: Host; readonly eventTypes: ReadonlyArray<EventType> }) => (
-  <Layout page={p.page} title={p.host.name}>
+  <Layout page={p.page} title={p.host.name} hue={hueOf(p.host.id)}>
     <header class="event-header host-header">
       <Avatar host={p.host} />
       <div>

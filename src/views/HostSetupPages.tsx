@@ -71,8 +71,22 @@ interface HostPageProps {
   readonly notice?: Notice | undefined;
 }
 
+/**
+ * The embed of one event type: a frame (sized by the script as its page grows) and the script.
+ * Cookies of a frame on another site are not sent, so the booking flow in it works without them.
+ */
+export const embedSnippet = (publicUrl: string, hostSlug: string, e: Pick<EventType, "slug" | "title">) =>
+  `<iframe src="${publicUrl}/${hostSlug}/${e.slug}?embed=1" data-rendezvous title="${e.title.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}" ` +
+  `style="width:100%;min-height:640px;border:0" loading="lazy"></iframe>\n<script src="${publicUrl}/embed.js" async></script>`;
+
 export const EventTypesPage = (
-  p: HostPageProps & { readonly eventTypes: ReadonlyArray<EventType>; readonly zones: ReadonlyArray<ZoneGroup>; readonly schedules: ReadonlyArray<NamedSchedule> },
+  p: HostPageProps & {
+    readonly eventTypes: ReadonlyArray<EventType>;
+    readonly zones: ReadonlyArray<ZoneGroup>;
+    readonly schedules: ReadonlyArray<NamedSchedule>;
+    /** This Rendezvous's public address, for embed snippets. */
+    readonly publicUrl: string;
+  },
 ) => (
   <Layout page={p.page} title={`Event types · ${p.host.name}`} noindex>
     <HostNav page={p.page} current="event-types" lead={p.lead} host={p.host} />
@@ -115,6 +129,17 @@ export const EventTypesPage = (
                 ""
               )}
             </p>
+            {e.active ? (
+              <details class="embed-snippet">
+                <summary>Embed on your site</summary>
+                <label for={`embed-${e.id}`}>Paste this where the booking page should appear:</label>
+                <textarea id={`embed-${e.id}`} class="copy-link" readonly rows="4" safe>
+                  {embedSnippet(p.publicUrl, p.host.slug, e)}
+                </textarea>
+              </details>
+            ) : (
+              ""
+            )}
           </li>
         ))}
       </ul>

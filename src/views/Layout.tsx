@@ -4,12 +4,18 @@ import type { Children } from "@kitajs/html";
 export interface PageContext {
   readonly assets: { readonly css: string; readonly js: string };
   readonly csrf: string;
+  /** The visitor the token is bound to, carried by forms for browsers that do not send our cookie. */
+  readonly visitor: string;
 }
 
 export const Layout = (props: {
   readonly page: PageContext;
   readonly title: string;
   readonly noindex?: boolean;
+  /** The host whose colour the page wears (pages of a host's own: booking, manage, dashboard). */
+  readonly hue?: number | undefined;
+  /** In a frame on the host's own site: no page chrome. */
+  readonly embed?: boolean | undefined;
   readonly children: Children;
 }) => (
   <>
@@ -24,7 +30,7 @@ export const Layout = (props: {
         <link rel="stylesheet" href={props.page.assets.css} />
         <script src={props.page.assets.js} defer></script>
       </head>
-      <body hx-boost:inherited="true">
+      <body hx-boost:inherited="true" class={[props.hue === undefined ? "" : `hue-${props.hue}`, props.embed === true ? "embed" : ""].join(" ").trim() || undefined}>
         <main id="main">{props.children}</main>
       </body>
     </html>
@@ -32,5 +38,8 @@ export const Layout = (props: {
 );
 
 export const CsrfField = (props: { readonly page: PageContext }) => (
-  <input type="hidden" name="_csrf" value={props.page.csrf} />
+  <>
+    <input type="hidden" name="_csrf" value={props.page.csrf} />
+    <input type="hidden" name="_v" value={props.page.visitor} />
+  </>
 );

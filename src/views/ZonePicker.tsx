@@ -31,7 +31,9 @@ export const ZonePicker = (props: {
       {Object.entries(props.keep).map(([name, value]) => (
         <input type="hidden" name={name} value={value} data-keep="true" />
       ))}
-      <label for="tz">Time zone</label>
+      <label for="tz" class="visually-hidden">
+        Time zone
+      </label>
       <div class="zone-row">
         <select id="tz" name="tz" data-zone={props.zone} data-zone-is-hosts={props.zoneIsHosts ? "true" : "false"}>
           {props.groups.map((g) => (
@@ -48,18 +50,20 @@ export const ZonePicker = (props: {
           Show
         </button>
       </div>
+    </form>
+    <div class="zone-meta">
       <p class="zone-note">
         Times are in <strong safe>{zoneLabel(props.zone)}</strong>
         {props.zoneIsHosts ? " (the host's time zone)" : ""}.
       </p>
-    </form>
-    <nav class="clock-switch" aria-label="Clock">
-      <a href={props.clockUrls["24h"]} data-clock="24h" aria-current={props.clock === "24h" ? "true" : undefined}>
-        24-hour
-      </a>
-      <a href={props.clockUrls["12h"]} data-clock="12h" aria-current={props.clock === "12h" ? "true" : undefined}>
-        12-hour
-      </a>
-    </nav>
+      <nav class="clock-switch" aria-label="Clock">
+        <a href={props.clockUrls["24h"]} data-clock="24h" aria-current={props.clock === "24h" ? "true" : undefined}>
+          24-hour
+        </a>
+        <a href={props.clockUrls["12h"]} data-clock="12h" aria-current={props.clock === "12h" ? "true" : undefined}>
+          12-hour
+        </a>
+      </nav>
+    </div>
   </div>
 );

@@ -3,10 +3,11 @@ import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { parseLocalDate, addDays } from "../../src/domain/time.ts";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { hueOf } from "../../src/views/Avatar.tsx";
 import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
 import { expectAccessible, failOnPageErrors, screenshot, useBrowser, VIEWPORTS } from "../support/browser.ts";
-import { createHost, wall, weekdays } from "../support/fixtures.ts";
+import { createHost, wall, weekdays, type HostFixture } from "../support/fixtures.ts";
 import { queryOf } from "../support/host.ts";
 
 /** The invitee's page, second pass (issue 13): each test is one of its numbered items. */
@@ -383,5 +384,64 @@ describe("changing how times are shown", () => {
     expect(await page.locator(".month a.day.selected").getAttribute("data-date")).toBe(date);
     expect(await page.locator(".zone-note strong").textContent()).toBe("Europe/London");
     expect(errors).toEqual([]);
+  });
+});
+
+describe("the look", () => {
+  /** Two new hosts whose colours differ (each host's hue comes from its id: one of twelve). */
+  const twoColours = async () => {
+    const hosts: HostFixture[] = [];
+    while (hosts.length < 2) {
+      const host = await app.runtime.runPromise(
+        createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]), eventType: { locationKind: "video", location: "https://video.example.com/r", description: "A first talk." } }),
+      );
+      if (hosts.every((h) => hueOf(h.hostId) !== hueOf(host.hostId))) hosts.push(host);
+    }
+    return hosts as [HostFixture, HostFixture];
+  };
+
+  it("a phone's first screen shows who, what, the zone, the calendar and the first times, in each host's colour", async () => {
+    const [a, b] = await twoColours();
+    const { page, errors } = await newPage("phone");
+    await page.goto(`${app.url}/${a.hostSlug}/${a.eventSlug}?tz=UTC&date=${isoDay(2)}`);
+    expect(await page.locator(".event-header .avatar").isVisible()).toBe(true);
+    expect(await page.locator(".host-name").textContent()).toBe(`Host ${a.hostSlug}`);
+    expect(await page.locator(".facts").innerText()).toMatch(/30 min\s+Video call/);
+    // Everything needed to pick a time is above the fold of a 390×844 phone.
+    const firstTime = await page.locator('#day-slots button[name="start"]').first().boundingBox();
+    expect(firstTime!.y + firstTime!.height).toBeLessThanOrEqual(844);
+    const zoneBar = await page.locator(".zone-bar").boundingBox();
+    expect(zoneBar!.height).toBeLessThanOrEqual(110);
+    await screenshot(page, "look-event-phone-light");
+    await expectAccessible(page);
+
+    const accentOf = async (slug: string, eventSlug: string) => {
+      await page.goto(`${app.url}/${slug}/${eventSlug}?tz=UTC&date=${isoDay(2)}`);
+      return page.locator(".month a.day.selected").evaluate((el) => getComputedStyle(el).backgroundColor);
+    };
+    expect(await accentOf(a.hostSlug, a.eventSlug)).not.toBe(await accentOf(b.hostSlug, b.eventSlug));
+    expect(errors).toEqual([]);
+  });
+
+  it("follows the dark scheme, with every contrast still passing", async () => {
+    const [host] = await twoColours();
+    for (const viewport of ["phone", "desktop"] as const) {
+      const context = await browser.newContext({ viewport: VIEWPORTS[viewport], timezoneId: "UTC", locale: "en-GB", colorScheme: "dark" });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      failOnPageErrors(page, errors);
+      await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${isoDay(2)}`);
+      const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const [r, g, bl] = background.match(/\d+/g)!.map(Number);
+      expect(r! + g! + bl!).toBeLessThan(3 * 60);
+      await screenshot(page, `look-event-${viewport}-dark`);
+      await expectAccessible(page);
+      await page.locator('#day-slots button[name="start"]').first().click();
+      await page.locator("#book-form").waitFor();
+      await screenshot(page, `look-form-${viewport}-dark`);
+      await expectAccessible(page);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
   });
 });

@@ -138,6 +138,7 @@ const TEMPLATES = [
   "/api/v1/host/webhooks/:s",
   "/api/v1/:s",
   "/assets/:s",
+  "/embed.js",
   "/health",
   "/health/live",
   "/health/ready",
@@ -163,7 +164,7 @@ const queryArb = () =>
   fc
     .array(
       fc.tuple(
-        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "d", "duration", "schedule", "hold", "start", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x"),
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "d", "duration", "schedule", "hold", "start", "embed", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x"),
         fc.oneof(
           fc.string({ maxLength: 30 }),
           fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ", "past", "cancelled", "%00", "99999999999"),
@@ -228,7 +229,7 @@ const formBody = () =>
     .array(
       fc.tuple(
         fc.oneof(
-          fc.constantFrom("_csrf", "start", "tz", "d", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
+          fc.constantFrom("_csrf", "_v", "embed", "start", "tz", "d", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
           fc.constantFrom("title", "slug", "durationMinutes", "durationChoices", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
           fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId", "listed"),
           fc.string({ maxLength: 10 }),

@@ -10,6 +10,7 @@ import type { Viewer } from "../../views/EventPage.tsx";
 import type { PageContext } from "../../views/Layout.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
+import { framable } from "../securityHeaders.ts";
 import { html, redirect, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, PRIVATE } from "./pageSupport.ts";
 
@@ -22,7 +23,7 @@ export const bookingPageRoutes = (web: Web) => {
 
   const manageUrl = (token: string) => `${web.config.publicUrl}/booking/${token}`;
 
-  const detailsPage = (page: PageContext, request: Request, found: Found, news: "booked" | "rescheduled" | "cancelled" | undefined, notice?: string) => {
+  const detailsPage = (page: PageContext, request: Request, found: Found, news: "booked" | "rescheduled" | "cancelled" | undefined, notice?: string, embed = false) => {
     const { booking, snapshot, eventType } = found;
     const title = `${eventType.title} with ${snapshot.host.name}`;
     const linked = { title, start: booking.start, end: booking.end, details: `Manage or cancel: ${manageUrl(booking.manageToken)}`, location: eventType.location };
@@ -41,6 +42,7 @@ export const bookingPageRoutes = (web: Web) => {
       },
       news,
       notice,
+      embed,
     }) as string;
   };
 
@@ -50,7 +52,10 @@ export const bookingPageRoutes = (web: Web) => {
     if (isAppError(found)) return errorPage(page, found, [...cookies, ...PRIVATE]);
     const q = request.query;
     const news = q.get("new") === "1" ? "booked" : q.get("rescheduled") === "1" ? "rescheduled" : q.get("cancelled") === "1" ? "cancelled" : undefined;
-    return html(200, detailsPage(page, request, found, news), [...cookies, ...PRIVATE]);
+    // The confirmation of an embedded booking shows in its frame; moving or cancelling opens outside it.
+    const embed = q.get("embed") === "1";
+    const reply = html(200, detailsPage(page, request, found, news, undefined, embed), [...cookies, ...PRIVATE]);
+    return embed ? framable(reply) : reply;
   };
 
   /** The booking as an iCalendar file: a stable UID, and SEQUENCE counting its changes. */

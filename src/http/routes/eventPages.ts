@@ -12,6 +12,7 @@ import { isReply, type Reply, type Request } from "../exchange.ts";
 import { decodeBookForm, decodeFields, HoldForm, ReleaseForm, type BookForm, type FieldErrors } from "../forms.ts";
 import { isAppError, problemOf, type AppError } from "../problems.ts";
 import { browserZoneOf } from "../session.ts";
+import { framable } from "../securityHeaders.ts";
 import { html, redirect, VARY_HTMX, wantsPartial, type Web } from "../web.ts";
 import { beginFormPost, beginPage, errorPage, formValuesOf, newIdempotencyKey } from "./pageSupport.ts";
 
@@ -23,7 +24,7 @@ interface EventContext extends Offering {
 }
 
 /** The event page (or just its panel), for a viewer, with an optional notice on top. */
-const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventContext, viewer: Viewer, notice: string | undefined, partial: boolean) => {
+const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventContext, viewer: Viewer, notice: string | undefined, partial: boolean, embed = isEmbed(request)) => {
   const { panelData, renderDaySlots, zonePickerGroups } = web.views;
   const now = web.now();
   const panel = panelData(request, ctx.snapshot, ctx.eventType, viewer, ctx.base, now);
@@ -46,9 +47,16 @@ const renderEvent = (web: Web, page: PageContext, request: Request, ctx: EventCo
       "12h": panel.urlOf({ clock: "12h", month: panel.calendar.month, date: panel.calendar.selected }),
       "24h": panel.urlOf({ clock: "24h", month: panel.calendar.month, date: panel.calendar.selected }),
     },
+    embed,
   };
   return (partial ? BookingPanel(props) : EventPage(props)) as string;
 };
+
+/** `embed=1` (in the query, or posted): the booking flow in a frame on the host's own site. */
+const isEmbed = (request: Request, fields?: Record<string, unknown>) => (fields === undefined ? request.query.get("embed") : fields["embed"]) === "1";
+
+/** An embedded step may be framed by any site; every other reply keeps `frame-ancestors 'none'`. */
+const inFrame = (embed: boolean, reply: Reply): Reply => (embed ? framable(reply) : reply);
 
 /** A request as if it asked for the page around one instant (used to re-show the calendar after a refusal). */
 const aroundInstant = (request: Request, zone: string, instant: number): Request => {
@@ -95,7 +103,7 @@ export const eventPageRoutes = (web: Web) => {
     const ctx = await resolve(request, page, cookies);
     if (isReply(ctx)) return ctx;
     const { viewer, notice } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
-    return html(200, renderEvent(web, page, request, ctx, viewer, notice, wantsPartial(request)), cookies);
+    return inFrame(isEmbed(request), html(200, renderEvent(web, page, request, ctx, viewer, notice, wantsPartial(request)), cookies));
   };
 
   /**
@@ -145,10 +153,11 @@ export const eventPageRoutes = (web: Web) => {
     const { fields, visitor, page, cookies } = post;
     const ctx = await resolve(request, page, cookies, fields);
     if (isReply(ctx)) return ctx;
+    const embed = isEmbed(request, fields);
     const input = decodeFields(HoldForm, fields);
     if (Either.isLeft(input)) {
       const { viewer } = viewerOf(request, visitor.zone, ctx.snapshot.host.timeZone);
-      return html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false), cookies);
+      return inFrame(embed, html(422, renderEvent(web, page, request, ctx, viewer, [...input.left.values()].join(" "), false, embed), cookies));
     }
     const { start, tz, d } = input.right;
     const granted = await context.hold(ctx, start, { id: visitor.id, address: web.config.rateLimit ? request.address : null }, d);
@@ -156,10 +165,10 @@ export const eventPageRoutes = (web: Web) => {
       const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
       const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
       const status = problemOf(granted).status;
-      return html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false), cookies);
+      return inFrame(embed, html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false, embed), cookies));
     }
     const length = chosenLengthOf(ctx.eventType);
-    return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz, ...(length === undefined ? {} : { d: String(length) }) }).toString()}`, cookies);
+    return redirect(`${ctx.base}/book?${new URLSearchParams({ hold: granted.token, tz, ...(length === undefined ? {} : { d: String(length) }), ...(embed ? { embed: "1" } : {}) }).toString()}`, cookies);
   };
 
   /** "Change": the held time goes back to everyone (the invitee's own calendar too), then the calendar on its day. */
@@ -174,7 +183,8 @@ export const eventPageRoutes = (web: Web) => {
     const { hold, tz, start } = input.right;
     if (context.heldFor(ctx, hold) !== undefined) await context.release(ctx, hold);
     const date = start === undefined ? undefined : zoneTable(tz).localDateOf(start);
-    return redirect(pageUrl(ctx.base, { tz, d: chosenLengthOf(ctx.eventType), date }), cookies);
+    const calendar = pageUrl(ctx.base, { tz, d: chosenLengthOf(ctx.eventType), date });
+    return redirect(isEmbed(request, fields) ? `${calendar}&embed=1` : calendar, cookies);
   };
 
   /** The form's page is still open: its hold lasts another lease (204), or it is gone (410). */
@@ -214,8 +224,9 @@ export const eventPageRoutes = (web: Web) => {
       values: emptyValues,
       errors: new Map(),
       notice: hold === undefined ? "Your hold on this time has run out; we will check it is still free when you confirm." : undefined,
+      embed: isEmbed(request),
     }) as string;
-    return html(200, body, cookies);
+    return inFrame(isEmbed(request), html(200, body, cookies));
   };
 
   /** The booking form again, as posted, with what was wrong (and fresh times when its time was taken). */
@@ -231,12 +242,13 @@ export const eventPageRoutes = (web: Web) => {
         errors,
         notice,
         alternatives,
+        embed: isEmbed(request, fields),
       };
-      return html(status, (wantsPartial(request) ? BookingForm(props) : BookingFormPage(props)) as string, cookies);
+      return inFrame(isEmbed(request, fields), html(status, (wantsPartial(request) ? BookingForm(props) : BookingFormPage(props)) as string, cookies));
     };
 
   /** A refused booking: the form for what the invitee can fix, the calendar for a time no longer offered. */
-  const refusedBooking = (request: Request, page: PageContext, ctx: EventContext, viewer: Viewer, form: BookForm, error: AppError, retry: ReturnType<typeof showForm>, cookies: Cookies): Reply => {
+  const refusedBooking = (request: Request, fields: Record<string, unknown>, page: PageContext, ctx: EventContext, viewer: Viewer, form: BookForm, error: AppError, retry: ReturnType<typeof showForm>, cookies: Cookies): Reply => {
     const problem = problemOf(error);
     switch (error._tag) {
       case "InvalidInput":
@@ -250,7 +262,8 @@ export const eventPageRoutes = (web: Web) => {
       default: {
         const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
         const around = aroundInstant(request, viewer.zone, Math.max(form.start, web.now()));
-        return html(problem.status, renderEvent(web, page, around, fresh, viewer, problem.detail, false), cookies);
+        const embed = isEmbed(request, fields);
+        return inFrame(embed, html(problem.status, renderEvent(web, page, around, fresh, viewer, problem.detail, false, embed), cookies));
       }
     }
   };
@@ -279,8 +292,8 @@ export const eventPageRoutes = (web: Web) => {
       visitor: visitor.id,
       durationMinutes: form.d,
     });
-    if (isAppError(booked)) return refusedBooking(request, page, ctx, viewer, form, booked, retry, cookies);
-    return redirect(`/booking/${booked.manageToken}?new=1`, cookies);
+    if (isAppError(booked)) return refusedBooking(request, fields, page, ctx, viewer, form, booked, retry, cookies);
+    return redirect(`/booking/${booked.manageToken}?new=1${isEmbed(request, fields) ? "&embed=1" : ""}`, cookies);
   };
 
   return { home, hostPage, eventPage, daySlots, hold, release, renew, bookForm, book };

@@ -81,7 +81,7 @@ export const hostSetupRoutes = (web: Web) => {
     if (isReply(host)) return host;
     const list = [...host.snapshot.eventTypes.values()].filter((e) => e.deleted !== true).sort((a, b) => a.title.localeCompare(b.title));
     const zones = web.views.zonePickerGroups(web.now(), host.snapshot.host.timeZone);
-    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request), schedules: host.snapshot.availability.schedules }));
+    return page(host.cookies, 200, EventTypesPage({ ...host.view, eventTypes: list, zones, notice: noticeOf(request), schedules: host.snapshot.availability.schedules, publicUrl: web.config.publicUrl }));
   };
 
   /** One of the host's own event types, unless deleted. */

@@ -5,7 +5,7 @@ import type { PageContext } from "../../views/Layout.tsx";
 import type { Reply, Request } from "../exchange.ts";
 import { formFields } from "../forms.ts";
 import { problemOf, retryAfterOf, type AppError } from "../problems.ts";
-import { csrfProblem, visitorOf } from "../session.ts";
+import { csrfProblem, isForeignOrigin, visitorOf } from "../session.ts";
 import { cookieHeaders, html, pageContext, type Web } from "../web.ts";
 
 /**
@@ -18,8 +18,8 @@ export const PRIVATE: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** What every page request starts with: the visitor, the page context, and cookies to set. */
-export const beginPage = (web: Web, request: Request) => {
-  const visitor = visitorOf(request, web.config.publicUrl.startsWith("https:"));
+export const beginPage = (web: Web, request: Request, carried?: string) => {
+  const visitor = visitorOf(request, web.config.publicUrl.startsWith("https:"), carried);
   return { visitor, page: pageContext(web, visitor), cookies: cookieHeaders(visitor) };
 };
 
@@ -34,7 +34,10 @@ export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyA
  */
 export const beginFormPost = (web: Web, request: Request): (ReturnType<typeof beginPage> & { readonly fields: Record<string, unknown> }) | Reply => {
   const fields = formFields(request.body);
-  const begun = beginPage(web, request);
+  // The visitor id our form carried counts only when our own origin sent it.
+  const origin = request.headers.get("origin");
+  const ours = origin !== undefined && !isForeignOrigin(origin, request.headers.get("host"), new URL(web.config.publicUrl).origin);
+  const begun = beginPage(web, request, ours && typeof fields["_v"] === "string" ? fields["_v"] : undefined);
   const problem = csrfProblem(request, begun.visitor, typeof fields["_csrf"] === "string" ? fields["_csrf"] : null, begun.page.csrf, web.config.publicUrl);
   if (problem !== undefined) return html(403, ErrorPage({ page: begun.page, title: "Please try again", message: problem }) as string, begun.cookies);
   return { ...begun, fields };

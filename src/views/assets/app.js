@@ -352,7 +352,20 @@
     });
   });
 
+  // In a frame on the host's site: tell the embed script how tall the page is, as it changes.
+  const reportHeight = () => {
+    if (window.parent === window || !document.body.classList.contains("embed")) return;
+    let last = 0;
+    const report = () => {
+      const height = document.documentElement.scrollHeight;
+      if (height !== last) window.parent.postMessage({ type: "rendezvous:height", height: (last = height) }, "*");
+    };
+    new ResizeObserver(report).observe(document.documentElement);
+    report();
+  };
+
   const start = () => {
+    reportHeight();
     showInBrowserZone();
     watchHold();
     detectZone();
