@@ -21,13 +21,19 @@ const jsonLogger = Logger.replace(
   }),
 );
 
-/** A single-use sign-in link for the host with that slug, or undefined when there is none. */
+/**
+ * A single-use sign-in link for the host with that slug; none for an unknown slug, nor for a
+ * deactivated host (who cannot sign in: the link would only fail when opened).
+ */
 const signInLink = (slug: string) =>
   Effect.gen(function* () {
-    const hostId = yield* (yield* HostRepository).findHostIdBySlug(slug);
-    if (hostId === undefined) return undefined;
+    const hosts = yield* HostRepository;
+    const hostId = yield* hosts.findHostIdBySlug(slug);
+    if (hostId === undefined) return { refused: `no host has the slug ${JSON.stringify(slug)}` } as const;
+    const host = yield* hosts.load(hostId);
+    if (host !== undefined && !host.host.active) return { refused: `the host ${JSON.stringify(slug)} is deactivated; an owner or admin reactivates them on Team` } as const;
     const token = yield* (yield* HostSessionRepository).issueSignInLink(hostId, Date.now());
-    return `${(yield* AppConfig).publicUrl}/host/sign-in/${token}`;
+    return { link: `${(yield* AppConfig).publicUrl}/host/sign-in/${token}` } as const;
   });
 
 const printLinks = (seeded: boolean) =>
@@ -41,7 +47,7 @@ const printLinks = (seeded: boolean) =>
       );
       return;
     }
-    const hostLink = seeded ? yield* signInLink(DEMO_HOST_SLUG) : undefined;
+    const hostLink = seeded ? (yield* signInLink(DEMO_HOST_SLUG)).link : undefined;
     process.stdout.write(
       `\nRendezvous is running on port ${server.port}\n` +
         `  all booking pages: ${base}/\n` +
@@ -74,13 +80,13 @@ const seedOnly = seedDemo.pipe(
 
 const signInOnly = (slug: string | undefined) =>
   Effect.gen(function* () {
-    const link = slug === undefined ? undefined : yield* signInLink(slug);
-    if (link === undefined) {
-      process.stderr.write(slug === undefined ? "usage: npm run -s sign-in -- <host-slug>\n" : `no host has the slug ${JSON.stringify(slug)}\n`);
+    const made = slug === undefined ? { refused: "usage: npm run -s sign-in -- <host-slug>" } : yield* signInLink(slug);
+    if ("refused" in made) {
+      process.stderr.write(`${made.refused}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stdout.write(`${link}\n`);
+    process.stdout.write(`${made.link}\n`);
   }).pipe(Effect.provide(OneOff));
 
 /** Runs until done or until SIGINT/SIGTERM, which close every scope (server, actors, Postgres). */

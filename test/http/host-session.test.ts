@@ -232,7 +232,7 @@ describe("a host's session in the JSON API", () => {
 });
 
 describe("npm run sign-in", () => {
-  it("prints a working single-use link for a host, and exits 2 for an unknown slug", async () => {
+  it("prints a working single-use link for a host, and exits 2 for an unknown slug or a deactivated host", async () => {
     const host = await run(createHost());
     const signIn = (slug: string) =>
       spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sign-in", slug], {
@@ -249,6 +249,13 @@ describe("npm run sign-in", () => {
     const unknown = signIn("nobody-here");
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('no host has the slug "nobody-here"');
+
+    const gone = await run(createHost());
+    await run(Effect.flatMap(HostRepository, (r) => r.setActive(gone.hostId, false)));
+    const refused = signIn(gone.hostSlug);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain(`the host "${gone.hostSlug}" is deactivated`);
   });
 });
 
