@@ -121,6 +121,7 @@ export const panelData = (
       selected,
       today,
       weekStartsOn: weekStartOf(request),
+      language: viewer.language,
       previousMonth: month > monthOf(today) ? url({ month: addMonths(month, -1) }) : undefined,
       nextMonth: nextMonth <= last ? url({ month: nextMonth }) : undefined,
       dayUrl: (date) => url({ date }),

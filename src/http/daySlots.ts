@@ -32,7 +32,7 @@ export const daySlotsData = (
       nextAvailable = { date, href: dayHref(date) };
     }
   }
-  return { offer: offerKeyOf(eventType), days, dates, clock: viewer.clock, nextAvailable };
+  return { offer: offerKeyOf(eventType), days, dates, clock: viewer.clock, language: viewer.language, nextAvailable };
 };
 
 /** A rendered slot list, and its bytes (plain and gzip) made once, when first served alone. */
@@ -67,7 +67,7 @@ export const makeDaySlotRenderer = () => {
     dayHref: (date: LocalDate) => string,
     hrefKey: string,
   ): Fragment => {
-    const key = `${snapshot.host.id}|${snapshot.version}|${offerKeyOf(eventType)}|${viewer.zone}|${viewer.clock}|${dates.join(",")}|${hrefKey}|${Math.floor(now / 60_000)}`;
+    const key = `${snapshot.host.id}|${snapshot.version}|${offerKeyOf(eventType)}|${viewer.zone}|${viewer.clock}|${viewer.language.ui}|${viewer.language.dates}|${dates.join(",")}|${hrefKey}|${Math.floor(now / 60_000)}`;
     let fragment = fragments.get(key);
     if (fragment === undefined) {
       fragment = new Fragment(DaySlots(daySlotsData(snapshot, eventType, viewer, dates, now, dayHref)) as string);

@@ -3,6 +3,8 @@ import type { HostSnapshot } from "../actors/HostSnapshot.ts";
 import { withDuration, type HostId } from "../domain/model.ts";
 import { addDays, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone, zoneTable } from "../domain/zone.ts";
+import { isLocale } from "../i18n/i18n.ts";
+import { datesLocaleOf, type Language } from "../i18n/language.ts";
 import type { HostChanged } from "../live/HostChanges.ts";
 import { DayState, REFRESH_MESSAGE, SlotsTaken } from "../views/fragments.tsx";
 import { HOST_COOKIE, isForeignOrigin, parseCookies } from "./session.ts";
@@ -25,8 +27,16 @@ export const MEETINGS_MESSAGE = JSON.stringify({ type: "meetings" });
 
 /** Every page of a host listens here: slot removals are the same in every zone. */
 export const hostTopic = (hostId: string) => `host:${hostId}`;
-/** Pages of one zone also listen here: calendar days are dates in that zone. */
-export const zoneTopic = (hostId: string, zone: string) => `host:${hostId}|${zone}`;
+/** Pages of one zone (and language) also listen here: calendar days are dates in that zone, named in that language. */
+export const zoneTopic = (hostId: string, view: string) => `host:${hostId}|${view}`;
+
+/** What a page's calendar days depend on, as one key: its zone and its language. */
+export const viewKeyOf = (zone: string, language: Language) => `${zone} ${language.ui} ${language.dates}`;
+
+const viewOfKey = (key: string): { zone: string; language: Language } => {
+  const [zone = "UTC", ui = "en", dates = "en-GB"] = key.split(" ");
+  return { zone, language: { ui: isLocale(ui) ? ui : "en", dates } };
+};
 
 /** The zones open pages of each host show, with how many pages show each. */
 export class LiveAudience {
@@ -61,7 +71,10 @@ export const installLiveRoute = (app: TemplatedApp, publicUrl: string, sockets: 
   const ourOrigin = new URL(publicUrl).origin;
   const upgrade = (res: UwsResponse, req: UwsRequest, context: UwsContext) => {
     const hostId = req.getParameter(0) ?? "";
-    const zone = canonicalTimeZone(req.getQuery("tz") ?? "");
+    const tz = canonicalTimeZone(req.getQuery("tz") ?? "");
+    const lang = req.getQuery("lang");
+    const dates = datesLocaleOf(req.getQuery("dates"));
+    const zone = tz === undefined ? undefined : viewKeyOf(tz, { ui: isLocale(lang) ? lang : "en", dates: dates ?? "en-GB" });
     const origin = req.getHeader("origin");
     const host = req.getHeader("host");
     const key = req.getHeader("sec-websocket-key");
@@ -172,7 +185,8 @@ export const messagesOf = (event: HostChanged): string[] => {
  * For pages of one zone: the calendar days a change left without free times. A day that still
  * has some looks the same as before, so it costs its pages no second message.
  */
-export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: string, now: number): string => {
+export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, view: string, now: number): string => {
+  const { zone, language } = viewOfKey(view);
   const table = zoneTable(zone);
   let html = "";
   for (const change of event.changes) {
@@ -182,7 +196,7 @@ export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, zone: s
     const dates = new Set<LocalDate>(change.taken.map((t) => table.localDateOf(t)));
     for (const date of dates) {
       const count = snapshot.slots(eventType, table.startOfDay(date), table.startOfDay(addDays(date, 1)), now).length;
-      if (count === 0) html += DayState({ offer: change.offer, date, count, oob: true }) as string;
+      if (count === 0) html += DayState({ offer: change.offer, date, count, language, oob: true }) as string;
     }
   }
   return html;

@@ -39,7 +39,8 @@ import { makeWebhookAgent } from "../notify/webhooks.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
 import { sameSecret } from "../booking/BookingContext.ts";
-import { browserZoneIn } from "./session.ts";
+import { browserZoneIn, chosenLanguageIn } from "./session.ts";
+import { ENGLISH } from "../i18n/language.ts";
 import { nativeUws, type UwsRequest, type UwsResponse, type WebSocket } from "./uws.ts";
 import { html, json, type Handler, type Web } from "./web.ts";
 import { makeBookingContext, type BookingServices } from "../booking/BookingContext.ts";
@@ -174,13 +175,14 @@ export const HttpServerLive = Layer.scoped(
     /** Everything a cacheable read's reply depends on, read straight from the raw request (cookies parsed as the page parses them). */
     const readKey = (req: UwsRequest) => {
       const zone = browserZoneIn(req.getHeader("cookie")) ?? "";
+      const language = chosenLanguageIn(req.getHeader("cookie")) ?? "";
       const gzip = req.getHeader("accept-encoding").includes("gzip") ? "gz" : "";
-      return `${req.getUrl()}?${req.getQuery() ?? ""}|${gzip}|${req.getHeader("accept-language")}|${zone}`;
+      return `${req.getUrl()}?${req.getQuery() ?? ""}|${gzip}|${req.getHeader("accept-language")}|${zone}|${language}`;
     };
 
     /** A refusal at the edge, in the channel's own form: problem+json for the API, a page for the rest. */
     const edgeReply = (api: boolean, error: AppError): Reply =>
-      api ? problemReply(web, error) : errorPage({ assets: web.assets.urls, csrf: "", visitor: "" }, error);
+      api ? problemReply(web, error) : errorPage({ assets: web.assets.urls, csrf: "", visitor: "", language: ENGLISH }, error);
 
     const internalError = (api: boolean): Reply =>
       api
@@ -188,7 +190,7 @@ export const HttpServerLive = Layer.scoped(
         : html(
             500,
             ErrorPage({
-              page: { assets: web.assets.urls, csrf: "", visitor: "" },
+              page: { assets: web.assets.urls, csrf: "", visitor: "", language: ENGLISH },
               title: "Something went wrong",
               message: "Something went wrong on our side and nothing was changed. Please try again.",
             }) as string,

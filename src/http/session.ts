@@ -33,6 +33,15 @@ export const browserZoneIn = (cookieHeader: string | undefined): string | undefi
 
 export const browserZoneOf = (request: Request): string | undefined => browserZoneIn(request.headers.get("cookie"));
 
+const LANGUAGE_COOKIE = "rv_lang";
+
+/** The page language the visitor chose (its cookie), from the raw header. */
+export const chosenLanguageIn = (cookieHeader: string | undefined): string | undefined =>
+  cookieHeader === undefined || !cookieHeader.includes(`${LANGUAGE_COOKIE}=`) ? undefined : parseCookies(cookieHeader).get(LANGUAGE_COOKIE);
+
+/** Keeps a language chosen on a page for the pages after it. */
+export const languageCookie = (locale: string, secure: boolean) => `${LANGUAGE_COOKIE}=${locale}; Path=/; SameSite=Lax; Max-Age=31536000${secure ? "; Secure" : ""}`;
+
 /**
  * Whether an `Origin` header names another site than ours: not our public origin and not the
  * host the request was sent to. `null` (sandboxed frames, some redirects) and text that is no

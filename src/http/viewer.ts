@@ -1,7 +1,9 @@
 import { canonicalTimeZone } from "../domain/zone.ts";
 import type { Viewer } from "../views/EventPage.tsx";
 import type { Clock } from "../views/format.ts";
+import { languageOf, type Language } from "../i18n/language.ts";
 import type { Request } from "./exchange.ts";
+import { chosenLanguageIn } from "./session.ts";
 
 /** Who is looking at a page: their clock (12 or 24 hours), week start and time zone. */
 
@@ -15,6 +17,10 @@ export const weekStartOf = (request: Request): 0 | 1 => {
   const region = /^[a-z]{2,3}-([A-Z]{2})/i.exec(firstLanguage(request))?.[1]?.toUpperCase();
   return region !== undefined && SUNDAY_FIRST.has(region) ? 0 : 1;
 };
+
+/** The page language: chosen on the page (`lang`, then its cookie), else the browser's. */
+export const languageOfRequest = (request: Request): Language =>
+  languageOf(request.query.get("lang") ?? chosenLanguageIn(request.headers.get("cookie")), request.headers.get("accept-language"));
 
 /** Reads the viewer of a request; the hour cycle of each language is looked up once per server. */
 export const makeViewerReader = () => {
@@ -41,18 +47,19 @@ export const makeViewerReader = () => {
   /** The zone to show: asked for in the URL, else the browser's (its cookie), else the host's. */
   const viewerOf = (request: Request, browserZone: string | undefined, hostZone: string): { viewer: Viewer; notice?: string } => {
     const clock = clockOf(request);
+    const language = languageOfRequest(request);
     const asked = request.query.get("tz");
     if (asked !== null && asked !== "") {
       const zone = canonicalTimeZone(asked);
-      if (zone !== undefined) return { viewer: { zone, zoneIsHosts: false, clock } };
+      if (zone !== undefined) return { viewer: { zone, zoneIsHosts: false, clock, language } };
       return {
-        viewer: { zone: hostZone, zoneIsHosts: true, clock },
+        viewer: { zone: hostZone, zoneIsHosts: true, clock, language },
         notice: `"${asked.slice(0, 64)}" is not a time zone we know, so times are shown in the host's time zone.`,
       };
     }
     const browser = browserZone === undefined ? undefined : canonicalTimeZone(browserZone);
-    if (browser !== undefined) return { viewer: { zone: browser, zoneIsHosts: false, clock } };
-    return { viewer: { zone: hostZone, zoneIsHosts: true, clock } };
+    if (browser !== undefined) return { viewer: { zone: browser, zoneIsHosts: false, clock, language } };
+    return { viewer: { zone: hostZone, zoneIsHosts: true, clock, language } };
   };
 
   /** The viewer a form was posted from: the zone it was showing (else `fallbackZone`), the request's clock. */
@@ -60,7 +67,8 @@ export const makeViewerReader = () => {
     zone: canonicalTimeZone(String(fields["tz"] ?? "")) ?? fallbackZone,
     zoneIsHosts: false,
     clock: clockOf(request),
+    language: languageOfRequest(request),
   });
 
-  return { clockOf, viewerOf, postedViewer };
+  return { clockOf, viewerOf, postedViewer, languageOf: languageOfRequest };
 };

@@ -1,3 +1,4 @@
+import { ENGLISH, type Language } from "../i18n/language.ts";
 import type { AppConfigShape } from "../AppConfig.ts";
 import type { BookingContext } from "../booking/BookingContext.ts";
 import type { PageContext } from "../views/Layout.tsx";
@@ -41,7 +42,8 @@ export const redirect = (location: string, headers: ReadonlyArray<readonly [stri
 /** The partial (fragment) view is for htmx requests that target part of a page. */
 export const wantsPartial = (request: Request) => request.headers.get("hx-request-type") === "partial";
 
-export const pageContext = (web: Web, visitor: Visitor): PageContext => ({
+export const pageContext = (web: Web, visitor: Visitor, language: Language = ENGLISH): PageContext => ({
+  language,
   assets: web.assets.urls,
   csrf: csrfTokenOf(web.secret, visitor.id),
   visitor: visitor.id,

@@ -1,6 +1,9 @@
 import { NOTE, type Booking, type EventType, type Host } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
+import { wordsOf, type Language } from "../i18n/language.ts";
 import { hueOf } from "./Avatar.tsx";
+
+type Words = ReturnType<typeof wordsOf>;
 import { Location } from "./Location.tsx";
 import type { BookingPanelProps } from "./EventPage.tsx";
 import { BookingPanel, EventHeader, Live, type Viewer } from "./EventPage.tsx";
@@ -22,6 +25,7 @@ export interface BookingDetailsProps {
   readonly booking: Booking;
   readonly manageUrl: string;
   readonly clock: Clock;
+  readonly language: Language;
   readonly links: CalendarLinks;
   /** What just happened, said once at the top. */
   readonly news: "booked" | "rescheduled" | "cancelled" | undefined;
@@ -31,8 +35,8 @@ export interface BookingDetailsProps {
 }
 
 /** When, in one zone, as a sentence. */
-const When = (props: { readonly booking: Booking; readonly zone: string; readonly clock: Clock }) => {
-  const w = meetingIn(props.booking.start, props.booking.end - props.booking.start, props.zone, props.clock);
+const When = (props: { readonly booking: Booking; readonly zone: string; readonly clock: Clock; readonly dates: string }) => {
+  const w = meetingIn(props.booking.start, props.booking.end - props.booking.start, props.zone, props.clock, props.dates);
   return (
     <>
       <span safe>{`${w.day}, ${w.start} – ${w.end}`}</span>{" "}
@@ -42,10 +46,10 @@ const When = (props: { readonly booking: Booking; readonly zone: string; readonl
 };
 
 /** The invitee's answers and note, as they gave them, under the questions' labels. */
-const Answers = (p: { readonly eventType: EventType; readonly answers: Readonly<Record<string, string>> }) => {
+const Answers = (p: { readonly eventType: EventType; readonly answers: Readonly<Record<string, string>>; readonly t: Words }) => {
   const given = [
-    ...p.eventType.questions.map((q) => [q.label, q.kind === "checkbox" && p.answers[q.id] === "yes" ? "Yes" : (p.answers[q.id] ?? "")] as const),
-    ["Note", p.answers[NOTE] ?? ""] as const,
+    ...p.eventType.questions.map((q) => [q.label, q.kind === "checkbox" && p.answers[q.id] === "yes" ? p.t("page.details.yes") : (p.answers[q.id] ?? "")] as const),
+    [p.t("page.form.note"), p.answers[NOTE] ?? ""] as const,
   ].filter(([, answer]) => answer.trim() !== "");
   return (
     <>
@@ -62,32 +66,33 @@ const Answers = (p: { readonly eventType: EventType; readonly answers: Readonly<
 };
 
 const HEADINGS = {
-  booked: "You are scheduled",
-  rescheduled: "Your meeting has moved",
-  cancelled: "Your meeting is cancelled",
+  booked: "page.details.booked",
+  rescheduled: "page.details.rescheduled",
+  cancelled: "page.details.cancelled",
 } as const;
 
 /** `/booking/:token`: the confirmation right after booking, and the invitee's manage page. */
 export const BookingDetailsPage = (p: BookingDetailsProps) => {
+  const t = wordsOf(p.language);
   const cancelled = p.booking.status === "cancelled" || p.booking.status === "declined";
   const pending = p.booking.status === "pending";
   const sameZone = p.booking.invitee.timeZone === p.host.timeZone;
   const heading =
     p.booking.status === "declined"
-      ? "Your request was declined"
+      ? t("page.details.declined")
       : pending && p.news === "booked"
-        ? "Your request is sent"
+        ? t("page.details.requested")
         : p.news !== undefined
-          ? HEADINGS[p.news]
+          ? t(HEADINGS[p.news])
           : cancelled
-            ? "This meeting is cancelled"
+            ? t("page.details.isCancelled")
             : pending
-              ? "Your request"
-              : "Your meeting";
+              ? t("page.details.request")
+              : t("page.details.meeting");
   return (
-    <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)} embed={p.embed}>
+    <Layout page={p.page} title={`${heading} · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)} embed={p.embed} translatedAt={`${new URL(p.manageUrl).pathname}${p.embed === true ? "?embed=1" : ""}`}>
       <section class="card booking" aria-labelledby="booking-h">
-        <h1 id="booking-h" tabindex="-1" {...{ autofocus: true }}>
+        <h1 id="booking-h" tabindex="-1" {...{ autofocus: true }} safe>
           {heading}
         </h1>
         {p.notice === undefined ? (
@@ -99,25 +104,25 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
         )}
         {pending ? (
           <p class="notice pending" role="status" safe>
-            {`${p.host.name} confirms this meeting before it is booked. The time is held for you; you will get a mail when ${p.host.name} answers.`}
+            {t("page.details.pending", { host: p.host.name })}
           </p>
         ) : (
           ""
         )}
         <dl>
-          <dt>What</dt>
-          <dd safe>{`${p.eventType.title} with ${p.host.name}`}</dd>
-          <dt>When</dt>
+          <dt safe>{t("page.details.what")}</dt>
+          <dd safe>{t("page.details.titleWith", { title: p.eventType.title, host: p.host.name })}</dd>
+          <dt safe>{t("page.details.when")}</dt>
           <dd>
-            <When booking={p.booking} zone={p.booking.invitee.timeZone} clock={p.clock} />
+            <When booking={p.booking} zone={p.booking.invitee.timeZone} clock={p.clock} dates={p.language.dates} />
           </dd>
           {sameZone ? (
             ""
           ) : (
             <>
-              <dt>For the host</dt>
+              <dt safe>{t("page.details.forHost")}</dt>
               <dd>
-                <When booking={p.booking} zone={p.host.timeZone} clock={p.clock} />
+                <When booking={p.booking} zone={p.host.timeZone} clock={p.clock} dates={p.language.dates} />
               </dd>
             </>
           )}
@@ -125,18 +130,18 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
             ""
           ) : (
             <>
-              <dt>Where</dt>
+              <dt safe>{t("page.details.where")}</dt>
               <dd>
-                <Location eventType={p.eventType} />
+                <Location eventType={p.eventType} language={p.language} />
               </dd>
             </>
           )}
-          <dt>Who</dt>
+          <dt safe>{t("page.details.who")}</dt>
           <dd safe>{`${p.booking.invitee.name} (${p.booking.invitee.email})`}</dd>
-          <Answers eventType={p.eventType} answers={p.booking.answers} />
+          <Answers eventType={p.eventType} answers={p.booking.answers} t={t} />
           {cancelled && p.booking.cancelReason !== null && p.booking.cancelReason !== "" ? (
             <>
-              <dt>Reason</dt>
+              <dt safe>{t("page.details.reason")}</dt>
               <dd safe>{p.booking.cancelReason}</dd>
             </>
           ) : (
@@ -146,13 +151,15 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
         {cancelled ? (
           <>
             <p>
-              <a href={p.links.ics} download="meeting.ics">
-                Remove it from your calendar (.ics)
+              <a href={p.links.ics} download="meeting.ics" safe>
+                {t("page.details.removeIcs")}
               </a>{" "}
-              <span class="muted">if you had added it: Apple Calendar, Outlook and others drop the entry when you open the file.</span>
+              <span class="muted" safe>{t("page.details.removeHint")}</span>
             </p>
             <p>
-              <a href={`/${p.host.slug}/${p.eventType.slug}`}>Book another time</a>
+              <a href={`/${p.host.slug}/${p.eventType.slug}`} safe>
+                {t("page.details.bookAnother")}
+              </a>
             </p>
           </>
         ) : (
@@ -161,26 +168,26 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
               ""
             ) : (
               <>
-            <h2>Add it to your calendar</h2>
+            <h2 safe>{t("page.details.addToCalendar")}</h2>
             <ul class="calendar-links">
               <li>
-                <a href={p.links.ics} download="meeting.ics">
-                  Download .ics (Apple Calendar, Outlook, others)
+                <a href={p.links.ics} download="meeting.ics" safe>
+                  {t("page.details.downloadIcs")}
                 </a>
               </li>
               <li>
                 <a href={p.links.google} target="_blank" rel="noopener noreferrer">
-                  Google Calendar <span class="muted">(opens in new tab)</span>
+                  Google Calendar <span class="muted" safe>{t("page.details.newTab")}</span>
                 </a>
               </li>
               <li>
                 <a href={p.links.outlook} target="_blank" rel="noopener noreferrer">
-                  Outlook.com <span class="muted">(opens in new tab)</span>
+                  Outlook.com <span class="muted" safe>{t("page.details.newTab")}</span>
                 </a>
               </li>
               <li>
                 <a href={p.links.office365} target="_blank" rel="noopener noreferrer">
-                  Microsoft 365 <span class="muted">(opens in new tab)</span>
+                  Microsoft 365 <span class="muted" safe>{t("page.details.newTab")}</span>
                 </a>
               </li>
             </ul>
@@ -188,9 +195,9 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
             )}
             {p.embed === true ? (
               <>
-                <h2>Change it</h2>
+                <h2 safe>{t("page.details.changeIt")}</h2>
                 <p>
-                  Keep this link to see, move or cancel the meeting (it is in your mail too):{" "}
+                  <span safe>{t("page.details.keepLinkEmbed")}</span>{" "}
                   <a href={p.manageUrl} target="_blank" rel="noopener" safe>
                     {p.manageUrl}
                   </a>
@@ -198,26 +205,26 @@ export const BookingDetailsPage = (p: BookingDetailsProps) => {
               </>
             ) : (
               <>
-              <h2>Change it</h2>
+              <h2 safe>{t("page.details.changeIt")}</h2>
               <p>
-                Keep this link to see, move or cancel the meeting: <a href={p.manageUrl} safe>{p.manageUrl}</a>
+                <span safe>{t("page.details.keepLink")}</span> <a href={p.manageUrl} safe>{p.manageUrl}</a>
               </p>
               <p>
-                <a class="button" href={`${new URL(p.manageUrl).pathname}/reschedule`}>
-                  Reschedule
+                <a class="button" href={`${new URL(p.manageUrl).pathname}/reschedule`} safe>
+                  {t("page.details.reschedule")}
                 </a>
               </p>
               {/* A second step: the first tap only opens the form, so nobody cancels by a slip. */}
               <details class="cancel-step">
-                <summary>{pending ? "Withdraw the request" : "Cancel the meeting"}</summary>
+                <summary safe>{t(pending ? "page.details.withdraw" : "page.details.cancel")}</summary>
                 <form method="post" action={`${new URL(p.manageUrl).pathname}/cancel`} class="cancel-form">
                   <CsrfField page={p.page} />
                   <label for="reason">
-                    Reason, shown to the host <span class="muted">(optional)</span>
+                    <span safe>{t("page.details.reasonForHost")}</span> <span class="muted" safe>{t("page.form.optional")}</span>
                   </label>
                   <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
-                  <button type="submit" class="danger">
-                    {pending ? "Yes, withdraw the request" : "Yes, cancel the meeting"}
+                  <button type="submit" class="danger" safe>
+                    {t(pending ? "page.details.confirmWithdraw" : "page.details.confirmCancel")}
                   </button>
                 </form>
               </details>
@@ -242,17 +249,19 @@ export interface ReschedulePageProps extends BookingPanelProps {
 
 /** `/booking/:token/reschedule`: the same calendar, in the zone the invitee booked in (or one they choose). */
 export const ReschedulePage = (p: ReschedulePageProps) => {
-  const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.viewer.zone, p.viewer.clock);
+  const t = wordsOf(p.viewer.language);
+  const now = meetingIn(p.booking.start, p.booking.end - p.booking.start, p.viewer.zone, p.viewer.clock, p.viewer.language.dates);
   return (
-    <Layout page={p.page} title={`Reschedule · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)}>
-      <EventHeader host={p.host} eventType={p.eventType} brief />
+    <Layout page={p.page} title={`${t("page.details.reschedule")} · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)} translatedAt={p.selfUrl}>
+      <EventHeader host={p.host} eventType={p.eventType} language={p.viewer.language} brief />
       <p class="card">
-        Now: <strong safe>{`${now.day}, ${now.start} – ${now.end}`}</strong>{" "}
-        <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>. Choose a new time below; you confirm the move
-        on the next page. <a href={p.manageUrl}>Keep the current time</a>
+        <span safe>{t("page.move.now", { when: `${now.day}, ${now.start} – ${now.end}`, zone: zoneLabel(p.viewer.zone) })}</span>{" "}
+        <a href={p.manageUrl} safe>
+          {t("page.move.keep")}
+        </a>
       </p>
-      <ZonePicker zone={p.viewer.zone} zoneIsHosts={false} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
-      <Live hostId={p.host.id} zone={p.viewer.zone}>
+      <ZonePicker zone={p.viewer.zone} zoneIsHosts={false} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} language={p.viewer.language} />
+      <Live hostId={p.host.id} zone={p.viewer.zone} language={p.viewer.language}>
         <BookingPanel {...p} />
       </Live>
     </Layout>
@@ -270,39 +279,42 @@ export const RescheduleReviewPage = (p: {
   /** The calendar again, on the picked day. */
   readonly back: string;
 }) => {
+  const t = wordsOf(p.viewer.language);
   const length = p.booking.end - p.booking.start;
-  const from = meetingIn(p.booking.start, length, p.viewer.zone, p.viewer.clock);
-  const to = meetingIn(p.start, length, p.viewer.zone, p.viewer.clock);
+  const from = meetingIn(p.booking.start, length, p.viewer.zone, p.viewer.clock, p.viewer.language.dates);
+  const to = meetingIn(p.start, length, p.viewer.zone, p.viewer.clock, p.viewer.language.dates);
   const path = `/booking/${p.booking.manageToken}/reschedule`;
   return (
-    <Layout page={p.page} title={`Move the meeting · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)}>
-      <EventHeader host={p.host} eventType={p.eventType} brief />
+    <Layout page={p.page} title={`${t("page.move.title")} · ${p.eventType.title}`} noindex hue={hueOf(p.host.id)} translatedAt={p.back}>
+      <EventHeader host={p.host} eventType={p.eventType} language={p.viewer.language} brief />
       <form method="post" action={path} class="card review" hx-disable="find button[type=submit]">
-        <h2>Move the meeting</h2>
+        <h2 safe>{t("page.move.title")}</h2>
         <CsrfField page={p.page} />
         <input type="hidden" name="start" value={formatInstant(p.start)} />
         <input type="hidden" name="tz" value={p.viewer.zone} />
         <dl>
-          <dt>From</dt>
+          <dt safe>{t("page.move.from")}</dt>
           <dd>
             <s safe>{`${from.day}, ${from.start} – ${from.end}`}</s>
           </dd>
-          <dt>To</dt>
+          <dt safe>{t("page.move.to")}</dt>
           <dd>
             <strong safe>{`${to.day}, ${to.start} – ${to.end}`}</strong>
           </dd>
         </dl>
-        <p class="muted" safe>{`Times in ${zoneLabel(p.viewer.zone)}. ${p.host.name} is told, and your calendar invitation is updated.`}</p>
+        <p class="muted" safe>{t("page.move.told", { zone: zoneLabel(p.viewer.zone), host: p.host.name })}</p>
         <div class="field">
           <label for="reason">
-            Reason, shown to {p.host.name === "" ? "the host" : <span safe>{p.host.name}</span>} <span class="muted">(optional)</span>
+            <span safe>{t("page.move.reason", { host: p.host.name })}</span> <span class="muted" safe>{t("page.form.optional")}</span>
           </label>
           <textarea id="reason" name="reason" rows="2" maxlength="2000"></textarea>
         </div>
-        <button type="submit" class="primary">
-          Move the meeting
+        <button type="submit" class="primary" safe>
+          {t("page.move.title")}
         </button>{" "}
-        <a href={p.back}>Choose another time</a>
+        <a href={p.back} safe>
+          {t("page.form.otherTime")}
+        </a>
       </form>
     </Layout>
   );

@@ -1,10 +1,13 @@
 import { chosenLengthOf, type EventType, type Host, type Question } from "../domain/model.ts";
 import { formatInstant, type EpochMs } from "../domain/time.ts";
+import { wordsOf } from "../i18n/language.ts";
 import { hueOf } from "./Avatar.tsx";
 import { EventHeader, type Viewer } from "./EventPage.tsx";
 import { meetingIn, zoneLabel } from "./format.ts";
 import { FieldError, invalidAttrs } from "./fields.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
+
+type Words = ReturnType<typeof wordsOf>;
 
 export interface BookingFormValues {
   readonly name: string;
@@ -33,10 +36,13 @@ export interface BookingFormProps {
   readonly alternatives?: ReadonlyArray<EpochMs> | undefined;
   /** In a frame on the host's site: the booking goes on in the frame. */
   readonly embed?: boolean | undefined;
+  /** This page's address, for its language switch. */
+  readonly here: string;
 }
 
 
 const QuestionField = (props: {
+  readonly t: Words;
   readonly q: Question;
   readonly value: string;
   readonly errors: ReadonlyMap<string, string>;
@@ -53,7 +59,7 @@ const QuestionField = (props: {
         <input {...common} type="checkbox" value="yes" checked={props.value === "yes"} />
         <label for={id}>
           <span safe>{q.label}</span>
-          {q.required ? "" : <span class="muted"> (optional)</span>}
+          {q.required ? "" : <span class="muted" safe>{` ${props.t("page.form.optional")}`}</span>}
         </label>
         <FieldError id={errorId} message={props.errors.get(field)} />
       </div>
@@ -63,7 +69,7 @@ const QuestionField = (props: {
     <div class="field">
       <label for={id}>
         <span safe>{q.label}</span>
-        {q.required ? "" : <span class="muted"> (optional)</span>}
+        {q.required ? "" : <span class="muted" safe>{` ${props.t("page.form.optional")}`}</span>}
       </label>
       {q.kind === "long_text" ? (
         <textarea {...common} rows="4" maxlength="5000" safe>
@@ -71,7 +77,7 @@ const QuestionField = (props: {
         </textarea>
       ) : q.kind === "single_choice" ? (
         <select {...common}>
-          <option value="">Choose…</option>
+          <option value="" safe>{props.t("page.form.choose")}</option>
           {(q.options ?? []).map((o) => (
             <option value={o} selected={o === props.value} safe>
               {o}
@@ -95,15 +101,19 @@ const QuestionField = (props: {
 /** "Someone took it": the nearest free times, chosen right in the form (values kept). */
 const Alternatives = (p: { readonly eventType: EventType; readonly viewer: Viewer; readonly alternatives: ReadonlyArray<EpochMs>; readonly calendarUrl: string }) => {
   const durationMs = p.eventType.durationMinutes * 60_000;
+  const t = wordsOf(p.viewer.language);
   return p.alternatives.length === 0 ? (
     <p>
-      There are no free times close to it. <a href={p.calendarUrl}>See the calendar</a>
+      <span safe>{t("page.form.noneClose")}</span>{" "}
+      <a href={p.calendarUrl} safe>
+        {t("page.form.seeCalendar")}
+      </a>
     </p>
   ) : (
     <fieldset class="alternatives">
-      <legend>Choose another time</legend>
+      <legend safe>{t("page.form.otherTime")}</legend>
       {[...p.alternatives].sort((a, b) => a - b).map((start, i) => {
-        const when = meetingIn(start, durationMs, p.viewer.zone, p.viewer.clock);
+        const when = meetingIn(start, durationMs, p.viewer.zone, p.viewer.clock, p.viewer.language.dates);
         return (
           <label class="alternative">
             <input type="radio" name="start" value={formatInstant(start)} required {...{ autofocus: i === 0 }} />
@@ -132,8 +142,9 @@ const ReleaseForm = (p: BookingFormProps & { readonly hold: { readonly token: st
 );
 
 export const BookingForm = (p: BookingFormProps) => {
+  const t = wordsOf(p.viewer.language);
   const durationMs = p.eventType.durationMinutes * 60_000;
-  const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock);
+  const when = meetingIn(p.start, durationMs, p.viewer.zone, p.viewer.clock, p.viewer.language.dates);
   const firstError = [...p.errors.keys()][0];
   const base = `/${p.host.slug}/${p.eventType.slug}`;
   const length = chosenLengthOf(p.eventType);
@@ -151,30 +162,31 @@ export const BookingForm = (p: BookingFormProps) => {
       <input type="hidden" name="idempotencyKey" value={p.idempotencyKey} />
       {length === undefined ? "" : <input type="hidden" name="d" value={String(length)} />}
       {p.embed === true ? <input type="hidden" name="embed" value="1" /> : ""}
-      <h2>Your details</h2>
+      <h2 safe>{t("page.form.details")}</h2>
       {p.alternatives === undefined ? (
         <p class="summary">
           <strong safe>{when.day}</strong>, <span safe>{`${when.start} – ${when.end}`}</span>{" "}
           <span class="muted" safe>{`(${zoneLabel(p.viewer.zone)})`}</span>{" "}
           {p.hold === undefined ? (
-            <a href={calendarUrl}>Change</a>
+            <a href={calendarUrl} safe>
+              {t("page.form.change")}
+            </a>
           ) : (
             // Going back lets the held time go, so it is free in the calendar the invitee returns to.
-            <button type="submit" form="release-form" class="link">
-              Change
+            <button type="submit" form="release-form" class="link" safe>
+              {t("page.form.change")}
             </button>
           )}
         </p>
       ) : (
         // The time they chose is gone: the summary names none until they pick another below.
-        <p class="summary" safe>{`Times in ${zoneLabel(p.viewer.zone)}.`}</p>
+        <p class="summary" safe>{t("page.form.timesIn", { zone: zoneLabel(p.viewer.zone) })}</p>
       )}
       {p.hold === undefined ? (
         ""
       ) : (
-        <p class="countdown" role="status" data-expires={String(p.hold.expiresAt)}>
-          We hold this time for you until{" "}
-          <span class="until" safe>{meetingIn(p.hold.expiresAt, 0, p.viewer.zone, p.viewer.clock).start}</span>.
+        <p class="countdown" role="status" data-expires={String(p.hold.expiresAt)} data-left={t("page.form.holdLeft")} data-gone={t("page.form.holdGone")} safe>
+          {t("page.form.holdUntil", { time: meetingIn(p.hold.expiresAt, 0, p.viewer.zone, p.viewer.clock, p.viewer.language.dates).start })}
         </p>
       )}
       {p.notice === undefined ? (
@@ -195,7 +207,9 @@ export const BookingForm = (p: BookingFormProps) => {
       )}
       {p.alternatives === undefined ? "" : <Alternatives eventType={p.eventType} viewer={p.viewer} alternatives={p.alternatives} calendarUrl={calendarUrl} />}
       <div class="field">
-        <label for="name">Name</label>
+        <label for="name" safe>
+          {t("page.form.name")}
+        </label>
         <input
           id="name"
           name="name"
@@ -209,7 +223,9 @@ export const BookingForm = (p: BookingFormProps) => {
         <FieldError id="name-error" message={p.errors.get("name")} />
       </div>
       <div class="field">
-        <label for="email">Email</label>
+        <label for="email" safe>
+          {t("page.form.email")}
+        </label>
         <input
           id="email"
           name="email"
@@ -225,6 +241,7 @@ export const BookingForm = (p: BookingFormProps) => {
       </div>
       {p.eventType.questions.map((q) => (
         <QuestionField
+          t={t}
           q={q}
           value={p.values.answers[q.id] ?? ""}
           errors={p.errors}
@@ -233,15 +250,15 @@ export const BookingForm = (p: BookingFormProps) => {
       ))}
       <div class="field">
         <label for="note">
-          Note <span class="muted">(optional)</span>
+          <span safe>{t("page.form.note")}</span> <span class="muted" safe>{t("page.form.optional")}</span>
         </label>
         <textarea id="note" name="note" rows="3" maxlength="2000" {...invalidAttrs(p.errors, "note", "note-error")} safe>
           {p.values.note}
         </textarea>
         <FieldError id="note-error" message={p.errors.get("note")} />
       </div>
-      <button type="submit" class="primary">
-        Confirm booking
+      <button type="submit" class="primary" safe>
+        {t("page.form.confirm")}
       </button>
     </form>
     {p.hold === undefined || p.alternatives !== undefined ? "" : <ReleaseForm {...p} hold={p.hold} base={base} length={length} />}
@@ -250,8 +267,8 @@ export const BookingForm = (p: BookingFormProps) => {
 };
 
 export const BookingFormPage = (p: BookingFormProps) => (
-  <Layout page={p.page} title={`Book ${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed}>
-    <EventHeader host={p.host} eventType={p.eventType} brief />
+  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed} translatedAt={p.here}>
+    <EventHeader host={p.host} eventType={p.eventType} language={p.viewer.language} brief />
     <BookingForm {...p} />
   </Layout>
 );

@@ -5,6 +5,8 @@ import { Avatar, hueOf } from "./Avatar.tsx";
 import type { EventType, Host } from "../domain/model.ts";
 import { MonthCalendar, type CalendarData } from "./Calendar.tsx";
 import type { Clock } from "./format.ts";
+import { translate } from "../i18n/i18n.ts";
+import type { Language } from "../i18n/language.ts";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 import { SLOT_FORM_ID } from "./SlotList.tsx";
 import { ZonePicker, type ZoneGroup } from "./ZonePicker.tsx";
@@ -14,16 +16,18 @@ export interface Viewer {
   /** True when the zone came from the host because the visitor's own is not known yet. */
   readonly zoneIsHosts: boolean;
   readonly clock: Clock;
+  /** The page's words and how its dates are written. */
+  readonly language: Language;
 }
 
 /** The lengths an invitee may pick, as links (the chosen one marked), each keeping the rest of the view. */
-const LengthChoice = (props: { readonly chosen: number; readonly lengths: ReadonlyArray<{ readonly minutes: number; readonly url: string }> }) => (
-  <nav class="lengths" aria-label="Meeting length">
+const LengthChoice = (props: { readonly chosen: number; readonly lengths: ReadonlyArray<{ readonly minutes: number; readonly url: string }>; readonly language: Language }) => (
+  <nav class="lengths" aria-label={translate(props.language.ui, "page.lengths")}>
     <ul>
       {props.lengths.map((l) => (
         <li>
           <a href={l.url} aria-current={l.minutes === props.chosen ? "true" : undefined} safe>
-            {`${l.minutes} min`}
+            {translate(props.language.ui, "page.minutes", { n: l.minutes })}
           </a>
         </li>
       ))}
@@ -32,7 +36,7 @@ const LengthChoice = (props: { readonly chosen: number; readonly lengths: Readon
 );
 
 /** Who and what: the host's picture and name, the meeting's title, length and place, its description. */
-export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType; readonly brief?: boolean }) => (
+export const EventHeader = (props: { readonly host: Host; readonly eventType: EventType; readonly language: Language; readonly brief?: boolean }) => (
   <header class="event-header">
     <div class="host-line">
       <Avatar host={props.host} />
@@ -42,8 +46,8 @@ export const EventHeader = (props: { readonly host: Host; readonly eventType: Ev
     </div>
     <h1 safe>{props.eventType.title}</h1>
     <p class="facts">
-      <span class="fact">{props.eventType.durationMinutes} min</span>
-      {props.eventType.location === "" ? "" : <span class="fact"><Location eventType={props.eventType} /></span>}
+      <span class="fact" safe>{translate(props.language.ui, "page.minutes", { n: props.eventType.durationMinutes })}</span>
+      {props.eventType.location === "" ? "" : <span class="fact"><Location eventType={props.eventType} language={props.language} /></span>}
     </p>
     {props.brief === true || props.eventType.description === "" ? "" : <p class="description" safe>{props.eventType.description}</p>}
   </header>
@@ -92,7 +96,7 @@ export const BookingPanel = (p: BookingPanelProps) => {
     data-clock-12h={p.clockUrls?.["12h"]}
     data-clock-24h={p.clockUrls?.["24h"]}
   >
-    {p.length === undefined || p.lengths === undefined ? "" : <LengthChoice chosen={p.length} lengths={p.lengths} />}
+    {p.length === undefined || p.lengths === undefined ? "" : <LengthChoice chosen={p.length} lengths={p.lengths} language={p.viewer.language} />}
     <div
       class="panel-nav"
       hx-target:inherited="#booking-panel"
@@ -108,7 +112,7 @@ export const BookingPanel = (p: BookingPanelProps) => {
         </p>
       )}
       <MonthCalendar {...p.calendar} />
-      <section class="times" aria-label="Free times">
+      <section class="times" aria-label={translate(p.viewer.language.ui, "page.freeTimes")}>
         {daySlots}
       </section>
     </div>
@@ -118,7 +122,14 @@ export const BookingPanel = (p: BookingPanelProps) => {
       {p.length === undefined ? "" : <input type="hidden" name="d" value={String(p.length)} />}
       {p.embed === true ? <input type="hidden" name="embed" value="1" /> : ""}
     </form>
-    <p id="live-status" class="visually-hidden" role="status" aria-live="polite"></p>
+    <p
+      id="live-status"
+      class="visually-hidden"
+      role="status"
+      aria-live="polite"
+      data-one={translate(p.viewer.language.ui, "page.live.takenOne")}
+      data-many={translate(p.viewer.language.ui, "page.live.takenMany")}
+    ></p>
   </div>
   );
 };
@@ -132,21 +143,25 @@ export interface EventPageProps extends BookingPanelProps {
 }
 
 /** The live section: the page listens to its host (and, for calendar marks, its zone). */
-export const Live = (props: { readonly hostId: string; readonly zone: string; readonly children: Children }) => (
-  <section id="live" hx-ws:connect={`/live/hosts/${props.hostId}?tz=${encodeURIComponent(props.zone)}`} hx-swap="none">
+export const Live = (props: { readonly hostId: string; readonly zone: string; readonly language: Language; readonly children: Children }) => (
+  <section
+    id="live"
+    hx-ws:connect={`/live/hosts/${props.hostId}?${new URLSearchParams({ tz: props.zone, lang: props.language.ui, dates: props.language.dates }).toString()}`}
+    hx-swap="none"
+  >
     {props.children}
   </section>
 );
 
 /** `/:host/:event`: what the meeting is, and when it can be. */
 export const EventPage = (p: EventPageProps) => (
-  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed}>
+  <Layout page={p.page} title={`${p.eventType.title} · ${p.host.name}`} hue={hueOf(p.host.id)} embed={p.embed} translatedAt={p.selfUrl}>
     <div class="event-layout">
-      <EventHeader host={p.host} eventType={p.eventType} />
+      <EventHeader host={p.host} eventType={p.eventType} language={p.viewer.language} />
       <div class="event-main">
         {p.viewer.zoneIsHosts ? <ZoneGuess hostsZone={p.viewer.zone} /> : ""}
-        <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} />
-        <Live hostId={p.host.id} zone={p.viewer.zone}>
+        <ZonePicker zone={p.viewer.zone} zoneIsHosts={p.viewer.zoneIsHosts} groups={p.zones} keep={p.keep} clock={p.viewer.clock} clockUrls={p.clockUrls} language={p.viewer.language} />
+        <Live hostId={p.host.id} zone={p.viewer.zone} language={p.viewer.language}>
           <BookingPanel {...p} />
         </Live>
       </div>

@@ -1,3 +1,4 @@
+import { wordsOf, type Language } from "../i18n/language.ts";
 import type { ViewedDay } from "../domain/projection.ts";
 import { formatInstant, type EpochMs, type LocalDate } from "../domain/time.ts";
 import { formatOffset } from "../domain/zone.ts";
@@ -30,6 +31,7 @@ export interface DaySlotsData {
   /** The dates asked for, so a day without times still gets its heading. */
   readonly dates: ReadonlyArray<LocalDate>;
   readonly clock: Clock;
+  readonly language: Language;
   /** Where the next day with free times is, when the dates shown have none. */
   readonly nextAvailable: { readonly date: LocalDate; readonly href: string } | undefined;
 }
@@ -39,6 +41,8 @@ export interface DaySlotsData {
  * form): the same bytes serve every viewer of that zone and clock, so it can be cached.
  */
 export const DaySlots = (p: DaySlotsData) => {
+  const t = wordsOf(p.language);
+  const dayName = (date: LocalDate) => dayLong(date, p.language.dates);
   const byDate = new Map(p.days.map((d) => [d.date, d]));
   const empty = p.days.length === 0;
   return (
@@ -48,19 +52,19 @@ export const DaySlots = (p: DaySlotsData) => {
         return (
           <section class="day" aria-labelledby={`day-h-${date}`}>
             <h3 id={`day-h-${date}`} safe>
-              {dayLong(date)}
+              {dayName(date)}
             </h3>
             {day === undefined ? (
               ""
             ) : (
-            <ul class="slots">
+            <ul class="slots" data-empty={t("page.slots.leftNone")}>
               {day.slots.map((slot) => {
                 // In a fall-back hour a wall time comes twice: its offset tells the two apart.
-                const start = `${wallTime(slot.startMinutes, p.clock)}${slot.startRepeats ? ` (GMT${formatOffset(slot.offsetMs)})` : ""}`;
-                const end = `${wallTime(slot.endMinutes, p.clock)}${slot.endRepeats ? ` (GMT${formatOffset(slot.endOffsetMs)})` : ""}`;
+                const start = `${wallTime(slot.startMinutes, p.clock, p.language.dates)}${slot.startRepeats ? ` (GMT${formatOffset(slot.offsetMs)})` : ""}`;
+                const end = `${wallTime(slot.endMinutes, p.clock, p.language.dates)}${slot.endRepeats ? ` (GMT${formatOffset(slot.endOffsetMs)})` : ""}`;
                 return (
                   <li id={slotElementId(p.offer, slot.start)}>
-                    <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={`${dayLong(date)}, ${start} to ${end}`} safe>
+                    <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={t("page.slot.label", { day: dayName(date), start, end })} safe>
                       {start}
                     </button>
                   </li>
@@ -73,11 +77,11 @@ export const DaySlots = (p: DaySlotsData) => {
       })}
       {empty && p.nextAvailable !== undefined ? (
         <p class="next-available">
-          No free times on {p.dates.length === 1 ? "this day" : "these days"}.{" "}
-          <a href={p.nextAvailable.href} safe>{`Next free day: ${dayLong(p.nextAvailable.date)}`}</a>
+          <span safe>{t(p.dates.length === 1 ? "page.slots.noneDay" : "page.slots.noneDays")}</span>{" "}
+          <a href={p.nextAvailable.href} safe>{t("page.slots.nextDay", { day: dayName(p.nextAvailable.date) })}</a>
         </p>
       ) : empty ? (
-        <p class="next-available">No free times in the coming weeks.</p>
+        <p class="next-available" safe>{t("page.slots.noneSoon")}</p>
       ) : (
         ""
       )}

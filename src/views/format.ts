@@ -26,13 +26,19 @@ export const dayLongWithYear = (date: LocalDate, locale = "en-GB") =>
 export const dayShort = (date: LocalDate, locale = "en-GB") =>
   formatter(locale, { weekday: "short", day: "numeric", month: "short" }).format(date * DAY_MS);
 
+/** "Monday", and as a calendar column heads it ("Mo" in English, the language's own short form elsewhere). */
+export const weekdayName = (date: LocalDate, locale = "en-GB") => formatter(locale, { weekday: "long" }).format(date * DAY_MS);
+export const weekdayShort = (date: LocalDate, locale = "en-GB") =>
+  locale.startsWith("en") ? weekdayName(date, locale).slice(0, 2) : formatter(locale, { weekday: "short" }).format(date * DAY_MS);
+
 export const monthTitle = (date: LocalDate, locale = "en-GB") =>
   formatter(locale, { month: "long", year: "numeric" }).format(date * DAY_MS);
 
 export type Clock = "12h" | "24h";
 
-/** "14:30" or "2:30 PM" from minutes after local midnight. */
-export const wallTime = (minutes: number, clock: Clock) => {
+/** "14:30" or "2:30 PM" from minutes after local midnight; in another language, as it writes times. */
+export const wallTime = (minutes: number, clock: Clock, locale = "en") => {
+  if (!locale.startsWith("en")) return formatter(locale, clock === "12h" ? { hour: "numeric", minute: "2-digit", hourCycle: "h12" } : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(minutes * 60_000);
   const h = Math.floor(minutes / 60) % 24;
   const m = minutes % 60;
   const mm = m < 10 ? `0${m}` : `${m}`;
@@ -61,8 +67,8 @@ export const meetingIn = (start: EpochMs, durationMs: number, zone: string, cloc
     date: v.date,
     day: dayLongWithYear(v.date, locale),
     // A wall time that comes twice (a fall-back hour) carries its offset.
-    start: `${wallTime(v.startMinutes, clock)}${v.startRepeats ? ` (GMT${formatOffset(v.offsetMs)})` : ""}`,
-    end: `${wallTime(v.endMinutes, clock)}${v.endRepeats ? ` (GMT${formatOffset(v.endOffsetMs)})` : ""}`,
+    start: `${wallTime(v.startMinutes, clock, locale)}${v.startRepeats ? ` (GMT${formatOffset(v.offsetMs)})` : ""}`,
+    end: `${wallTime(v.endMinutes, clock, locale)}${v.endRepeats ? ` (GMT${formatOffset(v.endOffsetMs)})` : ""}`,
     offset: `GMT${formatOffset(v.offsetMs)}`,
   };
 };

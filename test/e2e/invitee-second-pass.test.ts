@@ -52,7 +52,11 @@ describe("the invitee's page, second pass", () => {
     await page.waitForURL(/tz=Europe%2FLondon/);
     expect(await page.locator(".zone-note strong").textContent()).toBe("Europe/London");
 
-    // Tapping a time moves nothing yet: a review, with a reason field.
+    // Tapping a time (on a later day: today may have few left) moves nothing yet: a review, with a reason field.
+    const later = page.locator(".month a.day:has(.dot)").nth(2);
+    const laterDate = (await later.getAttribute("data-date"))!;
+    await later.click();
+    await page.locator(`.month a.day.selected[data-date="${laterDate}"]`).waitFor();
     const time = page.locator('#day-slots button[name="start"]').nth(3);
     const target = Date.parse((await time.getAttribute("value"))!);
     await time.click();

@@ -34,6 +34,7 @@ export const bookingPageRoutes = (web: Web) => {
       booking,
       manageUrl: manageUrl(booking.manageToken),
       clock: clockOf(request),
+      language: page.language,
       links: {
         ics: `/booking/${booking.manageToken}/meeting.ics`,
         google: googleCalendarUrl(linked),

@@ -1,7 +1,7 @@
 import { Either } from "effect";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { chosenLengthOf } from "../../domain/model.ts";
-import { negotiateLocale } from "../../i18n/i18n.ts";
+import { translate } from "../../i18n/i18n.ts";
 import { addDays, DAY_MS, HOUR_MS, parseInstant, parseLocalDate, type EpochMs, type LocalDate } from "../../domain/time.ts";
 import { zoneTable } from "../../domain/zone.ts";
 import { BookingForm, BookingFormPage, emptyValues, type BookingFormProps } from "../../views/BookingForm.tsx";
@@ -162,7 +162,7 @@ export const eventPageRoutes = (web: Web) => {
     const { start, tz, d } = input.right;
     const granted = await context.hold(ctx, start, { id: visitor.id, address: web.config.rateLimit ? request.address : null }, d);
     if (isAppError(granted)) {
-      const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request) };
+      const viewer = { zone: tz, zoneIsHosts: false, clock: clockOf(request), language: web.views.languageOf(request) };
       const fresh = { ...ctx, snapshot: context.latest(ctx.snapshot) };
       const status = problemOf(granted).status;
       return inFrame(embed, html(status, renderEvent(web, page, aroundInstant(request, tz, Math.max(start, web.now())), fresh, viewer, problemOf(granted).detail, false, embed), cookies));
@@ -199,7 +199,8 @@ export const eventPageRoutes = (web: Web) => {
     return { status: held ? 204 : 410, headers: [["Cache-Control", "no-store"], ...cookies], body: "" };
   };
 
-  const formProps = (page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs): Omit<BookingFormProps, "hold" | "values" | "errors" | "idempotencyKey"> => ({
+  const formProps = (page: PageContext, ctx: EventContext, viewer: Viewer, start: EpochMs, here: string): Omit<BookingFormProps, "hold" | "values" | "errors" | "idempotencyKey"> => ({
+    here,
     page,
     host: ctx.snapshot.host,
     eventType: ctx.eventType,
@@ -218,12 +219,12 @@ export const eventPageRoutes = (web: Web) => {
     const start = hold?.start ?? parseInstant(request.query.get("start") ?? "");
     if (start === undefined) return redirect(`${ctx.base}?tz=${encodeURIComponent(viewer.zone)}`, cookies);
     const body = BookingFormPage({
-      ...formProps(page, ctx, viewer, start),
+      ...formProps(page, ctx, viewer, start, `${request.path}?${request.query.toString()}`),
       hold: hold === undefined ? undefined : { token: hold.token, expiresAt: hold.deadline },
       idempotencyKey: newIdempotencyKey(),
       values: emptyValues,
       errors: new Map(),
-      notice: hold === undefined ? "Your hold on this time has run out; we will check it is still free when you confirm." : undefined,
+      notice: hold === undefined ? translate(viewer.language.ui, "page.form.holdGone") : undefined,
       embed: isEmbed(request),
     }) as string;
     return inFrame(isEmbed(request), html(200, body, cookies));
@@ -234,8 +235,10 @@ export const eventPageRoutes = (web: Web) => {
     (status: number, errors: FieldErrors, notice?: string, alternatives?: ReadonlyArray<EpochMs>): Reply => {
       // The hold outlives a refusal (its countdown goes on), unless the time itself is gone.
       const held = alternatives === undefined ? context.heldFor(ctx, typeof fields["hold"] === "string" ? fields["hold"] : null) : undefined;
+      // The same form by its address (a language switch reloads it; the hold travels by its token).
+      const here = `${ctx.base}/book?${new URLSearchParams({ start: new Date(start).toISOString(), tz: viewer.zone, ...(typeof fields["hold"] === "string" && fields["hold"] !== "" ? { hold: fields["hold"] } : {}), ...(typeof fields["d"] === "string" ? { d: fields["d"] } : {}) }).toString()}`;
       const props: BookingFormProps = {
-        ...formProps(page, ctx, viewer, start),
+        ...formProps(page, ctx, viewer, start, here),
         hold: held?.start === start ? { token: held.token, expiresAt: held.deadline } : undefined,
         idempotencyKey: alternatives === undefined ? String(fields["idempotencyKey"] ?? "") || newIdempotencyKey() : newIdempotencyKey(),
         values: formValuesOf(fields),
@@ -284,7 +287,7 @@ export const eventPageRoutes = (web: Web) => {
     const booked = await context.book({
       eventTypeId: ctx.eventType.id,
       start: form.start,
-      invitee: { name: form.name, email: form.email, timeZone: form.tz, locale: negotiateLocale(request.headers.get("accept-language")) },
+      invitee: { name: form.name, email: form.email, timeZone: form.tz, locale: viewer.language.ui },
       answers: form.answers,
       note: form.note,
       idempotencyKey: form.idempotencyKey,

@@ -5,7 +5,9 @@ import type { PageContext } from "../../views/Layout.tsx";
 import type { Reply, Request } from "../exchange.ts";
 import { formFields } from "../forms.ts";
 import { problemOf, retryAfterOf, type AppError } from "../problems.ts";
-import { csrfProblem, isForeignOrigin, visitorOf } from "../session.ts";
+import { isLocale } from "../../i18n/i18n.ts";
+import { csrfProblem, isForeignOrigin, languageCookie, visitorOf } from "../session.ts";
+import { languageOfRequest } from "../viewer.ts";
 import { cookieHeaders, html, pageContext, type Web } from "../web.ts";
 
 /**
@@ -19,8 +21,13 @@ export const PRIVATE: ReadonlyArray<readonly [string, string]> = [
 
 /** What every page request starts with: the visitor, the page context, and cookies to set. */
 export const beginPage = (web: Web, request: Request, carried?: string) => {
-  const visitor = visitorOf(request, web.config.publicUrl.startsWith("https:"), carried);
-  return { visitor, page: pageContext(web, visitor), cookies: cookieHeaders(visitor) };
+  const secure = web.config.publicUrl.startsWith("https:");
+  const visitor = visitorOf(request, secure, carried);
+  const language = languageOfRequest(request);
+  // A language chosen on the page (`lang`) is kept for the pages after it.
+  const chosen = request.query.get("lang");
+  const keep = isLocale(chosen) ? ([["Set-Cookie", languageCookie(chosen, secure)]] as const) : [];
+  return { visitor, page: pageContext(web, visitor, language), cookies: [...cookieHeaders(visitor), ...keep], language };
 };
 
 export const errorPage = (page: PageContext, error: AppError, headers: ReadonlyArray<readonly [string, string]> = []): Reply => {

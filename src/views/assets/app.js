@@ -29,8 +29,8 @@
     const search = document.createElement("input");
     search.type = "search";
     search.id = "tz-search";
-    search.placeholder = "Search time zones";
-    search.setAttribute("aria-label", "Search time zones");
+    search.placeholder = select.dataset.search || "Search time zones";
+    search.setAttribute("aria-label", search.placeholder);
     search.setAttribute("aria-controls", "tz");
     select.before(search);
     search.addEventListener("input", () => {
@@ -179,7 +179,7 @@
     }
     const taken = slotCount - document.querySelectorAll(".day-slots .slots li").length;
     const status = document.getElementById("live-status");
-    if (taken > 0 && status) status.textContent = taken === 1 ? "A time on this day was just taken." : `${taken} times on this day were just taken.`;
+    if (taken > 0 && status) status.textContent = taken === 1 ? status.dataset.one : status.dataset.many.replace("{n}", String(taken));
     if (focusedSlot && !focusedSlot.li.isConnected) {
       const next = [focusedSlot.next, focusedSlot.previous].find((el) => el && el.isConnected);
       const button = next ? next.querySelector("button") : null;
@@ -250,7 +250,7 @@
       if (left <= 0) {
         el.removeAttribute("data-expires");
         el.classList.add("expired");
-        el.textContent = "Your hold on this time has run out. We will check it is still free when you confirm.";
+        el.textContent = el.dataset.gone;
       } else {
         const s = Math.ceil(left / 1000);
         let timer = el.querySelector(".timer");
@@ -260,7 +260,7 @@
           timer.setAttribute("aria-hidden", "true");
           el.append(" ", timer);
         }
-        timer.textContent = `(${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")} left)`;
+        timer.textContent = el.dataset.left.replace("{time}", `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`);
       }
     }
   };
