@@ -368,6 +368,35 @@ describe("the zone picker", () => {
   });
 });
 
+describe("the zone picker, while the calendar moves", () => {
+  it("14: months changed in place (no page load) give the zones the offsets of the month on screen", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]), eventType: { maxDaysAhead: 365 } }));
+    const { page, errors } = await newPage();
+    const london = page.locator('#tz option[value="Europe/London"]');
+    // London keeps summer time (GMT+01:00) from late March to late October.
+    const summer = (month: number) => month >= 4 && month <= 9;
+    await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC`);
+    const documents: string[] = [];
+    page.on("request", (r) => {
+      if (r.resourceType() === "document") documents.push(r.url());
+    });
+    const seen = new Set<boolean>();
+    for (let step = 0; step < 7; step++) {
+      const month = Number((await page.locator(".month a.day").first().getAttribute("data-date"))!.slice(5, 7));
+      await expect.poll(() => london.textContent()).toBe(`London (GMT+0${summer(month) ? 1 : 0}:00)`);
+      seen.add(summer(month));
+      const next = page.locator('.month-nav a[rel="next"]');
+      const before = await page.locator("#month-h").textContent();
+      await next.click();
+      await expect.poll(() => page.locator("#month-h").textContent()).not.toBe(before);
+    }
+    // Both seasons came by, and every month came in place.
+    expect(seen).toEqual(new Set([true, false]));
+    expect(documents).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe("changing how times are shown", () => {
   it("1: a new zone or clock keeps the chosen day (phone: tap a day, search a zone, Enter)", async () => {
     const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: weekdays("09:00", "17:00", [0, 1, 2, 3, 4, 5, 6]) }));

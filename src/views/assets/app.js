@@ -207,10 +207,35 @@
 
   // The zone form and clock links sit outside the panel htmx swaps: after a day or month
   // changes there, they take the panel's view along, so a new zone or clock keeps the day.
+  // The zone list gives each zone's offset on the date on screen (as the server did for the first one).
+  const offsetFormats = new Map();
+  let offsetsAt = 0;
+  const offsetOf = (zone, at) => {
+    let format = offsetFormats.get(zone);
+    if (!format) offsetFormats.set(zone, (format = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" })));
+    const name = (format.formatToParts(at).find((p) => p.type === "timeZoneName") || {}).value || "GMT";
+    return name === "GMT" ? "GMT+00:00" : name;
+  };
+  const syncZoneOffsets = (keep) => {
+    const day = keep.date || `${keep.month}-01`;
+    const at = Math.max(Date.now(), Date.parse(`${day}T12:00:00Z`));
+    const select = document.getElementById("tz");
+    if (!select || Number.isNaN(at) || Math.floor(at / 3_600_000) === Math.floor(offsetsAt / 3_600_000)) return;
+    offsetsAt = at;
+    for (const option of select.options) {
+      try {
+        option.textContent = option.textContent.replace(/\(GMT[^)]*\)$/, `(${offsetOf(option.value, at)})`);
+      } catch (_) {
+        // a zone this browser does not know keeps its label
+      }
+    }
+  };
+
   const syncViewState = () => {
     const panel = document.getElementById("booking-panel");
     const form = document.getElementById("zone-form");
     if (!panel || !form || !panel.dataset.keep) return;
+    syncZoneOffsets(JSON.parse(panel.dataset.keep));
     for (const input of form.querySelectorAll('input[data-keep="true"]')) input.remove();
     for (const [name, value] of Object.entries(JSON.parse(panel.dataset.keep))) {
       const input = document.createElement("input");
