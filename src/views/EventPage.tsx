@@ -170,17 +170,17 @@ export const EventPage = (p: EventPageProps) => (
 );
 
 export const HostPage = (p: { readonly page: PageContext; readonly host: Host; readonly eventTypes: ReadonlyArray<EventType> }) => (
-  <Layout page={p.page} title={p.host.name} hue={hueOf(p.host.id)}>
+  <Layout page={p.page} title={p.host.name} hue={hueOf(p.host.id)} translatedAt={`/${p.host.slug}`}>
     <header class="event-header host-header">
       <Avatar host={p.host} />
       <div>
         <h1 safe>{p.host.name}</h1>
         {p.host.bio === "" ? "" : <p class="bio" safe>{p.host.bio}</p>}
-        <p>Choose a meeting.</p>
+        <p safe>{translate(p.page.language.ui, "page.chooseMeeting")}</p>
       </div>
     </header>
     {p.eventTypes.length === 0 ? (
-      <p>There is nothing to book here at the moment.</p>
+      <p safe>{translate(p.page.language.ui, "page.nothingToBook")}</p>
     ) : (
       <ul class="event-types cards">
         {p.eventTypes.map((e) => (
@@ -191,8 +191,8 @@ export const HostPage = (p: { readonly page: PageContext; readonly host: Host; r
               </a>
             </h2>
             <p class="facts">
-              <span safe>{`${e.durationChoices.join(" / ")} min`}</span>
-              {e.location === "" ? "" : <span safe>{e.location}</span>}
+              <span safe>{translate(p.page.language.ui, "page.minutes", { n: e.durationChoices.join(" / ") })}</span>
+              {e.location === "" ? "" : <Location eventType={e} language={p.page.language} />}
             </p>
             {e.description === "" ? "" : <p class="muted" safe>{e.description}</p>}
           </li>

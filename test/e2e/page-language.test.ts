@@ -25,6 +25,9 @@ describe("the invitee's pages in their language", () => {
   it("a German browser books in German: words, dates, week start and clock; the mail language follows", async () => {
     const host = await newHost();
     const { page, errors } = await pageIn("de-DE");
+    await page.goto(`${app.url}/${host.hostSlug}`);
+    expect(await page.locator(".host-header").innerText()).toContain("Wähle einen Termin.");
+    expect(await page.locator(".event-types .facts").innerText()).toMatch(/30 Min\.\s+Videoanruf/);
     await page.goto(`${app.url}/${host.hostSlug}/${host.eventSlug}?tz=UTC&date=${isoDay(2)}`);
     expect(await page.locator("html").getAttribute("lang")).toBe("de");
     expect(await page.locator(".zone-note").innerText()).toBe("Zeiten in UTC.");
