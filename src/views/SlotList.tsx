@@ -43,16 +43,22 @@ export interface DaySlotsData {
 export const DaySlots = (p: DaySlotsData) => {
   const t = wordsOf(p.language);
   const dayName = (date: LocalDate) => dayLong(date, p.language.dates);
+  // Every button's label has the same shape: filled once with markers and split, joined per slot
+  // (a list can hold hundreds); the markers keep each language's own order of day, start and end.
+  const labelParts = t("page.slot.label", { day: "\u0001", start: "\u0002", end: "\u0003" }).split(/([\u0001\u0002\u0003])/);
+  const slotLabel = (day: string, start: string, end: string) =>
+    labelParts.map((part) => (part === "\u0001" ? day : part === "\u0002" ? start : part === "\u0003" ? end : part)).join("");
   const byDate = new Map(p.days.map((d) => [d.date, d]));
   const empty = p.days.length === 0;
   return (
     <div id="day-slots" class="day-slots">
       {p.dates.map((date) => {
         const day = byDate.get(date);
+        const name = dayName(date);
         return (
           <section class="day" aria-labelledby={`day-h-${date}`}>
             <h3 id={`day-h-${date}`} safe>
-              {dayName(date)}
+              {name}
             </h3>
             {day === undefined ? (
               ""
@@ -64,7 +70,7 @@ export const DaySlots = (p: DaySlotsData) => {
                 const end = `${wallTime(slot.endMinutes, p.clock, p.language.dates)}${slot.endRepeats ? ` (GMT${formatOffset(slot.endOffsetMs)})` : ""}`;
                 return (
                   <li id={slotElementId(p.offer, slot.start)}>
-                    <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={t("page.slot.label", { day: dayName(date), start, end })} safe>
+                    <button form={SLOT_FORM_ID} name="start" value={slotValue(slot.start)} aria-label={slotLabel(name, start, end)} safe>
                       {start}
                     </button>
                   </li>
