@@ -5,6 +5,10 @@ import { MINUTE_MS } from "./time.ts";
 
 export const HostId = Schema.UUID.pipe(Schema.brand("HostId"));
 export type HostId = typeof HostId.Type;
+
+/** What a host may do on a team: the owner and admins manage hosts; the owner names admins. */
+export const HostRole = Schema.Literal("owner", "admin", "host");
+export type HostRole = typeof HostRole.Type;
 export const EventTypeId = Schema.UUID.pipe(Schema.brand("EventTypeId"));
 export type EventTypeId = typeof EventTypeId.Type;
 export const BookingId = Schema.UUID.pipe(Schema.brand("BookingId"));

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { HostId } from "../domain/model.ts";
+import { HostId, HostRole } from "../domain/model.ts";
 import { sqlState } from "./BookingRepository.ts";
 import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
 
@@ -18,9 +18,6 @@ const digestOf = (token: string) => createHash("sha256").update(token).digest();
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const iso = (ms: number) => new Date(ms).toISOString();
 const hostIdOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ hostId: HostId }))(rows), (r) => r?.hostId);
-
-export const HostRole = Schema.Literal("owner", "admin", "host");
-export type HostRole = typeof HostRole.Type;
 
 /** A host of this Rendezvous, as the owner's team page lists them. */
 export const TeamMember = Schema.Struct({ id: HostId, slug: Schema.String, name: Schema.String, email: Schema.String, role: HostRole, active: Schema.Boolean });

@@ -1,7 +1,7 @@
 import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
 import type { HostId } from "../../domain/model.ts";
 import type { Host } from "../../domain/model.ts";
-import type { HostRole } from "../../persistence/HostSessionRepository.ts";
+import type { HostRole } from "../../domain/model.ts";
 import type { PageContext } from "../../views/Layout.tsx";
 import { SignedOutPage } from "../../views/HostPages.tsx";
 import { isReply, type Reply, type Request } from "../exchange.ts";
