@@ -34,10 +34,9 @@ export const datesLocaleOf = (tag: string | null | undefined): string | undefine
 export const languageOf = (chosen: string | null | undefined, acceptLanguage: string | null | undefined): Language => {
   if (isLocale(chosen)) return { ui: chosen, dates: intlLocaleOf(chosen) };
   const ui = negotiateLocale(acceptLanguage);
-  const first = (acceptLanguage ?? "").split(",")[0]!.split(";")[0]!.trim();
-  const own = datesLocaleOf(first);
-  const speaksIt = own !== undefined && own.toLowerCase().split("-")[0] === ui;
-  return { ui, dates: own !== undefined && !speaksIt && !isLocale(own.toLowerCase().split("-")[0]) ? own : intlLocaleOf(ui) };
+  const own = datesLocaleOf((acceptLanguage ?? "").split(",")[0]!.split(";")[0]!.trim());
+  // A language of ours is written as its words are; any other keeps the browser's own dates.
+  return { ui, dates: own === undefined || isLocale(own.toLowerCase().split("-")[0]) ? intlLocaleOf(ui) : own };
 };
 
 /** The language's words: `t("page.key", { placeholder })`. */
