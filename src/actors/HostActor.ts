@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, InvalidInput, NotFound } from "../domain/errors.ts";
-import { offerKeyOf, withDuration, type EventType, type HostId } from "../domain/model.ts";
+import { offerKeyOf, withDuration, type Booking, type EventType, type HostId } from "../domain/model.ts";
 import { addDays, DAY_MS, HOUR_MS, weekdayOf, type EpochMs } from "../domain/time.ts";
 import type { SlotChange } from "../live/HostChanges.ts";
 import { BookingRepository, isDuplicateKey, isOverlap } from "../persistence/BookingRepository.ts";
@@ -29,14 +29,16 @@ import {
   requestDigest,
   slotTaken,
   spanOfWrite,
+  Expire,
   type BookingLookup,
   type Decision,
-  type Expire,
+  type DecisionFor,
+  type Refused,
   type Limits,
   type Write,
 } from "./decisions.ts";
 import { HostSnapshot, openTimesOf } from "./HostSnapshot.ts";
-import { StorageUnavailable, type Accept, type Cancel, type Decline, type HostMessage, type Reschedule } from "./protocol.ts";
+import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
 const KEEP_ENDED_MS = 2 * DAY_MS;
@@ -50,19 +52,33 @@ export const IDEMPOTENCY_WINDOW_MS = 30 * DAY_MS;
 const MAX_BATCH = 256;
 
 type Message = HostMessage | Expire;
+type Tag = Message["_tag"];
+type MessageOf<K extends Tag> = Extract<Message, { readonly _tag: K }>;
+
+/** What a message's sender is told: its Schema's success or failure, or that the actor stopped first. */
+export type Outcome<M extends Message> = Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
 
 /** Receives a message's outcome, exactly once. */
-export type Reply = (exit: Exit.Exit<unknown, unknown>) => void;
+export type Reply<M extends Message> = (exit: Outcome<M>) => void;
 
-interface Envelope {
-  readonly message: Message;
-  readonly reply: Reply;
+/** A message and its sender's reply, typed together by the message's tag. */
+interface EnvelopeOf<K extends Tag> {
+  readonly tag: K;
+  readonly message: MessageOf<K>;
+  readonly reply: Reply<MessageOf<K>>;
 }
+type Envelopes = { readonly [K in Tag]: EnvelopeOf<K> };
+export type Envelope = Envelopes[Tag];
 
-const noReply: Reply = () => {};
+/**
+ * The one place a message's type meets its tag: TypeScript cannot tell that a generic member of
+ * the union is the member its own tag names, though every message class guarantees it.
+ */
+export const envelopeOf = <M extends HostMessage>(message: M, reply: Reply<M>): Envelope =>
+  ({ tag: message._tag, message, reply: once(reply) }) as Envelope;
 
 /** Later calls are ignored: a stopping actor and its last batch may both try to answer. */
-const once = (reply: Reply): Reply => {
+const once = <M extends Message>(reply: Reply<M>): Reply<M> => {
   let answered = false;
   return (exit) => {
     if (answered) return;
@@ -70,6 +86,42 @@ const once = (reply: Reply): Reply => {
     reply(exit);
   };
 };
+
+/** What answers an envelope: runs once the batch that decided it is committed. */
+type Answering = () => void;
+
+const answering = <K extends Tag>(e: Envelopes[K], d: DecisionFor<MessageOf<K>>): Answering =>
+  d._tag === "Refuse" ? () => e.reply(Exit.fail(d.error)) : () => e.reply(Exit.succeed(d.result));
+
+const stopping = <K extends Tag>(e: Envelopes[K]) => e.reply(Exit.fail(new ActorStopped()));
+
+/**
+ * How the actor handles one kind of message: `decide` judges it against memory (reading the
+ * database only to explain a booking memory does not hold); `refused` answers it when the
+ * database refused its write. Typed per message, so every answer is one its Schema allows.
+ */
+interface Handling<M extends Message> {
+  readonly decide: (s: HostSnapshot, message: M, now: number) => Effect.Effect<DecisionFor<M>, SqlError>;
+  readonly refused: (
+    message: M,
+    write: Write,
+    error: SqlError | Drift,
+    now: number,
+  ) => Effect.Effect<Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M>>, SqlError>;
+}
+type Handlers = { readonly [K in Tag]: Handling<MessageOf<K>> };
+
+const pure =
+  <M extends Message>(decide: (s: HostSnapshot, message: M, now: number) => DecisionFor<M>) =>
+  (s: HostSnapshot, message: M, now: number) =>
+    Effect.succeed(decide(s, message, now));
+
+/** For messages that only change memory: the database never sees them. */
+const writesNothing = () => Effect.dieMessage("a message that writes nothing had a write refused");
+
+const refused = <E>(error: E): Refused<E> => ({ _tag: "Refuse", error });
+
+const notPending = () => new InvalidInput({ field: "booking", message: "is not waiting for your confirmation" });
 
 /** The batch's writes disagreed with the database (a concurrent change elsewhere). */
 class Drift extends Data.TaggedError("Drift")<{ readonly write: Write }> {}
@@ -80,9 +132,9 @@ export class ActorStopped extends Data.TaggedError("ActorStopped")<{}> {}
 export interface HostActor {
   /**
    * Puts a message in the mailbox without a fiber of the caller's own (the HTTP hot path);
-   * `reply` gets the outcome, or `ActorStopped` if the actor is gone.
+   * its reply gets the outcome, or `ActorStopped` if the actor is gone.
    */
-  readonly tell: (message: HostMessage, reply: Reply) => void;
+  readonly tell: (envelope: Envelope) => void;
   readonly ask: <M extends HostMessage>(
     message: M,
   ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
@@ -176,7 +228,7 @@ export const slotChanges = (
 };
 
 /** Instants a decision touches (holds and bookings), or "everything" for schedule changes. */
-const touchedBy = (d: Decision, before: HostSnapshot): number[] | "all" => {
+const touchedBy = (d: Decision<unknown, unknown>, before: HostSnapshot): number[] | "all" => {
   if (d._tag === "Write") return isScheduleWrite(d.write) ? "all" : [...spanOfWrite(d.write, before)];
   if (d._tag !== "Apply") return [];
   const changed: number[] = [];
@@ -265,108 +317,97 @@ export const makeHostActor = (
       );
     };
 
-    /** Decides without touching the database, except to explain a booking it does not hold. */
-    const decide = (s: HostSnapshot, message: Message, now: number): Effect.Effect<Decision, SqlError> => {
-      switch (message._tag) {
-        case "Book":
-          return Effect.succeed(decideBook(s, message, now, env.limits));
-        case "Hold":
-          return Effect.succeed(decideHold(s, message, now, env.limits));
-        case "Release":
-          return Effect.succeed(decideRelease(s, message));
-        case "Renew":
-          return Effect.succeed(decideRenew(s, message, now, env.limits));
-        case "Expire":
-          return Effect.succeed(decideExpire(s, message, now));
-        case "Cancel":
-          return explain(decideCancel(s, message, now), message, now);
-        case "Reschedule":
-          return explain(decideReschedule(s, message, now), message, now);
-        case "Accept":
-          return explain(decideAccept(s, message, now), message, now);
-        case "Decline":
-          return explain(decideDecline(s, message, now), message, now);
-        case "ReplaceWeeklyRules":
-          return Effect.succeed(decideRules(s, message));
-        case "SetDateOverride":
-          return Effect.succeed(decideOverride(s, message));
-        case "SaveSchedule":
-          return Effect.succeed(decideSaveSchedule(s, message));
-        case "DeleteSchedule":
-          return Effect.succeed(decideDeleteSchedule(s, message));
-        case "SaveEventType":
-          return Effect.succeed(decideEventType(s, message));
-        case "SaveProfile":
-          return Effect.succeed(decideProfile(s, message));
-        case "SetHostActive":
-          return Effect.succeed(decideHostActive(s, message));
-        case "DeleteEventType":
-          return Effect.succeed(decideDeleteEventType(s, message, now));
-      }
-    };
-
-    /** A booking memory does not hold: explain why not, or, if memory is behind, reload and decide again. */
-    const redecide = (s: HostSnapshot, message: Cancel | Reschedule | Accept | Decline, now: number) => {
-      switch (message._tag) {
-        case "Cancel":
-          return decideCancel(s, message, now);
-        case "Reschedule":
-          return decideReschedule(s, message, now);
-        case "Accept":
-          return decideAccept(s, message, now);
-        case "Decline":
-          return decideDecline(s, message, now);
-      }
-    };
-
-    const explain = (d: Decision | BookingLookup, message: Cancel | Reschedule | Accept | Decline, now: number): Effect.Effect<Decision, SqlError> =>
-      d._tag !== "Lookup"
-        ? Effect.succeed(d)
-        : Effect.gen(function* () {
-            const b = yield* bookingsRepo.findById(d.bookingId);
-            if (b === undefined || b.hostId !== hostId) return { _tag: "Refuse", error: new NotFound({ what: "booking" }) } as const;
-            if ((b.status === "confirmed" || b.status === "pending") && b.end > now) {
-              yield* reload;
-              const again = redecide(current, message, now);
-              if (again._tag !== "Lookup") return again;
-            }
-            const status = b.status === "cancelled" || b.status === "declined" ? b.status : "past";
-            return { _tag: "Refuse", error: new BookingNotActive({ status }) } as const;
-          });
-
-    /** The answer to a write the database refused, looked up once memory is right again. */
-    const answerRefusedWrite = (message: Message, write: Write, error: SqlError | Drift, now: number) =>
-      Effect.gen(function* () {
-        if (error._tag === "SqlError" && isDuplicateKey(error) && message._tag === "Book") {
-          // A booking with this key exists but was not in memory (older, or made elsewhere).
-          const existing = yield* bookingsRepo.findByIdempotencyKey(message.idempotencyKey!);
-          if (existing !== undefined && existing.requestDigest === requestDigest(message)) return Exit.succeed(existing as unknown);
-          return Exit.fail(new IdempotencyKeyReused() as unknown);
+    /**
+     * A booking memory does not hold (`Lookup`): the database says why not, or, if memory was
+     * behind, memory is reloaded and the command decided again.
+     */
+    const explained = <A, E>(
+      s: HostSnapshot,
+      now: number,
+      decideIn: (s: HostSnapshot) => Decision<A, E> | BookingLookup,
+    ): Effect.Effect<Decision<A, E | NotFound | BookingNotActive>, SqlError> => {
+      const d = decideIn(s);
+      if (d._tag !== "Lookup") return Effect.succeed(d);
+      return Effect.gen(function* () {
+        const b = yield* bookingsRepo.findById(d.bookingId);
+        if (b === undefined || b.hostId !== hostId) return refused(new NotFound({ what: "booking" }));
+        if ((b.status === "confirmed" || b.status === "pending") && b.end > now) {
+          yield* reload;
+          const again = decideIn(current);
+          if (again._tag !== "Lookup") return again;
         }
+        return refused(new BookingNotActive({ status: b.status === "cancelled" || b.status === "declined" ? b.status : "past" }));
+      });
+    };
+
+    /**
+     * The database refused a write. Unreachable, or a refusal memory did not foresee: nothing was
+     * acknowledged (`StorageUnavailable`, a retry is safe). The exclusion constraint or a lost
+     * update: memory drifted; it is reloaded, and `drifted` tells the sender why not.
+     */
+    const afterRefusal = <A, E>(write: Write, error: SqlError | Drift, drifted: Effect.Effect<Exit.Exit<A, E>, SqlError>) =>
+      Effect.gen(function* () {
         if (error._tag === "SqlError" && !isOverlap(error)) {
           yield* Effect.logError("write refused by the database", error).pipe(Effect.annotateLogs({ hostId, write: write._tag }));
-          return Exit.fail(new StorageUnavailable() as unknown);
+          return Exit.fail(new StorageUnavailable());
         }
-        // The exclusion constraint or a lost update: memory drifted from the database.
-        yield* Effect.logWarning("host state drifted from the database; reloading").pipe(
-          Effect.annotateLogs({ hostId, write: write._tag }),
-        );
+        yield* Effect.logWarning("host state drifted from the database; reloading").pipe(Effect.annotateLogs({ hostId, write: write._tag }));
         yield* reload;
-        if (write._tag === "Accept" || write._tag === "Decline") {
-          const booking = yield* bookingsRepo.findById(write.id);
-          if (booking?.status === "cancelled" || booking?.status === "declined") return Exit.fail(new BookingNotActive({ status: booking.status }) as unknown);
-          return Exit.fail(new InvalidInput({ field: "booking", message: "is not waiting for your confirmation" }) as unknown);
-        }
-        if (write._tag === "Cancel") {
-          const booking = yield* bookingsRepo.findById(write.cancellation.id);
-          const status = booking?.status === "cancelled" || booking?.status === "declined" ? booking.status : "past";
-          return Exit.fail(new BookingNotActive({ status }) as unknown);
-        }
-        const start = write._tag === "Insert" ? write.booking.start : write._tag === "Reschedule" ? write.move.start : now;
-        const eventTypeId = write._tag === "Insert" ? write.booking.eventTypeId : undefined;
-        const et = eventTypeId === undefined ? undefined : current.eventTypes.get(eventTypeId);
-        return Exit.fail(slotTaken(current, et, start, now) as unknown);
+        return yield* drifted;
       });
+
+    /** Why a booking that memory held could not be cancelled, accepted or declined, now that memory is right again. */
+    const notActive = <E>(id: Booking["id"], otherwise: () => E) =>
+      Effect.map(bookingsRepo.findById(id), (b) =>
+        Exit.fail(b?.status === "cancelled" || b?.status === "declined" ? new BookingNotActive({ status: b.status }) : otherwise()),
+      );
+
+    const unavailable = (write: Write, error: SqlError | Drift) => afterRefusal(write, error, Effect.succeed(Exit.fail(new StorageUnavailable())));
+
+    const handlers: Handlers = {
+      Book: {
+        decide: pure((s, m, now) => decideBook(s, m, now, env.limits)),
+        refused: (m, write, error, now) =>
+          error._tag === "SqlError" && isDuplicateKey(error)
+            ? // A booking with this key exists but was not in memory (older, or made elsewhere).
+              Effect.map(bookingsRepo.findByIdempotencyKey(m.idempotencyKey!), (existing) =>
+                existing !== undefined && existing.requestDigest === requestDigest(m) ? Exit.succeed(existing) : Exit.fail(new IdempotencyKeyReused()),
+              )
+            : afterRefusal(write, error, Effect.sync(() => Exit.fail(slotTaken(current, current.eventTypes.get(m.eventTypeId), m.start, now)))),
+      },
+      Hold: { decide: pure((s, m, now) => decideHold(s, m, now, env.limits)), refused: writesNothing },
+      Release: { decide: pure(decideRelease), refused: writesNothing },
+      Renew: { decide: pure((s, m, now) => decideRenew(s, m, now, env.limits)), refused: writesNothing },
+      Expire: { decide: pure(decideExpire), refused: writesNothing },
+      Cancel: {
+        decide: (s, m, now) => explained(s, now, (s) => decideCancel(s, m, now)),
+        refused: (m, write, error) => afterRefusal(write, error, notActive(m.bookingId, () => new BookingNotActive({ status: "past" }))),
+      },
+      Reschedule: {
+        decide: (s, m, now) => explained(s, now, (s) => decideReschedule(s, m, now)),
+        refused: (m, write, error, now) => afterRefusal(write, error, Effect.sync(() => Exit.fail(slotTaken(current, undefined, m.start, now)))),
+      },
+      Accept: {
+        decide: (s, m, now) => explained(s, now, (s) => decideAccept(s, m, now)),
+        refused: (m, write, error) => afterRefusal(write, error, notActive(m.bookingId, notPending)),
+      },
+      Decline: {
+        decide: (s, m, now) => explained(s, now, (s) => decideDecline(s, m, now)),
+        refused: (m, write, error) => afterRefusal(write, error, notActive(m.bookingId, notPending)),
+      },
+      ReplaceWeeklyRules: { decide: pure(decideRules), refused: (_, write, error) => unavailable(write, error) },
+      SetDateOverride: { decide: pure(decideOverride), refused: (_, write, error) => unavailable(write, error) },
+      SaveSchedule: { decide: pure(decideSaveSchedule), refused: (_, write, error) => unavailable(write, error) },
+      DeleteSchedule: { decide: pure(decideDeleteSchedule), refused: (_, write, error) => unavailable(write, error) },
+      SaveEventType: { decide: pure(decideEventType), refused: (_, write, error) => unavailable(write, error) },
+      SaveProfile: { decide: pure(decideProfile), refused: (_, write, error) => unavailable(write, error) },
+      SetHostActive: { decide: pure(decideHostActive), refused: (_, write, error) => unavailable(write, error) },
+      DeleteEventType: { decide: pure((s, m, now) => decideDeleteEventType(s, m, now)), refused: (_, write, error) => unavailable(write, error) },
+    };
+
+    /** One envelope decided against `s`, and what will tell its sender once that is committed. */
+    const judge = <K extends Tag>(envelope: Envelopes[K], s: HostSnapshot, now: number) =>
+      Effect.map(handlers[envelope.tag].decide(s, envelope.message, now), (d) => ({ d, answer: answering<K>(envelope, d) }));
 
     const adopt = (next: HostSnapshot, touched: ReadonlyArray<number> | "all", now: number) =>
       Effect.suspend(() => {
@@ -379,7 +420,7 @@ export const makeHostActor = (
 
     const startTimer = (token: string, expiresAt: number, now: number) =>
       Effect.sleep(Math.max(0, expiresAt - now)).pipe(
-        Effect.zipRight(Queue.offer(mailbox, { message: { _tag: "Expire", token }, reply: noReply })),
+        Effect.zipRight(Queue.offer(mailbox, { tag: "Expire", message: new Expire({ token }, true), reply: () => {} })),
         Effect.forkIn(scope),
       );
 
@@ -390,18 +431,16 @@ export const makeHostActor = (
         const now = yield* Clock.currentTimeMillis;
         let working = current;
         let touched: number[] | "all" = [];
-        const answers: [Envelope, Exit.Exit<unknown, unknown>][] = [];
+        const answers: Answering[] = [];
         const writes: Write[] = [];
         const timers: [string, number][] = [];
         for (const envelope of batch) {
-          const d = yield* decide(working, envelope.message, now);
+          const { d, answer } = yield* judge(envelope, working, now);
           const touches = touchedBy(d, working);
           touched = touched === "all" || touches === "all" ? "all" : [...touched, ...touches];
-          if (d._tag === "Answer") answers.push([envelope, Exit.succeed(d.result)]);
-          else if (d._tag === "Refuse") answers.push([envelope, Exit.fail(d.error)]);
-          else {
+          answers.push(answer);
+          if (d._tag === "Apply" || d._tag === "Write") {
             working = d.next;
-            answers.push([envelope, Exit.succeed(d.result)]);
             if (d._tag === "Write") writes.push(d.write);
             if (d._tag === "Apply" && d.hold !== undefined) timers.push([d.hold.token, d.hold.expiresAt]);
           }
@@ -414,30 +453,24 @@ export const makeHostActor = (
         }
         if (working !== current) yield* adopt(working, touched, now);
         for (const [token, expiresAt] of timers) yield* startTimer(token, expiresAt, now);
-        for (const [envelope, exit] of answers) envelope.reply(exit);
+        for (const answer of answers) answer();
       });
 
-    const processOne = (envelope: Envelope) =>
+    const processOne = <K extends Tag>(envelope: Envelopes[K]) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis;
         const before = current;
-        const d = yield* decide(before, envelope.message, now);
-        let exit: Exit.Exit<unknown, unknown>;
-        if (d._tag === "Answer") exit = Exit.succeed(d.result);
-        else if (d._tag === "Refuse") exit = Exit.fail(d.error);
-        else {
-          const committed = yield* Effect.exit(d._tag === "Write" ? persist([d.write]) : Effect.void);
-          if (Exit.isSuccess(committed)) {
-            yield* adopt(d.next, touchedBy(d, before), now);
-            if (d._tag === "Apply" && d.hold !== undefined) yield* startTimer(d.hold.token, d.hold.expiresAt, now);
-            exit = Exit.succeed(d.result);
-          } else {
-            const error = Cause.failureOption(committed.cause);
-            if (error._tag === "None" || d._tag !== "Write") return yield* Effect.failCause(committed.cause);
-            exit = yield* answerRefusedWrite(envelope.message, d.write, error.value, now);
-          }
+        const { d, answer } = yield* judge(envelope, before, now);
+        if (d._tag === "Answer" || d._tag === "Refuse") return answer();
+        const committed = yield* Effect.exit(d._tag === "Write" ? persist([d.write]) : Effect.void);
+        if (Exit.isSuccess(committed)) {
+          yield* adopt(d.next, touchedBy(d, before), now);
+          if (d._tag === "Apply" && d.hold !== undefined) yield* startTimer(d.hold.token, d.hold.expiresAt, now);
+          return answer();
         }
-        envelope.reply(exit);
+        const error = Cause.failureOption(committed.cause);
+        if (error._tag === "None" || d._tag !== "Write") return yield* Effect.failCause(committed.cause);
+        envelope.reply(yield* handlers[envelope.tag].refused(envelope.message, d.write, error.value, now));
       });
 
     /** Memory stays bounded: ended bookings leave after two days, idempotency keys after their window (checked hourly). */
@@ -464,11 +497,12 @@ export const makeHostActor = (
         yield* processBatch(batch).pipe(
           Effect.catchAllCause((cause) =>
             Effect.gen(function* () {
-              // A defect or an unreachable database: answer whoever is still waiting, then reload.
+              // A defect or an unreachable database: whoever is still waiting learns the outcome is
+              // unknown (as if the actor had stopped), then memory is reloaded.
               yield* Effect.logError("host actor batch failed; reloading from the database", cause).pipe(
                 Effect.annotateLogs({ hostId }),
               );
-              for (const { reply } of batch) reply(Exit.fail(new StorageUnavailable()));
+              for (const envelope of batch) stopping(envelope);
               stale = true;
               yield* reload.pipe(Effect.ignore);
             }),
@@ -490,7 +524,7 @@ export const makeHostActor = (
       for (;;) {
         loopFiber = yield* Effect.fork(loop);
         const exit = yield* Fiber.await(loopFiber);
-        for (const { reply } of inProgress) reply(Exit.fail(new ActorStopped()));
+        for (const envelope of inProgress) stopping(envelope);
         inProgress = [];
         yield* Effect.logWarning("host actor stopped; restarting from the database").pipe(
           Effect.annotateLogs({ hostId, interrupted: Exit.isInterrupted(exit) }),
@@ -504,27 +538,23 @@ export const makeHostActor = (
       Effect.onExit(() =>
         Effect.gen(function* () {
           stopped = true;
-          for (const { reply } of [...inProgress, ...(yield* Queue.takeAll(mailbox))]) reply(Exit.fail(new ActorStopped()));
+          for (const envelope of [...inProgress, ...(yield* Queue.takeAll(mailbox))]) stopping(envelope);
         }),
       ),
       Effect.forkIn(scope),
     );
 
-    const tell = (message: HostMessage, reply: Reply) => {
-      const answer = once(reply);
-      Queue.unsafeOffer(mailbox, { message, reply: answer });
+    const tell = (envelope: Envelope) => {
+      Queue.unsafeOffer(mailbox, envelope);
       // Stopping sets `stopped` first, then answers everything in the mailbox: a message
       // offered after that drain is answered here instead.
-      if (stopped) answer(Exit.fail(new ActorStopped()));
+      if (stopped) stopping(envelope);
     };
 
     return {
       tell,
       ask: <M extends HostMessage>(message: M) =>
-        Effect.async<unknown, unknown>((resume) => tell(message, resume)) as Effect.Effect<
-          Request.Request.Success<M>,
-          Request.Request.Error<M> | ActorStopped
-        >,
+        Effect.async<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>((resume) => tell(envelopeOf(message, resume))),
       kill: Effect.suspend(() => (loopFiber === undefined ? Effect.void : Fiber.interrupt(loopFiber))).pipe(Effect.asVoid),
     };
   });

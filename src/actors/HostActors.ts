@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Cause, Clock, Context, Effect, Exit, Layer, Option, RcMap, Runtime, type Request } from "effect";
+import { Clock, Context, Effect, Exit, Layer, RcMap, Runtime, type Request } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
@@ -7,10 +7,13 @@ import { MINUTE_MS } from "../domain/time.ts";
 import { HostChanges } from "../live/HostChanges.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
-import { makeHostActor, type ActorEnvironment, type ActorStopped, type HostActor, type Reply } from "./HostActor.ts";
+import { envelopeOf, makeHostActor, type ActorEnvironment, type ActorStopped, type Envelope, type HostActor } from "./HostActor.ts";
 import type { HostSnapshot } from "./HostSnapshot.ts";
-import { decideHold, judgeBook } from "./decisions.ts";
+import { decideHold, judgeBook, type Decision } from "./decisions.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
+
+/** What the sender of a message is told through this service: an actor that stopped first reads as `StorageUnavailable`. */
+export type Answer<M extends HostMessage> = Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M> | StorageUnavailable>;
 
 export interface HostActorsShape {
   /** Sends a command to the host's actor (starting it from the database if needed). */
@@ -25,7 +28,7 @@ export interface HostActorsShape {
    * snapshot or tells the running actor, and `reply` gets the outcome. False, having done
    * nothing, when the host's actor is not running: use `ask`, which starts it.
    */
-  readonly tryAsk: (hostId: HostId, message: HostMessage, now: number, reply: Reply) => boolean;
+  readonly tryAsk: <M extends HostMessage>(hostId: HostId, message: M, now: number, reply: (exit: Answer<M>) => void) => boolean;
   /** The latest snapshot of a running actor, synchronously: the read path's fast lane. */
   readonly peek: (hostId: HostId) => HostSnapshot | undefined;
   readonly hostIdOfSlug: (slug: string) => Effect.Effect<HostId, NotFound | StorageUnavailable>;
@@ -49,8 +52,16 @@ const TOUCH_EVERY_MS = 5_000;
 const isActorStopped = (e: unknown): e is ActorStopped => (e as { _tag?: string } | undefined)?._tag === "ActorStopped";
 
 /** The actor stopped before answering: the outcome is unknown, and a retry with the same idempotency key is safe. */
-const isStopped = (exit: Exit.Exit<unknown, unknown>) =>
-  Exit.isFailure(exit) && Option.exists(Cause.failureOption(exit.cause), isActorStopped);
+const unstopped = <A, E>(exit: Exit.Exit<A, E | ActorStopped>): Exit.Exit<A, E | StorageUnavailable> =>
+  Exit.mapError(exit, (e) => (isActorStopped(e) ? new StorageUnavailable() : e));
+
+/** A decision the snapshot settles (a refusal, or an idempotent replay) told at once; false for one the actor must make. */
+const settled = <A, E>(reply: (exit: Exit.Exit<A, E>) => void, d: Decision<A, E> | { readonly _tag: "Accept" }) => {
+  if (d._tag === "Refuse") reply(Exit.fail(d.error));
+  else if (d._tag === "Answer") reply(Exit.succeed(d.result));
+  else return false;
+  return true;
+};
 
 export class HostActors extends Context.Tag("rendezvous/HostActors")<HostActors, HostActorsShape>() {}
 
@@ -178,11 +189,12 @@ export const HostActorsLive = Layer.scoped(
      * the answer is the one the actor would have given at that moment. Only what the snapshot
      * would accept waits in the mailbox, to be decided again against the actor's own state.
      */
-    const fromSnapshot = (hostId: HostId, message: HostMessage, now: number): Exit.Exit<unknown, unknown> | undefined => {
+    const answeredFromSnapshot = (hostId: HostId, envelope: Envelope, now: number) => {
       const snapshot = snapshots.get(hostId);
-      if (snapshot === undefined || (message._tag !== "Book" && message._tag !== "Hold")) return undefined;
-      const d = message._tag === "Book" ? judgeBook(snapshot, message, now, limits) : decideHold(snapshot, message, now, limits);
-      return d._tag === "Refuse" ? Exit.fail(d.error) : d._tag === "Answer" ? Exit.succeed(d.result) : undefined;
+      if (snapshot === undefined) return false;
+      if (envelope.tag === "Book") return settled(envelope.reply, judgeBook(snapshot, envelope.message, now, limits));
+      if (envelope.tag === "Hold") return settled(envelope.reply, decideHold(snapshot, envelope.message, now, limits));
+      return false;
     };
 
     /**
@@ -197,23 +209,19 @@ export const HostActorsLive = Layer.scoped(
     };
 
     /** Answered from the snapshot or told to the running actor; false if the actor is not running. */
-    const deliver = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
-      const answered = fromSnapshot(hostId, message, now);
-      if (answered !== undefined) {
-        reply(answered);
-        return true;
-      }
+    const deliver = (hostId: HostId, envelope: Envelope, now: number) => {
+      if (answeredFromSnapshot(hostId, envelope, now)) return true;
       const actor = running.get(hostId);
       if (actor === undefined) return false;
-      actor.tell(message, (exit) => reply(isStopped(exit) ? Exit.fail(new StorageUnavailable()) : exit));
+      actor.tell(envelope);
       return true;
     };
 
     // Touches from outside Effect run on the app's runtime, whose clock is the one `now` came from.
     const runtime = yield* Effect.runtime<never>();
-    const tryAsk = (hostId: HostId, message: HostMessage, now: number, reply: Reply) => {
+    const tryAsk = <M extends HostMessage>(hostId: HostId, message: M, now: number, reply: (exit: Answer<M>) => void) => {
       if (touchDue(hostId, now)) Runtime.runFork(runtime)(RcMap.touch(actors, hostId));
-      return deliver(hostId, message, now, reply);
+      return deliver(hostId, envelopeOf(message, (exit) => reply(unstopped(exit))), now);
     };
 
     return {
@@ -222,11 +230,11 @@ export const HostActorsLive = Layer.scoped(
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.zipRight(
             touchDue(hostId, now) ? RcMap.touch(actors, hostId) : Effect.void,
-            Effect.async<unknown, unknown>((resume) => {
-              if (!deliver(hostId, message, now, resume)) resume(withActor(hostId, (actor) => actor.ask(message)));
+            Effect.async<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>((resume) => {
+              if (!deliver(hostId, envelopeOf(message, (exit) => resume(unstopped(exit))), now)) resume(withActor(hostId, (actor) => actor.ask(message)));
             }),
           ),
-        ) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>,
+        ),
       tryAsk,
       peekEventTypeHost: (id) => eventTypeHosts.get(id),
       snapshot: (hostId) =>

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { Schema, type Request } from "effect";
 import {
   refusalOf,
   BookingNotActive,
@@ -50,15 +51,28 @@ import { MAX_OVERRIDE_DAYS } from "./protocol.ts";
 /**
  * What a host actor does with one command, decided against its current (in-memory) state.
  * Pure apart from fresh ids and tokens: the actor persists `Write`s, then adopts `next`.
+ * `A` and `E` are what the command's sender may be told: its protocol Schema's success and failure.
  */
-export type Decision =
+export type Decision<A, E> =
   /** Answered from memory; nothing changes. */
-  | { readonly _tag: "Answer"; readonly result: unknown }
-  | { readonly _tag: "Refuse"; readonly error: unknown }
+  | Answered<A>
+  | Refused<E>
   /** Changes memory only (holds live in memory). */
-  | { readonly _tag: "Apply"; readonly next: HostSnapshot; readonly result: unknown; readonly hold?: HeldSlot }
+  | { readonly _tag: "Apply"; readonly next: HostSnapshot; readonly result: A; readonly hold?: HeldSlot }
   /** Changes the database first, then memory. */
-  | { readonly _tag: "Write"; readonly write: Write; readonly next: HostSnapshot; readonly result: unknown };
+  | { readonly _tag: "Write"; readonly write: Write; readonly next: HostSnapshot; readonly result: A };
+
+export interface Answered<A> {
+  readonly _tag: "Answer";
+  readonly result: A;
+}
+export interface Refused<E> {
+  readonly _tag: "Refuse";
+  readonly error: E;
+}
+
+/** The decision on one message, typed by what its Schema says it answers. */
+export type DecisionFor<M extends Request.Request<unknown, unknown>> = Decision<Request.Request.Success<M>, Request.Request.Error<M>>;
 
 export type Write =
   | { readonly _tag: "Insert"; readonly booking: Booking }
@@ -79,10 +93,11 @@ export type Write =
 export const isScheduleWrite = (w: Write) => w._tag === "Rules" || w._tag === "Schedule" || w._tag === "DeleteSchedule" || w._tag === "Override" || w._tag === "EventType" || w._tag === "Profile" || w._tag === "Active" || w._tag === "DeleteEventType";
 
 /** Internal: a hold's timer ran out. */
-export interface Expire {
-  readonly _tag: "Expire";
-  readonly token: string;
-}
+export class Expire extends Schema.TaggedRequest<Expire>()("Expire", {
+  failure: Schema.Never,
+  success: Schema.Void,
+  payload: { token: Schema.String },
+}) {}
 
 export interface Limits {
   readonly holdMs: number;
@@ -93,8 +108,8 @@ export interface Limits {
   readonly maxBookingsPerEmail: number;
 }
 
-const answer = (result: unknown): Decision => ({ _tag: "Answer", result });
-const refuse = (make: () => unknown): Decision => ({ _tag: "Refuse", error: refusalOf(make) });
+const answer = <A>(result: A): Answered<A> => ({ _tag: "Answer", result });
+const refuse = <E>(make: () => E): Refused<E> => ({ _tag: "Refuse", error: refusalOf(make) });
 
 const refusal = (snapshot: HostSnapshot, et: EventType, reason: Refusal, start: number, now: number): SlotRefusal => {
   switch (reason) {
@@ -123,14 +138,14 @@ const activeEventType = (snapshot: HostSnapshot, id: string) => {
 };
 
 /** The bookable event type at the asked length, or why not. */
-const offeredAt = (snapshot: HostSnapshot, id: string, minutes: number | undefined): EventType | Decision => {
+const offeredAt = (snapshot: HostSnapshot, id: string, minutes: number | undefined): EventType | Refused<NotFound | InvalidInput> => {
   const et = activeEventType(snapshot, id);
   if (et === undefined) return refuse(() => new NotFound({ what: "event type" }));
   const sized = minutes === undefined ? et : withDuration(et, minutes);
   return sized ?? refuse(() => new InvalidInput({ field: "duration", message: `must be one of ${et.durationChoices.join(", ")} minutes` }));
 };
 
-const isDecision = (x: EventType | Decision): x is Decision => "_tag" in x;
+const isRefused = <E>(x: EventType | Refused<E>): x is Refused<E> => "_tag" in x;
 
 const TOKEN_BYTES = 16;
 let tokenPool = Buffer.alloc(0);
@@ -157,7 +172,7 @@ export const requestDigest = (p: Book): string =>
     )
     .digest("base64url");
 
-const replay = (existing: Booking, p: Book): Decision =>
+const replay = (existing: Booking, p: Book): DecisionFor<Book> =>
   existing.requestDigest === requestDigest(p) ? answer(existing) : refuse(() => new IdempotencyKeyReused({}, true));
 
 
@@ -206,14 +221,14 @@ export const judgeBook = (
   p: Book,
   now: number,
   limits: Pick<Limits, "maxBookingsPerEmail">,
-): Decision | { readonly _tag: "Accept"; readonly eventType: EventType; readonly ownHold: HeldSlot | undefined } => {
+): DecisionFor<Book> | { readonly _tag: "Accept"; readonly eventType: EventType; readonly ownHold: HeldSlot | undefined } => {
   if (activeEventType(s, p.eventTypeId) === undefined) return refuse(() => new NotFound({ what: "event type" }));
   if (p.idempotencyKey !== null) {
     const existing = s.byIdempotencyKey.get(p.idempotencyKey);
     if (existing !== undefined) return replay(existing, p);
   }
   const et = offeredAt(s, p.eventTypeId, p.durationMinutes);
-  if (isDecision(et)) return et;
+  if (isRefused(et)) return et;
   const invalid = answerProblems(et, p.answers)[0];
   if (invalid !== undefined) return refuse(() => invalid);
   const tooMany = emailProblem(s, et, p, now, limits.maxBookingsPerEmail);
@@ -236,7 +251,7 @@ export const judgeBook = (
   return { _tag: "Accept", eventType: et, ownHold };
 };
 
-export const decideBook = (s: HostSnapshot, p: Book, now: number, limits: Pick<Limits, "maxBookingsPerEmail">): Decision => {
+export const decideBook = (s: HostSnapshot, p: Book, now: number, limits: Pick<Limits, "maxBookingsPerEmail">): DecisionFor<Book> => {
   const judged = judgeBook(s, p, now, limits);
   if (judged._tag !== "Accept") return judged;
   const { eventType: et, ownHold } = judged;
@@ -281,9 +296,9 @@ const holdsOfAddress = (s: HostSnapshot, address: string, replaced: HeldSlot | u
   return n;
 };
 
-export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): Decision => {
+export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits): DecisionFor<Hold> => {
   const et = offeredAt(s, p.eventTypeId, p.durationMinutes);
-  if (isDecision(et)) return et;
+  if (isRefused(et)) return et;
   const previous = holdOfVisitor(s, p.visitor);
   const verdict = s.check(et, p.start, now, previous?.token);
   if (!verdict.offered) return refuse(() => refusal(s, et, verdict.reason, p.start, now));
@@ -310,13 +325,13 @@ export const decideHold = (s: HostSnapshot, p: Hold, now: number, limits: Limits
   return { _tag: "Apply", next: s.with({ holds }), result: grant, hold };
 };
 
-export const decideExpire = (s: HostSnapshot, e: Expire, now: number): Decision => {
+export const decideExpire = (s: HostSnapshot, e: Expire, now: number): DecisionFor<Expire> => {
   const hold = s.holds.get(e.token);
   if (hold === undefined || hold.expiresAt > now) return answer(undefined);
   return { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, e.token) }), result: undefined };
 };
 
-export const decideRenew = (s: HostSnapshot, p: Renew, now: number, limits: Pick<Limits, "holdLeaseMs">): Decision => {
+export const decideRenew = (s: HostSnapshot, p: Renew, now: number, limits: Pick<Limits, "holdLeaseMs">): DecisionFor<Renew> => {
   const hold = s.holds.get(p.token);
   if (hold === undefined || hold.expiresAt <= now) return answer(false);
   const renewed: HeldSlot = { ...hold, expiresAt: epochMs(Math.min(hold.deadline, now + limits.holdLeaseMs)) };
@@ -325,7 +340,7 @@ export const decideRenew = (s: HostSnapshot, p: Renew, now: number, limits: Pick
   return { _tag: "Apply", next: s.with({ holds }), result: true, hold: renewed };
 };
 
-export const decideRelease = (s: HostSnapshot, p: Release): Decision =>
+export const decideRelease = (s: HostSnapshot, p: Release): DecisionFor<Release> =>
   s.holds.has(p.token)
     ? { _tag: "Apply", next: s.with({ holds: withoutHold(s.holds, p.token) }), result: undefined }
     : answer(undefined);
@@ -336,7 +351,7 @@ export const decideRelease = (s: HostSnapshot, p: Release): Decision =>
  */
 export type BookingLookup = { readonly _tag: "Lookup"; readonly bookingId: BookingId };
 
-export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision | BookingLookup => {
+export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): DecisionFor<Cancel> | BookingLookup => {
   const booking = s.bookingById(p.bookingId);
   if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
   if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
@@ -352,7 +367,7 @@ export const decideCancel = (s: HostSnapshot, p: Cancel, now: number): Decision 
 };
 
 /** A pending booking in memory, for the host's answer to it. */
-const pendingBooking = (s: HostSnapshot, id: BookingId, now: number): Booking | BookingLookup | Decision => {
+const pendingBooking = (s: HostSnapshot, id: BookingId, now: number): Booking | BookingLookup | Refused<BookingNotActive | InvalidInput> => {
   const booking = s.bookingById(id);
   if (booking === undefined) return { _tag: "Lookup", bookingId: id };
   if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
@@ -366,7 +381,7 @@ const replaced = (s: HostSnapshot, booking: Booking) => {
   return byIdempotencyKey;
 };
 
-export const decideAccept = (s: HostSnapshot, p: Accept, now: number): Decision | BookingLookup => {
+export const decideAccept = (s: HostSnapshot, p: Accept, now: number): DecisionFor<Accept> | BookingLookup => {
   const found = pendingBooking(s, p.bookingId, now);
   if ("_tag" in found) return found;
   const accepted: Booking = { ...found, status: "confirmed", version: found.version + 1 };
@@ -378,7 +393,7 @@ export const decideAccept = (s: HostSnapshot, p: Accept, now: number): Decision 
   };
 };
 
-export const decideDecline = (s: HostSnapshot, p: Decline, now: number): Decision | BookingLookup => {
+export const decideDecline = (s: HostSnapshot, p: Decline, now: number): DecisionFor<Decline> | BookingLookup => {
   const found = pendingBooking(s, p.bookingId, now);
   if ("_tag" in found) return found;
   const declined: Booking = { ...found, status: "declined", cancelledBy: "host", cancelReason: p.reason, version: found.version + 1 };
@@ -390,7 +405,7 @@ export const decideDecline = (s: HostSnapshot, p: Decline, now: number): Decisio
   };
 };
 
-export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): Decision | BookingLookup => {
+export const decideReschedule = (s: HostSnapshot, p: Reschedule, now: number): DecisionFor<Reschedule> | BookingLookup => {
   const booking = s.bookingById(p.bookingId);
   if (booking === undefined) return { _tag: "Lookup", bookingId: p.bookingId };
   if (booking.end <= now) return refuse(() => new BookingNotActive({ status: "past" }));
@@ -451,13 +466,13 @@ const rulesOf = (posted: ReplaceWeeklyRules["rules"]): WeeklyRule[] | InvalidInp
   return posted.map((r) => ({ weekday: r.weekday, start: wallMinutes(r.start), end: wallMinutes(r.end) }));
 };
 
-export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): Decision => {
+export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): DecisionFor<ReplaceWeeklyRules> => {
   const rules = rulesOf(p.rules);
   if (!Array.isArray(rules)) return refuse(() => rules);
   return { _tag: "Write", write: { _tag: "Rules", rules }, next: withAvailability(s, { rules }), result: undefined };
 };
 
-export const decideSaveSchedule = (s: HostSnapshot, p: SaveSchedule): Decision => {
+export const decideSaveSchedule = (s: HostSnapshot, p: SaveSchedule): DecisionFor<SaveSchedule> => {
   const name = p.name.trim();
   if (name.length < 1 || name.length > 80) return refuse(() => new InvalidInput({ field: "name", message: "must be 1 to 80 characters" }));
   const existing = p.id === null ? undefined : s.availability.schedules.find((n) => n.id === p.id);
@@ -475,7 +490,7 @@ export const decideSaveSchedule = (s: HostSnapshot, p: SaveSchedule): Decision =
   return { _tag: "Write", write: { _tag: "Schedule", schedule }, next: withAvailability(s, { schedules }), result: schedule.id };
 };
 
-export const decideDeleteSchedule = (s: HostSnapshot, p: DeleteSchedule): Decision => {
+export const decideDeleteSchedule = (s: HostSnapshot, p: DeleteSchedule): DecisionFor<DeleteSchedule> => {
   if (!s.availability.schedules.some((n) => n.id === p.id)) return refuse(() => new NotFound({ what: "schedule" }));
   const user = [...s.eventTypes.values()].find((e) => e.scheduleId === p.id && e.deleted !== true);
   if (user !== undefined) {
@@ -486,7 +501,7 @@ export const decideDeleteSchedule = (s: HostSnapshot, p: DeleteSchedule): Decisi
   return { _tag: "Write", write: { _tag: "DeleteSchedule", id: p.id }, next, result: undefined };
 };
 
-export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision => {
+export const decideOverride = (s: HostSnapshot, p: SetDateOverride): DecisionFor<SetDateOverride> => {
   if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(() => new InvalidInput({ field: "date", message: "must be a date" }));
   const days = p.days ?? 1;
   if (!Number.isInteger(days) || days < 1 || days > MAX_OVERRIDE_DAYS) return refuse(() => new InvalidInput({ field: "until", message: `must be within ${MAX_OVERRIDE_DAYS} days of the first date` }));
@@ -501,7 +516,7 @@ export const decideOverride = (s: HostSnapshot, p: SetDateOverride): Decision =>
   return { _tag: "Write", write: { _tag: "Override", dates, windows }, next: withAvailability(s, { overrides }), result: undefined };
 };
 
-export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => {
+export const decideEventType = (s: HostSnapshot, p: SaveEventType): DecisionFor<SaveEventType> => {
   const problem = eventTypeProblem(p.fields);
   if (problem !== undefined) return refuse(() => problem);
   const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
@@ -532,7 +547,7 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): Decision => 
  * The host's name, bio and zone. A new zone moves the weekly hours with it (they are wall
  * times in the host's zone); bookings keep their instants.
  */
-export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
+export const decideProfile = (s: HostSnapshot, p: SaveProfile): DecisionFor<SaveProfile> => {
   const zone = canonicalTimeZone(p.timeZone);
   if (p.name.trim().length < 1 || p.name.length > 200) return refuse(() => new InvalidInput({ field: "name", message: "must be 1 to 200 characters" }));
   if (p.bio.length > 1000) return refuse(() => new InvalidInput({ field: "bio", message: "must be at most 1000 characters" }));
@@ -548,7 +563,7 @@ export const decideProfile = (s: HostSnapshot, p: SaveProfile): Decision => {
 export const deletedSlug = (et: Pick<EventType, "slug" | "id">) => `${et.slug.slice(0, 40)}-deleted-${et.id.slice(0, 8)}`;
 
 /** Only an event type without upcoming meetings is deleted; with some, the host turns it off. */
-export const decideDeleteEventType = (s: HostSnapshot, p: DeleteEventType, now: number): Decision => {
+export const decideDeleteEventType = (s: HostSnapshot, p: DeleteEventType, now: number): DecisionFor<DeleteEventType> => {
   const et = s.eventTypes.get(p.id);
   if (et === undefined || et.deleted === true) return refuse(() => new NotFound({ what: "event type" }));
   if (s.bookings.some((b) => b.eventTypeId === et.id && b.end > now)) {
@@ -560,7 +575,7 @@ export const decideDeleteEventType = (s: HostSnapshot, p: DeleteEventType, now: 
 };
 
 /** Existing bookings stay when a host is deactivated; nothing new can be booked. */
-export const decideHostActive = (s: HostSnapshot, p: SetHostActive): Decision => ({
+export const decideHostActive = (s: HostSnapshot, p: SetHostActive): DecisionFor<SetHostActive> => ({
   _tag: "Write",
   write: { _tag: "Active", active: p.active },
   next: s.with({ host: { ...s.host, active: p.active } }),

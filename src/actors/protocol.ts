@@ -31,7 +31,7 @@ export const HoldGrant = Schema.Struct({
 export type HoldGrant = typeof HoldGrant.Type;
 
 export class Hold extends Schema.TaggedRequest<Hold>()("Hold", {
-  failure: Schema.Union(SlotRefusal, NotFound, TooManyHolds),
+  failure: Schema.Union(SlotRefusal, NotFound, InvalidInput, TooManyHolds),
   success: HoldGrant,
   payload: {
     eventTypeId: EventTypeId,

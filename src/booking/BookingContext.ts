@@ -107,9 +107,9 @@ export const makeBookingContext = (deps: ContextDeps) => {
    */
   const ask = <M extends HostMessage>(hostId: HostId, message: M): Promise<Answer<EffectRequest.Request.Success<M>>> =>
     new Promise((resolve, reject) => {
-      const answer = (exit: Exit.Exit<unknown, unknown>) => {
+      const answer = (exit: Exit.Exit<EffectRequest.Request.Success<M>, unknown>) => {
         try {
-          resolve(settle(exit as Exit.Exit<EffectRequest.Request.Success<M>, unknown>));
+          resolve(settle(exit));
         } catch (error) {
           reject(error);
         }
