@@ -1,5 +1,18 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import base from "./vitest.config.ts";
+
+/**
+ * Quickest files first: a mutant run stops at its first failing test, so a mutant the unit
+ * tests kill never waits for the properties, a spawned CLI or a file that starts Postgres.
+ */
+class QuickestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const slow = ["/properties/", "domain/spec.test.ts", "actors/booking.test.ts"];
+    const cost = (f: TestSpecification) => slow.findIndex((part) => f.moduleId.includes(part)) + 1;
+    return [...files].sort((a, b) => cost(a) - cost(b));
+  }
+}
 
 /**
  * The tests that judge src/domain, src/actors and src/booking for `npm run test:mutation`: the
@@ -20,5 +33,6 @@ export default defineConfig({
       "test/actors/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**"],
+    sequence: { ...base.test?.sequence, sequencer: QuickestFirst },
   },
 });
