@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   decideAccept,
@@ -19,6 +20,10 @@ import {
   decideSaveSchedule,
   deletedSlug,
   Expire,
+  isScheduleWrite,
+  newToken,
+  requestDigest,
+  slotTaken,
   spanOfWrite,
   type Decision,
   type Limits,
@@ -546,5 +551,152 @@ describe("the instants a write touches", () => {
     const move = { id: b.id, by: "host" as const, fromVersion: 1, start: epochMs(TEN + HOUR_MS), end: epochMs(TEN + 90 * MINUTE_MS), bufferBeforeMinutes: 0, bufferAfterMinutes: 0, previousStart: epochMs(TEN), reason: null };
     expect(spanOfWrite({ _tag: "Reschedule", move }, s)).toEqual([TEN - 5 * MINUTE_MS, TEN + 40 * MINUTE_MS, TEN + HOUR_MS, TEN + 90 * MINUTE_MS]);
     expect(spanOfWrite({ _tag: "Active", active: true }, s)).toEqual([]);
+  });
+});
+
+describe("what mutation testing found unpinned", () => {
+  const ada = { name: "Ada", email: "ada@example.org", timeZone: "UTC" };
+
+  it("stores a request's digest in one fixed format: replays across restarts compare with stored digests", () => {
+    const digest = (parts: unknown[]) => createHash("sha256").update(JSON.stringify(parts)).digest("base64url");
+    expect(requestDigest(book(TEN))).toBe(digest([ET, TEN, "Ada", "ada@example.org", "Europe/Vienna", {}]));
+    expect(requestDigest(book(TEN, { durationMinutes: 60, answers: { a: "b" } }))).toBe(digest([ET, TEN, "Ada", "ada@example.org", "Europe/Vienna", { a: "b" }, 60]));
+  });
+
+  it("mints distinct URL-safe tokens, past the pool it draws them from", () => {
+    const tokens = Array.from({ length: 600 }, newToken);
+    expect(new Set(tokens).size).toBe(600);
+    for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it("names the time in every slot refusal, and suggests nothing without an event type", () => {
+    expect(refusalOf(decideBook(snapshotOf(), book(TEN + 7 * MINUTE_MS), NOW, limits))).toMatchObject({ _tag: "SlotNotOffered", start: TEN + 7 * MINUTE_MS });
+    const s = withBookings(booking(TEN));
+    expect(slotTaken(s, undefined, TEN, NOW)).toMatchObject({ _tag: "SlotTaken", start: TEN, alternatives: [] });
+    expect(slotTaken(s, eventType(), TEN, NOW).alternatives).toHaveLength(5);
+  });
+
+  it("a booking without a key leaves the keys alone; one later than the rest goes last", () => {
+    const early = booking(TEN);
+    const d = writeOf(decideBook(withBookings(early), book(TEN + HOUR_MS), NOW, limits));
+    expect(d.next.bookings.map((b) => b.start)).toEqual([TEN, TEN + HOUR_MS]);
+    expect(d.next.byIdempotencyKey.size).toBe(0);
+  });
+
+  it("the same start of another event type is taken, not a duplicate; a replay of a turned-off event type is not found", () => {
+    const other = booking(TEN, { eventTypeId: OTHER_ET, invitee: ada });
+    const s = snapshotOf({ eventTypes: new Map([[ET, eventType()], [OTHER_ET, eventType({ id: OTHER_ET, slug: "other" })]]), bookings: [other] });
+    expect(refusalOf(decideBook(s, book(TEN), NOW, limits))._tag).toBe("SlotTaken");
+    const first = writeOf(decideBook(snapshotOf(), book(TEN, { idempotencyKey: "k" }), NOW, limits));
+    const off = first.next.with({ eventTypes: new Map([[ET, eventType({ active: false })]]) });
+    expect(refusalOf(decideBook(off, book(TEN, { idempotencyKey: "k" }), NOW, limits))._tag).toBe("NotFound");
+  });
+
+  it("a visitor's hold on another time stays when they book this one", () => {
+    const s = withHolds(held(TEN + HOUR_MS, { visitor: "v1" }));
+    const d = writeOf(decideBook(s, book(TEN, { visitor: "v1" }), NOW, limits));
+    expect([...d.next.holds.keys()]).toEqual(["hold-1"]);
+  });
+
+  it("holds without an address are not capped per address, and carry the event type's buffers", () => {
+    const s = withHolds(held(TEN + HOUR_MS, { token: "a", visitor: "a" }), held(TEN + 2 * HOUR_MS, { token: "b", visitor: "b" }));
+    expect(decideHold(s, new Hold({ eventTypeId: ET, start: TEN, visitor: "v", address: null }), NOW, limits)._tag).toBe("Apply");
+    const buffered = snapshotOf({ eventTypes: new Map([[ET, eventType({ bufferBeforeMinutes: 5, bufferAfterMinutes: 10 })]]) });
+    const d = applied(decideHold(buffered, new Hold({ eventTypeId: ET, start: TEN, visitor: "v", address: null }), NOW, limits));
+    expect(d.hold).toMatchObject({ bufferBeforeMs: 5 * MINUTE_MS, bufferAfterMs: 10 * MINUTE_MS });
+  });
+
+  it("cancel, accept, decline and reschedule touch only their own booking", () => {
+    const mine = booking(TEN, { status: "pending", idempotencyKey: "k" });
+    const other = booking(TEN + 2 * HOUR_MS);
+    const s = withBookings(mine, other);
+    expect(writeOf(decideCancel(s, new Cancel({ bookingId: mine.id, by: "host", reason: null }), NOW)).next.bookings).toEqual([other]);
+    const accepted = writeOf(decideAccept(s, new Accept({ bookingId: mine.id }), NOW));
+    expect(accepted.write).toEqual({ _tag: "Accept", id: mine.id });
+    expect(accepted.next.bookings).toEqual([accepted.result, other]);
+    expect(accepted.next.byIdempotencyKey.get("k")).toEqual(accepted.result);
+    const declined = writeOf(decideDecline(s, new Decline({ bookingId: mine.id, reason: null }), NOW));
+    expect(declined.next.bookings).toEqual([other]);
+    expect(declined.next.byIdempotencyKey.get("k")).toEqual(declined.result);
+    const moved = writeOf(decideReschedule(s, new Reschedule({ bookingId: mine.id, start: TEN + 4 * HOUR_MS, by: "host" }), NOW));
+    expect(moved.next.bookings.map((b) => b.id)).toEqual([other.id, mine.id]);
+    expect(decideReschedule(s, new Reschedule({ bookingId: booking(TEN).id, start: TEN, by: "host" }), NOW)).toMatchObject({ _tag: "Lookup" });
+    const keyless = withBookings(booking(TEN));
+    expect(writeOf(decideCancel(keyless, new Cancel({ bookingId: keyless.bookings[0]!.id, by: "host", reason: null }), NOW)).next.byIdempotencyKey.size).toBe(0);
+    expect(refusalOf(decideAccept(withBookings(other), new Accept({ bookingId: other.id }), NOW))).toMatchObject({ message: "is not waiting for your confirmation" });
+  });
+
+  it("a schedule keeps its own name in another case; deleting one leaves the others and their event types", () => {
+    const schedule = (name: string, id: ScheduleId | null = null) => new SaveSchedule({ id, name, rules: [] });
+    const a = writeOf(decideSaveSchedule(snapshotOf(), schedule("Mornings")));
+    expect(decideSaveSchedule(a.next, schedule("MORNINGS", a.result))._tag).toBe("Write");
+    const b = writeOf(decideSaveSchedule(a.next, schedule("Evenings")));
+    const s = b.next.with({ eventTypes: new Map([[ET, eventType({ scheduleId: a.result })]]) });
+    const d = writeOf(decideDeleteSchedule(s, new DeleteSchedule({ id: b.result })));
+    expect(d.write).toEqual({ _tag: "DeleteSchedule", id: b.result });
+    expect(d.next.availability.schedules.map((n) => n.name)).toEqual(["Mornings"]);
+    expect(d.next.eventTypes.get(ET)!.scheduleId).toBe(a.result);
+    expect(refusalOf(decideDeleteSchedule(s, new DeleteSchedule({ id: "00000000-0000-4000-8000-00000000dead" as ScheduleId })))._tag).toBe("NotFound");
+    // An event type may use a schedule of the host's own.
+    expect(decideEventType(s, new SaveEventType({ id: ET, fields: { ...s.eventTypes.get(ET)!, slug: "intro" } }))._tag).toBe("Write");
+  });
+
+  it("an event type is deleted though another event type has meetings to come", () => {
+    const s = snapshotOf({ eventTypes: new Map([[ET, eventType()], [OTHER_ET, eventType({ id: OTHER_ET, slug: "other" })]]), bookings: [booking(TEN, { eventTypeId: OTHER_ET })] });
+    const d = writeOf(decideDeleteEventType(s, new DeleteEventType({ id: ET }), NOW));
+    expect(d.write).toEqual({ _tag: "DeleteEventType", id: ET });
+    expect(refusalOf(decideDeleteEventType(s, new DeleteEventType({ id: OTHER_ET }), NOW))).toMatchObject({
+      message: "It has upcoming meetings: turn it off instead (they stay booked), or cancel them first.",
+    });
+  });
+
+  it("says each refusal in words", () => {
+    const s = snapshotOf();
+    const message = (d: Decision<unknown, unknown>) => refusalOf(d)["message"];
+    expect(message(decideRules(s, new ReplaceWeeklyRules({ rules: [{ weekday: 7, start: 0, end: 60 }] }, true)))).toBe("must be 0 (Sunday) to 6 (Saturday)");
+    expect(message(decideOverride(s, new SetDateOverride({ date: -1, windows: [] }, true)))).toBe("must be a date");
+    expect(message(decideOverride(s, new SetDateOverride({ date: 1, windows: [], days: 0 }, true)))).toBe(`must be within ${MAX_OVERRIDE_DAYS} days of the first date`);
+    const foreign = "00000000-0000-4000-8000-00000000beef" as ScheduleId;
+    const { id: _id, hostId: _host, ...fields } = eventType({ slug: "x", scheduleId: foreign });
+    expect(message(decideEventType(s, new SaveEventType({ id: null, fields })))).toBe("must be one of your schedules");
+    const profile = (changes: Partial<SaveProfile>) => new SaveProfile({ name: "A", slug: "ada", timeZone: "UTC", bio: "", locale: "en", ...changes });
+    expect(decideProfile(s, profile({}))._tag).toBe("Write");
+    expect(message(decideProfile(s, profile({ name: "" })))).toBe("must be 1 to 200 characters");
+    expect(message(decideProfile(s, profile({ bio: "b".repeat(1001) })))).toBe("must be at most 1000 characters");
+    expect(message(decideProfile(s, profile({ timeZone: "Nowhere" })))).toBe("must be an IANA time zone such as Europe/Vienna");
+    expect(message(decideProfile(s, profile({ slug: "api" })))).toBe("must be lowercase letters, digits and dashes, and not one of the server's own paths");
+    expect(message(decideProfile(s, profile({ locale: "it" })))).toBe("must be one of en, de, fr, es");
+    const full = snapshotOf({}, { rules: [], overrides: [], schedules: [{ id: foreign, name: "Mornings", rules: [] }] });
+    expect(message(decideSaveSchedule(full, new SaveSchedule({ id: null, name: "mornings", rules: [] })))).toBe("is the name of another of your schedules");
+  });
+
+  it("tells schedule writes (every slot list changes) from booking writes", () => {
+    const b = booking(TEN);
+    const scheduleWrites = [
+      { _tag: "Rules", rules: [] },
+      { _tag: "Schedule", schedule: { id: "s", name: "n", rules: [] } },
+      { _tag: "DeleteSchedule", id: "s" },
+      { _tag: "Override", dates: [], windows: null },
+      { _tag: "EventType", eventType: eventType(), isNew: true },
+      { _tag: "Profile", name: "", slug: "", timeZone: "UTC", bio: "", locale: "en" },
+      { _tag: "Active", active: true },
+      { _tag: "DeleteEventType", id: ET },
+    ] as const;
+    for (const w of scheduleWrites) expect(isScheduleWrite(w as never), w._tag).toBe(true);
+    const bookingWrites = [
+      { _tag: "Insert", booking: b },
+      { _tag: "Cancel", cancellation: { id: b.id, by: "host", reason: null } },
+      { _tag: "Accept", id: b.id },
+      { _tag: "Decline", id: b.id, reason: null },
+    ] as const;
+    for (const w of bookingWrites) expect(isScheduleWrite(w as never), w._tag).toBe(false);
+  });
+
+  it("a write on a booking memory does not hold touches nothing", () => {
+    const s = snapshotOf();
+    const id = booking(TEN).id;
+    expect(spanOfWrite({ _tag: "Decline", id, reason: null }, s)).toEqual([]);
+    const move = { id, by: "host" as const, fromVersion: 1, start: epochMs(TEN), end: epochMs(TEN + HOUR_MS), bufferBeforeMinutes: 0, bufferAfterMinutes: 0, previousStart: epochMs(TEN), reason: null };
+    expect(spanOfWrite({ _tag: "Reschedule", move }, s)).toEqual([TEN, TEN + HOUR_MS]);
   });
 });
