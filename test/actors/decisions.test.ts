@@ -700,3 +700,51 @@ describe("what mutation testing found unpinned", () => {
     expect(spanOfWrite({ _tag: "Reschedule", move }, s)).toEqual([TEN, TEN + HOUR_MS]);
   });
 });
+
+describe("the snapshot's reads", () => {
+  /** Mondays only, 09:00–10:30: three half-hour slots a week. */
+  const mondays = { rules: [{ weekday: 1, start: wallMinutes(9 * 60), end: wallMinutes(10 * 60 + 30) }], overrides: [], schedules: [] };
+  const NINE = MONDAY + 9 * HOUR_MS;
+  const WEEK = 7 * DAY_MS;
+
+  it("suggests the nearest other times, nearer first and earlier on a tie, skipping the one asked", () => {
+    const s = snapshotOf({ bookings: [booking(NINE + 30 * MINUTE_MS)] }, mondays);
+    expect(s.alternatives(eventType(), NINE + 30 * MINUTE_MS, NOW)).toEqual([NINE, NINE + HOUR_MS, NINE + WEEK, NINE + WEEK + 30 * MINUTE_MS, NINE + WEEK + HOUR_MS]);
+    expect(s.alternatives(eventType(), NINE, NOW, 2)).toEqual([NINE + HOUR_MS, NINE + WEEK]);
+    // After every offered time: walks back from the last.
+    const near = snapshotOf({ eventTypes: new Map([[ET, eventType({ maxDaysAhead: 8 })]]) }, mondays);
+    expect(near.alternatives(near.eventTypes.get(ET)!, NINE + WEEK + 3 * HOUR_MS, NOW, 4)).toEqual([NINE + WEEK + HOUR_MS, NINE + WEEK + 30 * MINUTE_MS, NINE + WEEK, NINE + HOUR_MS]);
+    // Fewer offered than asked for: all of them.
+    expect(near.alternatives(near.eventTypes.get(ET)!, NINE, NOW, 10)).toHaveLength(5);
+  });
+
+  it("blocks a booking's buffers, counts only its own event type's meetings toward a daily limit, and never a hold", () => {
+    const buffered = withBookings(booking(TEN, { bufferAfterMinutes: 30, bufferBeforeMinutes: 30 }));
+    expect(buffered.check(eventType(), TEN + 30 * MINUTE_MS, NOW)).toEqual({ offered: false, reason: "SlotTaken" });
+    expect(buffered.check(eventType(), TEN - 30 * MINUTE_MS, NOW)).toEqual({ offered: false, reason: "SlotTaken" });
+    expect(buffered.check(eventType(), TEN + HOUR_MS, NOW)).toEqual({ offered: true });
+    const daily = eventType({ maxPerDay: 1 });
+    const otherKind = snapshotOf({ eventTypes: new Map([[ET, daily]]), bookings: [booking(TEN, { eventTypeId: OTHER_ET })] });
+    expect(otherKind.check(daily, TEN + HOUR_MS, NOW)).toEqual({ offered: true });
+    const heldDay = snapshotOf({ eventTypes: new Map([[ET, daily]]), holds: new Map([["h", held(TEN)]]) });
+    expect(heldDay.check(daily, TEN + HOUR_MS, NOW)).toEqual({ offered: true });
+  });
+
+  it("offers an event type its named schedule's hours, and finds event types by address", () => {
+    const evenings = "00000000-0000-4000-8000-0000000000ee" as ScheduleId;
+    const availability = { ...mondays, schedules: [{ id: evenings, name: "Evenings", rules: [{ weekday: 1, start: wallMinutes(18 * 60), end: wallMinutes(19 * 60) }] }] };
+    const late = eventType({ scheduleId: evenings });
+    const s = snapshotOf({ eventTypes: new Map([[ET, late]]) }, availability);
+    expect(s.slots(late, MONDAY, MONDAY + DAY_MS, NOW)).toEqual([MONDAY + 18 * HOUR_MS, MONDAY + 18.5 * HOUR_MS]);
+    // Slot inputs are kept per event type id and length: the host's own hours need a snapshot of their own.
+    expect(snapshotOf({}, availability).slots(eventType(), MONDAY, MONDAY + DAY_MS, NOW)).toEqual([NINE, NINE + 30 * MINUTE_MS, NINE + HOUR_MS]);
+    expect(s.eventTypeBySlug("intro")).toBe(late);
+    expect(s.eventTypeBySlug("nope")).toBeUndefined();
+  });
+
+  it("a hold of another event type at the same time and length is no hold of this one; one email without bookings may book", () => {
+    const s = snapshotOf({ eventTypes: new Map([[ET, eventType()], [OTHER_ET, eventType({ id: OTHER_ET, slug: "other" })]]), holds: new Map([["hold-1", held(TEN, { eventTypeId: OTHER_ET })]]) });
+    expect(refusalOf(decideBook(s, book(TEN, { holdToken: "hold-1" }), NOW, limits))).toMatchObject({ _tag: "HoldInvalid" });
+    expect(decideBook(snapshotOf(), book(TEN), NOW, { maxBookingsPerEmail: 1 })._tag).toBe("Write");
+  });
+});
