@@ -50,6 +50,7 @@ import {
 } from "../../src/actors/protocol.ts";
 import { MAX_SCHEDULES, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
 import { DAY_MS, epochMs, HOUR_MS, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
+import { eventTypeOf } from "../support/fixtures.ts";
 
 /**
  * The actor's decisions as pure functions of a snapshot built in memory: every rule, refusal
@@ -68,31 +69,8 @@ const TEN = MONDAY + 10 * HOUR_MS;
 
 const limits: Limits = { holdMs: 10 * MINUTE_MS, holdLeaseMs: MINUTE_MS, maxHoldsPerHost: 3, maxHoldsPerAddress: 2, maxBookingsPerEmail: 3 };
 
-const eventType = (changes: Partial<EventType> = {}): EventType => ({
-  id: ET,
-  hostId: HOST,
-  slug: "intro",
-  title: "Intro",
-  description: "",
-  location: "",
-  locationKind: "none",
-  durationMinutes: 30,
-  durationChoices: [30, 60],
-  bufferBeforeMinutes: 0,
-  bufferAfterMinutes: 0,
-  minimumNoticeMinutes: 60,
-  maxDaysAhead: 30,
-  slotIntervalMinutes: null,
-  maxPerDay: null,
-  maxPerWeek: null,
-  questions: [],
-  active: true,
-  requiresConfirmation: false,
-  reminderMinutes: [],
-  colour: "blue",
-  scheduleId: null,
-  ...changes,
-});
+const eventType = (changes: Partial<EventType> = {}): EventType =>
+  eventTypeOf({ id: ET, hostId: HOST, durationChoices: [30, 60], minimumNoticeMinutes: 60, maxDaysAhead: 30, ...changes });
 
 const nineToFive = Array.from({ length: 7 }, (_, weekday) => ({ weekday, start: wallMinutes(9 * 60), end: wallMinutes(17 * 60) }));
 

@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MAX_DURATION_CHOICES } from "../../src/domain/model.ts";
 import { eventTypeProblems, windowProblem, type EventTypeFieldValues } from "../../src/domain/validation.ts";
+import { eventTypeOf } from "../support/fixtures.ts";
 
 /** What a host may set on an event type: every field's bounds, on both sides of each. */
 
-const valid: EventTypeFieldValues = {
-  slug: "intro",
-  title: "Intro",
-  description: "",
-  location: "",
-  locationKind: "none",
-  durationMinutes: 30,
-  durationChoices: [30],
-  bufferBeforeMinutes: 0,
-  bufferAfterMinutes: 0,
-  minimumNoticeMinutes: 0,
-  maxDaysAhead: null,
-  slotIntervalMinutes: null,
-  maxPerDay: null,
-  maxPerWeek: null,
-  questions: [],
-  requiresConfirmation: false,
-  reminderMinutes: [],
-  colour: "blue",
-  scheduleId: null,
-};
+const { id: _id, hostId: _host, active: _active, ...valid } = eventTypeOf();
 
 const problems = (changes: Partial<EventTypeFieldValues>) => eventTypeProblems({ ...valid, ...changes }).map((p) => [p.field, p.message]);
 const fieldsOf = (changes: Partial<EventTypeFieldValues>) => problems(changes).map(([field]) => field);

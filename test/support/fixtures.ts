@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import { afterAll, beforeAll } from "vitest";
 import { randomBytes } from "node:crypto";
-import type { EventTypeId, HostId } from "../../src/domain/model.ts";
+import type { EventType, EventTypeId, HostId } from "../../src/domain/model.ts";
 import type { DateOverride, WeeklyRule } from "../../src/domain/schedule.ts";
 import { wallMinutes } from "../../src/domain/time.ts";
 import { HostRepository, newEventType, type NewEventType } from "../../src/persistence/HostRepository.ts";
@@ -14,6 +14,18 @@ export const wall = (hhmm: string) => {
   const [h, m] = hhmm.split(":").map(Number) as [number, number];
   return wallMinutes(h * 60 + m);
 };
+
+/** An event type in memory (for tests of pure code): the repository's defaults, offered at once, no reminders. */
+export const eventTypeOf = (changes: Partial<EventType> = {}): EventType => ({
+  ...newEventType({ slug: "intro", title: "Intro", reminderMinutes: [] }),
+  id: "00000000-0000-4000-8000-0000000000e1" as EventTypeId,
+  hostId: "00000000-0000-4000-8000-000000000001" as HostId,
+  durationChoices: [30],
+  questions: [],
+  active: true,
+  scheduleId: null,
+  ...changes,
+});
 
 export interface HostFixture {
   readonly hostId: HostId;
