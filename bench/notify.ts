@@ -22,7 +22,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import { Repositories } from "../src/cli/layers.ts";
+import { Repositories } from "../src/cli/core.ts";
 import { runStorm } from "../src/cli/storm.ts";
 import type { BookingId, EventTypeId, HostId } from "../src/domain/model.ts";
 import { epochMs, wallMinutes } from "../src/domain/time.ts";

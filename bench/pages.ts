@@ -22,7 +22,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { Repositories } from "../src/cli/layers.ts";
+import { Repositories } from "../src/cli/core.ts";
 import type { Booking, BookingId, EventTypeId, HostId } from "../src/domain/model.ts";
 import type { EpochMs } from "../src/domain/time.ts";
 import { slotElementId } from "../src/views/SlotList.tsx";

@@ -4,7 +4,8 @@ import { AppConfig } from "../AppConfig.ts";
 import { HttpServer } from "../http/server.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../persistence/HostSessionRepository.ts";
-import { App, MigratedDatabase, MigratedSharedDatabase, Repositories, withEnvironment } from "./layers.ts";
+import { MigratedDatabase, MigratedSharedDatabase, Repositories } from "./core.ts";
+import { App, withEnvironment } from "./layers.ts";
 import { DEMO_EVENT_SLUG, DEMO_HOST_SLUG, seedDemo } from "./seed.ts";
 
 /** Effect's log lines in the request log's JSON shape: `{"timestamp","level","message",…annotations}`. */

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book, Cancel, Hold, Release, Renew } from "../../src/actors/protocol.ts";
 import { DAY_MS, formatInstant } from "../../src/domain/time.ts";
-import { testCore } from "../support/app.ts";
+import { testCore } from "../support/core.ts";
 import { createHost } from "../support/fixtures.ts";
 
 const invitee = (name: string) => ({ name, email: `${name.toLowerCase()}@example.com`, timeZone: "Europe/Berlin" });

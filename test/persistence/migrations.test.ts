@@ -4,7 +4,7 @@ import { Effect } from "effect";
 import { readdirSync } from "node:fs";
 import { expect } from "vitest";
 import { migrate } from "../../src/persistence/migrations.ts";
-import { TestDatabase } from "../support/app.ts";
+import { TestDatabase } from "../support/core.ts";
 
 layer(TestDatabase)("migrations", (it) => {
   it.effect("run twice, and concurrently, without error and apply nothing the second time", () =>

@@ -5,7 +5,7 @@ import { HostActors } from "../../src/actors/HostActors.ts";
 import { Cancel, Hold, Reschedule } from "../../src/actors/protocol.ts";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import { MINUTE_MS } from "../../src/domain/time.ts";
-import { testCore } from "../support/app.ts";
+import { testCore } from "../support/core.ts";
 import { actorPropertyOptions, bookMessage, createTestHost, databaseState, expectConsistent, hostArb, listed, T0 } from "./actorSupport.ts";
 
 const opArb = fc.oneof(

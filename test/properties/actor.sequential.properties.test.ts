@@ -5,7 +5,7 @@ import { HostActors } from "../../src/actors/HostActors.ts";
 import { Cancel, Hold, Release, ReplaceWeeklyRules, Reschedule, SetDateOverride } from "../../src/actors/protocol.ts";
 import { MINUTE_MS } from "../../src/domain/time.ts";
 import { zoneTable } from "../../src/domain/zone.ts";
-import { testCore } from "../support/app.ts";
+import { testCore } from "../support/core.ts";
 import { actorPropertyOptions, bookMessage, createTestHost, expectConsistent, hostArb, listed, T0 } from "./actorSupport.ts";
 
 const commandArb = fc.oneof(

@@ -5,7 +5,7 @@ import type { EventType, EventTypeId, HostId } from "../../src/domain/model.ts";
 import type { DateOverride, WeeklyRule } from "../../src/domain/schedule.ts";
 import { wallMinutes } from "../../src/domain/time.ts";
 import { HostRepository, newEventType, type NewEventType } from "../../src/persistence/HostRepository.ts";
-import { openTestDatabase } from "./app.ts";
+import { openTestDatabase } from "./core.ts";
 
 export const weekdays = (start: string, end: string, days = [1, 2, 3, 4, 5]): WeeklyRule[] =>
   days.map((weekday) => ({ weekday, start: wall(start), end: wall(end) }));
