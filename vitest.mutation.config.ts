@@ -8,7 +8,7 @@ import base from "./vitest.config.ts";
  */
 class QuickestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const slow = ["/properties/", "domain/spec.test.ts", "actors/booking.test.ts"];
+    const slow = ["/properties/", "domain/spec.test.ts", "actors/booking.test.ts", "test/booking/"];
     const cost = (f: TestSpecification) => slow.findIndex((part) => f.moduleId.includes(part)) + 1;
     return [...files].sort((a, b) => cost(a) - cost(b));
   }
@@ -16,7 +16,8 @@ class QuickestFirst extends BaseSequencer {
 
 /**
  * The tests that judge src/domain, src/actors and src/booking for `npm run test:mutation`: the
- * unit tests, the slot and zone properties, and the actor tests. Each survivor runs every test
+ * unit tests, the slot and zone properties, the actor tests and the booking context's tests
+ * (no web server). Each survivor runs every test
  * that reaches it again, so the HTTP, browser, process and actor-property suites (seconds to
  * minutes a run) would make one run take about a day on two cores; what only they reach counts
  * as not covered, and the score says so.
@@ -31,8 +32,12 @@ export default defineConfig({
       "test/properties/slots.properties.test.ts",
       "test/properties/zone.properties.test.ts",
       "test/actors/**/*.test.ts",
+      "test/booking/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**"],
+    // A mutant that stops the mailbox leaves a test waiting: fail it in seconds, not a minute.
+    testTimeout: 10_000,
+    hookTimeout: 30_000,
     sequence: { ...base.test?.sequence, sequencer: QuickestFirst },
   },
 });
