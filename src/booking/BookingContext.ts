@@ -4,7 +4,7 @@ import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Accept, Book, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
-import { InvalidInput, NotFound } from "../domain/errors.ts";
+import { InvalidInput, NotFound, Unauthorized } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
 import { WebhookRepository, type Webhook } from "../persistence/WebhookRepository.ts";
@@ -19,6 +19,8 @@ import { MeetingsRepository } from "../persistence/MeetingsRepository.ts";
 import type { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
 import { makeHostSetup } from "./HostSetup.ts";
+import { makeApiKeys } from "./ApiKeys.ts";
+import { ApiKeyRepository, API_KEY_SCOPES, isApiKey, type ApiKeyScope } from "../persistence/ApiKeyRepository.ts";
 
 /**
  * The one place the web layer asks about bookings: what a host offers, booking and holding,
@@ -30,7 +32,7 @@ import { makeHostSetup } from "./HostSetup.ts";
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository | AgendaRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository | AgendaRepository | ApiKeyRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;
@@ -220,22 +222,45 @@ export const makeBookingContext = (deps: ContextDeps) => {
     );
   };
 
+  /** The host a bearer token speaks for and what it may do: a session may do anything, an API key what its scopes say. */
+  const bearerOf = (bearer: string) =>
+    isApiKey(bearer)
+      ? Effect.flatMap(ApiKeyRepository, (r) => r.authenticate(bearer, deps.now()))
+      : Effect.map(
+          Effect.flatMap(HostSessionRepository, (r) => r.hostOfSession(bearer, deps.now())),
+          (hostId) => (hostId === undefined ? undefined : { hostId, scopes: API_KEY_SCOPES }),
+        );
+
+  /** Write includes read: a key that may change things may look at them. */
+  const allows = (scopes: ReadonlyArray<ApiKeyScope>, need: ApiKeyScope) => scopes.includes(need) || scopes.includes("write");
+
+  const outOfScope = (need: ApiKeyScope) =>
+    new Unauthorized({ message: `This API key may not ${need}: make a key with the ${need} scope on your API keys page.` });
+
+  /** The host whose session or API key the request bears (undefined: none that works), when it may do what is needed. */
+  const hostOfBearer = async (bearer: string | undefined, need: ApiKeyScope): Promise<Answer<HostId | undefined>> => {
+    if (bearer === undefined) return undefined;
+    const found = await run(bearerOf(bearer));
+    if (found === undefined || isBookingError(found)) return found;
+    return allows(found.scopes, need) ? found.hostId : outOfScope(need);
+  };
+
   /**
    * Who may act on a booking by bearer token: its invitee (the manage token) or its host (a
-   * session of that host). Anyone else gets the same 404 as an unknown booking, after the same
-   * work: both lookups and the comparison run whether or not the booking exists.
+   * session or an API key of that host, with the scope needed). Anyone else gets the same 404
+   * as an unknown booking, after the same work: both lookups and the comparison run whether or
+   * not the booking exists.
    */
-  const actingByBearer = (id: string, bearer: string | undefined): Promise<Answer<Acting>> => {
+  const actingByBearer = (id: string, bearer: string | undefined, need: ApiKeyScope): Promise<Answer<Acting>> => {
     if (bearer === undefined || !Schema.is(BookingId)(id)) return Promise.resolve(notFound("booking"));
     return run(
       Effect.gen(function* () {
-        const [booking, host] = yield* Effect.all(
-          [(yield* BookingRepository).findById(id), (yield* HostSessionRepository).hostOfSession(bearer, deps.now())],
-          { concurrency: "unbounded" },
-        );
+        const [booking, host] = yield* Effect.all([(yield* BookingRepository).findById(id), bearerOf(bearer)], { concurrency: "unbounded" });
         const isInvitee = sameSecret(booking?.manageToken ?? UNKNOWN_TOKEN, bearer);
         if (booking !== undefined && isInvitee) return { booking, by: "invitee" as const };
-        if (booking !== undefined && host === booking.hostId) return { booking, by: "host" as const };
+        if (booking !== undefined && host?.hostId === booking.hostId) {
+          return allows(host.scopes, need) ? { booking, by: "host" as const } : yield* outOfScope(need);
+        }
         return yield* notFound("booking");
       }),
     );
@@ -377,6 +402,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     decline,
     reschedule,
     hostOfSession,
+    hostOfBearer,
     signInLinkHost,
     signIn,
     signOut,
@@ -386,6 +412,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     meetings,
     exportMeetings,
     keepMeetingNote,
+    ...makeApiKeys({ run, now: deps.now }),
     ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings, signupOpen: deps.signupOpen }),
     mailbox,
     mailboxMessage,

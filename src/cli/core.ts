@@ -2,6 +2,7 @@ import { Layer } from "effect";
 import { HostActorsLive } from "../actors/HostActors.ts";
 import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { AgendaRepository } from "../persistence/AgendaRepository.ts";
+import { ApiKeyRepository } from "../persistence/ApiKeyRepository.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
@@ -26,6 +27,7 @@ export const Repositories = Layer.mergeAll(
   WebhookRepository.Default,
   MeetingsRepository.Default,
   AgendaRepository.Default,
+  ApiKeyRepository.Default,
 ).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );

@@ -32,6 +32,7 @@ import { bookingPageRoutes } from "./routes/bookingPages.ts";
 import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { asCheck, hostSetupRoutes } from "./routes/hostSetupPages.ts";
+import { apiKeyPages } from "./routes/apiKeyPages.ts";
 import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
@@ -319,6 +320,7 @@ export const HttpServerLive = Layer.scoped(
     const ready = readiness(run, limits, () => draining);
     const hostPages = hostPageRoutes(web);
     const setup = hostSetupRoutes(web);
+    const keys = apiKeyPages(web);
     const hostMeetings = hostMeetingsRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
@@ -399,6 +401,9 @@ export const HttpServerLive = Layer.scoped(
       { method: "post", pattern: "/host/sessions/end-all", handler: setup.endSessions, limit: "change" },
       { method: "post", pattern: "/host/sessions/:id/end", handler: setup.endSessions, limit: "change" },
       { method: "post", pattern: "/host/team/invitations", handler: setup.invite, limit: "change" },
+      { method: "get", pattern: "/host/api-keys", handler: keys.list, limit: "read" },
+      { method: "post", pattern: "/host/api-keys", handler: keys.create, limit: "change" },
+      { method: "post", pattern: "/host/api-keys/:id/revoke", handler: keys.revoke, limit: "change" },
       { method: "post", pattern: "/host/team/:id/deactivate", handler: setup.deactivate, limit: "change" },
       { method: "post", pattern: "/host/team/:id/reactivate", handler: setup.reactivate, limit: "change" },
       { method: "post", pattern: "/host/team/:id/role", handler: setup.setMemberRole, limit: "change" },

@@ -1,10 +1,11 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Schema } from "effect";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { HostId, HostRole } from "../domain/model.ts";
 import { sqlState } from "./BookingRepository.ts";
 import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
+import { digestOf, newToken, TOKEN } from "./tokens.ts";
 
 const MINUTE_MS = 60_000;
 /** A sign-in link is for now, not for later: it works once, within this time. */
@@ -12,10 +13,6 @@ export const SIGN_IN_LINK_MINUTES = 15;
 export const SESSION_DAYS = 30;
 export const INVITATION_DAYS = 7;
 
-/** 256 random bits: unguessable, and short enough for a URL or a cookie. */
-const newToken = () => randomBytes(32).toString("base64url");
-const digestOf = (token: string) => createHash("sha256").update(token).digest();
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const iso = (ms: number) => new Date(ms).toISOString();
 const hostIdOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ hostId: HostId }))(rows), (r) => r?.hostId);
 

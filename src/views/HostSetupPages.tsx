@@ -10,7 +10,7 @@ import { Avatar } from "./Avatar.tsx";
 import { CsrfField, Layout, type PageContext } from "./Layout.tsx";
 import type { ZoneGroup } from "./ZonePicker.tsx";
 
-export type HostSection = "meetings" | "all-meetings" | "event-types" | "availability" | "team" | "account";
+export type HostSection = "meetings" | "all-meetings" | "event-types" | "availability" | "team" | "account" | "api-keys";
 
 export interface Notice {
   readonly text: string;
@@ -24,6 +24,7 @@ const SECTIONS: ReadonlyArray<readonly [HostSection, string, string]> = [
   ["availability", "/host/availability", "Availability"],
   ["team", "/host/team", "Team"],
   ["account", "/host/account", "Account"],
+  ["api-keys", "/host/api-keys", "API keys"],
 ];
 
 /** The host's pages, one link each; the team is only the owner's and admins' business. */
@@ -64,7 +65,7 @@ export const NoticeLine = (p: { readonly notice: Notice | undefined }) => (
   </div>
 );
 
-interface HostPageProps {
+export interface HostPageProps {
   readonly page: PageContext;
   readonly host: Host;
   readonly lead: boolean;

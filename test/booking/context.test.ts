@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiKeyProblems, MAX_API_KEYS } from "../../src/booking/ApiKeys.ts";
 import { HostRepository, newEventType } from "../../src/persistence/HostRepository.ts";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
@@ -176,16 +177,16 @@ describe("who may act on a booking", () => {
 
   it("lets the invitee act by the manage token and the host by a session, and nobody else", async () => {
     const booking = ok(await bookFirst(host, "Gus"));
-    expect(ok(await booked.context.actingByBearer(booking.id, booking.manageToken)).by).toBe("invitee");
+    expect(ok(await booked.context.actingByBearer(booking.id, booking.manageToken, "read")).by).toBe("invitee");
     const { session } = await sessionOf(host.hostId);
-    expect(ok(await booked.context.actingByBearer(booking.id, session)).by).toBe("host");
+    expect(ok(await booked.context.actingByBearer(booking.id, session, "read")).by).toBe("host");
     const { session: stranger } = await sessionOf(otherHost.hostId);
-    expect(await booked.context.actingByBearer(booking.id, stranger)).toMatchObject({ _tag: "NotFound", what: "booking" });
-    expect(await booked.context.actingByBearer(booking.id, undefined)).toMatchObject({ _tag: "NotFound" });
-    expect(await booked.context.actingByBearer("not-an-id", booking.manageToken)).toMatchObject({ _tag: "NotFound" });
-    expect(await booked.context.actingByBearer(booking.id, `${booking.manageToken}x`)).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.actingByBearer(booking.id, stranger, "read")).toMatchObject({ _tag: "NotFound", what: "booking" });
+    expect(await booked.context.actingByBearer(booking.id, undefined, "read")).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.actingByBearer("not-an-id", booking.manageToken, "read")).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.actingByBearer(booking.id, `${booking.manageToken}x`, "read")).toMatchObject({ _tag: "NotFound" });
     const unknown = "00000000-0000-4000-8000-00000000beef";
-    expect(await booked.context.actingByBearer(unknown, booking.manageToken)).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.actingByBearer(unknown, booking.manageToken, "read")).toMatchObject({ _tag: "NotFound" });
   });
 
   it("gives a host their own booking and answers another host's like an unknown one", async () => {
@@ -198,7 +199,7 @@ describe("who may act on a booking", () => {
   it("cancels and reschedules as whoever acts, with their reason", async () => {
     const booking = ok(await bookFirst(host, "Ivy"));
     const starts = await offeredStarts(booked.context, host.hostId, host.eventTypeId);
-    const acting = ok(await booked.context.actingByBearer(booking.id, booking.manageToken));
+    const acting = ok(await booked.context.actingByBearer(booking.id, booking.manageToken, "read"));
     const moved = ok(await booked.context.reschedule(acting, starts[0]!, "train late"));
     expect(moved.start).toBe(starts[0]);
     expect(moved.version).toBe(booking.version + 1);
@@ -310,5 +311,56 @@ describe("the host's meetings", () => {
     expect(await booked.context.mailboxMessage("x1")).toMatchObject({ _tag: "NotFound", what: "page" });
     expect(await booked.context.mailboxMessage("999999")).toMatchObject({ _tag: "NotFound", what: "page" });
     expect(Array.isArray(ok(await booked.context.mailbox()))).toBe(true);
+  });
+});
+
+describe("API keys", () => {
+  it("makes a key with its scopes in a fixed order, refuses a bad name or scope, and at most twenty", async () => {
+    const host = await booked.run(createHost());
+    expect(apiKeyProblems("", []).map((p) => p.field)).toEqual(["name", "scopes"]);
+    expect(apiKeyProblems("x".repeat(101), ["read", "admin"]).map((p) => p.field)).toEqual(["name", "scopes"]);
+    expect(apiKeyProblems("a\u0000", ["read"]).map((p) => p.field)).toEqual(["name"]);
+    expect(apiKeyProblems("\ud800", ["read"]).map((p) => p.field)).toEqual(["name"]);
+    expect(apiKeyProblems("x".repeat(100), ["write", "read"])).toEqual([]);
+    expect(await booked.context.createApiKey(host.hostId, " ", ["read"])).toMatchObject({ _tag: "InvalidInput", field: "name" });
+    const made = ok(await booked.context.createApiKey(host.hostId, "  Sync  ", ["write", "read"]));
+    expect(made.apiKey).toMatchObject({ name: "Sync", scopes: ["read", "write"], lastUsedAt: null });
+    expect(made.key).toMatch(/^rvk_[A-Za-z0-9_-]{43}$/);
+    for (let i = 1; i < MAX_API_KEYS; i++) ok(await booked.context.createApiKey(host.hostId, `k${i}`, ["read"]));
+    expect(await booked.context.createApiKey(host.hostId, "one more", ["read"])).toMatchObject({ _tag: "InvalidInput", message: "You have 20 keys; revoke one you no longer use first" });
+    expect(ok(await booked.context.apiKeys(host.hostId))).toHaveLength(MAX_API_KEYS);
+  });
+
+  it("speaks for its host with the scopes it has: write includes read; a session may do both", async () => {
+    const host = await booked.run(createHost());
+    const reader = ok(await booked.context.createApiKey(host.hostId, "reader", ["read"])).key;
+    const writer = ok(await booked.context.createApiKey(host.hostId, "writer", ["write"])).key;
+    const { session } = await sessionOf(host.hostId);
+    expect(await booked.context.hostOfBearer(undefined, "read")).toBeUndefined();
+    expect(await booked.context.hostOfBearer(reader, "read")).toBe(host.hostId);
+    expect(await booked.context.hostOfBearer(reader, "write")).toMatchObject({ _tag: "Unauthorized", message: expect.stringContaining("may not write") });
+    expect(await booked.context.hostOfBearer(writer, "read")).toBe(host.hostId);
+    expect(await booked.context.hostOfBearer(writer, "write")).toBe(host.hostId);
+    expect(await booked.context.hostOfBearer(session, "write")).toBe(host.hostId);
+    expect(await booked.context.hostOfBearer(`rvk_${"A".repeat(43)}`, "read")).toBeUndefined();
+    const booking = ok(await bookFirst(host, "Max"));
+    expect(ok(await booked.context.actingByBearer(booking.id, reader, "read")).by).toBe("host");
+    expect(await booked.context.actingByBearer(booking.id, reader, "write")).toMatchObject({ _tag: "Unauthorized" });
+    expect(ok(await booked.context.actingByBearer(booking.id, writer, "write")).by).toBe("host");
+    const stranger = ok(await booked.context.createApiKey((await booked.run(createHost())).hostId, "stranger", ["write"])).key;
+    expect(await booked.context.actingByBearer(booking.id, stranger, "read")).toMatchObject({ _tag: "NotFound", what: "booking" });
+  });
+
+  it("revokes only the host's own key, after which it speaks for nobody", async () => {
+    const host = await booked.run(createHost());
+    const other = await booked.run(createHost());
+    const made = ok(await booked.context.createApiKey(host.hostId, "old", ["read"]));
+    expect(await booked.context.revokeApiKey(other.hostId, made.apiKey.id)).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.revokeApiKey(host.hostId, "nope")).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.hostOfBearer(made.key, "read")).toBe(host.hostId);
+    expect(await booked.context.revokeApiKey(host.hostId, made.apiKey.id)).toBeUndefined();
+    expect(await booked.context.revokeApiKey(host.hostId, made.apiKey.id)).toMatchObject({ _tag: "NotFound" });
+    expect(await booked.context.hostOfBearer(made.key, "read")).toBeUndefined();
+    expect(ok(await booked.context.apiKeys(host.hostId))).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { useTestApp } from "../support/app.ts";
 import { bookViaApi } from "../support/api.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
+import { ApiKeyRepository } from "../../src/persistence/ApiKeyRepository.ts";
 
 /**
  * Every route and method, with random paths, percent-encodings, headers and bodies. Whatever
@@ -22,6 +23,8 @@ let booking: { id: string; manageToken: string };
 let other: { id: string; manageToken: string };
 /** A real session of the host (the owner, so the team pages answer): signed-in pages see the fuzz too. */
 let session: string;
+/** A real read-only API key of the host (and its id): the API reads with it, and may write nothing. */
+let readKey: { id: string; key: string };
 
 beforeAll(async () => {
   host = await app.runtime.runPromise(
@@ -41,9 +44,11 @@ beforeAll(async () => {
       return (yield* access.redeemSignInLink(link, Date.now(), "fuzz"))!.session;
     }),
   );
+  const made = await app.runtime.runPromise(Effect.flatMap(ApiKeyRepository, (r) => r.create(host.hostId, "fuzz", ["read"], Date.now())));
+  readKey = { id: made.apiKey.id, key: made.key };
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "schedules", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "schedules", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes", "api_keys"];
 
 const rowCounts = () =>
   app.runtime.runPromise(
@@ -53,6 +58,7 @@ const rowCounts = () =>
       for (const table of TABLES) counts[table] = (yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`)[0]!.n;
       // Ending a session changes a row rather than removing it.
       counts["ended sessions"] = (yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM host_sessions WHERE ended_at IS NOT NULL`)[0]!.n;
+      counts["revoked keys"] = (yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM api_keys WHERE revoked_at IS NOT NULL`)[0]!.n;
       return counts;
     }),
   );
@@ -60,7 +66,7 @@ const rowCounts = () =>
 /** Percent-encodings valid and broken, odd characters, and the real names of things. */
 const segment = () =>
   fc.oneof(
-    fc.constantFrom(host.hostSlug, host.eventSlug, host.hostId, host.eventTypeId, booking.id, booking.manageToken, "demo", "api", "host", "live", "mailbox", "1", "0", "-1", "99999999999999999999", "..", ".", ""),
+    fc.constantFrom(host.hostSlug, host.eventSlug, host.hostId, host.eventTypeId, booking.id, booking.manageToken, readKey.id, "demo", "api", "host", "live", "mailbox", "1", "0", "-1", "99999999999999999999", "..", ".", ""),
     fc.string({ maxLength: 20 }).map(encodeURIComponent),
     fc.constantFrom("%ZZ", "%E0%A4%A", "%FF%FE", "%00", "%", "%2F", "%C0%AF", "%ED%A0%80", "a%20b", "%F0%9F%98%80"),
     fc.stringMatching(/^[a-z0-9-]{1,70}$/),
@@ -119,6 +125,8 @@ const TEMPLATES = [
   "/host/team/:s/deactivate",
   "/host/team/:s/reactivate",
   "/host/team/:s/role",
+  "/host/api-keys",
+  "/host/api-keys/:s/revoke",
   "/host/join/:s",
   "/host/live",
   "/host/notices/:s/retry",
@@ -196,7 +204,12 @@ const headersArb = () =>
         headerValue(),
       ),
       "hx-request-type": fc.constantFrom("partial", "full"),
-      authorization: fc.oneof(fc.constant(`Bearer ${other.manageToken}`), fc.constantFrom("Bearer", "Bearer x y", "Basic abc"), headerValue()),
+      authorization: fc.oneof(
+        fc.constant(`Bearer ${other.manageToken}`),
+        fc.constant(`Bearer ${readKey.key}`),
+        fc.constantFrom("Bearer", "Bearer x y", "Basic abc", "Bearer rvk_", `Bearer rvk_${"A".repeat(43)}`),
+        headerValue(),
+      ),
       "idempotency-key": headerValue(),
       "x-forwarded-for": fc.constantFrom("1.2.3.4", "garbage", "::1"),
     },
@@ -231,7 +244,7 @@ const formBody = () =>
         fc.oneof(
           fc.constantFrom("_csrf", "_v", "embed", "start", "tz", "d", "hold", "idempotencyKey", "name", "email", "note", "reason", "answers.topic", "answers.__proto__", "url", "event.booking.created"),
           fc.constantFrom("title", "slug", "durationMinutes", "durationChoices", "maxDaysAhead", "questions[0].label", "questions[0].kind", "questions[0].options", "active", "locationKind", "location", "until", "requiresConfirmation", "reminderMinutes", "colour"),
-          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId", "listed"),
+          fc.constantFrom("action", "copyFrom", "copyTo.2", "hours[1][0].start", "hours[1][0].end", "date", "mode", "windows[0].start", "timeZone", "bio", "noShow", "back", "agendaHour", "_check", "_shown", "schedule", "scheduleId", "listed", "read", "write"),
           fc.string({ maxLength: 10 }),
         ),
         fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("\u0000", "%ZZ", "2027-01-05T10:00:00Z", "x".repeat(3000))),

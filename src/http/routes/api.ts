@@ -108,6 +108,9 @@ export const bookingJson = (web: Web, b: Booking, by: Party = "invitee") => ({
 
 const bearerOf = (request: Request) => /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
 
+/** What an API key needs for a request: reads need `read`, everything else `write`. */
+const scopeOf = (request: Request) => (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
+
 export const apiRoutes = (web: Web) => {
   const { booking: context } = web;
   const problem = (error: AppError) => problemReply(web, error);
@@ -146,12 +149,12 @@ export const apiRoutes = (web: Web) => {
   };
 
   const get = async (request: Request): Promise<Reply> => {
-    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request));
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request), scopeOf(request));
     return isAppError(acting) ? problem(acting) : json(200, bookingJson(web, acting.booking, acting.by));
   };
 
   const cancel = async (request: Request): Promise<Reply> => {
-    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request));
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request), scopeOf(request));
     if (isAppError(acting)) return problem(acting);
     const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
     if (isReply(body)) return body;
@@ -160,7 +163,7 @@ export const apiRoutes = (web: Web) => {
   };
 
   const reschedule = async (request: Request): Promise<Reply> => {
-    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request));
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request), scopeOf(request));
     if (isAppError(acting)) return problem(acting);
     const body = decodeBody(web, request, RescheduleRequest);
     if (isReply(body)) return body;
@@ -173,7 +176,7 @@ export const apiRoutes = (web: Web) => {
    * (`{"reason"?}`), with the host's session token; its invitee (or anyone else) gets a 404.
    */
   const answerRequest = (verdict: "accept" | "decline") => async (request: Request): Promise<Reply> => {
-    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request));
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request), scopeOf(request));
     if (isAppError(acting)) return problem(acting);
     const body = request.body.length === 0 ? { reason: null } : decodeBody(web, request, CancelRequest);
     if (isReply(body)) return body;
@@ -193,11 +196,14 @@ export const apiRoutes = (web: Web) => {
     return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) });
   };
 
-  /** The host whose session token the request bears, or the 401 that says it needs one. */
+  /** The host whose session token or API key the request bears, or the 403 that says what it needs. */
   const bearingHost = async (request: Request): Promise<HostId | Reply> => {
-    const hostId = await context.hostOfSession(bearerOf(request));
+    const hostId = await context.hostOfBearer(bearerOf(request), scopeOf(request));
     if (isAppError(hostId)) return problem(hostId);
-    return hostId ?? problem(new Unauthorized({ message: "Send a host session token: Authorization: Bearer <sessionToken> (from POST /api/v1/host/sessions)." }));
+    return (
+      hostId ??
+      problem(new Unauthorized({ message: "Send an API key (made on your API keys page) or a host session token (from POST /api/v1/host/sessions): Authorization: Bearer <key>." }))
+    );
   };
 
   const webhookJson = (w: { id: string; url: string; secret: string; events: ReadonlyArray<string>; createdAt: number }) => ({
