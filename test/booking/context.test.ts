@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyProblems, MAX_API_KEYS } from "../../src/booking/ApiKeys.ts";
@@ -362,5 +363,13 @@ describe("API keys", () => {
     expect(await booked.context.revokeApiKey(host.hostId, made.apiKey.id)).toMatchObject({ _tag: "NotFound" });
     expect(await booked.context.hostOfBearer(made.key, "read")).toBeUndefined();
     expect(ok(await booked.context.apiKeys(host.hostId))).toEqual([]);
+  });
+
+  it("stops speaking for a host who is deactivated", async () => {
+    const host = await booked.run(createHost());
+    const { key } = ok(await booked.context.createApiKey(host.hostId, "script", ["read"]));
+    expect(await booked.context.hostOfBearer(key, "read")).toBe(host.hostId);
+    await booked.run(Effect.flatMap(SqlClient, (sql) => sql`UPDATE hosts SET active = false WHERE id = ${host.hostId}`));
+    expect(await booked.context.hostOfBearer(key, "read")).toBeUndefined();
   });
 });
