@@ -26,7 +26,7 @@ const TimeZoneName = Schema.String.pipe(
   }),
 );
 
-const WallTime = Schema.String.pipe(
+export const WallTime = Schema.String.pipe(
   Schema.transformOrFail(Schema.Number, {
     strict: true,
     decode: (s, _, ast) => {
@@ -59,11 +59,11 @@ const DateText = Schema.String.pipe(
   }),
 );
 
-const Window = Schema.Struct({ start: WallTime, end: WallTime }).pipe(
+export const Window = Schema.Struct({ start: WallTime, end: WallTime }).pipe(
   Schema.filter((w) => w.start < w.end || { path: ["start"], message: "must be before end" }),
 );
 
-const Weekday = Schema.Int.pipe(
+export const Weekday = Schema.Int.pipe(
   Schema.filter((d) => (d >= 0 && d <= 6) || "must be a weekday from 0 (Sunday) to 6 (Saturday)"),
 );
 

@@ -33,6 +33,7 @@ import { eventPageRoutes } from "./routes/eventPages.ts";
 import { hostPageRoutes } from "./routes/hostPages.ts";
 import { asCheck, hostSetupRoutes } from "./routes/hostSetupPages.ts";
 import { apiKeyPages } from "./routes/apiKeyPages.ts";
+import { hostApiRoutes } from "./routes/hostApi.ts";
 import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
@@ -56,7 +57,7 @@ export interface HttpServerShape {
 /** The running server: the port it listens on (PORT=0 picks a free one, as tests do). */
 export class HttpServer extends Context.Tag("rendezvous/HttpServer")<HttpServer, HttpServerShape>() {}
 
-type Method = "get" | "post" | "del" | "any";
+type Method = "get" | "post" | "put" | "patch" | "del" | "any";
 
 interface Route {
   readonly method: Method;
@@ -321,6 +322,7 @@ export const HttpServerLive = Layer.scoped(
     const hostPages = hostPageRoutes(web);
     const setup = hostSetupRoutes(web);
     const keys = apiKeyPages(web);
+    const hostApi = hostApiRoutes(web);
     const hostMeetings = hostMeetingsRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
@@ -348,6 +350,16 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/api/v1/host/webhooks", handler: api.listWebhooks, limit: "read" },
       { method: "post", pattern: "/api/v1/host/webhooks", handler: api.addWebhook, limit: "change" },
       { method: "del", pattern: "/api/v1/host/webhooks/:id", handler: api.removeWebhook, limit: "change" },
+      { method: "get", pattern: "/api/v1/host", handler: hostApi.profile, limit: "read" },
+      { method: "get", pattern: "/api/v1/host/event-types", handler: hostApi.listEventTypes, limit: "read" },
+      { method: "post", pattern: "/api/v1/host/event-types", handler: hostApi.createEventType, limit: "change" },
+      { method: "get", pattern: "/api/v1/host/event-types/:id", handler: hostApi.getEventType, limit: "read" },
+      { method: "patch", pattern: "/api/v1/host/event-types/:id", handler: hostApi.updateEventType, limit: "change" },
+      { method: "del", pattern: "/api/v1/host/event-types/:id", handler: hostApi.deleteEventType, limit: "change" },
+      { method: "get", pattern: "/api/v1/host/availability", handler: hostApi.availability, limit: "read" },
+      { method: "put", pattern: "/api/v1/host/availability/weekly", handler: hostApi.replaceWeeklyHours, limit: "change" },
+      { method: "put", pattern: "/api/v1/host/availability/overrides/:date", handler: hostApi.setOverride, limit: "change" },
+      { method: "del", pattern: "/api/v1/host/availability/overrides/:date", handler: hostApi.removeOverride, limit: "change" },
       { method: "any", pattern: "/api/*", handler: api.notFound, limit: "read" },
       { method: "get", pattern: "/booking/:token", handler: bookings.details, limit: "read" },
       { method: "get", pattern: "/booking/:token/meeting.ics", handler: bookings.ics, limit: "read" },

@@ -64,10 +64,10 @@ export const problemReply = (web: Web, error: AppError): Reply => {
   };
 };
 
-const invalid = (web: Web, field: string, message: string) => problemReply(web, new InvalidInput({ field, message }));
+export const invalid = (web: Web, field: string, message: string) => problemReply(web, new InvalidInput({ field, message }));
 
 /** A JSON body decoded with a Schema, or the 400/415 reply that says what is wrong. */
-const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I>): A | Reply => {
+export const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Schema<A, I>): A | Reply => {
   if (mediaTypeOf(request.headers.get("content-type")) !== "application/json") {
     return problemReply(web, new UnsupportedMediaType({ expected: "application/json" }));
   }
@@ -110,6 +110,16 @@ const bearerOf = (request: Request) => /^Bearer (\S+)$/i.exec(request.headers.ge
 
 /** What an API key needs for a request: reads need `read`, everything else `write`. */
 const scopeOf = (request: Request) => (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
+
+/** The host whose session token or API key the request bears, or the 403 that says what it needs. */
+export const hostBearing = async (web: Web, request: Request): Promise<HostId | Reply> => {
+  const hostId = await web.booking.hostOfBearer(bearerOf(request), scopeOf(request));
+  if (isAppError(hostId)) return problemReply(web, hostId);
+  return (
+    hostId ??
+    problemReply(web, new Unauthorized({ message: "Send an API key (made on your API keys page) or a host session token (from POST /api/v1/host/sessions): Authorization: Bearer <key>." }))
+  );
+};
 
 export const apiRoutes = (web: Web) => {
   const { booking: context } = web;
@@ -196,15 +206,7 @@ export const apiRoutes = (web: Web) => {
     return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) });
   };
 
-  /** The host whose session token or API key the request bears, or the 403 that says what it needs. */
-  const bearingHost = async (request: Request): Promise<HostId | Reply> => {
-    const hostId = await context.hostOfBearer(bearerOf(request), scopeOf(request));
-    if (isAppError(hostId)) return problem(hostId);
-    return (
-      hostId ??
-      problem(new Unauthorized({ message: "Send an API key (made on your API keys page) or a host session token (from POST /api/v1/host/sessions): Authorization: Bearer <key>." }))
-    );
-  };
+  const bearingHost = (request: Request) => hostBearing(web, request);
 
   const webhookJson = (w: { id: string; url: string; secret: string; events: ReadonlyArray<string>; createdAt: number }) => ({
     id: w.id,

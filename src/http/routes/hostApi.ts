@@ -1,0 +1,205 @@
+import { Schema } from "effect";
+import { EventTypeFields, QuestionPayload } from "../../actors/protocol.ts";
+import { NotFound } from "../../domain/errors.ts";
+import { COLOURS, EventTypeId, LOCATION_KINDS, ScheduleId, type EventType, type HostId } from "../../domain/model.ts";
+import { WallTime, Weekday, Window } from "../../domain/spec.ts";
+import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
+import { formatLocalDate, formatWallTime, parseLocalDate } from "../../domain/time.ts";
+import { isReply, type Reply, type Request } from "../exchange.ts";
+import { isAppError } from "../problems.ts";
+import { json, type Web } from "../web.ts";
+import { decodeBody, hostBearing, problemReply } from "./api.ts";
+
+const Minutes = Schema.Int;
+const orNull = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null });
+
+/** An event type as a script creates it: what the editor asks, with the editor's defaults. */
+export const EventTypeBody = Schema.Struct({
+  slug: Schema.String,
+  title: Schema.String,
+  description: Schema.optionalWith(Schema.String, { default: () => "" }),
+  location: Schema.optionalWith(Schema.String, { default: () => "" }),
+  locationKind: Schema.optionalWith(Schema.Literal(...LOCATION_KINDS), { default: () => "none" as const }),
+  durationMinutes: Minutes,
+  durationChoices: Schema.optionalWith(Schema.Array(Minutes), { default: () => [] }),
+  bufferBeforeMinutes: Schema.optionalWith(Minutes, { default: () => 0 }),
+  bufferAfterMinutes: Schema.optionalWith(Minutes, { default: () => 0 }),
+  minimumNoticeMinutes: Schema.optionalWith(Minutes, { default: () => 0 }),
+  maxDaysAhead: orNull(Schema.Int),
+  slotIntervalMinutes: orNull(Minutes),
+  maxPerDay: orNull(Schema.Int),
+  maxPerWeek: orNull(Schema.Int),
+  questions: Schema.optionalWith(Schema.Array(QuestionPayload), { default: () => [] }),
+  active: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  requiresConfirmation: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  reminderMinutes: Schema.optionalWith(Schema.Array(Minutes), { default: () => [] }),
+  colour: Schema.optionalWith(Schema.Literal(...COLOURS), { default: () => "blue" as const }),
+  scheduleId: orNull(ScheduleId),
+});
+
+/** A change to some fields of an event type (`{"active": false}` turns it off). */
+export const EventTypePatch = Schema.partial(EventTypeFields);
+
+/** The host's weekly hours, replaced as a whole: wall times in their zone. */
+export const WeeklyHoursBody = Schema.Struct({ rules: Schema.Array(Schema.Struct({ weekday: Weekday, start: WallTime, end: WallTime })) });
+
+/** The windows of one or more dates from the path's date on (none: days off). */
+export const OverrideBody = Schema.Struct({ windows: Schema.Array(Window), days: Schema.optionalWith(Schema.Int, { default: () => 1 }) });
+
+const noContent: Reply = { status: 204, headers: [["Cache-Control", "no-store"]], body: "" };
+
+/** The host's own resources over `/api/v1/host/…`: profile, event types, availability. Every change goes through the host's actor. */
+export const hostApiRoutes = (web: Web) => {
+  const context = web.booking;
+  const problem = (error: Parameters<typeof problemReply>[1]) => problemReply(web, error);
+
+  const eventTypeJson = (host: HostSnapshot["host"], e: EventType) => ({
+    id: e.id,
+    slug: e.slug,
+    title: e.title,
+    description: e.description,
+    location: e.location,
+    locationKind: e.locationKind,
+    durationMinutes: e.durationMinutes,
+    durationChoices: e.durationChoices,
+    bufferBeforeMinutes: e.bufferBeforeMinutes,
+    bufferAfterMinutes: e.bufferAfterMinutes,
+    minimumNoticeMinutes: e.minimumNoticeMinutes,
+    maxDaysAhead: e.maxDaysAhead,
+    slotIntervalMinutes: e.slotIntervalMinutes,
+    maxPerDay: e.maxPerDay,
+    maxPerWeek: e.maxPerWeek,
+    questions: e.questions,
+    active: e.active,
+    requiresConfirmation: e.requiresConfirmation,
+    reminderMinutes: e.reminderMinutes,
+    colour: e.colour,
+    scheduleId: e.scheduleId,
+    bookingUrl: `${web.config.publicUrl}/${host.slug}/${e.slug}`,
+  });
+
+  const availabilityJson = (s: HostSnapshot) => ({
+    timeZone: s.host.timeZone,
+    rules: s.availability.rules.map((r) => ({ weekday: r.weekday, start: formatWallTime(r.start), end: formatWallTime(r.end) })),
+    overrides: s.availability.overrides.map((o) => ({ date: formatLocalDate(o.date), windows: o.windows.map((w) => ({ start: formatWallTime(w.start), end: formatWallTime(w.end) })) })),
+  });
+
+  /** The bearer's host and their latest snapshot, or the reply that refuses. */
+  const hostOf = async (request: Request): Promise<{ readonly hostId: HostId; readonly snapshot: HostSnapshot } | Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    const snapshot = await context.hostSnapshot(hostId);
+    return isAppError(snapshot) ? problem(snapshot) : { hostId, snapshot };
+  };
+
+  /** One of the host's event types by the path's id (a deleted one, or another host's, is a 404). */
+  const eventTypeOf = (snapshot: HostSnapshot, id: string): EventType | Reply => {
+    const eventType = Schema.is(EventTypeId)(id) ? snapshot.eventTypes.get(id) : undefined;
+    return eventType === undefined || eventType.deleted === true ? problem(new NotFound({ what: "event type" })) : eventType;
+  };
+
+  /** Answers with the event type as the actor now holds it. */
+  const savedEventType = async (hostId: HostId, id: EventTypeId, status: number) => {
+    const snapshot = await context.hostSnapshot(hostId);
+    if (isAppError(snapshot)) return problem(snapshot);
+    const extra: ReadonlyArray<readonly [string, string]> = status === 201 ? [["Location", `/api/v1/host/event-types/${id}`]] : [];
+    return json(status, eventTypeJson(snapshot.host, snapshot.eventTypes.get(id)!), extra);
+  };
+
+  const profile = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const { id, slug, name, timeZone, bio, locale } = host.snapshot.host;
+    return json(200, { id, slug, name, timeZone, bio, locale, bookingUrl: `${web.config.publicUrl}/${slug}` });
+  };
+
+  const listEventTypes = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const eventTypes = [...host.snapshot.eventTypes.values()].filter((e) => e.deleted !== true).sort((a, b) => a.title.localeCompare(b.title));
+    return json(200, { eventTypes: eventTypes.map((e) => eventTypeJson(host.snapshot.host, e)) });
+  };
+
+  const getEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const eventType = eventTypeOf(host.snapshot, request.params[0]!);
+    return isReply(eventType) ? eventType : json(200, eventTypeJson(host.snapshot.host, eventType));
+  };
+
+  const createEventType = async (request: Request): Promise<Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    const body = decodeBody(web, request, EventTypeBody);
+    if (isReply(body)) return body;
+    const id = await context.saveEventType(hostId, null, body);
+    return isAppError(id) ? problem(id) : savedEventType(hostId, id, 201);
+  };
+
+  const updateEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const eventType = eventTypeOf(host.snapshot, request.params[0]!);
+    if (isReply(eventType)) return eventType;
+    const patch = decodeBody(web, request, EventTypePatch);
+    if (isReply(patch)) return patch;
+    const { id, hostId: _host, deleted: _deleted, ...fields } = eventType;
+    const saved = await context.saveEventType(host.hostId, id, { ...fields, ...patch });
+    return isAppError(saved) ? problem(saved) : savedEventType(host.hostId, id, 200);
+  };
+
+  const deleteEventType = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const eventType = eventTypeOf(host.snapshot, request.params[0]!);
+    if (isReply(eventType)) return eventType;
+    const deleted = await context.deleteEventType(host.hostId, eventType.id);
+    return isAppError(deleted) ? problem(deleted) : noContent;
+  };
+
+  /** Answers with the availability as the actor now holds it. */
+  const savedAvailability = async (hostId: HostId) => {
+    const snapshot = await context.hostSnapshot(hostId);
+    return isAppError(snapshot) ? problem(snapshot) : json(200, availabilityJson(snapshot));
+  };
+
+  const availability = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    return isReply(host) ? host : json(200, availabilityJson(host.snapshot));
+  };
+
+  const replaceWeeklyHours = async (request: Request): Promise<Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    const body = decodeBody(web, request, WeeklyHoursBody);
+    if (isReply(body)) return body;
+    const saved = await context.replaceWeeklyHours(hostId, body.rules);
+    return isAppError(saved) ? problem(saved) : savedAvailability(hostId);
+  };
+
+  /** `PUT` sets the dates' windows from the path's date on; `DELETE` gives that date back to the weekly hours. */
+  const setOverride = (remove: boolean) => async (request: Request): Promise<Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    const date = parseLocalDate(request.params[0]!);
+    if (date === undefined) return problem(new NotFound({ what: "page" }));
+    const body = remove ? { windows: null, days: 1 } : decodeBody(web, request, OverrideBody);
+    if (isReply(body)) return body;
+    const saved = await context.setDateOverride(hostId, date, body.windows, body.days);
+    if (isAppError(saved)) return problem(saved);
+    return remove ? noContent : savedAvailability(hostId);
+  };
+
+  return {
+    profile,
+    listEventTypes,
+    getEventType,
+    createEventType,
+    updateEventType,
+    deleteEventType,
+    availability,
+    replaceWeeklyHours,
+    setOverride: setOverride(false),
+    removeOverride: setOverride(true),
+  };
+};

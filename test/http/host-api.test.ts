@@ -1,0 +1,130 @@
+import { Effect } from "effect";
+import { describe, expect, it } from "vitest";
+import type { HostId } from "../../src/domain/model.ts";
+import { ApiKeyRepository, type ApiKeyScope } from "../../src/persistence/ApiKeyRepository.ts";
+import { useTestApp } from "../support/app.ts";
+import { createHost } from "../support/fixtures.ts";
+import { queryOf } from "../support/host.ts";
+
+const app = useTestApp();
+const query = queryOf(app);
+
+const keyFor = (hostId: HostId, scopes: ReadonlyArray<ApiKeyScope> = ["write"]) =>
+  app.runtime.runPromise(Effect.map(Effect.flatMap(ApiKeyRepository, (r) => r.create(hostId, "test", scopes, Date.now())), (m) => m.key));
+
+/** A JSON request as a host's script sends it. */
+const call = async (key: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text === "" ? undefined : JSON.parse(text)) as Record<string, any> };
+};
+
+const eventTypeRows = (hostId: string) => query<{ slug: string }>("SELECT slug FROM event_types WHERE host_id = $1 ORDER BY slug", hostId);
+
+describe("a host's script with an API key", () => {
+  it("creates an event type and its hours, lists slots, books, reschedules and cancels", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC", rules: [] }));
+    const key = await keyFor(host.hostId);
+    const profile = await call(key, "GET", "/api/v1/host");
+    expect(profile.body).toMatchObject({ id: host.hostId, slug: host.hostSlug, timeZone: "UTC" });
+    const created = await call(key, "POST", "/api/v1/host/event-types", { slug: "consult", title: "Consultation", durationMinutes: 45, minimumNoticeMinutes: 60 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ slug: "consult", durationMinutes: 45, durationChoices: [45], active: true, colour: "blue", bookingUrl: `${app.url}/${host.hostSlug}/consult` });
+    const hours = await call(key, "PUT", "/api/v1/host/availability/weekly", { rules: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: "09:00", end: "12:00" })) });
+    expect(hours.status).toBe(200);
+    expect(hours.body["rules"]).toHaveLength(7);
+    expect(hours.body["rules"][0]).toEqual({ weekday: 0, start: "09:00", end: "12:00" });
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const slots = await call(key, "GET", `/api/v1/hosts/${host.hostSlug}/event-types/consult/slots?from=${from}`);
+    expect(slots.status).toBe(200);
+    const starts: string[] = slots.body["slots"].map((s: { start: string }) => s.start);
+    expect(starts.length).toBeGreaterThan(4);
+    expect(starts.every((s) => s.slice(11, 16) >= "09:00" && s.slice(11, 16) <= "11:15")).toBe(true);
+    const booked = await fetch(`${app.url}/api/v1/bookings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventTypeId: created.body["id"], start: starts[0], invitee: { name: "Ada", email: "ada@example.com", timeZone: "UTC" } }),
+    });
+    expect(booked.status).toBe(201);
+    const booking = (await booked.json()) as { id: string };
+    const moved = await call(key, "POST", `/api/v1/bookings/${booking.id}/reschedule`, { start: starts[3] });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ start: starts[3], cancelledBy: null });
+    const cancelled = await call(key, "POST", `/api/v1/bookings/${booking.id}/cancel`, { reason: "closed" });
+    expect(cancelled.body).toMatchObject({ status: "cancelled", cancelledBy: "host", cancelReason: "closed" });
+  });
+
+  it("changes some fields of an event type, turns it off, and deletes it", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const listed = await call(key, "GET", "/api/v1/host/event-types");
+    expect(listed.body["eventTypes"].map((e: { id: string }) => e.id)).toEqual([host.eventTypeId]);
+    const changed = await call(key, "PATCH", `/api/v1/host/event-types/${host.eventTypeId}`, { title: "Renamed", durationChoices: [30, 60] });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ title: "Renamed", slug: host.eventSlug, durationChoices: [30, 60] });
+    expect((await call(key, "GET", `/api/v1/host/event-types/${host.eventTypeId}`)).body["title"]).toBe("Renamed");
+    expect((await call(key, "PATCH", `/api/v1/host/event-types/${host.eventTypeId}`, { active: false })).body["active"]).toBe(false);
+    expect((await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).status).toBe(404);
+    expect((await call(key, "DELETE", `/api/v1/host/event-types/${host.eventTypeId}`)).status).toBe(204);
+    expect((await call(key, "GET", `/api/v1/host/event-types/${host.eventTypeId}`)).status).toBe(404);
+    expect((await call(key, "GET", "/api/v1/host/event-types")).body["eventTypes"]).toEqual([]);
+  });
+
+  it("sets and removes the hours of a date", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC" }));
+    const key = await keyFor(host.hostId);
+    const date = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const set = await call(key, "PUT", `/api/v1/host/availability/overrides/${date}`, { windows: [{ start: "13:00", end: "14:00" }] });
+    expect(set.status).toBe(200);
+    expect(set.body["overrides"]).toEqual([{ date, windows: [{ start: "13:00", end: "14:00" }] }]);
+    const slots = await call(key, "GET", `/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${date}T00:00:00Z&to=${date}T23:59:00Z`);
+    expect(slots.body["slots"].map((s: { start: string }) => s.start)).toEqual([`${date}T13:00:00.000Z`, `${date}T13:30:00.000Z`]);
+    expect((await call(key, "DELETE", `/api/v1/host/availability/overrides/${date}`)).status).toBe(204);
+    expect((await call(key, "GET", "/api/v1/host/availability")).body["overrides"]).toEqual([]);
+    expect((await call(key, "PUT", "/api/v1/host/availability/overrides/2026-02-30", { windows: [] })).status).toBe(404);
+  });
+
+  it("refuses bad input naming the field, and writes nothing", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const cases: Array<[string, string, unknown, string]> = [
+      ["POST", "/api/v1/host/event-types", { slug: "Bad Slug", title: "X", durationMinutes: 30 }, "slug"],
+      ["POST", "/api/v1/host/event-types", { slug: "ok", title: "X" }, "durationMinutes"],
+      ["POST", "/api/v1/host/event-types", { slug: "ok", title: "X", durationMinutes: 30, colour: "pink" }, "colour"],
+      ["POST", "/api/v1/host/event-types", { slug: host.eventSlug, title: "X", durationMinutes: 30 }, "slug"],
+      ["POST", "/api/v1/host/event-types", { slug: "ok", title: "X", durationMinutes: 30, extra: 1 }, "extra"],
+      ["PATCH", `/api/v1/host/event-types/${host.eventTypeId}`, { durationMinutes: -5 }, "durationMinutes"],
+      ["PUT", "/api/v1/host/availability/weekly", { rules: [{ weekday: 7, start: "09:00", end: "10:00" }] }, "rules"],
+      ["PUT", "/api/v1/host/availability/weekly", { rules: [{ weekday: 1, start: "10:00", end: "09:00" }] }, "rules"],
+      ["PUT", "/api/v1/host/availability/weekly", { rules: [{ weekday: 1, start: "9am", end: "10:00" }] }, "rules"],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const refused = await call(key, method, path, body);
+      expect(refused.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(String(refused.body["field"]), JSON.stringify(refused.body)).toContain(field);
+    }
+    expect((await eventTypeRows(host.hostId)).map((r) => r.slug)).toEqual([host.eventSlug]);
+    expect((await call(key, "GET", `/api/v1/host/event-types/${host.eventTypeId}`)).body["durationMinutes"]).toBe(30);
+    expect((await query("SELECT 1 FROM availability_rules WHERE host_id = $1 AND weekday = 1 AND start_time = '10:00'", host.hostId))).toEqual([]);
+  });
+
+  it("reaches nothing of another host's, and a read key changes nothing", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const other = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    expect((await call(key, "GET", `/api/v1/host/event-types/${other.eventTypeId}`)).status).toBe(404);
+    expect((await call(key, "PATCH", `/api/v1/host/event-types/${other.eventTypeId}`, { title: "Mine" })).status).toBe(404);
+    expect((await call(key, "DELETE", `/api/v1/host/event-types/${other.eventTypeId}`)).status).toBe(404);
+    const reader = await keyFor(host.hostId, ["read"]);
+    expect((await call(reader, "GET", "/api/v1/host/event-types")).status).toBe(200);
+    expect((await call(reader, "POST", "/api/v1/host/event-types", { slug: "nope", title: "N", durationMinutes: 30 })).status).toBe(403);
+    expect((await call(reader, "PUT", "/api/v1/host/availability/weekly", { rules: [] })).status).toBe(403);
+    expect((await eventTypeRows(host.hostId)).map((r) => r.slug)).toEqual([host.eventSlug]);
+    expect((await eventTypeRows(other.hostId)).map((r) => r.slug)).toEqual([other.eventSlug]);
+    expect((await call("no-key", "GET", "/api/v1/host")).status).toBe(403);
+  });
+});
