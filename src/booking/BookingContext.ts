@@ -366,6 +366,17 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return kept === true ? undefined : isBookingError(kept) ? kept : notFound("booking");
   };
 
+  /** A page of the host's meetings after a cursor (see MeetingsRepository.pageAfter). */
+  const meetingsAfter = (hostId: HostId, query: MeetingQuery, limit: number, after: { readonly start: number; readonly id: string } | null) =>
+    meetingsRepo((r) => r.pageAfter(hostId, query, deps.now(), limit, after));
+
+  /** Whether the invitee of one of the host's own meetings came; another host's is a 404. */
+  const markNoShow = async (acting: Acting, noShow: boolean): Promise<Answer<void>> => {
+    if (acting.by !== "host") return notFound("booking");
+    const marked = await meetingsRepo((r) => r.markNoShow(acting.booking.hostId, acting.booking.id, noShow));
+    return marked === true ? undefined : isBookingError(marked) ? marked : notFound("booking");
+  };
+
   /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */
   const mailbox = () => run(Effect.flatMap(DeliveryRepository, (r) => r.mailbox(200)));
 
@@ -411,6 +422,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
     retryNotice,
     meetings,
     exportMeetings,
+    meetingsAfter,
+    markNoShow,
     keepMeetingNote,
     ...makeApiKeys({ run, now: deps.now }),
     ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings, signupOpen: deps.signupOpen }),

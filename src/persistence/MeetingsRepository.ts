@@ -72,6 +72,34 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
         });
       });
 
+    /**
+     * A page of meetings after a cursor (the last one of the previous page), for the API: upcoming
+     * soonest first, the others latest first, ties by id, so pages neither skip nor repeat a
+     * meeting while others are booked or cancelled. One more row than asked says whether more follow.
+     */
+    const pageAfter = (hostId: HostId, q: MeetingQuery, now: number, limit: number, after: { readonly start: number; readonly id: string } | null) =>
+      Effect.gen(function* () {
+        const ascending = q.view === "upcoming" || q.view === "pending";
+        const order = ascending ? sql`b.start_at ASC, b.id ASC` : sql`b.start_at DESC, b.id DESC`;
+        const cursor =
+          after === null
+            ? sql`true`
+            : ascending
+              ? sql`(b.start_at, b.id) > (${iso(after.start)}::timestamptz, ${after.id}::uuid)`
+              : sql`(b.start_at, b.id) < (${iso(after.start)}::timestamptz, ${after.id}::uuid)`;
+        const rows = yield* sql`SELECT b.* FROM bookings b WHERE ${where(hostId, q, now)} AND ${cursor} ORDER BY ${order} LIMIT ${limit + 1}`;
+        const bookings = yield* bookingsOf(rows);
+        return { meetings: yield* withNotes(bookings.slice(0, limit)), more: bookings.length > limit };
+      });
+
+    /** Marks whether the invitee came to one of the host's own meetings, keeping the host's note; false when it is not theirs. */
+    const markNoShow = (hostId: HostId, bookingId: BookingId, noShow: boolean) =>
+      sql`
+        INSERT INTO booking_host_notes (booking_id, host_id, note, no_show)
+        SELECT id, host_id, '', ${noShow} FROM bookings WHERE id = ${bookingId} AND host_id = ${hostId}
+        ON CONFLICT (booking_id) DO UPDATE SET no_show = excluded.no_show, updated_at = now()
+        RETURNING booking_id`.pipe(Effect.map((rows) => rows.length === 1));
+
     /** Every matching meeting, for export (at most `limit`). */
     const all = (hostId: HostId, q: MeetingQuery, now: number, limit: number) =>
       Effect.flatMap(list(hostId, q, now, limit, 0), (page) => Effect.succeed(page.meetings));
@@ -84,6 +112,6 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
         ON CONFLICT (booking_id) DO UPDATE SET note = excluded.note, no_show = excluded.no_show, updated_at = now()
         RETURNING booking_id`.pipe(Effect.map((rows) => rows.length === 1));
 
-    return { list, all, keepNote } as const;
+    return { list, pageAfter, all, keepNote, markNoShow } as const;
   }),
 }) {}

@@ -145,6 +145,8 @@ const TEMPLATES = [
   "/api/v1/host/webhooks",
   "/api/v1/host/webhooks/:s",
   "/api/v1/host",
+  "/api/v1/host/bookings",
+  "/api/v1/bookings/:s/no-show",
   "/api/v1/host/event-types",
   "/api/v1/host/event-types/:s",
   "/api/v1/host/availability",
@@ -178,7 +180,7 @@ const queryArb = () =>
   fc
     .array(
       fc.tuple(
-        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "d", "duration", "schedule", "hold", "start", "embed", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x"),
+        fc.constantFrom("tz", "from", "to", "days", "date", "month", "clock", "d", "duration", "schedule", "hold", "start", "embed", "new", "cancelled", "signed-out", "saved", "view", "type", "q", "page", "event", "x", "eventTypeId", "limit", "cursor"),
         fc.oneof(
           fc.string({ maxLength: 30 }),
           fc.constantFrom("Europe/Vienna", "Pacific/Chatham", "2026-13-45", "2027-02", "9999-12-31T00:00:00Z", "-1", "1e9", "12h", "%ZZ", "past", "cancelled", "%00", "99999999999"),
@@ -243,6 +245,7 @@ const jsonBody = () =>
         rules: fc.array(fc.record({ weekday: fc.integer({ min: -1, max: 8 }), start: fc.constantFrom("09:00", "24:00", "9am", ""), end: fc.constantFrom("10:00", "00:00", "25:00") })),
         windows: fc.oneof(fc.constant([]), fc.array(fc.record({ start: fc.constantFrom("09:00", "x"), end: fc.constantFrom("10:00", "08:00") }))),
         days: fc.oneof(fc.integer({ min: -2, max: 200 }), fc.string()),
+        noShow: fc.oneof(fc.boolean(), fc.string()),
       }, { requiredKeys: [] })
       .map((v) => JSON.stringify(v)),
     fc.nat({ max: 40_000 }).map((n) => "[".repeat(n) + "]".repeat(n)),

@@ -128,3 +128,72 @@ describe("a host's script with an API key", () => {
     expect((await call("no-key", "GET", "/api/v1/host")).status).toBe(403);
   });
 });
+
+describe("the host's bookings over the API", () => {
+  const bookN = async (host: { hostSlug: string; eventSlug: string; eventTypeId: string }, n: number) => {
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] };
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const booked = await fetch(`${app.url}/api/v1/bookings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ eventTypeId: host.eventTypeId, start: slots.slots[i]!.start, invitee: { name: `Guest ${i}`, email: `guest${i}@example.com`, timeZone: "UTC" } }),
+      });
+      expect(booked.status).toBe(201);
+      ids.push(((await booked.json()) as { id: string }).id);
+    }
+    return ids;
+  };
+
+  it("pages through upcoming bookings by cursor, soonest first, none skipped or repeated while one is cancelled", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const ids = await bookN(host, 5);
+    const first = await call(key, "GET", "/api/v1/host/bookings?limit=2");
+    expect(first.status).toBe(200);
+    expect(first.body["bookings"].map((b: { id: string }) => b.id)).toEqual(ids.slice(0, 2));
+    expect(first.body["bookings"][0]).not.toHaveProperty("manageToken");
+    expect(first.body["bookings"][0]).toMatchObject({ note: "", noShow: false });
+    // A booking already seen is cancelled between pages: the next page starts where the last ended.
+    await call(key, "POST", `/api/v1/bookings/${ids[0]}/cancel`, {});
+    const second = await call(key, "GET", `/api/v1/host/bookings?limit=2&cursor=${first.body["nextCursor"]}`);
+    expect(second.body["bookings"].map((b: { id: string }) => b.id)).toEqual(ids.slice(2, 4));
+    const third = await call(key, "GET", `/api/v1/host/bookings?limit=2&cursor=${second.body["nextCursor"]}`);
+    expect(third.body["bookings"].map((b: { id: string }) => b.id)).toEqual([ids[4]]);
+    expect(third.body["nextCursor"]).toBeNull();
+    const cancelled = await call(key, "GET", "/api/v1/host/bookings?view=cancelled");
+    expect(cancelled.body["bookings"].map((b: { id: string }) => b.id)).toEqual([ids[0]]);
+    const searched = await call(key, "GET", "/api/v1/host/bookings?q=GUEST3");
+    expect(searched.body["bookings"].map((b: { id: string }) => b.id)).toEqual([ids[3]]);
+    const other = await app.runtime.runPromise(createHost());
+    expect((await call(key, "GET", `/api/v1/host/bookings?eventTypeId=${other.eventTypeId}`)).body["bookings"]).toEqual([]);
+    expect((await call(await keyFor(other.hostId), "GET", "/api/v1/host/bookings")).body["bookings"]).toEqual([]);
+  });
+
+  it("refuses a bad filter, naming it", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId, ["read"]);
+    for (const [q, field] of [["view=all", "view"], ["eventTypeId=x", "eventTypeId"], ["from=yesterday", "from"], ["limit=0", "limit"], ["limit=101", "limit"], ["cursor=bogus", "cursor"], [`q=${"x".repeat(201)}`, "q"]] as const) {
+      const refused = await call(key, "GET", `/api/v1/host/bookings?${q}`);
+      expect(refused.status, q).toBe(400);
+      expect(refused.body["field"]).toBe(field);
+    }
+  });
+
+  it("marks a no-show as the host, keeping the note; the invitee cannot", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const [id] = await bookN(host, 1);
+    const manageToken = (await query<{ token: string }>("SELECT manage_token AS token FROM bookings WHERE id = $1", id))[0]!.token;
+    expect((await call(manageToken, "POST", `/api/v1/bookings/${id}/no-show`, { noShow: true })).status).toBe(404);
+    expect((await call(key, "POST", `/api/v1/bookings/${id}/no-show`, { noShow: "yes" })).status).toBe(400);
+    await query("INSERT INTO booking_host_notes (booking_id, host_id, note, no_show) VALUES ($1, $2, 'kept', false)", id, host.hostId);
+    const marked = await call(key, "POST", `/api/v1/bookings/${id}/no-show`, { noShow: true });
+    expect(marked.status).toBe(200);
+    expect(marked.body).toMatchObject({ id, noShow: true });
+    expect((await call(key, "GET", "/api/v1/host/bookings")).body["bookings"][0]).toMatchObject({ note: "kept", noShow: true });
+    const reader = await keyFor(host.hostId, ["read"]);
+    expect((await call(reader, "POST", `/api/v1/bookings/${id}/no-show`, { noShow: false })).status).toBe(403);
+  });
+});

@@ -38,6 +38,8 @@ export const RescheduleRequest = Schema.Struct({
 
 export const HostSessionRequest = Schema.Struct({ signInToken: Text });
 
+export const NoShowRequest = Schema.Struct({ noShow: Schema.Boolean });
+
 export const WebhookRequest = Schema.Struct({
   url: Text,
   events: Schema.optionalWith(Schema.Array(WebhookEvent).pipe(Schema.maxItems(WEBHOOK_EVENTS.length)), { default: () => [...WEBHOOK_EVENTS] }),
@@ -194,6 +196,16 @@ export const apiRoutes = (web: Web) => {
     return isAppError(answered) ? problem(answered) : json(200, bookingJson(web, answered, acting.by));
   };
 
+  /** `POST /api/v1/bookings/:id/no-show` `{"noShow"}`: the host marks whether the invitee came. */
+  const noShow = async (request: Request): Promise<Reply> => {
+    const acting = await context.actingByBearer(request.params[0]!, bearerOf(request), scopeOf(request));
+    if (isAppError(acting)) return problem(acting);
+    const body = decodeBody(web, request, NoShowRequest);
+    if (isReply(body)) return body;
+    const marked = await context.markNoShow(acting, body.noShow);
+    return isAppError(marked) ? problem(marked) : json(200, { ...bookingJson(web, acting.booking, acting.by), noShow: body.noShow });
+  };
+
   /** Trades a sign-in link's token for a session token, for hosts who use the API from scripts. */
   const startHostSession = async (request: Request): Promise<Reply> => {
     const body = decodeBody(web, request, HostSessionRequest);
@@ -241,7 +253,7 @@ export const apiRoutes = (web: Web) => {
 
   const notFound = (): Reply => problem(new NotFound({ what: "page" }));
 
-  return { slots, book, get, cancel, reschedule, accept: answerRequest("accept"), decline: answerRequest("decline"), startHostSession, listWebhooks, addWebhook, removeWebhook, notFound };
+  return { slots, book, get, cancel, reschedule, accept: answerRequest("accept"), decline: answerRequest("decline"), noShow, startHostSession, listWebhooks, addWebhook, removeWebhook, notFound };
 };
 
 /** `from`, `to` and `tz` of a slot-list query, with their defaults, or the 400 that names the bad one. */

@@ -8,7 +8,8 @@ import { formatLocalDate, formatWallTime, parseLocalDate } from "../../domain/ti
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
-import { decodeBody, hostBearing, problemReply } from "./api.ts";
+import { bookingJson, decodeBody, hostBearing, invalid, problemReply } from "./api.ts";
+import { Instant } from "../forms.ts";
 
 const Minutes = Schema.Int;
 const orNull = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null });
@@ -47,6 +48,42 @@ export const WeeklyHoursBody = Schema.Struct({ rules: Schema.Array(Schema.Struct
 export const OverrideBody = Schema.Struct({ windows: Schema.Array(Window), days: Schema.optionalWith(Schema.Int, { default: () => 1 }) });
 
 const noContent: Reply = { status: 204, headers: [["Cache-Control", "no-store"]], body: "" };
+
+const VIEWS = ["upcoming", "pending", "past", "cancelled"] as const;
+
+/** A page's cursor: the last meeting's start and id, opaque to clients. */
+const cursorOf = (b: { readonly start: number; readonly id: string }) => Buffer.from(`${b.start}.${b.id}`).toString("base64url");
+const afterOf = (cursor: string): { readonly start: number; readonly id: string } | undefined => {
+  const [start, id] = Buffer.from(cursor, "base64url").toString("utf8").split(".");
+  return start !== undefined && /^\d{1,15}$/.test(start) && id !== undefined && Schema.is(Schema.UUID)(id) ? { start: Number(start), id } : undefined;
+};
+
+/** The booking list's query: what it filters by, or the 400 that names the bad parameter. */
+const bookingQueryOf = (web: Web, q: URLSearchParams) => {
+  const view = q.get("view") ?? "upcoming";
+  if (!(VIEWS as ReadonlyArray<string>).includes(view)) return invalid(web, "view", `must be one of ${VIEWS.join(", ")}`);
+  const eventTypeId = q.get("eventTypeId");
+  if (eventTypeId !== null && !Schema.is(EventTypeId)(eventTypeId)) return invalid(web, "eventTypeId", "must be an event type's id");
+  const instant = (name: string) => {
+    const raw = q.get(name);
+    if (raw === null) return null;
+    const decoded = Schema.decodeUnknownOption(Instant)(raw);
+    return decoded._tag === "Some" ? decoded.value : invalid(web, name, "must be an ISO 8601 instant like 2026-03-09T13:00:00Z");
+  };
+  const from = instant("from");
+  if (isReply(from)) return from;
+  const to = instant("to");
+  if (isReply(to)) return to;
+  const search = q.get("q") ?? "";
+  if (search.length > 200) return invalid(web, "q", "must be at most 200 characters");
+  const limitText = q.get("limit") ?? "50";
+  const limit = /^\d{1,3}$/.test(limitText) ? Number(limitText) : 0;
+  if (limit < 1 || limit > 100) return invalid(web, "limit", "must be a whole number from 1 to 100");
+  const cursor = q.get("cursor");
+  const after = cursor === null ? null : afterOf(cursor);
+  if (after === undefined) return invalid(web, "cursor", "is not a cursor this API gave");
+  return { query: { view: view as (typeof VIEWS)[number], eventTypeId, from, to, search }, limit, after };
+};
 
 /** The host's own resources over `/api/v1/host/…`: profile, event types, availability. Every change goes through the host's actor. */
 export const hostApiRoutes = (web: Web) => {
@@ -190,7 +227,23 @@ export const hostApiRoutes = (web: Web) => {
     return remove ? noContent : savedAvailability(hostId);
   };
 
+  /** `GET /api/v1/host/bookings`: the host's meetings, filtered, a page at a time. */
+  const listBookings = async (request: Request): Promise<Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    const asked = bookingQueryOf(web, request.query);
+    if (isReply(asked)) return asked;
+    const page = await context.meetingsAfter(hostId, asked.query, asked.limit, asked.after);
+    if (isAppError(page)) return problem(page);
+    const last = page.meetings.at(-1)?.booking;
+    return json(200, {
+      bookings: page.meetings.map((m) => ({ ...bookingJson(web, m.booking, "host"), note: m.note, noShow: m.noShow })),
+      nextCursor: page.more && last !== undefined ? cursorOf(last) : null,
+    });
+  };
+
   return {
+    listBookings,
     profile,
     listEventTypes,
     getEventType,
