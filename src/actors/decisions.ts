@@ -10,6 +10,7 @@ import {
   IdempotencyKeyReused,
   InvalidInput,
   NotFound,
+  PreconditionFailed,
   SlotNotOffered,
   SlotTaken,
   TooFarAhead,
@@ -24,6 +25,7 @@ import { answerProblems, eventTypeProblem, RESERVED_HOST_SLUGS, SLUG, windowProb
 import type { Refusal } from "../domain/slots.ts";
 import { epochMs, localDate, MINUTE_MS, wallMinutes, type LocalDate } from "../domain/time.ts";
 import { canonicalTimeZone } from "../domain/zone.ts";
+import { availabilityTag, eventTypeTag, matches } from "../domain/etag.ts";
 import { isLocale } from "../i18n/i18n.ts";
 import type { Cancellation, Rescheduling } from "../persistence/BookingRepository.ts";
 import { holdIsFor, openTimesOf, type HostSnapshot, type Hold as HeldSlot } from "./HostSnapshot.ts";
@@ -467,6 +469,7 @@ const rulesOf = (posted: ReplaceWeeklyRules["rules"]): WeeklyRule[] | InvalidInp
 };
 
 export const decideRules = (s: HostSnapshot, p: ReplaceWeeklyRules): DecisionFor<ReplaceWeeklyRules> => {
+  if (!matches(p.ifMatch, availabilityTag(s.host.timeZone, s.availability))) return refuse(() => new PreconditionFailed({ what: "availability" }));
   const rules = rulesOf(p.rules);
   if (!Array.isArray(rules)) return refuse(() => rules);
   return { _tag: "Write", write: { _tag: "Rules", rules }, next: withAvailability(s, { rules }), result: undefined };
@@ -502,6 +505,7 @@ export const decideDeleteSchedule = (s: HostSnapshot, p: DeleteSchedule): Decisi
 };
 
 export const decideOverride = (s: HostSnapshot, p: SetDateOverride): DecisionFor<SetDateOverride> => {
+  if (!matches(p.ifMatch, availabilityTag(s.host.timeZone, s.availability))) return refuse(() => new PreconditionFailed({ what: "availability" }));
   if (!Number.isInteger(p.date) || p.date < 0 || p.date > 100_000) return refuse(() => new InvalidInput({ field: "date", message: "must be a date" }));
   const days = p.days ?? 1;
   if (!Number.isInteger(days) || days < 1 || days > MAX_OVERRIDE_DAYS) return refuse(() => new InvalidInput({ field: "until", message: `must be within ${MAX_OVERRIDE_DAYS} days of the first date` }));
@@ -521,6 +525,7 @@ export const decideEventType = (s: HostSnapshot, p: SaveEventType): DecisionFor<
   if (problem !== undefined) return refuse(() => problem);
   const existing = p.id === null ? undefined : s.eventTypes.get(p.id);
   if (p.id !== null && (existing === undefined || existing.deleted === true)) return refuse(() => new NotFound({ what: "event type" }));
+  if (existing !== undefined && !matches(p.ifMatch, eventTypeTag(existing))) return refuse(() => new PreconditionFailed({ what: "event type" }));
   if (p.fields.scheduleId !== null && !s.availability.schedules.some((n) => n.id === p.fields.scheduleId)) {
     return refuse(() => new InvalidInput({ field: "scheduleId", message: "must be one of your schedules" }));
   }
@@ -566,6 +571,7 @@ export const deletedSlug = (et: Pick<EventType, "slug" | "id">) => `${et.slug.sl
 export const decideDeleteEventType = (s: HostSnapshot, p: DeleteEventType, now: number): DecisionFor<DeleteEventType> => {
   const et = s.eventTypes.get(p.id);
   if (et === undefined || et.deleted === true) return refuse(() => new NotFound({ what: "event type" }));
+  if (!matches(p.ifMatch, eventTypeTag(et))) return refuse(() => new PreconditionFailed({ what: "event type" }));
   if (s.bookings.some((b) => b.eventTypeId === et.id && b.end > now)) {
     return refuse(() => new InvalidInput({ field: "eventType", message: "It has upcoming meetings: turn it off instead (they stay booked), or cancel them first." }));
   }

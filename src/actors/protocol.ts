@@ -6,6 +6,7 @@ import {
   IdempotencyKeyReused,
   InvalidInput,
   NotFound,
+  PreconditionFailed,
   SlotRefusal,
   TooManyBookings,
   TooManyHolds,
@@ -119,6 +120,9 @@ export class Decline extends Schema.TaggedRequest<Decline>()("Decline", {
   payload: { bookingId: BookingId, reason: Schema.NullOr(Schema.String) },
 }) {}
 
+/** An API client's `If-Match` tags (left out: no condition): the change applies only to the version it read. */
+const IfMatch = Schema.optional(Schema.Array(Schema.String));
+
 /** Host-local wall times in minutes: start in 0..1439, end in 1..1440 ("24:00"), start < end. */
 export const WindowPayload = Schema.Struct({ start: Schema.Int, end: Schema.Int });
 
@@ -132,9 +136,9 @@ export const QuestionPayload = Schema.Struct({
 
 /** Replaces the host's weekly rules. */
 export class ReplaceWeeklyRules extends Schema.TaggedRequest<ReplaceWeeklyRules>()("ReplaceWeeklyRules", {
-  failure: Schema.Union(InvalidInput, StorageUnavailable),
+  failure: Schema.Union(InvalidInput, PreconditionFailed, StorageUnavailable),
   success: Schema.Void,
-  payload: { rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields })) },
+  payload: { rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields })), ifMatch: IfMatch },
 }) {}
 
 const WeeklyRulePayload = Schema.Struct({ weekday: Schema.Int, ...WindowPayload.fields });
@@ -158,9 +162,9 @@ export class DeleteSchedule extends Schema.TaggedRequest<DeleteSchedule>()("Dele
  * with `null` removes the override; a range is one write.
  */
 export class SetDateOverride extends Schema.TaggedRequest<SetDateOverride>()("SetDateOverride", {
-  failure: Schema.Union(InvalidInput, StorageUnavailable),
+  failure: Schema.Union(InvalidInput, PreconditionFailed, StorageUnavailable),
   success: Schema.Void,
-  payload: { date: Schema.Int, windows: Schema.NullOr(Schema.Array(WindowPayload)), days: Schema.optional(Schema.Int) },
+  payload: { date: Schema.Int, windows: Schema.NullOr(Schema.Array(WindowPayload)), days: Schema.optional(Schema.Int), ifMatch: IfMatch },
 }) {}
 
 /** The most dates one override may cover. */
@@ -193,9 +197,9 @@ export const EventTypeFields = Schema.Struct({
 
 /** Creates an event type (no `id`) or replaces one of the host's event types. */
 export class SaveEventType extends Schema.TaggedRequest<SaveEventType>()("SaveEventType", {
-  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  failure: Schema.Union(InvalidInput, NotFound, PreconditionFailed, StorageUnavailable),
   success: EventTypeId,
-  payload: { id: Schema.NullOr(EventTypeId), fields: EventTypeFields },
+  payload: { id: Schema.NullOr(EventTypeId), fields: EventTypeFields, ifMatch: IfMatch },
 }) {}
 
 /** The host's own details: name and bio as invitees see them, and the zone their hours are in. */
@@ -207,9 +211,9 @@ export class SaveProfile extends Schema.TaggedRequest<SaveProfile>()("SaveProfil
 
 /** Deletes an event type without upcoming meetings (kept for the past ones, never offered again). */
 export class DeleteEventType extends Schema.TaggedRequest<DeleteEventType>()("DeleteEventType", {
-  failure: Schema.Union(InvalidInput, NotFound, StorageUnavailable),
+  failure: Schema.Union(InvalidInput, NotFound, PreconditionFailed, StorageUnavailable),
   success: Schema.Void,
-  payload: { id: EventTypeId },
+  payload: { id: EventTypeId, ifMatch: IfMatch },
 }) {}
 
 /** Deactivates a host (nothing offered, no sign-in) or makes them active again. */

@@ -179,17 +179,25 @@ export const makeHostSetup = (deps: SetupDeps) => {
     return { signedOut: id === null || (currentToken !== undefined && sessionIdOf(currentToken) === id) };
   };
 
-  /** Creates (no id) or replaces one of the host's event types; another host's id is a 404. */
-  const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type) =>
-    deps.ask(hostId, new SaveEventType({ id, fields }, true));
+  /**
+   * Creates (no id) or replaces one of the host's event types; another host's id is a 404. With
+   * `ifMatch` (an API client's `If-Match`) it replaces only the version those tags name.
+   */
+  const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type, ifMatch?: ReadonlyArray<string>) =>
+    deps.ask(hostId, new SaveEventType({ id, fields, ifMatch }, true));
 
   /** Deletes one of the host's event types without upcoming meetings. */
-  const deleteEventType = (hostId: HostId, id: EventTypeId) => deps.ask(hostId, new DeleteEventType({ id }, true));
+  const deleteEventType = (hostId: HostId, id: EventTypeId, ifMatch?: ReadonlyArray<string>) => deps.ask(hostId, new DeleteEventType({ id, ifMatch }, true));
 
   /** Replaces the host's own weekly hours, or (with a schedule) a named schedule's; `"new"` creates one. */
-  const replaceWeeklyHours = (hostId: HostId, rules: ReadonlyArray<WeeklyWindow>, schedule?: { readonly id: ScheduleId | "new"; readonly name: string }) =>
+  const replaceWeeklyHours = (
+    hostId: HostId,
+    rules: ReadonlyArray<WeeklyWindow>,
+    schedule?: { readonly id: ScheduleId | "new"; readonly name: string },
+    ifMatch?: ReadonlyArray<string>,
+  ) =>
     schedule === undefined
-      ? deps.ask(hostId, new ReplaceWeeklyRules({ rules }, true))
+      ? deps.ask(hostId, new ReplaceWeeklyRules({ rules, ifMatch }, true))
       : deps.ask(hostId, new SaveSchedule({ id: schedule.id === "new" ? null : schedule.id, name: schedule.name, rules }, true));
 
   const deleteSchedule = (hostId: HostId, id: ScheduleId) => deps.ask(hostId, new DeleteSchedule({ id }, true));
@@ -218,8 +226,8 @@ export const makeHostSetup = (deps: SetupDeps) => {
   };
 
   /** Sets the windows of `days` local dates from `date` (empty: days off), or with null goes back to the weekly hours. */
-  const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null, days = 1) =>
-    deps.ask(hostId, new SetDateOverride({ date, windows, days }, true));
+  const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null, days = 1, ifMatch?: ReadonlyArray<string>) =>
+    deps.ask(hostId, new SetDateOverride({ date, windows, days, ifMatch }, true));
 
   /** The host's name, zone and bio, checked here (every field at once) and again by the actor. */
   const saveProfile = async (hostId: HostId, profile: Profile) => {

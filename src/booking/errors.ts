@@ -7,6 +7,7 @@ import type {
   IdempotencyKeyReused,
   InvalidInput,
   NotFound,
+  PreconditionFailed,
   RateLimited,
   SlotNotOffered,
   SlotTaken,
@@ -28,6 +29,7 @@ export type BookingError =
   | WeeklyLimitReached
   | NotFound
   | InvalidInput
+  | PreconditionFailed
   | Unauthorized
   | RateLimited
   | HoldInvalid
@@ -47,6 +49,7 @@ const TAGS: ReadonlySet<string> = new Set<BookingError["_tag"]>([
   "WeeklyLimitReached",
   "NotFound",
   "InvalidInput",
+  "PreconditionFailed",
   "Unauthorized",
   "RateLimited",
   "HoldInvalid",

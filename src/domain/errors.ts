@@ -44,6 +44,11 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
   message: Schema.String,
 }) {}
 
+/** An update sent with `If-Match` for a version that is no longer current. */
+export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()("PreconditionFailed", {
+  what: Schema.Literal("event type", "availability"),
+}) {}
+
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
   message: Schema.String,
 }) {}

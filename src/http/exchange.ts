@@ -74,6 +74,8 @@ const HEADERS = [
   "hx-request",
   "hx-request-type",
   "idempotency-key",
+  "if-match",
+  "if-none-match",
   "origin",
   "sec-fetch-site",
   "x-forwarded-for",

@@ -87,6 +87,8 @@ export const problemOf = (e: AppError): Problem => {
         : e.status === "declined"
           ? { status: 409, type: "booking-declined", title: "Request declined", detail: "The host declined this request." }
           : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
+    case "PreconditionFailed":
+      return { status: 412, type: "precondition-failed", title: "Changed meanwhile", detail: `The ${e.what} changed since you read it: read it again (a new ETag) and decide again.` };
     case "StorageUnavailable":
       return { status: 503, type: "storage-unavailable", title: "Try again", detail: "We could not save that just now, and nothing was changed. Please try again." };
   }

@@ -49,8 +49,9 @@ import {
   SetHostActive,
 } from "../../src/actors/protocol.ts";
 import { MAX_SCHEDULES, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
-import { DAY_MS, epochMs, HOUR_MS, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
+import { DAY_MS, epochMs, HOUR_MS, localDate, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
 import { eventTypeOf } from "../support/fixtures.ts";
+import { availabilityTag, eventTypeTag, matches } from "../../src/domain/etag.ts";
 
 /**
  * The actor's decisions as pure functions of a snapshot built in memory: every rule, refusal
@@ -724,5 +725,47 @@ describe("the snapshot's reads", () => {
     const s = snapshotOf({ eventTypes: new Map([[ET, eventType()], [OTHER_ET, eventType({ id: OTHER_ET, slug: "other" })]]), holds: new Map([["hold-1", held(TEN, { eventTypeId: OTHER_ET })]]) });
     expect(refusalOf(decideBook(s, book(TEN, { holdToken: "hold-1" }), NOW, limits))).toMatchObject({ _tag: "HoldInvalid" });
     expect(decideBook(snapshotOf(), book(TEN), NOW, { maxBookingsPerEmail: 1 })._tag).toBe("Write");
+  });
+});
+
+describe("changes made only to the version a client read (If-Match)", () => {
+  const withEventType = snapshotOf({ eventTypes: new Map([[ET, eventType()]]) });
+  const { id: _, hostId: __, ...current } = eventType();
+  const tag = eventTypeTag(eventType());
+  const availability = availabilityTag("UTC", withEventType.availability);
+
+  it("tags an event type by every field a client sets, and nothing else", () => {
+    expect(eventTypeTag(eventType())).toBe(tag);
+    expect(tag).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const change of [{ title: "Other" }, { durationChoices: [30, 90] }, { active: false }, { maxPerWeek: 3 }, { questions: [{ id: "q", label: "Q", kind: "short_text" as const, required: false }] }]) {
+      expect(eventTypeTag(eventType(change))).not.toBe(tag);
+    }
+    expect(availabilityTag("UTC", withEventType.availability)).not.toBe(availabilityTag("Europe/Vienna", withEventType.availability));
+    expect(availabilityTag("UTC", { ...withEventType.availability, overrides: [{ date: localDate(20000), windows: [] }] })).not.toBe(availabilityTag("UTC", withEventType.availability));
+    expect(matches(undefined, tag)).toBe(true);
+    expect(matches(["*"], tag)).toBe(true);
+    expect(matches(["old", tag], tag)).toBe(true);
+    expect(matches([], tag)).toBe(false);
+    expect(matches(["old"], tag)).toBe(false);
+  });
+
+  it("saves or deletes an event type only when the client's tag is current", () => {
+    const save = (ifMatch: ReadonlyArray<string> | undefined) => decideEventType(withEventType, new SaveEventType({ id: ET, fields: { ...current, title: "New" }, ifMatch }));
+    expect(save([tag])._tag).toBe("Write");
+    expect(save(undefined)._tag).toBe("Write");
+    expect(refusalOf(save(["stale"]))).toMatchObject({ _tag: "PreconditionFailed", what: "event type" });
+    expect(refusalOf(decideDeleteEventType(withEventType, new DeleteEventType({ id: ET, ifMatch: ["stale"] }), NOW))).toMatchObject({ _tag: "PreconditionFailed" });
+    expect(decideDeleteEventType(withEventType, new DeleteEventType({ id: ET, ifMatch: [tag] }), NOW)._tag).toBe("Write");
+    // A new event type has no version to be stale against.
+    expect(decideEventType(withEventType, new SaveEventType({ id: null, fields: { ...current, slug: "new" }, ifMatch: ["stale"] }))._tag).toBe("Write");
+  });
+
+  it("replaces the weekly hours or a date's hours only when the client's availability tag is current", () => {
+    const rules = (ifMatch: ReadonlyArray<string>) => decideRules(withEventType, new ReplaceWeeklyRules({ rules: [], ifMatch }));
+    expect(rules([availability])._tag).toBe("Write");
+    expect(refusalOf(rules(["stale"]))).toMatchObject({ _tag: "PreconditionFailed", what: "availability" });
+    const date = (ifMatch: ReadonlyArray<string>) => decideOverride(withEventType, new SetDateOverride({ date: 20000, windows: [], ifMatch }));
+    expect(date([availability])._tag).toBe("Write");
+    expect(refusalOf(date(["stale"]))).toMatchObject({ _tag: "PreconditionFailed", what: "availability" });
   });
 });

@@ -219,6 +219,8 @@ const headersArb = () =>
         headerValue(),
       ),
       "idempotency-key": headerValue(),
+      "if-match": fc.oneof(fc.constantFrom("*", '"x"', 'W/"x"', '"a", "b"', ""), headerValue()),
+      "if-none-match": fc.oneof(fc.constantFrom("*", '"x"'), headerValue()),
       "x-forwarded-for": fc.constantFrom("1.2.3.4", "garbage", "::1"),
     },
     { requiredKeys: [] },

@@ -197,3 +197,59 @@ describe("the host's bookings over the API", () => {
     expect((await call(reader, "POST", `/api/v1/bookings/${id}/no-show`, { noShow: false })).status).toBe(403);
   });
 });
+
+describe("versions: ETag and If-Match", () => {
+  const withHeaders = async (key: string, method: string, path: string, headers: Record<string, string>, body?: unknown) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, etag: response.headers.get("etag"), body: await response.text() };
+  };
+
+  it("tags an event type; a change made with a stale tag is refused with 412 and changes nothing", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const path = `/api/v1/host/event-types/${host.eventTypeId}`;
+    const read = await withHeaders(key, "GET", path, {});
+    expect(read.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect((await withHeaders(key, "GET", path, { "if-none-match": read.etag! })).status).toBe(304);
+    // A booking changes the host's calendar, not the event type: its tag stays.
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const slots = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] };
+    await fetch(`${app.url}/api/v1/bookings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ eventTypeId: host.eventTypeId, start: slots.slots[0]!.start, invitee: { name: "Ada", email: "ada@example.com", timeZone: "UTC" } }),
+    });
+    expect((await withHeaders(key, "GET", path, {})).etag).toBe(read.etag);
+    const first = await withHeaders(key, "PATCH", path, { "if-match": read.etag! }, { title: "First" });
+    expect(first.status).toBe(200);
+    expect(first.etag).not.toBe(read.etag);
+    const stale = await withHeaders(key, "PATCH", path, { "if-match": read.etag! }, { title: "Second" });
+    expect(stale.status).toBe(412);
+    expect(JSON.parse(stale.body)).toMatchObject({ status: 412, type: expect.stringContaining("precondition-failed") });
+    expect(JSON.parse((await withHeaders(key, "GET", path, {})).body)["title"]).toBe("First");
+    expect((await withHeaders(key, "DELETE", path, { "if-match": read.etag! })).status).toBe(412);
+    expect((await withHeaders(key, "PATCH", path, { "if-match": `W/${first.etag}` }, { title: "Third" })).status).toBe(200);
+    expect((await withHeaders(key, "PATCH", path, { "if-match": "*" }, { title: "Fourth" })).status).toBe(200);
+    expect((await withHeaders(key, "PATCH", path, {}, { title: "Fifth" })).status).toBe(200);
+  });
+
+  it("tags the availability; a stale tag refuses new hours and a date's hours", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const read = await withHeaders(key, "GET", "/api/v1/host/availability", {});
+    const rules = { rules: [{ weekday: 1, start: "08:00", end: "12:00" }] };
+    const changed = await withHeaders(key, "PUT", "/api/v1/host/availability/weekly", { "if-match": read.etag! }, rules);
+    expect(changed.status).toBe(200);
+    expect(changed.etag).not.toBe(read.etag);
+    expect((await withHeaders(key, "PUT", "/api/v1/host/availability/weekly", { "if-match": read.etag! }, { rules: [] })).status).toBe(412);
+    const date = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    expect((await withHeaders(key, "PUT", `/api/v1/host/availability/overrides/${date}`, { "if-match": read.etag! }, { windows: [] })).status).toBe(412);
+    const now = JSON.parse((await withHeaders(key, "GET", "/api/v1/host/availability", {})).body);
+    expect(now).toMatchObject({ rules: [{ weekday: 1, start: "08:00", end: "12:00" }], overrides: [] });
+    expect((await withHeaders(key, "PUT", `/api/v1/host/availability/overrides/${date}`, { "if-match": changed.etag! }, { windows: [] })).status).toBe(200);
+  });
+});

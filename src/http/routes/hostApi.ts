@@ -5,6 +5,7 @@ import { COLOURS, EventTypeId, LOCATION_KINDS, ScheduleId, type EventType, type 
 import { WallTime, Weekday, Window } from "../../domain/spec.ts";
 import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate } from "../../domain/time.ts";
+import { availabilityTag, eventTypeTag } from "../../domain/etag.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
@@ -48,6 +49,17 @@ export const WeeklyHoursBody = Schema.Struct({ rules: Schema.Array(Schema.Struct
 export const OverrideBody = Schema.Struct({ windows: Schema.Array(Window), days: Schema.optionalWith(Schema.Int, { default: () => 1 }) });
 
 const noContent: Reply = { status: 204, headers: [["Cache-Control", "no-store"]], body: "" };
+
+/** The tags of an `If-Match` or `If-None-Match` header (quotes and weakness dropped), or undefined without one. */
+const tagsOf = (header: string | undefined) =>
+  header === undefined ? undefined : header.split(",").map((t) => t.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1")).filter((t) => t !== "");
+
+/** A read with its entity tag, or `304` when the client's copy is current. */
+const tagged = (request: Request, tag: string, status: number, value: unknown, headers: ReadonlyArray<readonly [string, string]> = []): Reply => {
+  const etag: readonly [string, string] = ["ETag", `"${tag}"`];
+  const known = request.method === "GET" ? tagsOf(request.headers.get("if-none-match")) : undefined;
+  return known !== undefined && (known.includes(tag) || known.includes("*")) ? { status: 304, headers: [etag, ["Cache-Control", "no-store"]], body: "" } : json(status, value, [etag, ...headers]);
+};
 
 const VIEWS = ["upcoming", "pending", "past", "cancelled"] as const;
 
@@ -135,12 +147,13 @@ export const hostApiRoutes = (web: Web) => {
     return eventType === undefined || eventType.deleted === true ? problem(new NotFound({ what: "event type" })) : eventType;
   };
 
-  /** Answers with the event type as the actor now holds it. */
-  const savedEventType = async (hostId: HostId, id: EventTypeId, status: number) => {
+  /** Answers with the event type as the actor now holds it, and its tag. */
+  const savedEventType = async (request: Request, hostId: HostId, id: EventTypeId, status: number) => {
     const snapshot = await context.hostSnapshot(hostId);
     if (isAppError(snapshot)) return problem(snapshot);
     const extra: ReadonlyArray<readonly [string, string]> = status === 201 ? [["Location", `/api/v1/host/event-types/${id}`]] : [];
-    return json(status, eventTypeJson(snapshot.host, snapshot.eventTypes.get(id)!), extra);
+    const eventType = snapshot.eventTypes.get(id)!;
+    return tagged(request, eventTypeTag(eventType), status, eventTypeJson(snapshot.host, eventType), extra);
   };
 
   const profile = async (request: Request): Promise<Reply> => {
@@ -161,7 +174,7 @@ export const hostApiRoutes = (web: Web) => {
     const host = await hostOf(request);
     if (isReply(host)) return host;
     const eventType = eventTypeOf(host.snapshot, request.params[0]!);
-    return isReply(eventType) ? eventType : json(200, eventTypeJson(host.snapshot.host, eventType));
+    return isReply(eventType) ? eventType : tagged(request, eventTypeTag(eventType), 200, eventTypeJson(host.snapshot.host, eventType));
   };
 
   const createEventType = async (request: Request): Promise<Reply> => {
@@ -170,7 +183,7 @@ export const hostApiRoutes = (web: Web) => {
     const body = decodeBody(web, request, EventTypeBody);
     if (isReply(body)) return body;
     const id = await context.saveEventType(hostId, null, body);
-    return isAppError(id) ? problem(id) : savedEventType(hostId, id, 201);
+    return isAppError(id) ? problem(id) : savedEventType(request, hostId, id, 201);
   };
 
   const updateEventType = async (request: Request): Promise<Reply> => {
@@ -181,8 +194,8 @@ export const hostApiRoutes = (web: Web) => {
     const patch = decodeBody(web, request, EventTypePatch);
     if (isReply(patch)) return patch;
     const { id, hostId: _host, deleted: _deleted, ...fields } = eventType;
-    const saved = await context.saveEventType(host.hostId, id, { ...fields, ...patch });
-    return isAppError(saved) ? problem(saved) : savedEventType(host.hostId, id, 200);
+    const saved = await context.saveEventType(host.hostId, id, { ...fields, ...patch }, tagsOf(request.headers.get("if-match")));
+    return isAppError(saved) ? problem(saved) : savedEventType(request, host.hostId, id, 200);
   };
 
   const deleteEventType = async (request: Request): Promise<Reply> => {
@@ -190,19 +203,21 @@ export const hostApiRoutes = (web: Web) => {
     if (isReply(host)) return host;
     const eventType = eventTypeOf(host.snapshot, request.params[0]!);
     if (isReply(eventType)) return eventType;
-    const deleted = await context.deleteEventType(host.hostId, eventType.id);
+    const deleted = await context.deleteEventType(host.hostId, eventType.id, tagsOf(request.headers.get("if-match")));
     return isAppError(deleted) ? problem(deleted) : noContent;
   };
 
+  const availabilityReply = (request: Request, s: HostSnapshot) => tagged(request, availabilityTag(s.host.timeZone, s.availability), 200, availabilityJson(s));
+
   /** Answers with the availability as the actor now holds it. */
-  const savedAvailability = async (hostId: HostId) => {
+  const savedAvailability = async (request: Request, hostId: HostId) => {
     const snapshot = await context.hostSnapshot(hostId);
-    return isAppError(snapshot) ? problem(snapshot) : json(200, availabilityJson(snapshot));
+    return isAppError(snapshot) ? problem(snapshot) : availabilityReply(request, snapshot);
   };
 
   const availability = async (request: Request): Promise<Reply> => {
     const host = await hostOf(request);
-    return isReply(host) ? host : json(200, availabilityJson(host.snapshot));
+    return isReply(host) ? host : availabilityReply(request, host.snapshot);
   };
 
   const replaceWeeklyHours = async (request: Request): Promise<Reply> => {
@@ -210,8 +225,8 @@ export const hostApiRoutes = (web: Web) => {
     if (isReply(hostId)) return hostId;
     const body = decodeBody(web, request, WeeklyHoursBody);
     if (isReply(body)) return body;
-    const saved = await context.replaceWeeklyHours(hostId, body.rules);
-    return isAppError(saved) ? problem(saved) : savedAvailability(hostId);
+    const saved = await context.replaceWeeklyHours(hostId, body.rules, undefined, tagsOf(request.headers.get("if-match")));
+    return isAppError(saved) ? problem(saved) : savedAvailability(request, hostId);
   };
 
   /** `PUT` sets the dates' windows from the path's date on; `DELETE` gives that date back to the weekly hours. */
@@ -222,9 +237,9 @@ export const hostApiRoutes = (web: Web) => {
     if (date === undefined) return problem(new NotFound({ what: "page" }));
     const body = remove ? { windows: null, days: 1 } : decodeBody(web, request, OverrideBody);
     if (isReply(body)) return body;
-    const saved = await context.setDateOverride(hostId, date, body.windows, body.days);
+    const saved = await context.setDateOverride(hostId, date, body.windows, body.days, tagsOf(request.headers.get("if-match")));
     if (isAppError(saved)) return problem(saved);
-    return remove ? noContent : savedAvailability(hostId);
+    return remove ? noContent : savedAvailability(request, hostId);
   };
 
   /** `GET /api/v1/host/bookings`: the host's meetings, filtered, a page at a time. */
