@@ -4,7 +4,7 @@ import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Accept, Book, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
-import { InvalidInput, NotFound, Unauthorized } from "../domain/errors.ts";
+import { IdempotencyKeyReused, InvalidInput, NotFound, RequestInProgress, Unauthorized } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
 import { WebhookRepository, type Webhook } from "../persistence/WebhookRepository.ts";
@@ -21,6 +21,7 @@ import { isBookingError, type BookingError } from "./errors.ts";
 import { makeHostSetup } from "./HostSetup.ts";
 import { makeApiKeys } from "./ApiKeys.ts";
 import { ApiKeyRepository, API_KEY_SCOPES, isApiKey, type ApiKeyScope } from "../persistence/ApiKeyRepository.ts";
+import { IdempotencyRepository, type KeptAnswer } from "../persistence/IdempotencyRepository.ts";
 
 /**
  * The one place the web layer asks about bookings: what a host offers, booking and holding,
@@ -32,7 +33,7 @@ import { ApiKeyRepository, API_KEY_SCOPES, isApiKey, type ApiKeyScope } from "..
  * (no promise), so the slot-list hot path stays inside the uWS handler.
  */
 
-export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository | AgendaRepository | ApiKeyRepository;
+export type BookingServices = HostRepository | BookingRepository | HostSessionRepository | DeliveryRepository | WebhookRepository | MeetingsRepository | AgendaRepository | ApiKeyRepository | IdempotencyRepository;
 
 export interface ContextDeps {
   readonly actors: HostActorsShape;
@@ -377,6 +378,28 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return marked === true ? undefined : isBookingError(marked) ? marked : notFound("booking");
   };
 
+  /**
+   * Does the work once per Idempotency-Key of a host: the first request claims the key and its
+   * answer is kept; a retry with the same request gets that answer again, one with another
+   * request `IdempotencyKeyReused`, one while the first is still working `RequestInProgress`.
+   * An answer the server could not give (5xx, a defect) lets the key go, so a retry tries again.
+   */
+  const idempotent = async (hostId: HostId, key: string, digest: string, work: () => Promise<KeptAnswer>): Promise<Answer<KeptAnswer>> => {
+    const keys = <A, E>(f: (repo: IdempotencyRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(IdempotencyRepository, f));
+    const held = await keys((r) => r.claim(hostId, key, digest, deps.now()));
+    if (isBookingError(held)) return held;
+    if (held !== "claimed") {
+      if (held.requestDigest !== digest) return new IdempotencyKeyReused();
+      return held.status === null || held.body === null ? new RequestInProgress() : { status: held.status, body: held.body, location: held.location };
+    }
+    const answer = await work().catch(async (defect: unknown) => {
+      await keys((r) => r.release(hostId, key));
+      throw defect;
+    });
+    const kept = await keys((r) => (answer.status >= 500 ? r.release(hostId, key) : r.keep(hostId, key, answer)));
+    return isBookingError(kept) ? kept : answer;
+  };
+
   /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */
   const mailbox = () => run(Effect.flatMap(DeliveryRepository, (r) => r.mailbox(200)));
 
@@ -424,6 +447,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     exportMeetings,
     meetingsAfter,
     markNoShow,
+    idempotent,
     keepMeetingNote,
     ...makeApiKeys({ run, now: deps.now }),
     ...makeHostSetup({ actors, run, ask, now: deps.now, sendMail: deps.sendMail, mailSettings: deps.mailSettings, signupOpen: deps.signupOpen }),

@@ -9,6 +9,7 @@ import type {
   NotFound,
   PreconditionFailed,
   RateLimited,
+  RequestInProgress,
   SlotNotOffered,
   SlotTaken,
   TooFarAhead,
@@ -32,6 +33,7 @@ export type BookingError =
   | PreconditionFailed
   | Unauthorized
   | RateLimited
+  | RequestInProgress
   | HoldInvalid
   | TooManyHolds
   | IdempotencyKeyReused
@@ -52,6 +54,7 @@ const TAGS: ReadonlySet<string> = new Set<BookingError["_tag"]>([
   "PreconditionFailed",
   "Unauthorized",
   "RateLimited",
+  "RequestInProgress",
   "HoldInvalid",
   "TooManyHolds",
   "IdempotencyKeyReused",

@@ -3,6 +3,7 @@ import { HostActorsLive } from "../actors/HostActors.ts";
 import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { ApiKeyRepository } from "../persistence/ApiKeyRepository.ts";
+import { IdempotencyRepository } from "../persistence/IdempotencyRepository.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
@@ -28,6 +29,7 @@ export const Repositories = Layer.mergeAll(
   MeetingsRepository.Default,
   AgendaRepository.Default,
   ApiKeyRepository.Default,
+  IdempotencyRepository.Default,
 ).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );

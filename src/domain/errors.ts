@@ -79,6 +79,9 @@ export class TooManyBookings extends Schema.TaggedError<TooManyBookings>()("TooM
 
 export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {}) {}
 
+/** A request with the same Idempotency-Key is still being answered. */
+export class RequestInProgress extends Schema.TaggedError<RequestInProgress>()("RequestInProgress", {}) {}
+
 export class BookingNotActive extends Schema.TaggedError<BookingNotActive>()("BookingNotActive", {
   status: Schema.Literal("cancelled", "declined", "past"),
 }) {}

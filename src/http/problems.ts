@@ -87,6 +87,8 @@ export const problemOf = (e: AppError): Problem => {
         : e.status === "declined"
           ? { status: 409, type: "booking-declined", title: "Request declined", detail: "The host declined this request." }
           : { status: 409, type: "booking-past", title: "Meeting over", detail: "This meeting is already over." };
+    case "RequestInProgress":
+      return { status: 409, type: "request-in-progress", title: "Still working", detail: "A request with this Idempotency-Key is still being answered; retry in a moment for its answer." };
     case "PreconditionFailed":
       return { status: 412, type: "precondition-failed", title: "Changed meanwhile", detail: `The ${e.what} changed since you read it: read it again (a new ETag) and decide again.` };
     case "StorageUnavailable":
@@ -101,6 +103,8 @@ export const retryAfterOf = (e: AppError): ReadonlyArray<readonly [string, strin
       return [["Retry-After", String(e.retryAfterSeconds)]];
     case "TooManyHolds":
       return [["Retry-After", "60"]];
+    case "RequestInProgress":
+      return [["Retry-After", "1"]];
     case "StorageUnavailable":
       return [["Retry-After", "5"]];
     default:

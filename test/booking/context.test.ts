@@ -373,3 +373,32 @@ describe("API keys", () => {
     expect(await booked.context.hostOfBearer(key, "read")).toBeUndefined();
   });
 });
+
+describe("idempotency keys of a host", () => {
+  it("does the work once per key and request, answers a retry with the kept answer, and refuses the key for another request", async () => {
+    const host = await booked.run(createHost());
+    let runs = 0;
+    const work = async () => ({ status: 201, body: `made ${++runs}`, location: "/x" });
+    expect(await booked.context.idempotent(host.hostId, "k", "digest-a", work)).toEqual({ status: 201, body: "made 1", location: "/x" });
+    expect(await booked.context.idempotent(host.hostId, "k", "digest-a", work)).toEqual({ status: 201, body: "made 1", location: "/x" });
+    expect(await booked.context.idempotent(host.hostId, "k", "digest-b", work)).toMatchObject({ _tag: "IdempotencyKeyReused" });
+    expect(runs).toBe(1);
+    const other = await booked.run(createHost());
+    expect(await booked.context.idempotent(other.hostId, "k", "digest-b", work)).toMatchObject({ body: "made 2" });
+  });
+
+  it("says a request is in progress while the first one works, and lets the key go when the first fails", async () => {
+    const host = await booked.run(createHost());
+    let finish: (answer: { status: number; body: string; location: null }) => void = () => undefined;
+    const first = booked.context.idempotent(host.hostId, "slow", "d", () => new Promise((resolve) => (finish = resolve)));
+    const claims = () => booked.run(Effect.flatMap(SqlClient, (sql) => sql`SELECT 1 FROM api_idempotency_keys WHERE host_id = ${host.hostId} AND key = 'slow'`));
+    await expect.poll(async () => (await claims()).length).toBe(1);
+    expect(await booked.context.idempotent(host.hostId, "slow", "d", async () => ({ status: 201, body: "twice", location: null }))).toMatchObject({ _tag: "RequestInProgress" });
+    finish({ status: 201, body: "once", location: null });
+    expect(await first).toMatchObject({ body: "once" });
+    expect(await booked.context.idempotent(host.hostId, "fails", "d", async () => ({ status: 503, body: "down", location: null }))).toMatchObject({ status: 503 });
+    expect(await booked.context.idempotent(host.hostId, "fails", "d", async () => ({ status: 201, body: "retried", location: null }))).toMatchObject({ body: "retried" });
+    await expect(booked.context.idempotent(host.hostId, "throws", "d", () => Promise.reject(new Error("defect")))).rejects.toThrow("defect");
+    expect(await booked.context.idempotent(host.hostId, "throws", "d", async () => ({ status: 200, body: "after", location: null }))).toMatchObject({ body: "after" });
+  });
+});

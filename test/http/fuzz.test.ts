@@ -48,7 +48,7 @@ beforeAll(async () => {
   readKey = { id: made.apiKey.id, key: made.key };
 });
 
-const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "schedules", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes", "api_keys"];
+const TABLES = ["hosts", "event_types", "availability_rules", "date_overrides", "schedules", "bookings", "booking_events", "notification_outbox", "host_sessions", "host_sign_in_links", "webhooks", "host_invitations", "booking_host_notes", "api_keys", "api_idempotency_keys"];
 
 const rowCounts = () =>
   app.runtime.runPromise(

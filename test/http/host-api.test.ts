@@ -253,3 +253,51 @@ describe("versions: ETag and If-Match", () => {
     expect((await withHeaders(key, "PUT", `/api/v1/host/availability/overrides/${date}`, { "if-match": changed.etag! }, { windows: [] })).status).toBe(200);
   });
 });
+
+describe("Idempotency-Key on creating POSTs", () => {
+  const post = async (key: string, path: string, body: unknown, idempotencyKey?: string) => {
+    const response = await fetch(`${app.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }) },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, location: response.headers.get("location"), body: await response.text() };
+  };
+
+  it("creates an event type once for a key, answers a retry alike, and refuses the key for another request", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const body = { slug: "once", title: "Once", durationMinutes: 20 };
+    const first = await post(key, "/api/v1/host/event-types", body, "create-once");
+    expect(first.status).toBe(201);
+    const again = await post(key, "/api/v1/host/event-types", body, "create-once");
+    expect(again).toEqual(first);
+    expect((await eventTypeRows(host.hostId)).filter((r) => r.slug === "once")).toHaveLength(1);
+    const other = await post(key, "/api/v1/host/event-types", { ...body, slug: "twice" }, "create-once");
+    expect(other.status).toBe(422);
+    expect(other.body).toContain("idempotency-key-reused");
+    expect((await eventTypeRows(host.hostId)).map((r) => r.slug)).not.toContain("twice");
+    // Keys are each host's own.
+    const stranger = await app.runtime.runPromise(createHost());
+    expect((await post(await keyFor(stranger.hostId), "/api/v1/host/event-types", { ...body, slug: "theirs" }, "create-once")).status).toBe(201);
+    expect((await post(key, "/api/v1/host/event-types", body, "bad key with spaces")).status).toBe(400);
+    const concurrent = await Promise.all([0, 1, 2].map(() => post(key, "/api/v1/host/event-types", { ...body, slug: "together" }, "together")));
+    expect(concurrent.map((c) => c.status).filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
+    expect(concurrent.every((c) => c.status === 201 || c.status === 409)).toBe(true);
+    expect((await eventTypeRows(host.hostId)).filter((r) => r.slug === "together")).toHaveLength(1);
+  });
+
+  it("keeps a refusal as the answer, and adds a webhook once", async () => {
+    const host = await app.runtime.runPromise(createHost());
+    const key = await keyFor(host.hostId);
+    const refused = await post(key, "/api/v1/host/event-types", { slug: "Bad Slug", title: "X", durationMinutes: 20 }, "refused");
+    expect(refused.status).toBe(400);
+    expect(await post(key, "/api/v1/host/event-types", { slug: "Bad Slug", title: "X", durationMinutes: 20 }, "refused")).toEqual(refused);
+    const hook = { url: "http://127.0.0.1:9/hook" };
+    const added = await post(key, "/api/v1/host/webhooks", hook, "hook-1");
+    expect(added.status).toBe(201);
+    expect(added.location).toMatch(/^\/api\/v1\/host\/webhooks\/[0-9a-f-]{36}$/);
+    expect(await post(key, "/api/v1/host/webhooks", hook, "hook-1")).toEqual(added);
+    expect(await query("SELECT 1 FROM webhooks WHERE host_id = $1", host.hostId)).toHaveLength(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { Either, Schema } from "effect";
+import { createHash } from "node:crypto";
 import type { Offering } from "../../booking/BookingContext.ts";
 import { InvalidInput, NotFound, Unauthorized } from "../../domain/errors.ts";
 import { localeOf } from "../../i18n/i18n.ts";
@@ -112,6 +113,33 @@ const bearerOf = (request: Request) => /^Bearer (\S+)$/i.exec(request.headers.ge
 
 /** What an API key needs for a request: reads need `read`, everything else `write`. */
 const scopeOf = (request: Request) => (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
+
+/**
+ * A creating POST of a host's, answered once per `Idempotency-Key`: a retry gets the first
+ * answer again (status, body and Location) and creates nothing twice. Without the header it
+ * simply runs.
+ */
+export const idempotently = async (web: Web, request: Request, hostId: HostId, handler: () => Promise<Reply>): Promise<Reply> => {
+  const key = request.headers.get("idempotency-key");
+  if (key === undefined) return handler();
+  if (!IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+  const digest = createHash("sha256").update(`${request.method} ${request.path}\n`).update(request.body).digest("base64url");
+  const answer = await web.booking.idempotent(hostId, key, digest, async () => {
+    const reply = await handler();
+    const location = reply.headers.find(([name]) => name === "Location")?.[1] ?? null;
+    return { status: reply.status, body: typeof reply.body === "string" ? reply.body : Buffer.from(reply.body).toString("utf8"), location };
+  });
+  if (isAppError(answer)) return problemReply(web, answer);
+  return {
+    status: answer.status,
+    headers: [
+      ["Content-Type", answer.status >= 400 ? "application/problem+json" : "application/json"],
+      ["Cache-Control", "no-store"],
+      ...(answer.location === null ? [] : [["Location", answer.location] as const]),
+    ],
+    body: answer.body,
+  };
+};
 
 /** The host whose session token or API key the request bears, or the 403 that says what it needs. */
 export const hostBearing = async (web: Web, request: Request): Promise<HostId | Reply> => {
@@ -238,10 +266,12 @@ export const apiRoutes = (web: Web) => {
   const addWebhook = async (request: Request): Promise<Reply> => {
     const hostId = await bearingHost(request);
     if (isReply(hostId)) return hostId;
-    const body = decodeBody(web, request, WebhookRequest);
-    if (isReply(body)) return body;
-    const added = await context.addWebhook(hostId, body.url, body.events);
-    return isAppError(added) ? problem(added) : json(201, webhookJson(added), [["Location", `/api/v1/host/webhooks/${added.id}`]]);
+    return idempotently(web, request, hostId, async () => {
+      const body = decodeBody(web, request, WebhookRequest);
+      if (isReply(body)) return body;
+      const added = await context.addWebhook(hostId, body.url, body.events);
+      return isAppError(added) ? problem(added) : json(201, webhookJson(added), [["Location", `/api/v1/host/webhooks/${added.id}`]]);
+    });
   };
 
   const removeWebhook = async (request: Request): Promise<Reply> => {

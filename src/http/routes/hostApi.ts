@@ -9,7 +9,7 @@ import { availabilityTag, eventTypeTag } from "../../domain/etag.ts";
 import { isReply, type Reply, type Request } from "../exchange.ts";
 import { isAppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
-import { bookingJson, decodeBody, hostBearing, invalid, problemReply } from "./api.ts";
+import { bookingJson, decodeBody, hostBearing, idempotently, invalid, problemReply } from "./api.ts";
 import { Instant } from "../forms.ts";
 
 const Minutes = Schema.Int;
@@ -180,10 +180,12 @@ export const hostApiRoutes = (web: Web) => {
   const createEventType = async (request: Request): Promise<Reply> => {
     const hostId = await hostBearing(web, request);
     if (isReply(hostId)) return hostId;
-    const body = decodeBody(web, request, EventTypeBody);
-    if (isReply(body)) return body;
-    const id = await context.saveEventType(hostId, null, body);
-    return isAppError(id) ? problem(id) : savedEventType(request, hostId, id, 201);
+    return idempotently(web, request, hostId, async () => {
+      const body = decodeBody(web, request, EventTypeBody);
+      if (isReply(body)) return body;
+      const id = await context.saveEventType(hostId, null, body);
+      return isAppError(id) ? problem(id) : savedEventType(request, hostId, id, 201);
+    });
   };
 
   const updateEventType = async (request: Request): Promise<Reply> => {
