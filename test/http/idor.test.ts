@@ -1,6 +1,7 @@
 import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { HostSessionRepository, sessionIdOf } from "../../src/persistence/HostSessionRepository.ts";
+import { ApiKeyRepository } from "../../src/persistence/ApiKeyRepository.ts";
 import { bookViaApi } from "../support/api.ts";
 import { useTestApp } from "../support/app.ts";
 import { inputValue } from "../support/client.ts";
@@ -75,8 +76,41 @@ describe("host A aiming at host B", () => {
     }
     expect(await stateOf(b.hostId)).toEqual(before);
 
+    // A's API key (it may write) aimed at B's things over the API: the same 404s, nothing changed.
+    const [keyOfB] = await sql<{ id: string }>("INSERT INTO api_keys (host_id, name, token_digest, scopes) VALUES ($1, 'b', '\\x00', ARRAY['read']) RETURNING id", b.hostId);
+    const aKey = await app.runtime.runPromise(Effect.flatMap(ApiKeyRepository, (r) => r.create(a.hostId, "a", ["write"], Date.now())));
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${app.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${aKey.key}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const apiCalls: ReadonlyArray<readonly [string, string, unknown?]> = [
+      ["GET", `/api/v1/bookings/${booking.id}`],
+      ["POST", `/api/v1/bookings/${booking.id}/cancel`, {}],
+      ["POST", `/api/v1/bookings/${booking.id}/reschedule`, { start: slots[3]!.start }],
+      ["POST", `/api/v1/bookings/${booking.id}/accept`, {}],
+      ["POST", `/api/v1/bookings/${booking.id}/decline`, {}],
+      ["POST", `/api/v1/bookings/${booking.id}/no-show`, { noShow: true }],
+      ["GET", `/api/v1/host/event-types/${b.eventTypeId}`],
+      ["PATCH", `/api/v1/host/event-types/${b.eventTypeId}`, { title: "Mine now" }],
+      ["DELETE", `/api/v1/host/event-types/${b.eventTypeId}`],
+      ["DELETE", `/api/v1/host/webhooks/${webhook!.id}`],
+    ];
+    for (const [method, path, body] of apiCalls) expect((await api(method, path, body)).status, `${method} ${path}`).toBe(404);
+    const page = await browser.get("/host/api-keys");
+    expect((await browser.postForm(`/host/api-keys/${keyOfB!.id}/revoke`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(404);
+    expect(await sql("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", keyOfB!.id)).toHaveLength(1);
+    for (const path of ["/api/v1/host", "/api/v1/host/event-types", "/api/v1/host/availability", "/api/v1/host/bookings", "/api/v1/host/bookings?view=pending", "/api/v1/host/webhooks"]) {
+      const body = await (await api("GET", path)).text();
+      expect(body, path).not.toContain("Secret Invitee");
+      expect(body, path).not.toContain(b.eventTypeId);
+      expect(body, path).not.toContain(b.hostSlug);
+    }
+    expect(await stateOf(b.hostId)).toEqual(before);
+
     // Nothing of B's shows on A's pages or in A's export.
-    for (const path of ["/host", "/host/meetings", "/host/meetings?view=pending", "/host/meetings?view=cancelled", "/host/meetings?view=past", "/host/meetings.csv", "/host/event-types", "/host/account"]) {
+    for (const path of ["/host", "/host/meetings", "/host/meetings?view=pending", "/host/meetings?view=cancelled", "/host/meetings?view=past", "/host/meetings.csv", "/host/event-types", "/host/account", "/host/api-keys"]) {
       const body = (await browser.get(path)).body;
       expect(body, path).not.toContain("Secret Invitee");
       expect(body, path).not.toContain(b.eventTypeId);
