@@ -32,7 +32,7 @@ export const ApiKeysPage = (p: ApiKeysProps) => (
           <p class="hint">
             Send it as <code>Authorization: Bearer …</code>, for example:
           </p>
-          <pre safe>{`curl -H "Authorization: Bearer ${p.made.key}" ${p.origin}/api/v1/host/webhooks`}</pre>
+          <pre class="command" safe>{`curl -H "Authorization: Bearer ${p.made.key}" ${p.origin}/api/v1/host/webhooks`}</pre>
         </div>
       )}
       <p class="muted">A key acts as you in the API at /api/v1: read lets it look, write lets it look and change things.</p>
