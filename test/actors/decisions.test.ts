@@ -769,3 +769,20 @@ describe("changes made only to the version a client read (If-Match)", () => {
     expect(refusalOf(date(["stale"]))).toMatchObject({ _tag: "PreconditionFailed", what: "availability" });
   });
 });
+
+describe("what a snapshot's slot input holds", () => {
+  it("keeps a booking's buffers around it, in minutes", () => {
+    const et = eventType({ durationChoices: [30], minimumNoticeMinutes: 0 });
+    const s = snapshotOf({ eventTypes: new Map([[ET, et]]), bookings: [booking(TEN, { bufferBeforeMinutes: 30, bufferAfterMinutes: 30 })] });
+    const listed = s.slots(et, TEN - 2 * HOUR_MS, TEN + 2 * HOUR_MS, NOW);
+    // Open from 09:00; the booking at 10:00 holds 09:30 to 11:00 with its buffers.
+    expect(listed).toEqual([TEN - HOUR_MS, TEN + HOUR_MS, TEN + 90 * MINUTE_MS]);
+  });
+
+  it("offers a time at exactly the minimum notice, and not a minute sooner", () => {
+    const et = eventType({ minimumNoticeMinutes: 60 });
+    const s = snapshotOf({ eventTypes: new Map([[ET, et]]) });
+    expect(s.check(et, TEN, TEN - 60 * MINUTE_MS).offered).toBe(true);
+    expect(s.check(et, TEN, TEN - 59 * MINUTE_MS)).toMatchObject({ offered: false, reason: "TooSoon" });
+  });
+});
