@@ -131,7 +131,9 @@ describe("deliveries when the mail server fails", () => {
     // A slow server (5 ms per message) spreads the work; the second worker polls once a
     // minute, so it takes part only if the first process's NOTIFY wakes it.
     const smtp = await startSmtpSink({ hold: () => new Promise((resolve) => setTimeout(resolve, 5)) });
-    const settings = { pollMs: 1_000, leaseMs: 5_000, retryBaseMs: 100, maxAttempts: 4, retentionDays: 30 };
+    // Leases long enough that none runs out even on a loaded machine: this test is about two
+    // workers never claiming the same row; a lease that runs out resends by design (tested with kill -9).
+    const settings = { pollMs: 1_000, leaseMs: 60_000, retryBaseMs: 100, maxAttempts: 4, retentionDays: 30 };
     const app = await startTestApp({ smtpUrl: Option.some(Redacted.make(smtp.url)), deliveries: settings });
     const second = ManagedRuntime.make(
       Deliveries.pipe(
