@@ -48,7 +48,7 @@ import {
   SetDateOverride,
   SetHostActive,
 } from "../../src/actors/protocol.ts";
-import { MAX_SCHEDULES, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
+import { MAX_SCHEDULES, type Question, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
 import { DAY_MS, epochMs, HOUR_MS, localDate, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
 import { eventTypeOf } from "../support/fixtures.ts";
 import { availabilityTag, eventTypeTag, matches } from "../../src/domain/etag.ts";
@@ -784,5 +784,20 @@ describe("what a snapshot's slot input holds", () => {
     const s = snapshotOf({ eventTypes: new Map([[ET, et]]) });
     expect(s.check(et, TEN, TEN - 60 * MINUTE_MS).offered).toBe(true);
     expect(s.check(et, TEN, TEN - 59 * MINUTE_MS)).toMatchObject({ offered: false, reason: "TooSoon" });
+  });
+});
+
+describe("tags that see every part of what they tag", () => {
+  it("changes an event type's tag with any part of a question, and the availability's with any window", () => {
+    const question: Question = { id: "q", label: "Q", kind: "single_choice", required: false, options: ["a", "b"] };
+    const tagWith = (q: Question) => eventTypeTag(eventType({ questions: [q] }));
+    const base = tagWith(question);
+    for (const changed of [{ ...question, id: "r" }, { ...question, label: "R" }, { ...question, required: true }, { ...question, options: ["a"] }]) expect(tagWith(changed)).not.toBe(base);
+    const { options: _, ...withoutOptions } = question;
+    expect(tagWith(withoutOptions)).not.toBe(tagWith({ ...question, options: [] }));
+    const availability = { rules: [{ weekday: 1, start: wallMinutes(540), end: wallMinutes(600) }], overrides: [{ date: localDate(20000), windows: [{ start: wallMinutes(60), end: wallMinutes(120) }] }], schedules: [] };
+    const tag = availabilityTag("UTC", availability);
+    expect(availabilityTag("UTC", { ...availability, rules: [{ weekday: 1, start: wallMinutes(540), end: wallMinutes(660) }] })).not.toBe(tag);
+    expect(availabilityTag("UTC", { ...availability, overrides: [{ date: localDate(20000), windows: [{ start: wallMinutes(60), end: wallMinutes(180) }] }] })).not.toBe(tag);
   });
 });
