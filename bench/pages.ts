@@ -258,7 +258,7 @@ const ourFanOut = async (base: string, hostId: string, eventTypeId: string, serv
     clientThreads: WORKERS,
     ...live,
     goalP99Ms: 100,
-    serverPublishMs: round(metric("rendezvous_live_publish_seconds_last") * 1000, 2),
+    serverPublishMs: round(metric("rendezvous_live_last_publish_seconds") * 1000, 2),
     serverPublishedTo: metric("rendezvous_live_last_fanout"),
     note: "the pages run on this machine too: their share of the two cores is part of these times",
   };

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Queue, Schedule, type Request, type Scope } from "effect";
+import { Cause, Clock, Context, Data, Effect, Exit, Fiber, Option, Queue, Schedule, type Request, type Scope } from "effect";
 import { BookingNotActive, IdempotencyKeyReused, InvalidInput, NotFound } from "../domain/errors.ts";
 import { offerKeyOf, withDuration, type Booking, type EventType, type HostId } from "../domain/model.ts";
 import { addDays, DAY_MS, HOUR_MS, weekdayOf, type EpochMs } from "../domain/time.ts";
@@ -38,6 +38,7 @@ import {
   type Write,
 } from "./decisions.ts";
 import { HostSnapshot, openTimesOf } from "./HostSnapshot.ts";
+import { exclusionConflicts, mailboxWait } from "../ops/metrics.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 
 /** Bookings that ended longer ago than this no longer matter to slots (per-day limits look back a day). */
@@ -66,6 +67,8 @@ interface EnvelopeOf<K extends Tag> {
   readonly tag: K;
   readonly message: MessageOf<K>;
   readonly reply: Reply<MessageOf<K>>;
+  /** When it was sent (`performance.now()`), for the mailbox wait on /metrics. */
+  readonly sentAt: number;
 }
 type Envelopes = { readonly [K in Tag]: EnvelopeOf<K> };
 export type Envelope = Envelopes[Tag];
@@ -75,7 +78,7 @@ export type Envelope = Envelopes[Tag];
  * the union is the member its own tag names, though every message class guarantees it.
  */
 export const envelopeOf = <M extends HostMessage>(message: M, reply: Reply<M>): Envelope =>
-  ({ tag: message._tag, message, reply: once(reply) }) as Envelope;
+  ({ tag: message._tag, message, reply: once(reply), sentAt: performance.now() }) as Envelope;
 
 /** Later calls are ignored: a stopping actor and its last batch may both try to answer. */
 const once = <M extends Message>(reply: Reply<M>): Reply<M> => {
@@ -140,6 +143,8 @@ export interface HostActor {
   ) => Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>;
   /** Kills the actor's loop at once, as a crash would; it restarts from Postgres, the mailbox kept. */
   readonly kill: Effect.Effect<void>;
+  /** Messages waiting in the mailbox. */
+  readonly queued: () => number;
 }
 
 export interface ActorEnvironment {
@@ -351,6 +356,7 @@ export const makeHostActor = (
           yield* Effect.logError("write refused by the database", error).pipe(Effect.annotateLogs({ hostId, write: write._tag }));
           return Exit.fail(new StorageUnavailable());
         }
+        if (error._tag === "SqlError") exclusionConflicts.unsafeUpdate(1, []);
         yield* Effect.logWarning("host state drifted from the database; reloading").pipe(Effect.annotateLogs({ hostId, write: write._tag }));
         yield* reload;
         return yield* drifted;
@@ -420,7 +426,7 @@ export const makeHostActor = (
 
     const startTimer = (token: string, expiresAt: number, now: number) =>
       Effect.sleep(Math.max(0, expiresAt - now)).pipe(
-        Effect.zipRight(Queue.offer(mailbox, { tag: "Expire", message: new Expire({ token }, true), reply: () => {} })),
+        Effect.zipRight(Queue.offer(mailbox, { tag: "Expire", message: new Expire({ token }, true), reply: () => {}, sentAt: performance.now() })),
         Effect.forkIn(scope),
       );
 
@@ -493,6 +499,8 @@ export const makeHostActor = (
     const loop = Effect.gen(function* () {
       for (;;) {
         const batch = [...(yield* Queue.takeBetween(mailbox, 1, MAX_BATCH))];
+        const takenAt = performance.now();
+        for (const envelope of batch) mailboxWait.unsafeUpdate((takenAt - envelope.sentAt) / 1000, []);
         inProgress = batch;
         yield* processBatch(batch).pipe(
           Effect.catchAllCause((cause) =>
@@ -555,6 +563,8 @@ export const makeHostActor = (
       tell,
       ask: <M extends HostMessage>(message: M) =>
         Effect.async<Request.Request.Success<M>, Request.Request.Error<M> | ActorStopped>((resume) => tell(envelopeOf(message, resume))),
+      // A queue with a waiting taker reports a negative size.
+      queued: () => Math.max(0, Option.getOrElse(mailbox.unsafeSize(), () => 0)),
       kill: Effect.suspend(() => (loopFiber === undefined ? Effect.void : Fiber.interrupt(loopFiber))).pipe(Effect.asVoid),
     };
   });

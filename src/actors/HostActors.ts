@@ -15,6 +15,13 @@ import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 /** What the sender of a message is told through this service: an actor that stopped first reads as `StorageUnavailable`. */
 export type Answer<M extends HostMessage> = Exit.Exit<Request.Request.Success<M>, Request.Request.Error<M> | StorageUnavailable>;
 
+/** How busy this process's actors are, for /metrics. */
+export interface ActorGauges {
+  readonly running: number;
+  readonly mailboxDepth: number;
+  readonly holdsLive: number;
+}
+
 export interface HostActorsShape {
   /** Sends a command to the host's actor (starting it from the database if needed). */
   readonly ask: <M extends HostMessage>(
@@ -40,6 +47,7 @@ export interface HostActorsShape {
   readonly peekEventTypeHost: (id: EventTypeId) => HostId | undefined;
   /** Kills a host's actor at once, as a crash would; it restarts from Postgres, its mailbox kept. */
   readonly kill: (hostId: HostId) => Effect.Effect<void>;
+  readonly gauges: () => ActorGauges;
 }
 
 /**
@@ -245,6 +253,13 @@ export const HostActorsLive = Layer.scoped(
       peek: (hostId) => snapshots.get(hostId),
       hostIdOfSlug,
       peekSlug: (slug) => slugs.get(slug),
+      gauges: () => {
+        let mailboxDepth = 0;
+        let holdsLive = 0;
+        for (const actor of running.values()) mailboxDepth += actor.queued();
+        for (const snapshot of snapshots.values()) holdsLive += snapshot.holds.size;
+        return { running: running.size, mailboxDepth, holdsLive };
+      },
       kill: (hostId) =>
         Effect.gen(function* () {
           if (yield* RcMap.has(actors, hostId)) yield* withActor(hostId, (actor) => actor.kill).pipe(Effect.ignore);

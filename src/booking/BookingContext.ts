@@ -18,6 +18,7 @@ import type { MeetingQuery } from "../domain/meetings.ts";
 import { MeetingsRepository } from "../persistence/MeetingsRepository.ts";
 import type { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { isBookingError, type BookingError } from "./errors.ts";
+import { recordBooking } from "../ops/metrics.ts";
 import { makeHostSetup } from "./HostSetup.ts";
 import { makeApiKeys } from "./ApiKeys.ts";
 import { ApiKeyRepository, API_KEY_SCOPES, isApiKey, type ApiKeyScope } from "../persistence/ApiKeyRepository.ts";
@@ -203,9 +204,10 @@ export const makeBookingContext = (deps: ContextDeps) => {
       true, // decoded at the edge already
     );
     const known = actors.peekEventTypeHost(r.eventTypeId);
-    if (known !== undefined) return ask(known, message);
-    const hostId = await run(actors.hostIdOfEventType(r.eventTypeId));
-    return isBookingError(hostId) ? hostId : ask(hostId, message);
+    const hostId = known ?? (await run(actors.hostIdOfEventType(r.eventTypeId)));
+    const answer = isBookingError(hostId) ? hostId : await ask(hostId, message);
+    recordBooking(isBookingError(answer) ? { refused: answer._tag } : { status: answer.status });
+    return answer;
   };
 
   /** A booking by its manage token; an unknown token is a 404 that says nothing more. */

@@ -1,4 +1,5 @@
 import { Effect, type Queue } from "effect";
+import { liveFanOut, liveLastFanOut, liveLastPublish } from "../ops/metrics.ts";
 import type { HostSnapshot } from "../actors/HostSnapshot.ts";
 import { withDuration, type HostId } from "../domain/model.ts";
 import { addDays, type LocalDate } from "../domain/time.ts";
@@ -202,30 +203,12 @@ export const dayUpdatesOf = (event: HostChanged, snapshot: HostSnapshot, view: s
   return html;
 };
 
-/** What operators may want to know about live fan-out (served on /metrics). */
-export class LiveMetrics {
-  publishes = 0;
-  publishSecondsSum = 0;
-  publishSecondsMax = 0;
-  lastFanOut = 0;
-  lastPublishSeconds = 0;
-
-  record(seconds: number, subscribers: number) {
-    this.publishes++;
-    this.publishSecondsSum += seconds;
-    this.publishSecondsMax = Math.max(this.publishSecondsMax, seconds);
-    this.lastPublishSeconds = seconds;
-    this.lastFanOut = subscribers;
-  }
-}
-
 /** Forwards every host change to its topics, rendered once per topic, for as long as the server runs. */
 export const relayChanges = (
   app: TemplatedApp,
   changes: Queue.Dequeue<HostChanged>,
   audience: LiveAudience,
   snapshotOf: (hostId: HostId) => HostSnapshot | undefined,
-  metrics: LiveMetrics,
 ) =>
   Effect.forever(
     Effect.flatMap(changes.take, (event) =>
@@ -234,7 +217,10 @@ export const relayChanges = (
         const topic = hostTopic(event.hostId);
         for (const message of messagesOf(event)) app.publish(topic, message, false);
         if (event.bookingsChanged) app.publish(dashboardTopic(event.hostId), MEETINGS_MESSAGE, false);
-        metrics.record((performance.now() - started) / 1000, app.numSubscribers(topic));
+        const seconds = (performance.now() - started) / 1000;
+        liveFanOut.unsafeUpdate(seconds, []);
+        liveLastPublish.unsafeUpdate(seconds, []);
+        liveLastFanOut.unsafeUpdate(app.numSubscribers(topic), []);
         const snapshot = snapshotOf(event.hostId);
         if (snapshot === undefined) return;
         const now = Date.now();

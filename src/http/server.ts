@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Context, Effect, type Exit, Layer, Option, Redacted, Runtime } from "effect";
+import { Context, Effect, Exit, Layer, Option, Redacted, Runtime } from "effect";
 import { HostActors } from "../actors/HostActors.ts";
 import { AppConfig } from "../AppConfig.ts";
 import { HostChanges } from "../live/HostChanges.ts";
@@ -20,9 +20,11 @@ import {
   type Reply,
   type Request,
 } from "./exchange.ts";
-import { installHostLiveRoute, installLiveRoute, LiveAudience, LiveMetrics, relayChanges, type LiveSocket } from "./live.ts";
+import { installHostLiveRoute, installLiveRoute, LiveAudience, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, logs, setLogFormat, setLogLevel } from "./log.ts";
 import { metricsReply } from "./metrics.ts";
+import { rateLimited, recordRequest } from "../ops/metrics.ts";
+import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { PayloadTooLarge, type AppError } from "./problems.ts";
 import { ReadCache } from "./readCache.ts";
 import { makePageViews } from "./pageViews.ts";
@@ -168,7 +170,6 @@ export const HttpServerLive = Layer.scoped(
     const sockets = new Set<WebSocket<LiveSocket>>();
     // Shared with the delivery worker, which waits while many requests are in flight.
     const pressure = yield* Pressure;
-    let rateLimited = 0;
     let draining = false;
     let lastArrival = 0;
 
@@ -232,6 +233,9 @@ export const HttpServerLive = Layer.scoped(
     }
 
     const serve = (res: UwsResponse, req: UwsRequest, state: ExchangeState, route: RouteOptions) => {
+      // The uWS request is gone once this handler returns: what the metrics need is read now.
+      const method = req.getMethod().toUpperCase();
+      const started = performance.now();
       const key = route.cacheable === true ? readKey(req) : undefined;
       const spending = route.limit !== undefined && limits.enabled;
       if (key !== undefined && !spending && !draining) {
@@ -240,13 +244,13 @@ export const HttpServerLive = Layer.scoped(
           res.writeStatus(statusLine(cached.status));
           for (const [k, v] of cached.headers) res.writeHeader(k, v);
           res.end(cached.body);
+          recordRequest(method, route.pattern, cached.status, (performance.now() - started) / 1000);
           return;
         }
       }
       // Only limits and the loopback-only routes need the address; reading it costs every request a little.
       const address = spending || route.addressed ? clientAddress(peerAddress(res), req.getHeader("x-forwarded-for"), config.trustProxy) : "";
-      const withBody = route.withBody && req.getMethod() !== "get" && req.getMethod() !== "head";
-      const started = performance.now();
+      const withBody = route.withBody && method !== "GET" && method !== "HEAD";
       let insideHandler = true;
       let settled = false;
       pressure.inFlight++;
@@ -257,11 +261,13 @@ export const HttpServerLive = Layer.scoped(
         pressure.inFlight--;
         const final = prepared ? reply : withSecurityHeaders(reply);
         respond(res, state, r, final, insideHandler, draining);
+        const seconds = (performance.now() - started) / 1000;
+        recordRequest(method, route.pattern, reply.status, seconds);
         if (!prepared && key !== undefined && reply.validity !== undefined) readCache.set(key, final, reply.validity);
         const level = reply.status >= 500 ? "error" : r?.method === "GET" ? "debug" : "info";
         if (!logs(level)) return;
         // The route, not the path: paths can hold manage, sign-in and invitation tokens.
-        logEvent(level, "request", { requestId: requestIdOf(r), method: r?.method, route: route.pattern, status: reply.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+        logEvent(level, "request", { requestId: requestIdOf(r), method: r?.method, route: route.pattern, status: reply.status, ms: Math.round(seconds * 10_000) / 10 });
       };
       const fail = (r: Request | undefined, error: unknown) => {
         if (error instanceof BodyTooLarge) return finish(r, edgeReply(route.api, new PayloadTooLarge({ maxBytes: MAX_BODY_BYTES })));
@@ -299,7 +305,7 @@ export const HttpServerLive = Layer.scoped(
           const cached = waitSeconds === undefined && key !== undefined ? readCache.get(key, web.now()) : undefined;
           if (cached !== undefined) return finish(r, cached, true);
           if (waitSeconds === undefined) return handle(r);
-          rateLimited++;
+          rateLimited.unsafeUpdate(1, []);
           finish(r, edgeReply(route.api, new RateLimited({ retryAfterSeconds: waitSeconds })));
         },
         (error) => fail(undefined, error),
@@ -307,12 +313,18 @@ export const HttpServerLive = Layer.scoped(
     };
 
     /** Operators' counters: for this machine's own tools, or anyone holding METRICS_TOKEN. */
-    const metrics = (request: Request): Reply => {
+    const metrics = async (request: Request): Promise<Reply> => {
       const bearer = /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
       const token = Option.getOrUndefined(config.metricsToken);
       const allowed = isLocalRequest(request) || (token !== undefined && bearer !== undefined && sameSecret(bearer, Redacted.value(token)));
       if (!allowed) return problemReply(web, new Unauthorized({ message: "Metrics are served to this machine, or with the bearer token METRICS_TOKEN." }));
-      return metricsReply(liveMetrics, { sockets: sockets.size, inFlight: pressure.inFlight, readCacheBytes: readCache.size, rateLimited }, deliveryStats);
+      const outbox = await run(Effect.flatMap(DeliveryRepository, (d) => d.backlog).pipe(Effect.timeout("2 seconds")));
+      return metricsReply({
+        server: { sockets: sockets.size, inFlight: pressure.inFlight, readCacheBytes: readCache.size },
+        actors: actors.gauges(),
+        outbox: Exit.isSuccess(outbox) ? outbox.value : undefined,
+        deliveries: deliveryStats,
+      });
     };
 
     const pages = eventPageRoutes(web);
@@ -439,9 +451,8 @@ export const HttpServerLive = Layer.scoped(
     installLiveRoute(app, config.publicUrl, sockets, audience);
     installHostLiveRoute(app, config.publicUrl, sockets, web.booking.hostOfSession);
 
-    const liveMetrics = new LiveMetrics();
     const changes = yield* (yield* HostChanges).subscribe;
-    yield* Effect.forkScoped(relayChanges(app, changes, audience, actors.peek, liveMetrics));
+    yield* Effect.forkScoped(relayChanges(app, changes, audience, actors.peek));
 
     // Exclusive: a second server on the same port must fail to start, not quietly take a share of the requests.
     const listenSocket = yield* Effect.async<unknown, Error>((resume) => {

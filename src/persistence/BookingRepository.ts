@@ -4,6 +4,7 @@ import type { Fragment } from "@effect/sql/Statement";
 import { Deferred, Effect, Exit, Queue, Schema } from "effect";
 import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
 import { DeliveryRepository } from "./DeliveryRepository.ts";
+import { commitBatchSize, commitDuration } from "../ops/metrics.ts";
 import { decodeRows, EpochColumn } from "./rows.ts";
 
 /** A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking. */
@@ -202,15 +203,26 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
      * everyone gets their own answer (an exclusion violation stays with the booking that
      * caused it).
      */
+    /** One group-commit statement, on /metrics: its size and its time. */
+    const timedInsert = (bookings: ReadonlyArray<Booking>) =>
+      Effect.suspend(() => {
+        const started = performance.now();
+        return Effect.exit(insert(bookings)).pipe(
+          Effect.tap(() => {
+            commitBatchSize.unsafeUpdate(bookings.length, []);
+            commitDuration.unsafeUpdate((performance.now() - started) / 1000, []);
+          }),
+        );
+      });
     const pending = yield* Queue.unbounded<{ readonly bookings: ReadonlyArray<Booking>; readonly done: Deferred.Deferred<void, SqlError> }>();
     const writeBatch = Effect.gen(function* () {
       const batch = [...(yield* Queue.takeBetween(pending, 1, 256))];
-      const together = yield* Effect.exit(insert(batch.flatMap((b) => b.bookings)));
+      const together = yield* timedInsert(batch.flatMap((b) => b.bookings));
       if (Exit.isSuccess(together) || batch.length === 1) {
         for (const { done } of batch) yield* Deferred.done(done, together);
         return;
       }
-      for (const { bookings, done } of batch) yield* Deferred.done(done, yield* Effect.exit(insert(bookings)));
+      for (const { bookings, done } of batch) yield* Deferred.done(done, yield* timedInsert(bookings));
     });
     yield* Effect.forkScoped(Effect.all(Array.from({ length: 2 }, () => Effect.forever(writeBatch)), { concurrency: "unbounded" }));
 

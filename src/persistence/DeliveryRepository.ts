@@ -77,6 +77,14 @@ export interface Finished {
   readonly result: Outcome;
 }
 
+/** The outbox as operators watch it (on /metrics). */
+const Backlog = Schema.Struct({
+  due: Schema.Number,
+  oldestDueSeconds: Schema.Number,
+  dead: Schema.Number,
+});
+export type Backlog = typeof Backlog.Type;
+
 const UndeliveredRow = Schema.Struct({
   id: Schema.NumberFromString,
   kind: NoticeKind,
@@ -214,6 +222,16 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
         DELETE FROM notification_outbox
         WHERE status IN ('sent', 'dead', 'skipped') AND finished_at < now() - make_interval(days => ${retentionDays})`.pipe(Effect.asVoid);
 
+    /** How many notices are due and not sent, how long the oldest has waited, how many are dead. */
+    const backlog = sql`
+      SELECT count(*) FILTER (WHERE status = 'pending' AND available_at <= now())::int AS due,
+        COALESCE(EXTRACT(EPOCH FROM now() - min(available_at) FILTER (WHERE status = 'pending' AND available_at <= now())), 0)::float8 AS oldest_due_seconds,
+        count(*) FILTER (WHERE status = 'dead')::int AS dead
+      FROM notification_outbox WHERE status IN ('pending', 'dead')`.pipe(
+      Effect.flatMap(decodeFirst(Backlog)),
+      Effect.map((b) => b ?? { due: 0, oldestDueSeconds: 0, dead: 0 }),
+    );
+
     /** A host's notices that could not be delivered, newest first. */
     const undelivered = (hostId: HostId) =>
       sql`
@@ -249,6 +267,6 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
     const mailboxMessage = (id: string) =>
       sql`SELECT * FROM local_mailbox WHERE id = ${id}::bigint`.pipe(Effect.flatMap(decodeFirst(MailboxRow)));
 
-    return { wakeups, written, claim, finish, prune, undelivered, retry, keepInMailbox, mailbox, mailboxMessage } as const;
+    return { wakeups, written, claim, finish, prune, backlog, undelivered, retry, keepInMailbox, mailbox, mailboxMessage } as const;
   }),
 }) {}
