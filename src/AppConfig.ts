@@ -41,6 +41,10 @@ export interface AppConfigShape {
   readonly webhookAllowPrivate: boolean;
   /** `invite`: only the owner's and admins' invitations make hosts; `open`: anyone may sign up with an email address. */
   readonly signup: "open" | "invite";
+  /** Bookings that ended more than this many days ago move to the archive table (hourly, and `npm run archive`). */
+  readonly archiveAfterDays: number;
+  /** A booking's audit rows are deleted this many days after they were written. */
+  readonly auditRetentionDays: number;
 }
 
 export interface DeliverySettings {
@@ -142,6 +146,15 @@ export const appConfig = Effect.gen(function* () {
   const webhookAllowPrivate = yield* Config.boolean("WEBHOOK_ALLOW_PRIVATE").pipe(Config.withDefault(false));
   const smsUrl = yield* optionalRedacted("SMS_URL");
   const signup = yield* Config.literal("open", "invite")("SIGNUP").pipe(Config.withDefault("invite" as const));
+  // Longer than the 30-day idempotency window, so a replay never misses its booking.
+  const archiveAfterDays = yield* Config.integer("ARCHIVE_AFTER_DAYS").pipe(
+    Config.withDefault(90),
+    Config.validate({ message: "ARCHIVE_AFTER_DAYS must be a whole number of days from 31 to 36500", validation: (n) => n >= 31 && n <= 36500 }),
+  );
+  const auditRetentionDays = yield* Config.integer("AUDIT_RETENTION_DAYS").pipe(
+    Config.withDefault(730),
+    Config.validate({ message: "AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500", validation: (n) => n >= 1 && n <= 36500 }),
+  );
   return {
     port,
     host,
@@ -167,6 +180,8 @@ export const appConfig = Effect.gen(function* () {
     smsUrl,
     webhookAllowPrivate,
     signup,
+    archiveAfterDays,
+    auditRetentionDays,
   } satisfies AppConfigShape;
 });
 

@@ -3,6 +3,7 @@ import { HostActorsLive } from "../actors/HostActors.ts";
 import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { AgendaRepository } from "../persistence/AgendaRepository.ts";
 import { ApiKeyRepository } from "../persistence/ApiKeyRepository.ts";
+import { ArchiveRepository } from "../persistence/ArchiveRepository.ts";
 import { IdempotencyRepository } from "../persistence/IdempotencyRepository.ts";
 import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { DatabaseLive, SharedDatabaseLive } from "../persistence/Database.ts";
@@ -30,6 +31,7 @@ export const Repositories = Layer.mergeAll(
   AgendaRepository.Default,
   ApiKeyRepository.Default,
   IdempotencyRepository.Default,
+  ArchiveRepository.Default,
 ).pipe(
   Layer.provideMerge(DeliveryRepository.Default),
 );

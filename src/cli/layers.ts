@@ -4,12 +4,14 @@ import { HttpServerLive } from "../http/server.ts";
 import { DeliveryWorkerLive } from "../notify/DeliveryWorker.ts";
 import { MailerLive } from "../notify/Mailer.ts";
 import { AgendaWorkerLive } from "../notify/agenda.ts";
+import { RetentionJobLive } from "../ops/retention.ts";
 import { Core } from "./core.ts";
 
 /** The outbox worker and the transport it sends through (the server sends account mail through it too). */
 export const Deliveries = Layer.merge(DeliveryWorkerLive, AgendaWorkerLive).pipe(Layer.provideMerge(MailerLive));
 
-export const App = HttpServerLive.pipe(Layer.provideMerge(Deliveries), Layer.provideMerge(Core));
+export const App = HttpServerLive.pipe(Layer.provideMerge(Deliveries), Layer.provideMerge(RetentionJobLive), Layer.provideMerge(Core));
+
 
 const logLevel = (name: string | undefined) => {
   switch ((name ?? "info").toLowerCase()) {

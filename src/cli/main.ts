@@ -9,6 +9,7 @@ const usage = `usage: rendezvous <command>
   migrate               apply pending migrations and exit
   seed                  create the demo host (if missing) and exit
   sign-in <host-slug>   print a single-use sign-in link for that host (valid 15 minutes)
+  archive               move bookings that ended ARCHIVE_AFTER_DAYS ago to the archive, prune old audit rows and notices
   slots < spec.json     print the offered slots of a JSON availability spec
   storm --url …         book random slots over HTTP under load and verify (see README)`;
 
@@ -26,7 +27,8 @@ switch (command) {
   case "serve":
   case "migrate":
   case "seed":
-  case "sign-in": {
+  case "sign-in":
+  case "archive": {
     const { runServerCommand } = await import("./server.ts");
     runServerCommand(command, args);
     break;

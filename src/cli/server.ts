@@ -6,6 +6,7 @@ import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../persistence/HostSessionRepository.ts";
 import { MigratedDatabase, MigratedSharedDatabase, Repositories } from "./core.ts";
 import { App, withEnvironment } from "./layers.ts";
+import { retainOnce, retentionOf } from "../ops/retention.ts";
 import { DEMO_EVENT_SLUG, DEMO_HOST_SLUG, seedDemo } from "./seed.ts";
 
 /** Effect's log lines in the request log's JSON shape: `{"timestamp","level","message",…annotations}`. */
@@ -90,8 +91,14 @@ const signInOnly = (slug: string | undefined) =>
     process.stdout.write(`${made.link}\n`);
   }).pipe(Effect.provide(OneOff));
 
+/** One retention run now (the server also runs one every hour): prints what it moved and pruned as JSON. */
+const archiveOnly = Effect.gen(function* () {
+  const report = yield* retainOnce(retentionOf(yield* AppConfig), Date.now());
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}).pipe(Effect.provide(OneOff));
+
 /** Runs until done or until SIGINT/SIGTERM, which close every scope (server, actors, Postgres). */
-export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-in", args: ReadonlyArray<string>) => {
+export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-in" | "archive", args: ReadonlyArray<string>) => {
   const program: Effect.Effect<unknown, unknown> =
     command === "serve"
       ? serve(args.includes("--seed-demo"))
@@ -99,7 +106,9 @@ export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-i
         ? migrateOnly
         : command === "sign-in"
           ? signInOnly(args[0])
-          : seedOnly;
+          : command === "archive"
+            ? archiveOnly
+            : seedOnly;
   // One line per event, in the same shape as the request log: logfmt, or JSON with LOG_FORMAT=json.
   const logger = process.env["LOG_FORMAT"] === "json" ? jsonLogger : Logger.logFmt;
   NodeRuntime.runMain(program.pipe(Effect.provide(logger)), { disablePrettyLogger: true });

@@ -215,11 +215,6 @@ export const DeliveryWorkerLive = Layer.scopedContext(
       );
     yield* Effect.forkScoped(Effect.all(Array.from({ length: LOOPS }, loop), { concurrency: "unbounded" }));
 
-    yield* repository.prune(deliveries.retentionDays).pipe(
-      Effect.ignoreLogged,
-      Effect.repeat(Schedule.spaced(Duration.hours(1))),
-      Effect.forkScoped,
-    );
     yield* Effect.logInfo("deliveries started").pipe(Effect.annotateLogs({ worker, mail: config.smtpUrl._tag === "Some" ? "smtp" : "local mailbox" }));
     return Context.make(DeliveryStats, counters).pipe(Context.add(Pressure, pressure));
   }),

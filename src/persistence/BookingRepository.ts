@@ -144,9 +144,10 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
 
     const first = (rows: ReadonlyArray<unknown>) => Effect.map(bookingsOf(rows), (bookings) => bookings[0]);
 
-    const findById = (id: BookingId) => sql`SELECT * FROM bookings WHERE id = ${id}`.pipe(Effect.flatMap(first));
+    // Archived bookings too: a booking stays readable by its id and manage token after it moves.
+    const findById = (id: BookingId) => sql`SELECT * FROM all_bookings WHERE id = ${id}`.pipe(Effect.flatMap(first));
 
-    const findByManageToken = (token: string) => sql`SELECT * FROM bookings WHERE manage_token = ${token}`.pipe(Effect.flatMap(first));
+    const findByManageToken = (token: string) => sql`SELECT * FROM all_bookings WHERE manage_token = ${token}`.pipe(Effect.flatMap(first));
 
     const findByIdempotencyKey = (key: string) => sql`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(Effect.flatMap(first));
 

@@ -216,11 +216,12 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
         UPDATE notification_attempts a SET finished_at = now(), outcome = r.outcome, error = r.error
         FROM r WHERE a.outbox_id = r.id AND a.attempt = r.attempt`.pipe(Effect.asVoid);
 
-    /** Deletes finished rows (and their attempts) older than the retention period. */
-    const prune = (retentionDays: number) =>
+    /** Deletes finished rows (and their attempts) that finished before `cutoff`; says how many. */
+    const prune = (cutoff: number) =>
       sql`
         DELETE FROM notification_outbox
-        WHERE status IN ('sent', 'dead', 'skipped') AND finished_at < now() - make_interval(days => ${retentionDays})`.pipe(Effect.asVoid);
+        WHERE status IN ('sent', 'dead', 'skipped') AND finished_at < ${new Date(cutoff).toISOString()}::timestamptz
+        RETURNING id`.pipe(Effect.map((rows) => rows.length));
 
     /** How many notices are due and not sent, how long the oldest has waited, how many are dead. */
     const backlog = sql`

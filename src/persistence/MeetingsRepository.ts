@@ -16,7 +16,10 @@ const NoteRow = Schema.Struct({ bookingId: BookingId, note: Schema.String, noSho
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A host's meetings as lists to page through, search and export, and the notes they keep on them. */
+/**
+ * A host's meetings as lists to page through, search and export, and the notes they keep on
+ * them: archived meetings included (`all_bookings`), so the past list never loses one.
+ */
 export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("rendezvous/MeetingsRepository", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient;
@@ -46,7 +49,7 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
       Effect.gen(function* () {
         const order = q.view === "upcoming" ? sql`b.start_at ASC` : sql`b.start_at DESC`;
         const rows = yield* sql`
-          SELECT b.*, count(*) OVER () AS total_count FROM bookings b
+          SELECT b.*, count(*) OVER () AS total_count FROM all_bookings b
           WHERE ${where(hostId, q, now)} ORDER BY ${order}, b.id LIMIT ${limit} OFFSET ${offset}`;
         const total = rows.length === 0 ? 0 : Number((rows[0] as { totalCount: unknown }).totalCount);
         const bookings = yield* bookingsOf(rows);
@@ -87,7 +90,7 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
             : ascending
               ? sql`(b.start_at, b.id) > (${iso(after.start)}::timestamptz, ${after.id}::uuid)`
               : sql`(b.start_at, b.id) < (${iso(after.start)}::timestamptz, ${after.id}::uuid)`;
-        const rows = yield* sql`SELECT b.* FROM bookings b WHERE ${where(hostId, q, now)} AND ${cursor} ORDER BY ${order} LIMIT ${limit + 1}`;
+        const rows = yield* sql`SELECT b.* FROM all_bookings b WHERE ${where(hostId, q, now)} AND ${cursor} ORDER BY ${order} LIMIT ${limit + 1}`;
         const bookings = yield* bookingsOf(rows);
         return { meetings: yield* withNotes(bookings.slice(0, limit)), more: bookings.length > limit };
       });
@@ -96,7 +99,7 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
     const markNoShow = (hostId: HostId, bookingId: BookingId, noShow: boolean) =>
       sql`
         INSERT INTO booking_host_notes (booking_id, host_id, note, no_show)
-        SELECT id, host_id, '', ${noShow} FROM bookings WHERE id = ${bookingId} AND host_id = ${hostId}
+        SELECT id, host_id, '', ${noShow} FROM all_bookings WHERE id = ${bookingId} AND host_id = ${hostId}
         ON CONFLICT (booking_id) DO UPDATE SET no_show = excluded.no_show, updated_at = now()
         RETURNING booking_id`.pipe(Effect.map((rows) => rows.length === 1));
 
@@ -108,7 +111,7 @@ export class MeetingsRepository extends Effect.Service<MeetingsRepository>()("re
     const keepNote = (hostId: HostId, bookingId: BookingId, note: string, noShow: boolean) =>
       sql`
         INSERT INTO booking_host_notes (booking_id, host_id, note, no_show)
-        SELECT id, host_id, ${note}, ${noShow} FROM bookings WHERE id = ${bookingId} AND host_id = ${hostId}
+        SELECT id, host_id, ${note}, ${noShow} FROM all_bookings WHERE id = ${bookingId} AND host_id = ${hostId}
         ON CONFLICT (booking_id) DO UPDATE SET note = excluded.note, no_show = excluded.no_show, updated_at = now()
         RETURNING booking_id`.pipe(Effect.map((rows) => rows.length === 1));
 

@@ -61,6 +61,8 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   webhookAllowPrivate: true,
   smsUrl: Option.none(),
   signup: "invite",
+  archiveAfterDays: 90,
+  auditRetentionDays: 730,
   ...overrides,
 });
 
