@@ -36,6 +36,7 @@ import { hostPageRoutes } from "./routes/hostPages.ts";
 import { asCheck, hostSetupRoutes } from "./routes/hostSetupPages.ts";
 import { apiKeyPages } from "./routes/apiKeyPages.ts";
 import { hostApiRoutes } from "./routes/hostApi.ts";
+import { apiDocRoutes } from "./routes/apiDocs.ts";
 import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
 import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
@@ -54,6 +55,8 @@ import { pendingMigrations } from "../persistence/migrations.ts";
 export interface HttpServerShape {
   readonly port: number;
   readonly url: string;
+  /** Every route registered, as registered (the OpenAPI test checks the API's are documented). */
+  readonly routes: ReadonlyArray<{ readonly method: string; readonly pattern: string }>;
 }
 
 /** The running server: the port it listens on (PORT=0 picks a free one, as tests do). */
@@ -335,6 +338,7 @@ export const HttpServerLive = Layer.scoped(
     const setup = hostSetupRoutes(web);
     const keys = apiKeyPages(web);
     const hostApi = hostApiRoutes(web);
+    const apiDocs = apiDocRoutes(web);
     const hostMeetings = hostMeetingsRoutes(web);
     const mailbox = mailboxRoutes(web);
     const notFound = (request: Request) => errorPage(beginPage(web, request).page, new NotFound({ what: "page" }));
@@ -351,6 +355,8 @@ export const HttpServerLive = Layer.scoped(
       { method: "get", pattern: "/assets/*", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/embed.js", handler: (r) => web.assets.serve(r) ?? notFound(r) },
       { method: "get", pattern: "/", handler: pages.home, limit: "read" },
+      { method: "get", pattern: "/api/v1/openapi.json", handler: apiDocs.openApi, limit: "read" },
+      { method: "get", pattern: "/api/v1/docs", handler: apiDocs.docs, limit: "read" },
       { method: "get", pattern: "/api/v1/hosts/:host/event-types/:event/slots", handler: api.slots, limit: "read" },
       { method: "post", pattern: "/api/v1/bookings", handler: api.book, limit: "book" },
       { method: "get", pattern: "/api/v1/bookings/:id", handler: api.get, limit: "read" },
@@ -484,6 +490,6 @@ export const HttpServerLive = Layer.scoped(
       }),
     );
     yield* Effect.logInfo("listening").pipe(Effect.annotateLogs({ port, rateLimits: limits.enabled ? "on" : "off" }));
-    return { port, url: `http://127.0.0.1:${port}` };
+    return { port, url: `http://127.0.0.1:${port}`, routes: routes.map(({ method, pattern }) => ({ method, pattern })) };
   }),
 );

@@ -35,7 +35,10 @@ export const ApiKeysPage = (p: ApiKeysProps) => (
           <pre class="command" safe>{`curl -H "Authorization: Bearer ${p.made.key}" ${p.origin}/api/v1/host/webhooks`}</pre>
         </div>
       )}
-      <p class="muted">A key acts as you in the API at /api/v1: read lets it look, write lets it look and change things.</p>
+      <p class="muted">
+        A key acts as you in the API at /api/v1: read lets it look, write lets it look and change things. What it can do:{" "}
+        <a href="/api/v1/docs">the API's documentation</a>.
+      </p>
       {p.keys.length === 0 ? (
         <p>No keys yet.</p>
       ) : (

@@ -9,6 +9,7 @@ import { isReply, type Reply, type Request } from "../exchange.ts";
 import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, Name, Reason, Text, TimeZone, Token } from "../forms.ts";
 import { isAppError, problemOf, retryAfterOf, UnsupportedMediaType, type AppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
+import type { BookingJson, SessionJson, SlotsJson, WebhookJson } from "../apiReplies.ts";
 import { deviceOf } from "../session.ts";
 
 /** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
@@ -93,7 +94,7 @@ export const decodeBody = <A, I>(web: Web, request: Request, schema: Schema.Sche
  * A booking as the API shows it. The manage token is the invitee's credential: it is shown to
  * whoever booked or holds it, never to the host.
  */
-export const bookingJson = (web: Web, b: Booking, by: Party = "invitee") => ({
+export const bookingJson = (web: Web, b: Booking, by: Party = "invitee"): typeof BookingJson.Encoded => ({
   id: b.id,
   status: b.status,
   hostId: b.hostId,
@@ -175,7 +176,7 @@ export const apiRoutes = (web: Web) => {
       durationMinutes: eventType.durationMinutes,
       durationChoices: eventType.durationChoices,
       slots: offer.snapshot.slots(eventType, range.from, range.to, range.now).map((s) => ({ start: formatInstant(s), end: formatInstant((s + durationMs) as EpochMs) })),
-    });
+    } satisfies typeof SlotsJson.Encoded);
   };
 
   const book = async (request: Request): Promise<Reply> => {
@@ -243,12 +244,12 @@ export const apiRoutes = (web: Web) => {
     if (started === undefined) {
       return problem(new Unauthorized({ message: "This sign-in token was used already, is older than 15 minutes, or was never made." }));
     }
-    return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) });
+    return json(201, { sessionToken: started.session, hostId: started.hostId, expiresAt: formatInstant(started.expiresAt as EpochMs) } satisfies typeof SessionJson.Encoded);
   };
 
   const bearingHost = (request: Request) => hostBearing(web, request);
 
-  const webhookJson = (w: { id: string; url: string; secret: string; events: ReadonlyArray<string>; createdAt: number }) => ({
+  const webhookJson = (w: { id: string; url: string; secret: string; events: ReadonlyArray<WebhookEvent>; createdAt: number }): typeof WebhookJson.Encoded => ({
     id: w.id,
     url: w.url,
     events: w.events,

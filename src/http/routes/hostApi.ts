@@ -11,6 +11,7 @@ import { isAppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
 import { bookingJson, decodeBody, hostBearing, idempotently, invalid, problemReply } from "./api.ts";
 import { Instant } from "../forms.ts";
+import type { AvailabilityJson, EventTypeJson, ProfileJson } from "../apiReplies.ts";
 
 const Minutes = Schema.Int;
 const orNull = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null });
@@ -102,7 +103,7 @@ export const hostApiRoutes = (web: Web) => {
   const context = web.booking;
   const problem = (error: Parameters<typeof problemReply>[1]) => problemReply(web, error);
 
-  const eventTypeJson = (host: HostSnapshot["host"], e: EventType) => ({
+  const eventTypeJson = (host: HostSnapshot["host"], e: EventType): typeof EventTypeJson.Encoded => ({
     id: e.id,
     slug: e.slug,
     title: e.title,
@@ -127,7 +128,7 @@ export const hostApiRoutes = (web: Web) => {
     bookingUrl: `${web.config.publicUrl}/${host.slug}/${e.slug}`,
   });
 
-  const availabilityJson = (s: HostSnapshot) => ({
+  const availabilityJson = (s: HostSnapshot): typeof AvailabilityJson.Encoded => ({
     timeZone: s.host.timeZone,
     rules: s.availability.rules.map((r) => ({ weekday: r.weekday, start: formatWallTime(r.start), end: formatWallTime(r.end) })),
     overrides: s.availability.overrides.map((o) => ({ date: formatLocalDate(o.date), windows: o.windows.map((w) => ({ start: formatWallTime(w.start), end: formatWallTime(w.end) })) })),
@@ -160,7 +161,7 @@ export const hostApiRoutes = (web: Web) => {
     const host = await hostOf(request);
     if (isReply(host)) return host;
     const { id, slug, name, timeZone, bio, locale } = host.snapshot.host;
-    return json(200, { id, slug, name, timeZone, bio, locale, bookingUrl: `${web.config.publicUrl}/${slug}` });
+    return json(200, { id, slug, name, timeZone, bio, locale, bookingUrl: `${web.config.publicUrl}/${slug}` } satisfies typeof ProfileJson.Encoded);
   };
 
   const listEventTypes = async (request: Request): Promise<Reply> => {
