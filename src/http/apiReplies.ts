@@ -1,5 +1,6 @@
 import { Schema } from "effect";
-import { COLOURS, LOCATION_KINDS, WEBHOOK_EVENTS } from "../domain/model.ts";
+import { EventTypeFields } from "../actors/protocol.ts";
+import { WEBHOOK_EVENTS } from "../domain/model.ts";
 
 /**
  * What the JSON API answers, as Schemas: the routes' JSON builders are typed by them and the
@@ -64,36 +65,10 @@ export const ProfileJson = Schema.Struct({
   bookingUrl: Schema.String,
 }).annotations({ identifier: "Host" });
 
-const QuestionJson = Schema.Struct({
-  id: Schema.String,
-  label: Schema.String,
-  kind: Schema.Literal("short_text", "long_text", "single_choice", "checkbox", "phone"),
-  required: Schema.Boolean,
-  options: Schema.optional(Schema.Array(Schema.String)),
-});
-
+/** An event type as the editor saves it (the actor's own fields), with its id and booking page. */
 export const EventTypeJson = Schema.Struct({
   id: Id,
-  slug: Schema.String,
-  title: Schema.String,
-  description: Schema.String,
-  location: Schema.String,
-  locationKind: Schema.Literal(...LOCATION_KINDS),
-  durationMinutes: Schema.Int,
-  durationChoices: Schema.Array(Schema.Int),
-  bufferBeforeMinutes: Schema.Int,
-  bufferAfterMinutes: Schema.Int,
-  minimumNoticeMinutes: Schema.Int,
-  maxDaysAhead: Schema.NullOr(Schema.Int),
-  slotIntervalMinutes: Schema.NullOr(Schema.Int),
-  maxPerDay: Schema.NullOr(Schema.Int),
-  maxPerWeek: Schema.NullOr(Schema.Int),
-  questions: Schema.Array(QuestionJson),
-  active: Schema.Boolean,
-  requiresConfirmation: Schema.Boolean,
-  reminderMinutes: Schema.Array(Schema.Int),
-  colour: Schema.Literal(...COLOURS),
-  scheduleId: Schema.NullOr(Id),
+  ...EventTypeFields.fields,
   bookingUrl: Schema.String,
 }).annotations({ identifier: "EventType" });
 
