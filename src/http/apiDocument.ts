@@ -1,8 +1,8 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform";
 import { JSONSchema, Schema } from "effect";
-import { AvailabilityJson, BookingJson, EventTypeJson, HostBookingJson, Id, InstantText, NoShowJson, ProblemJson, ProfileJson, SessionJson, SlotsJson, WebhookJson } from "./apiReplies.ts";
+import { AvailabilityJson, BookingJson, EventTypeJson, HostBookingJson, Id, InstantText, NoShowJson, ProblemJson, ProfileJson, ScheduleJson, SessionJson, SlotsJson, WebhookJson } from "./apiReplies.ts";
 import { BookingRequest, CancelRequest, HostSessionRequest, NoShowRequest, RescheduleRequest, WebhookRequest } from "./routes/api.ts";
-import { EventTypeBody, EventTypePatch, OverrideBody, WeeklyHoursBody } from "./routes/hostApi.ts";
+import { EventTypeBody, EventTypePatch, OverrideBody, ScheduleBody, WeeklyHoursBody } from "./routes/hostApi.ts";
 
 /**
  * The JSON API as an `HttpApi` definition: the request Schemas are the ones the routes decode
@@ -150,7 +150,25 @@ const host = HttpApiGroup.make("Host")
       .addError(problem(400))
       .addError(problem(412)),
   )
-  .add(HttpApiEndpoint.del("removeDateOverride", "/api/v1/host/availability/overrides/:date").setPath(DatePath).setHeaders(IfMatch).addSuccess(AvailabilityJson).addError(problem(400)).addError(problem(412)))
+  .add(HttpApiEndpoint.del("removeDateOverride", "/api/v1/host/availability/overrides/:date").setPath(DatePath).setHeaders(IfMatch).addSuccess(Empty).addError(problem(400)).addError(problem(412)))
+  .add(HttpApiEndpoint.get("listSchedules", "/api/v1/host/schedules").addSuccess(Schema.Struct({ schedules: Schema.Array(ScheduleJson) })))
+  .add(
+    HttpApiEndpoint.post("createSchedule", "/api/v1/host/schedules")
+      .setHeaders(IdempotencyKey)
+      .setPayload(ScheduleBody)
+      .addSuccess(ScheduleJson, { status: 201 })
+      .addError(problem(400))
+      .annotate(OpenApi.Description, "A named schedule: weekly hours an event type can use (its scheduleId) instead of the host's own."),
+  )
+  .add(HttpApiEndpoint.put("replaceSchedule", "/api/v1/host/schedules/:id").setPath(Schema.Struct({ id: Id })).setPayload(ScheduleBody).addSuccess(ScheduleJson).addError(problem(400)).addError(problem(404)))
+  .add(
+    HttpApiEndpoint.del("deleteSchedule", "/api/v1/host/schedules/:id")
+      .setPath(Schema.Struct({ id: Id }))
+      .addSuccess(Empty)
+      .addError(problem(400))
+      .addError(problem(404))
+      .annotate(OpenApi.Description, "Refused (400) while an event type uses it."),
+  )
   .add(HttpApiEndpoint.get("listWebhooks", "/api/v1/host/webhooks").addSuccess(Schema.Struct({ webhooks: Schema.Array(WebhookJson) })))
   .add(
     HttpApiEndpoint.post("addWebhook", "/api/v1/host/webhooks")
@@ -196,6 +214,8 @@ export const EXAMPLES: Readonly<Record<string, unknown>> = {
   "Host.createEventType": { slug: "consult", title: "Consultation", durationMinutes: 45, minimumNoticeMinutes: 60 },
   "Host.updateEventType": { active: false },
   "Host.replaceWeeklyHours": { rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: "09:00", end: "17:00" })) },
+  "Host.createSchedule": { name: "Evenings", rules: [1, 3].map((weekday) => ({ weekday, start: "18:00", end: "21:00" })) },
+  "Host.replaceSchedule": { name: "Evenings", rules: [2, 4].map((weekday) => ({ weekday, start: "18:00", end: "21:00" })) },
   "Host.setDateOverride": { windows: [{ start: "10:00", end: "12:00" }], days: 1 },
   "Host.addWebhook": { url: "https://example.com/rendezvous", events: ["booking.created", "booking.cancelled"] },
   "Sessions.startHostSession": { signInToken: "the-token-of-a-mailed-sign-in-link" },

@@ -75,9 +75,13 @@ export const EventTypeJson = Schema.Struct({
 export const WallTimeText = Schema.String.annotations({ pattern: "^\\d{2}:\\d{2}$", examples: ["09:00"] });
 const WindowJson = Schema.Struct({ start: WallTimeText, end: WallTimeText });
 
+const WeeklyWindowJson = Schema.Struct({ weekday: Schema.Int, start: WallTimeText, end: WallTimeText });
+
+export const ScheduleJson = Schema.Struct({ id: Id, name: Schema.String, rules: Schema.Array(WeeklyWindowJson) }).annotations({ identifier: "Schedule" });
+
 export const AvailabilityJson = Schema.Struct({
   timeZone: Schema.String,
-  rules: Schema.Array(Schema.Struct({ weekday: Schema.Int, start: WallTimeText, end: WallTimeText })),
+  rules: Schema.Array(WeeklyWindowJson),
   overrides: Schema.Array(Schema.Struct({ date: Schema.String, windows: Schema.Array(WindowJson) })),
 }).annotations({ identifier: "Availability" });
 

@@ -152,6 +152,8 @@ const TEMPLATES = [
   "/api/v1/host/availability",
   "/api/v1/host/availability/weekly",
   "/api/v1/host/availability/overrides/:s",
+  "/api/v1/host/schedules",
+  "/api/v1/host/schedules/:s",
   "/api/v1/openapi.json",
   "/api/v1/docs",
   "/api/v1/:s",

@@ -301,3 +301,46 @@ describe("Idempotency-Key on creating POSTs", () => {
     expect(await query("SELECT 1 FROM webhooks WHERE host_id = $1", host.hostId)).toHaveLength(1);
   });
 });
+
+describe("named schedules over the API", () => {
+  it("creates, lists, replaces and deletes a schedule an event type can use, and keeps other hosts out", async () => {
+    const host = await app.runtime.runPromise(createHost({ timeZone: "UTC" }));
+    const other = await app.runtime.runPromise(createHost({ timeZone: "UTC" }));
+    const key = await keyFor(host.hostId);
+    const otherKey = await keyFor(other.hostId);
+    const evenings = { name: "Evenings", rules: [1, 3].map((weekday) => ({ weekday, start: "18:00", end: "21:00" })) };
+    const created = await fetch(`${app.url}/api/v1/host/schedules`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": "evenings-1" },
+      body: JSON.stringify(evenings),
+    });
+    expect(created.status).toBe(201);
+    const schedule = (await created.json()) as { id: string; name: string; rules: unknown[] };
+    expect(schedule).toMatchObject({ name: "Evenings", rules: evenings.rules });
+    expect(created.headers.get("location")).toBe(`/api/v1/host/schedules/${schedule.id}`);
+    const replayed = await fetch(`${app.url}/api/v1/host/schedules`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "idempotency-key": "evenings-1" },
+      body: JSON.stringify(evenings),
+    });
+    expect(((await replayed.json()) as { id: string }).id).toBe(schedule.id);
+    expect((await call(key, "GET", "/api/v1/host/schedules")).body).toEqual({ schedules: [schedule] });
+
+    const renamed = await call(key, "PUT", `/api/v1/host/schedules/${schedule.id}`, { name: "Late", rules: [{ weekday: 5, start: "17:00", end: "20:00" }] });
+    expect(renamed.body).toEqual({ id: schedule.id, name: "Late", rules: [{ weekday: 5, start: "17:00", end: "20:00" }] });
+    expect((await call(key, "PUT", `/api/v1/host/schedules/${schedule.id}`, { name: "Late", rules: [{ weekday: 9, start: "17:00", end: "20:00" }] })).status).toBe(400);
+
+    expect((await call(key, "PATCH", `/api/v1/host/event-types/${host.eventTypeId}`, { scheduleId: schedule.id })).body).toMatchObject({ scheduleId: schedule.id });
+    const inUse = await call(key, "DELETE", `/api/v1/host/schedules/${schedule.id}`);
+    expect(inUse.status).toBe(400);
+
+    for (const [method, body] of [["PUT", evenings], ["DELETE", undefined]] as const) {
+      expect((await call(otherKey, method, `/api/v1/host/schedules/${schedule.id}`, body)).status, `${method} by another host`).toBe(404);
+    }
+    expect((await call(otherKey, "GET", "/api/v1/host/schedules")).body).toEqual({ schedules: [] });
+
+    await call(key, "PATCH", `/api/v1/host/event-types/${host.eventTypeId}`, { scheduleId: null });
+    expect((await call(key, "DELETE", `/api/v1/host/schedules/${schedule.id}`)).status).toBe(204);
+    expect((await call(key, "GET", "/api/v1/host/schedules")).body).toEqual({ schedules: [] });
+  });
+});

@@ -85,7 +85,19 @@ describe("host A aiming at host B", () => {
         headers: { authorization: `Bearer ${aKey.key}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
+    const bKey = await app.runtime.runPromise(Effect.flatMap(ApiKeyRepository, (r) => r.create(b.hostId, "b", ["write"], Date.now())));
+    const bSchedule = (await (
+      await fetch(`${app.url}/api/v1/host/schedules`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${bKey.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "B's evenings", rules: [{ weekday: 1, start: "18:00", end: "20:00" }] }),
+      })
+    ).json()) as { id: string };
+    // B's own change: what A's calls below must leave exactly as it is.
+    const beforeApi = await stateOf(b.hostId);
     const apiCalls: ReadonlyArray<readonly [string, string, unknown?]> = [
+      ["PUT", `/api/v1/host/schedules/${bSchedule.id}`, { name: "Mine now", rules: [] }],
+      ["DELETE", `/api/v1/host/schedules/${bSchedule.id}`],
       ["GET", `/api/v1/bookings/${booking.id}`],
       ["POST", `/api/v1/bookings/${booking.id}/cancel`, {}],
       ["POST", `/api/v1/bookings/${booking.id}/reschedule`, { start: slots[3]!.start }],
@@ -101,13 +113,16 @@ describe("host A aiming at host B", () => {
     const page = await browser.get("/host/api-keys");
     expect((await browser.postForm(`/host/api-keys/${keyOfB!.id}/revoke`, { _csrf: inputValue(page.body, "_csrf")! })).status).toBe(404);
     expect(await sql("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", keyOfB!.id)).toHaveLength(1);
-    for (const path of ["/api/v1/host", "/api/v1/host/event-types", "/api/v1/host/availability", "/api/v1/host/bookings", "/api/v1/host/bookings?view=pending", "/api/v1/host/webhooks"]) {
+    const bSchedules = await (await fetch(`${app.url}/api/v1/host/schedules`, { headers: { authorization: `Bearer ${bKey.key}` } })).json();
+    expect(bSchedules).toEqual({ schedules: [{ id: bSchedule.id, name: "B's evenings", rules: [{ weekday: 1, start: "18:00", end: "20:00" }] }] });
+    for (const path of ["/api/v1/host", "/api/v1/host/event-types", "/api/v1/host/availability", "/api/v1/host/schedules", "/api/v1/host/bookings", "/api/v1/host/bookings?view=pending", "/api/v1/host/webhooks"]) {
       const body = await (await api("GET", path)).text();
+      expect(body, path).not.toContain(bSchedule.id);
       expect(body, path).not.toContain("Secret Invitee");
       expect(body, path).not.toContain(b.eventTypeId);
       expect(body, path).not.toContain(b.hostSlug);
     }
-    expect(await stateOf(b.hostId)).toEqual(before);
+    expect(await stateOf(b.hostId)).toEqual(beforeApi);
 
     // Nothing of B's shows on A's pages or in A's export.
     for (const path of ["/host", "/host/meetings", "/host/meetings?view=pending", "/host/meetings?view=cancelled", "/host/meetings?view=past", "/host/meetings.csv", "/host/event-types", "/host/account", "/host/api-keys"]) {

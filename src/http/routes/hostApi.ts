@@ -1,7 +1,7 @@
 import { Schema } from "effect";
 import { EventTypeFields, QuestionPayload } from "../../actors/protocol.ts";
 import { NotFound } from "../../domain/errors.ts";
-import { COLOURS, EventTypeId, LOCATION_KINDS, ScheduleId, type EventType, type HostId } from "../../domain/model.ts";
+import { COLOURS, EventTypeId, LOCATION_KINDS, ScheduleId, type EventType, type HostId, type NamedSchedule } from "../../domain/model.ts";
 import { WallTime, Weekday, Window } from "../../domain/spec.ts";
 import type { HostSnapshot } from "../../actors/HostSnapshot.ts";
 import { formatLocalDate, formatWallTime, parseLocalDate } from "../../domain/time.ts";
@@ -11,7 +11,7 @@ import { isAppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
 import { bookingJson, decodeBody, hostBearing, idempotently, invalid, problemReply } from "./api.ts";
 import { Instant } from "../forms.ts";
-import type { AvailabilityJson, EventTypeJson, ProfileJson } from "../apiReplies.ts";
+import type { AvailabilityJson, EventTypeJson, ProfileJson, ScheduleJson } from "../apiReplies.ts";
 
 const Minutes = Schema.Int;
 const orNull = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null });
@@ -45,6 +45,9 @@ export const EventTypePatch = Schema.partial(EventTypeFields);
 
 /** The host's weekly hours, replaced as a whole: wall times in their zone. */
 export const WeeklyHoursBody = Schema.Struct({ rules: Schema.Array(Schema.Struct({ weekday: Weekday, start: WallTime, end: WallTime })) });
+
+/** A named schedule: weekly hours in the host's zone that event types can use instead of the host's own. */
+export const ScheduleBody = Schema.Struct({ name: Schema.String, rules: WeeklyHoursBody.fields.rules });
 
 /** The windows of one or more dates from the path's date on (none: days off). */
 export const OverrideBody = Schema.Struct({ windows: Schema.Array(Window), days: Schema.optionalWith(Schema.Int, { default: () => 1 }) });
@@ -232,6 +235,60 @@ export const hostApiRoutes = (web: Web) => {
     return isAppError(saved) ? problem(saved) : savedAvailability(request, hostId);
   };
 
+  const scheduleJson = (n: NamedSchedule): typeof ScheduleJson.Encoded => ({
+    id: n.id,
+    name: n.name,
+    rules: n.rules.map((r) => ({ weekday: r.weekday, start: formatWallTime(r.start), end: formatWallTime(r.end) })),
+  });
+
+  /** One of the host's named schedules by the path's id (another host's is a 404). */
+  const scheduleOf = (snapshot: HostSnapshot, id: string) =>
+    snapshot.availability.schedules.find((n) => n.id === id) ?? problem(new NotFound({ what: "schedule" }));
+
+  /** Answers with the schedule as the actor now holds it. */
+  const savedSchedule = async (hostId: HostId, id: ScheduleId, status: number) => {
+    const snapshot = await context.hostSnapshot(hostId);
+    if (isAppError(snapshot)) return problem(snapshot);
+    const extra: ReadonlyArray<readonly [string, string]> = status === 201 ? [["Location", `/api/v1/host/schedules/${id}`]] : [];
+    return json(status, scheduleJson(snapshot.availability.schedules.find((n) => n.id === id)!), extra);
+  };
+
+  const listSchedules = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    return isReply(host) ? host : json(200, { schedules: host.snapshot.availability.schedules.map(scheduleJson) });
+  };
+
+  const createSchedule = async (request: Request): Promise<Reply> => {
+    const hostId = await hostBearing(web, request);
+    if (isReply(hostId)) return hostId;
+    return idempotently(web, request, hostId, async () => {
+      const body = decodeBody(web, request, ScheduleBody);
+      if (isReply(body)) return body;
+      const id = await context.replaceWeeklyHours(hostId, body.rules, { id: "new", name: body.name });
+      return isAppError(id) ? problem(id) : savedSchedule(hostId, id as ScheduleId, 201);
+    });
+  };
+
+  const replaceSchedule = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const schedule = scheduleOf(host.snapshot, request.params[0]!);
+    if (isReply(schedule)) return schedule;
+    const body = decodeBody(web, request, ScheduleBody);
+    if (isReply(body)) return body;
+    const saved = await context.replaceWeeklyHours(host.hostId, body.rules, { id: schedule.id, name: body.name });
+    return isAppError(saved) ? problem(saved) : savedSchedule(host.hostId, schedule.id, 200);
+  };
+
+  const deleteSchedule = async (request: Request): Promise<Reply> => {
+    const host = await hostOf(request);
+    if (isReply(host)) return host;
+    const schedule = scheduleOf(host.snapshot, request.params[0]!);
+    if (isReply(schedule)) return schedule;
+    const deleted = await context.deleteSchedule(host.hostId, schedule.id);
+    return isAppError(deleted) ? problem(deleted) : noContent;
+  };
+
   /** `PUT` sets the dates' windows from the path's date on; `DELETE` gives that date back to the weekly hours. */
   const setOverride = (remove: boolean) => async (request: Request): Promise<Reply> => {
     const hostId = await hostBearing(web, request);
@@ -270,6 +327,10 @@ export const hostApiRoutes = (web: Web) => {
     deleteEventType,
     availability,
     replaceWeeklyHours,
+    listSchedules,
+    createSchedule,
+    replaceSchedule,
+    deleteSchedule,
     setOverride: setOverride(false),
     removeOverride: setOverride(true),
   };
