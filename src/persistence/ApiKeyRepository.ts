@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Schema } from "effect";
 import { HostId } from "../domain/model.ts";
-import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
+import { decodeFirst, decodeRows, EpochColumn, iso } from "./rows.ts";
 import { digestOf, newToken, TOKEN } from "./tokens.ts";
 
 export const API_KEY_SCOPES = ["read", "write"] as const;
@@ -21,8 +21,6 @@ const ApiKeyRow = Schema.Struct({
   lastUsedAt: Schema.NullOr(EpochColumn),
 });
 export type ApiKey = typeof ApiKeyRow.Type;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Host API keys: made and revoked on the dashboard, kept as digests, each with its scopes. */
 export class ApiKeyRepository extends Effect.Service<ApiKeyRepository>()("rendezvous/ApiKeyRepository", {

@@ -1,7 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect } from "effect";
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso } from "./rows.ts";
 
 /** Moves bookings that ended long ago to `bookings_archive`, and prunes old audit rows, in bounded batches. */
 export class ArchiveRepository extends Effect.Service<ArchiveRepository>()("rendezvous/ArchiveRepository", {

@@ -5,7 +5,7 @@ import { Deferred, Effect, Exit, Queue, Schema } from "effect";
 import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
 import { DeliveryRepository } from "./DeliveryRepository.ts";
 import { commitBatchSize, commitDuration } from "../ops/metrics.ts";
-import { decodeRows, EpochColumn } from "./rows.ts";
+import { decodeRows, EpochColumn, iso } from "./rows.ts";
 
 /** A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking. */
 const BookingRow = Schema.Struct({
@@ -41,8 +41,6 @@ const toBooking = ({ inviteeName, inviteeEmail, inviteeTimeZone, inviteeLocale, 
 export const bookingsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(BookingRow)(rows), (decoded) => decoded.map(toBooking));
 
 const idsOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeRows(Schema.Struct({ id: BookingId }))(rows), (r) => r.map((x) => x.id));
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** SQLSTATE of a failed statement, when the driver gave one. */
 export const sqlState = (error: SqlError): string | undefined => {

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Queue, Schema } from "effect";
 import { BookingId, BookingStatus, HostId } from "../domain/model.ts";
-import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
+import { decodeFirst, decodeRows, EpochColumn, iso } from "./rows.ts";
 
 /** The channel workers LISTEN on for "notices were queued". */
 export const OUTBOX_CHANNEL = "rendezvous_outbox";
@@ -220,7 +220,7 @@ export class DeliveryRepository extends Effect.Service<DeliveryRepository>()("re
     const prune = (cutoff: number) =>
       sql`
         DELETE FROM notification_outbox
-        WHERE status IN ('sent', 'dead', 'skipped') AND finished_at < ${new Date(cutoff).toISOString()}::timestamptz
+        WHERE status IN ('sent', 'dead', 'skipped') AND finished_at < ${iso(cutoff)}::timestamptz
         RETURNING id`.pipe(Effect.map((rows) => rows.length));
 
     /** How many notices are due and not sent, how long the oldest has waited, how many are dead. */

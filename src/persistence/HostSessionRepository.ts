@@ -4,7 +4,7 @@ import { Effect, Schema } from "effect";
 import { randomUUID } from "node:crypto";
 import { HostId, HostRole } from "../domain/model.ts";
 import { sqlState } from "./BookingRepository.ts";
-import { decodeFirst, decodeRows, EpochColumn } from "./rows.ts";
+import { decodeFirst, decodeRows, EpochColumn, iso } from "./rows.ts";
 import { digestOf, newToken, TOKEN } from "./tokens.ts";
 
 const MINUTE_MS = 60_000;
@@ -13,7 +13,6 @@ export const SIGN_IN_LINK_MINUTES = 15;
 export const SESSION_DAYS = 30;
 export const INVITATION_DAYS = 7;
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const hostIdOf = (rows: ReadonlyArray<unknown>) => Effect.map(decodeFirst(Schema.Struct({ hostId: HostId }))(rows), (r) => r?.hostId);
 
 /** A host of this Rendezvous, as the owner's team page lists them. */

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Schema } from "effect";
 import type { HostId } from "../domain/model.ts";
-import { decodeFirst } from "./rows.ts";
+import { decodeFirst, iso } from "./rows.ts";
 
 /** An answer kept for a key: replayed to a retry. */
 export interface KeptAnswer {
@@ -12,7 +12,6 @@ export interface KeptAnswer {
 
 const KeyRow = Schema.Struct({ requestDigest: Schema.String, status: Schema.NullOr(Schema.Int), body: Schema.NullOr(Schema.String), location: Schema.NullOr(Schema.String) });
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const KEEP_MS = 30 * 24 * 60 * 60_000;
 /** A claim whose request never finished (the process died) may be taken again after this. */
 const ABANDONED_MS = 60_000;

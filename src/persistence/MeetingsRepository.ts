@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect";
 import type { Meeting, MeetingQuery } from "../domain/meetings.ts";
 import { BookingId, type Booking, type HostId } from "../domain/model.ts";
 import { bookingsOf } from "./BookingRepository.ts";
-import { decodeRows, EpochColumn } from "./rows.ts";
+import { decodeRows, EpochColumn, iso } from "./rows.ts";
 
 const HistoryRow = Schema.Struct({
   bookingId: BookingId,
@@ -13,8 +13,6 @@ const HistoryRow = Schema.Struct({
 });
 
 const NoteRow = Schema.Struct({ bookingId: BookingId, note: Schema.String, noShow: Schema.Boolean });
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * A host's meetings as lists to page through, search and export, and the notes they keep on

@@ -24,3 +24,6 @@ export const EpochColumn = Schema.transform(Schema.DateFromSelf, EpochMsSchema, 
   decode: (d) => epochMs(d.getTime()),
   encode: (ms) => new Date(ms),
 });
+
+/** Epoch milliseconds as a `timestamptz` parameter (cast with `::timestamptz` in the statement). */
+export const iso = (ms: number) => new Date(ms).toISOString();
