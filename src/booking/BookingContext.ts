@@ -398,8 +398,10 @@ export const makeBookingContext = (deps: ContextDeps) => {
       await keys((r) => r.release(hostId, key));
       throw defect;
     });
-    const kept = await keys((r) => (answer.status >= 500 ? r.release(hostId, key) : r.keep(hostId, key, answer)));
-    return isBookingError(kept) ? kept : answer;
+    // The work is done: its answer goes back even if it could not be kept (a retry within a
+    // minute is then told the request is in progress; only a later one would do it again).
+    await keys((r) => (answer.status >= 500 ? r.release(hostId, key) : r.keep(hostId, key, answer)).pipe(Effect.tapError((e) => Effect.logError("idempotency key not kept", e))));
+    return answer;
   };
 
   /** The local mailbox (mail kept when no SMTP_URL is set), newest first. */

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect, Schema } from "effect";
+import type { SqlError } from "@effect/sql/SqlError";
+import { Effect, Schedule, Schema } from "effect";
 import type { HostId } from "../domain/model.ts";
 import { decodeFirst, iso } from "./rows.ts";
 
@@ -21,8 +22,11 @@ export class IdempotencyRepository extends Effect.Service<IdempotencyRepository>
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient;
 
-    /** Claims a key for this request, or says what holds it: another request's digest, and its answer once there is one. */
-    const claim = (hostId: HostId, key: string, digest: string, now: number) =>
+    /**
+     * Claims a key for this request, or says what holds it: another request's digest, and its
+     * answer once there is one. A key let go between the two statements is claimed again.
+     */
+    const claim = (hostId: HostId, key: string, digest: string, now: number): Effect.Effect<"claimed" | typeof KeyRow.Type, SqlError> =>
       Effect.gen(function* () {
         yield* sql`
           DELETE FROM api_idempotency_keys
@@ -35,13 +39,15 @@ export class IdempotencyRepository extends Effect.Service<IdempotencyRepository>
         const held = yield* sql`SELECT request_digest, status, body, location FROM api_idempotency_keys WHERE host_id = ${hostId} AND key = ${key}`.pipe(
           Effect.flatMap(decodeFirst(KeyRow)),
         );
-        // Gone meanwhile: its request let it go unanswered, so nothing was made under it.
-        return held ?? ("claimed" as const);
+        // Gone meanwhile: its request let it go unanswered, so nothing was made under it; try again.
+        return held ?? (yield* claim(hostId, key, digest, now));
       });
 
+    /** Keeps the answer for retries; tried a few times, as the work it answers is already done. */
     const keep = (hostId: HostId, key: string, answer: KeptAnswer) =>
       sql`UPDATE api_idempotency_keys SET status = ${answer.status}, body = ${answer.body}, location = ${answer.location} WHERE host_id = ${hostId} AND key = ${key}`.pipe(
         Effect.asVoid,
+        Effect.retry({ schedule: Schedule.exponential("50 millis"), times: 4 }),
       );
 
     /** Lets a key go when its request could not be answered (a retry may then try again). */
