@@ -24,7 +24,7 @@ const sessionOf = async (hostId: HostId) => {
 };
 
 const bookFirst = async (host: HostFixture, name: string, changes: Partial<Parameters<typeof booked.context.book>[0]> = {}) => {
-  const [start] = await offeredStarts(booked.context, host.hostId, host.eventTypeId);
+  const [start] = await offeredStarts(booked.context, host.hostId, host.eventTypeId, changes.durationMinutes);
   return booked.context.book({
     eventTypeId: host.eventTypeId,
     start: start!,
@@ -125,7 +125,7 @@ describe("holding and booking", () => {
 
   it("holds at a length asked for, and refuses a length the event type does not offer", async () => {
     const offer = ok(await booked.context.offering(host.hostSlug, host.eventSlug));
-    const [start] = await offeredStarts(booked.context, host.hostId, host.eventTypeId);
+    const [start] = await offeredStarts(booked.context, host.hostId, host.eventTypeId, 60);
     const grant = ok(await booked.context.hold(offer, start!, visitor("v-long"), 60));
     const held = booked.context.latest(offer.snapshot).holds.get(grant.token)!;
     expect(held.end - held.start).toBe(60 * MINUTE_MS);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { makeBookingContext, type BookingContext, type BookingServices } from "../../src/booking/BookingContext.ts";
 import { isBookingError } from "../../src/booking/errors.ts";
-import type { EventType, EventTypeId, HostId } from "../../src/domain/model.ts";
+import { withDuration, type EventType, type EventTypeId, type HostId } from "../../src/domain/model.ts";
 import { DAY_MS } from "../../src/domain/time.ts";
 import type { OutgoingMail } from "../../src/notify/messages.ts";
 import { makeWebhookAgent } from "../../src/notify/webhooks.ts";
@@ -59,9 +59,11 @@ export const ok = <A>(answer: A): Exclude<A, { readonly _tag: string } & Error> 
 };
 
 /** The first times a host's event type offers from tomorrow on. */
-export const offeredStarts = async (context: BookingContext, hostId: HostId, eventTypeId: EventTypeId): Promise<number[]> => {
+export const offeredStarts = async (context: BookingContext, hostId: HostId, eventTypeId: EventTypeId, durationMinutes?: number): Promise<number[]> => {
   const snapshot = ok(await context.hostSnapshot(hostId));
-  const eventType: EventType = snapshot.eventTypes.get(eventTypeId)!;
+  const saved: EventType = snapshot.eventTypes.get(eventTypeId)!;
+  // Each length has its own grid: a 60-minute meeting does not start at every 30-minute start.
+  const eventType = durationMinutes === undefined ? saved : withDuration(saved, durationMinutes)!;
   const now = Date.now();
   return snapshot.slots(eventType, now + DAY_MS, now + 8 * DAY_MS, now);
 };
