@@ -46,22 +46,21 @@ const invitee = HttpApiGroup.make("Invitee")
   .add(
     HttpApiEndpoint.post("book", "/api/v1/bookings")
       .setHeaders(IdempotencyKey)
-      .setPayload(
-        BookingRequest,
-      )
+      .setPayload(BookingRequest)
       .addSuccess(BookingJson, { status: 201 })
       .addError(problem(400))
       .addError(problem(404))
       .addError(problem(409))
+      .addError(problem(422))
       .annotate(OpenApi.Description, "Books a time (a hold token, if given, is used; an expired one is no refusal when the time is still free)."),
   )
-  .add(HttpApiEndpoint.get("getBooking", "/api/v1/bookings/:id").setPath(BookingPath).addSuccess(BookingJson).addError(problem(401)).addError(problem(404)))
+  .add(HttpApiEndpoint.get("getBooking", "/api/v1/bookings/:id").setPath(BookingPath).addSuccess(BookingJson).addError(problem(403)).addError(problem(404)))
   .add(
     HttpApiEndpoint.post("cancelBooking", "/api/v1/bookings/:id/cancel")
       .setPath(BookingPath)
       .setPayload(CancelRequest)
       .addSuccess(BookingJson)
-      .addError(problem(401))
+      .addError(problem(403))
       .addError(problem(404))
       .addError(problem(409)),
   )
@@ -71,9 +70,10 @@ const invitee = HttpApiGroup.make("Invitee")
       .setPayload(RescheduleRequest)
       .addSuccess(BookingJson)
       .addError(problem(400))
-      .addError(problem(401))
+      .addError(problem(403))
       .addError(problem(404))
-      .addError(problem(409)),
+      .addError(problem(409))
+      .addError(problem(422)),
   )
   .annotate(OpenApi.Description, "Invitees act on their booking with `Authorization: Bearer <manageToken>`; its host, with an API key.");
 
@@ -94,7 +94,7 @@ const host = HttpApiGroup.make("Host")
       .addSuccess(NoShowJson)
       .addError(problem(404)),
   )
-  .add(HttpApiEndpoint.get("getHost", "/api/v1/host").addSuccess(ProfileJson).addError(problem(401)))
+  .add(HttpApiEndpoint.get("getHost", "/api/v1/host").addSuccess(ProfileJson).addError(problem(403)))
   .add(
     HttpApiEndpoint.get("listBookings", "/api/v1/host/bookings")
       .setUrlParams(
@@ -118,7 +118,8 @@ const host = HttpApiGroup.make("Host")
       .setPayload(EventTypeBody)
       .addSuccess(EventTypeJson, { status: 201 })
       .addError(problem(400))
-      .addError(problem(409)),
+      .addError(problem(409))
+      .addError(problem(422)),
   )
   .add(HttpApiEndpoint.get("getEventType", "/api/v1/host/event-types/:id").setPath(EventTypePath).addSuccess(EventTypeJson).addError(problem(404)))
   .add(
@@ -158,6 +159,8 @@ const host = HttpApiGroup.make("Host")
       .setPayload(ScheduleBody)
       .addSuccess(ScheduleJson, { status: 201 })
       .addError(problem(400))
+      .addError(problem(409))
+      .addError(problem(422))
       .annotate(OpenApi.Description, "A named schedule: weekly hours an event type can use (its scheduleId) instead of the host's own."),
   )
   .add(HttpApiEndpoint.put("replaceSchedule", "/api/v1/host/schedules/:id").setPath(Schema.Struct({ id: Id })).setPayload(ScheduleBody).addSuccess(ScheduleJson).addError(problem(400)).addError(problem(404)))
@@ -175,9 +178,12 @@ const host = HttpApiGroup.make("Host")
       .setHeaders(IdempotencyKey)
       .setPayload(WebhookRequest)
       .addSuccess(WebhookJson, { status: 201 })
-      .addError(problem(400)),
+      .addError(problem(400))
+      .addError(problem(409))
+      .addError(problem(422)),
   )
   .add(HttpApiEndpoint.del("removeWebhook", "/api/v1/host/webhooks/:id").setPath(Schema.Struct({ id: Id })).addSuccess(Empty).addError(problem(404)))
+  .addError(problem(403))
   .middleware(HostKey)
   .annotate(OpenApi.Description, "A host's own resources, with `Authorization: Bearer` and an API key (read keys read; changes need write).");
 
@@ -185,13 +191,18 @@ const sessions = HttpApiGroup.make("Sessions").add(
   HttpApiEndpoint.post("startHostSession", "/api/v1/host/sessions")
     .setPayload(HostSessionRequest)
     .addSuccess(SessionJson, { status: 201 })
-    .addError(problem(401)),
+    .addError(problem(403)),
 );
 
 export const RendezvousApi = HttpApi.make("rendezvous")
   .add(invitee)
   .add(host)
   .add(sessions)
+  // Any request: over the per-address limits, a body too large or not JSON, storage unavailable.
+  .addError(problem(413))
+  .addError(problem(415))
+  .addError(problem(429))
+  .addError(problem(503))
   .annotate(OpenApi.Title, "Rendezvous API")
   .annotate(OpenApi.Version, "1")
   .annotate(OpenApi.Description, "Booking pages' data and a host's resources. Errors are RFC 9457 problem details (application/problem+json).");
