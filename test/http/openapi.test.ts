@@ -109,6 +109,10 @@ describe("the OpenAPI document", () => {
     const booking = Schema.decodeUnknownSync(BookingJson)(booked.body);
     const moved = Schema.decodeUnknownSync(BookingJson)((await call("Invitee.rescheduleBooking", { id: booking.id }, { start: slots.slots[3]!.start })).body);
     expect(moved.start).toBe(slots.slots[3]!.start);
+    // A refusal is documented too: the moved-to time is taken now.
+    const taken = await call("Invitee.book", {}, { eventTypeId: eventType.id, start: moved.start, invitee: { name: "Bo", email: "bo@example.com", timeZone: "UTC" } });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ type: `${app.url}/problems/slot-taken`, status: 409 });
     const cancelled = Schema.decodeUnknownSync(BookingJson)((await call("Invitee.cancelBooking", { id: booking.id }, { reason: "closed" })).body);
     expect(cancelled).toMatchObject({ status: "cancelled", cancelledBy: "host", cancelReason: "closed" });
   });
