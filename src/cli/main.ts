@@ -10,6 +10,8 @@ const usage = `usage: rendezvous <command>
   seed                  create the demo host (if missing) and exit
   sign-in <host-slug>   print a single-use sign-in link for that host (valid 15 minutes)
   archive               move bookings that ended ARCHIVE_AFTER_DAYS ago to the archive, prune old audit rows and notices
+  backup <file>         write a pg_dump of the database to <file> (needs pg_dump, version >= the server's)
+  restore <file>        load such a file into an empty database, then migrate it
   slots < spec.json     print the offered slots of a JSON availability spec
   storm --url …         book random slots over HTTP under load and verify (see README)`;
 
@@ -28,7 +30,9 @@ switch (command) {
   case "migrate":
   case "seed":
   case "sign-in":
-  case "archive": {
+  case "archive":
+  case "backup":
+  case "restore": {
     const { runServerCommand } = await import("./server.ts");
     runServerCommand(command, args);
     break;

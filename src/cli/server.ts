@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node";
+import { NodeContext, NodeRuntime } from "@effect/platform-node";
 import { Cause, Effect, HashMap, Layer, Logger } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { HttpServer } from "../http/server.ts";
@@ -6,7 +6,10 @@ import { HostRepository } from "../persistence/HostRepository.ts";
 import { HostSessionRepository, SIGN_IN_LINK_MINUTES } from "../persistence/HostSessionRepository.ts";
 import { MigratedDatabase, MigratedSharedDatabase, Repositories } from "./core.ts";
 import { App, withEnvironment } from "./layers.ts";
+import { backup, restore } from "../ops/backup.ts";
 import { retainOnce, retentionOf } from "../ops/retention.ts";
+import { pgClientLayer, sharedDatabaseUrl } from "../persistence/Database.ts";
+import { resolve } from "node:path";
 import { DEMO_EVENT_SLUG, DEMO_HOST_SLUG, seedDemo } from "./seed.ts";
 
 /** Effect's log lines in the request log's JSON shape: `{"timestamp","level","message",…annotations}`. */
@@ -97,10 +100,40 @@ const archiveOnly = Effect.gen(function* () {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }).pipe(Effect.provide(OneOff));
 
+/**
+ * `backup <file>` and `restore <file>` on the database the server uses (DATABASE_URL, or the
+ * embedded one of DATA_DIR, running or not); each prints what the file holds as JSON.
+ */
+const backupOrRestore = (command: "backup" | "restore", file: string | undefined) =>
+  Effect.gen(function* () {
+    if (file === undefined) {
+      process.stderr.write(`usage: npm run -s ${command} -- <file>\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const url = yield* sharedDatabaseUrl;
+    const report = yield* (command === "backup" ? backup : restore)(url, resolve(file)).pipe(Effect.provide(pgClientLayer(url)));
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  }).pipe(
+    Effect.catchTag("BackupError", (e) =>
+      Effect.sync(() => {
+        process.stderr.write(`${command} refused: ${e.message}\n`);
+        process.exitCode = 1;
+      }),
+    ),
+    Effect.scoped,
+    Effect.provide(withEnvironment(NodeContext.layer)),
+  );
+
 /** Runs until done or until SIGINT/SIGTERM, which close every scope (server, actors, Postgres). */
-export const runServerCommand = (command: "serve" | "migrate" | "seed" | "sign-in" | "archive", args: ReadonlyArray<string>) => {
+export const runServerCommand = (
+  command: "serve" | "migrate" | "seed" | "sign-in" | "archive" | "backup" | "restore",
+  args: ReadonlyArray<string>,
+) => {
   const program: Effect.Effect<unknown, unknown> =
-    command === "serve"
+    command === "backup" || command === "restore"
+      ? backupOrRestore(command, args[0])
+      : command === "serve"
       ? serve(args.includes("--seed-demo"))
       : command === "migrate"
         ? migrateOnly

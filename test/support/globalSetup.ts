@@ -1,10 +1,11 @@
 import { PgClient } from "@effect/sql-pg";
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Exit, Layer, Redacted, Scope } from "effect";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../src/persistence/EmbeddedPostgres.ts";
+import { clusterMajor, embeddedPostgresMajor, startEmbeddedPostgres } from "../../src/persistence/EmbeddedPostgres.ts";
 import { migrate } from "../../src/persistence/migrations.ts";
 import { adminUrlOf, databaseUrlOf, TEMPLATE_DATABASE } from "./urls.ts";
 
@@ -22,12 +23,16 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const scope = Effect.runSync(Scope.make());
   const given = process.env["DATABASE_URL"];
+  const embeddedDir = join(tmpdir(), "rendezvous-test-postgres");
+  // A cluster left by a build that embedded another major holds only test data: start afresh.
+  const made = clusterMajor(join(embeddedDir, "postgres"));
+  if (made !== undefined && made !== embeddedPostgresMajor()) rmSync(embeddedDir, { recursive: true, force: true });
   const serverUrl =
     given !== undefined && given !== ""
       ? given
       : Redacted.value(
           await Effect.runPromise(
-            startEmbeddedPostgres(join(tmpdir(), "rendezvous-test-postgres")).pipe(Scope.extend(scope)),
+            startEmbeddedPostgres(embeddedDir).pipe(Scope.extend(scope)),
           ),
         );
   const admin = adminUrlOf(serverUrl);
