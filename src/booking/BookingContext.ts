@@ -306,8 +306,17 @@ export const makeBookingContext = (deps: ContextDeps) => {
     return run(actors.snapshot(hostId));
   };
 
-  /** Uses up a sign-in link; `device` names where the session was started (shown in the host's session list). */
-  const signIn = (token: string, device: string) => sessions((r) => r.redeemSignInLink(token, deps.now(), device));
+  /**
+   * Uses up a sign-in link; `device` names where the session was started (shown in the host's
+   * session list). With `retryToken` (derived from the request's Idempotency-Key) the session
+   * gets that token, and a retry of the same request while the link is fresh gets the same
+   * session back instead of a refusal; nothing secret is kept for it.
+   */
+  const signIn = async (token: string, device: string, retryToken?: string) => {
+    const started = await sessions((r) => r.redeemSignInLink(token, deps.now(), device, retryToken));
+    if (started !== undefined || retryToken === undefined) return started;
+    return sessions((r) => r.sessionOfRetry(token, retryToken, deps.now()));
+  };
 
   const signOut = (token: string | undefined): Promise<Answer<void>> =>
     token === undefined ? Promise.resolve(undefined) : sessions((r) => r.endSession(token, deps.now()));

@@ -190,6 +190,7 @@ const host = HttpApiGroup.make("Host")
 const sessions = HttpApiGroup.make("Sessions").add(
   HttpApiEndpoint.post("startHostSession", "/api/v1/host/sessions")
     .setPayload(HostSessionRequest)
+    .setHeaders(IdempotencyKey)
     .addSuccess(SessionJson, { status: 201 })
     .addError(problem(403)),
 );

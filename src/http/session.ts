@@ -86,6 +86,13 @@ export const visitorOf = (request: Request, secure: boolean, carried?: string): 
   return { id, setCookie: cookie, fresh: !known, zone };
 };
 
+/**
+ * The session token an API sign-in with an Idempotency-Key gets: the same for a retry of the
+ * same request, unguessable without the server's secret, so it need not be stored.
+ */
+export const retrySessionTokenOf = (secret: string, signInToken: string, idempotencyKey: string) =>
+  createHmac("sha256", secret).update(`api-session:${signInToken}\n${idempotencyKey}`).digest("base64url");
+
 /** Bound to the visitor (their cookie, or the id our own form carried), so a page from another site cannot forge it. */
 export const csrfTokenOf = (secret: string, visitorId: string) =>
   createHmac("sha256", secret).update(`csrf:${visitorId}`).digest("base64url");

@@ -71,11 +71,13 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
         WHERE token_digest = ${digest} AND used_at IS NULL AND expires_at > ${iso(now)}::timestamptz
           AND host_id IN (SELECT id FROM hosts WHERE active)`);
 
-    /** Uses up a sign-in link and starts a session, in one statement: a link signs in once. */
-    const redeemSignInLink = (token: string, now: number, device: string) =>
+    /**
+     * Uses up a sign-in link and starts a session, in one statement: a link signs in once. The
+     * caller may choose the session token (an API retry derives it; see `sessionOfRetry`).
+     */
+    const redeemSignInLink = (token: string, now: number, device: string, session: string = newToken()) =>
       Effect.gen(function* () {
         if (!TOKEN.test(token)) return undefined;
-        const session = newToken();
         const expiresAt = now + SESSION_DAYS * 24 * 60 * MINUTE_MS;
         const rows = yield* sql<{ hostId: string }>`
           WITH used AS (
@@ -89,6 +91,22 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
           RETURNING host_id`;
         const hostId = yield* hostIdOf(rows);
         return hostId === undefined ? undefined : { hostId, session, expiresAt };
+      });
+
+    /**
+     * The session a sign-in link already started with exactly this token, while the link is
+     * still within its 15 minutes and the session not ended: what a retried request gets back.
+     */
+    const sessionOfRetry = (token: string, session: string, now: number) =>
+      Effect.gen(function* () {
+        if (!TOKEN.test(token) || !TOKEN.test(session)) return undefined;
+        const rows = yield* sql<{ hostId: string; expiresAt: Date }>`
+          SELECT s.host_id, s.expires_at FROM host_sessions s
+          JOIN host_sign_in_links l ON l.host_id = s.host_id
+          WHERE l.token_digest = ${digestOf(token)} AND l.used_at IS NOT NULL AND l.expires_at > ${iso(now)}::timestamptz
+            AND s.token_digest = ${digestOf(session)} AND s.ended_at IS NULL`;
+        const hostId = yield* hostIdOf(rows);
+        return hostId === undefined ? undefined : { hostId, session, expiresAt: rows[0]!.expiresAt.getTime() };
       });
 
     const hostOfSession = (token: string, now: number) =>
@@ -201,6 +219,7 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
 
     return {
       issueSignInLink,
+      sessionOfRetry,
       hostOfSignInLink,
       redeemSignInLink,
       hostOfSession,

@@ -231,6 +231,61 @@ describe("a host's session in the JSON API", () => {
   });
 });
 
+describe("a host's API sign-in with an Idempotency-Key", () => {
+  const startSession = (signInToken: string, key?: string) =>
+    fetch(`${app.url}/api/v1/host/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
+      body: JSON.stringify({ signInToken }),
+    });
+  const sessionsOf = (host: HostFixture) =>
+    run(Effect.flatMap(SqlClient, (sql) => sql<{ n: number }>`SELECT count(*)::int AS n FROM host_sessions WHERE host_id = ${host.hostId}`)).then(([r]) => r!.n);
+
+  it("answers a retry of the same request with the same session, starts no second one, and keeps no token to do it", async () => {
+    const host = await run(createHost());
+    const token = await signInToken(host);
+    const first = await startSession(token, "sign-in-1");
+    expect(first.status).toBe(201);
+    const started = (await first.json()) as { sessionToken: string; hostId: string; expiresAt: string };
+    expect(started.hostId).toBe(host.hostId);
+
+    const retried = await startSession(token, "sign-in-1");
+    expect(retried.status).toBe(201);
+    expect(await retried.json()).toEqual(started);
+    expect(await sessionsOf(host)).toBe(1);
+    const me = await fetch(`${app.url}/api/v1/host/bookings`, { headers: { authorization: `Bearer ${started.sessionToken}` } });
+    expect(me.status).toBe(200);
+
+    // Only the digest of the session token is in the database, and no kept answer holds it.
+    const kept = await run(
+      Effect.flatMap(SqlClient, (sql) => sql<{ n: number }>`SELECT count(*)::int AS n FROM api_idempotency_keys WHERE body LIKE ${`%${started.sessionToken}%`}`),
+    );
+    expect(kept[0]!.n).toBe(0);
+
+    // The link stays single-use for everyone else: another key, or none, is refused.
+    expect((await startSession(token, "sign-in-2")).status).toBe(403);
+    expect((await startSession(token)).status).toBe(403);
+    expect(await sessionsOf(host)).toBe(1);
+  });
+
+  it("refuses the retry once the session ended or the link's 15 minutes are over, and a malformed key", async () => {
+    const host = await run(createHost());
+    const token = await signInToken(host);
+    const { sessionToken } = (await (await startSession(token, "k")).json()) as { sessionToken: string };
+    await run(Effect.flatMap(HostSessionRepository, (r) => r.endSession(sessionToken, Date.now())));
+    expect((await startSession(token, "k")).status, "an ended session is not handed out again").toBe(403);
+
+    const later = await signInToken(host);
+    expect((await startSession(later, "k")).status).toBe(201);
+    await run(Effect.flatMap(SqlClient, (sql) => sql`UPDATE host_sign_in_links SET expires_at = now() - interval '1 second' WHERE host_id = ${host.hostId}`));
+    expect((await startSession(later, "k")).status, "past the link's lifetime a retry is refused").toBe(403);
+
+    const bad = await startSession(await signInToken(host), "spaces are not allowed");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toBe("Idempotency-Key: must be 1 to 200 visible ASCII characters");
+  });
+});
+
 describe("npm run sign-in", () => {
   it("prints a working single-use link for a host, and exits 2 for an unknown slug or a deactivated host", async () => {
     const host = await run(createHost());

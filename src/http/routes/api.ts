@@ -10,7 +10,7 @@ import { Answers, Email, fieldErrorsOf, Instant, jsonDepthExceeds, mediaTypeOf, 
 import { isAppError, problemOf, retryAfterOf, UnsupportedMediaType, type AppError } from "../problems.ts";
 import { json, type Web } from "../web.ts";
 import type { BookingJson, SessionJson, SlotsJson, WebhookJson } from "../apiReplies.ts";
-import { deviceOf } from "../session.ts";
+import { deviceOf, retrySessionTokenOf } from "../session.ts";
 
 /** Request bodies of the JSON API: decoded once, here; the same Schemas describe the API in OpenAPI. */
 export const BookingRequest = Schema.Struct({
@@ -239,7 +239,10 @@ export const apiRoutes = (web: Web) => {
   const startHostSession = async (request: Request): Promise<Reply> => {
     const body = decodeBody(web, request, HostSessionRequest);
     if (isReply(body)) return body;
-    const started = await context.signIn(body.signInToken, `API (${deviceOf(request.headers.get("user-agent"))})`);
+    const key = request.headers.get("idempotency-key");
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+    const retryToken = key === undefined ? undefined : retrySessionTokenOf(web.secret, body.signInToken, key);
+    const started = await context.signIn(body.signInToken, `API (${deviceOf(request.headers.get("user-agent"))})`, retryToken);
     if (isAppError(started)) return problem(started);
     if (started === undefined) {
       return problem(new Unauthorized({ message: "This sign-in token was used already, is older than 15 minutes, or was never made." }));
