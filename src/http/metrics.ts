@@ -1,6 +1,5 @@
 import client from "prom-client";
 import type { ActorGauges } from "../actors/HostActors.ts";
-import type { DeliveryCounters } from "../notify/DeliveryWorker.ts";
 import { gauges, registerMetrics } from "../ops/metrics.ts";
 import { exposition } from "../ops/prometheus.ts";
 import type { Backlog } from "../persistence/DeliveryRepository.ts";
@@ -18,7 +17,6 @@ export interface Scrape {
   readonly actors: ActorGauges;
   /** Undefined when the database did not answer: those gauges keep the last values read. */
   readonly outbox: Backlog | undefined;
-  readonly deliveries: DeliveryCounters;
 }
 
 /**
@@ -27,33 +25,22 @@ export interface Scrape {
  * registry however many servers a process starts (tests start several).
  */
 let processRegistry: client.Registry | undefined;
-const processMetrics = () => {
-  if (processRegistry === undefined) {
-    processRegistry = new client.Registry();
-    client.collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry.metrics();
+
+/**
+ * Starts what /metrics reports from the first request on: the process collectors (the
+ * event-loop lag histogram samples from here) and every family at zero. Once per process.
+ */
+export const startMetrics = () => {
+  if (processRegistry !== undefined) return;
+  processRegistry = new client.Registry();
+  client.collectDefaultMetrics({ register: processRegistry });
+  registerMetrics();
 };
 
-/** This server's delivery worker: its own counts, so a process running two servers reports each. */
-const deliveryLines = (d: DeliveryCounters) =>
-  [
-    "# HELP rendezvous_notices_total Outbox attempts by this server's delivery worker, by how they ended.",
-    "# TYPE rendezvous_notices_total counter",
-    `rendezvous_notices_total{outcome="sent"} ${d.sent}`,
-    `rendezvous_notices_total{outcome="retrying"} ${d.transient}`,
-    `rendezvous_notices_total{outcome="dead"} ${d.dead}`,
-    `rendezvous_notices_total{outcome="skipped"} ${d.skipped}`,
-    "# HELP rendezvous_notices_unknown_outcome_total Notices claimed again after an attempt that never finished (the only case that can send a copy, under the same Message-ID).",
-    "# TYPE rendezvous_notices_unknown_outcome_total counter",
-    `rendezvous_notices_unknown_outcome_total ${d.unknownOutcomes}`,
-    "",
-  ].join("\n");
-
-/** Prometheus text format: Effect's registry with this server's gauges set, its deliveries, and the process. */
+/** Prometheus text format: Effect's registry with this server's gauges set, and the process. */
 export const metricsReply = async (s: Scrape): Promise<Reply> => {
-  const process = await processMetrics();
-  registerMetrics();
+  startMetrics();
+  const process = await processRegistry!.metrics();
   gauges.liveSockets.unsafeUpdate(s.server.sockets, []);
   gauges.inFlight.unsafeUpdate(s.server.inFlight, []);
   gauges.readCacheBytes.unsafeUpdate(s.server.readCacheBytes, []);
@@ -71,6 +58,6 @@ export const metricsReply = async (s: Scrape): Promise<Reply> => {
       ["Content-Type", "text/plain; version=0.0.4; charset=utf-8"],
       ["Cache-Control", "no-store"],
     ],
-    body: exposition() + deliveryLines(s.deliveries) + process,
+    body: exposition() + process,
   };
 };

@@ -22,7 +22,7 @@ import {
 } from "./exchange.ts";
 import { installHostLiveRoute, installLiveRoute, LiveAudience, relayChanges, type LiveSocket } from "./live.ts";
 import { logEvent, logs, setLogFormat, setLogLevel } from "./log.ts";
-import { metricsReply } from "./metrics.ts";
+import { metricsReply, startMetrics } from "./metrics.ts";
 import { rateLimited, recordRequest } from "../ops/metrics.ts";
 import { DeliveryRepository } from "../persistence/DeliveryRepository.ts";
 import { PayloadTooLarge, type AppError } from "./problems.ts";
@@ -39,7 +39,7 @@ import { hostApiRoutes } from "./routes/hostApi.ts";
 import { apiDocRoutes } from "./routes/apiDocs.ts";
 import { hostMeetingsRoutes } from "./routes/hostMeetingsPages.ts";
 import { mailboxRoutes } from "./routes/mailbox.ts";
-import { DeliveryStats, Pressure } from "../notify/DeliveryWorker.ts";
+import { Pressure } from "../notify/DeliveryWorker.ts";
 import { makeWebhookAgent } from "../notify/webhooks.ts";
 import { beginPage, errorPage } from "./routes/pageSupport.ts";
 import { withSecurityHeaders } from "./securityHeaders.ts";
@@ -143,8 +143,8 @@ export const HttpServerLive = Layer.scoped(
     const run = <A, E>(effect: Effect.Effect<A, E, BookingServices | SqlClient>) => Runtime.runPromiseExit(runtime)(effect);
     const actors = yield* HostActors;
     const mailer = yield* Mailer;
-    const deliveryStats = yield* DeliveryStats;
     const now = () => Date.now();
+    yield* Effect.sync(startMetrics);
     const webhookAgent = yield* Effect.acquireRelease(
       Effect.sync(() => makeWebhookAgent(config.webhookAllowPrivate)),
       (agent) => Effect.promise(() => agent.close()),
@@ -326,7 +326,6 @@ export const HttpServerLive = Layer.scoped(
         server: { sockets: sockets.size, inFlight: pressure.inFlight, readCacheBytes: readCache.size },
         actors: actors.gauges(),
         outbox: Exit.isSuccess(outbox) ? outbox.value : undefined,
-        deliveries: deliveryStats,
       });
     };
 

@@ -2,6 +2,7 @@ import { PgClient } from "@effect/sql-pg";
 import { Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, Schedule, Stream } from "effect";
 import { randomBytes } from "node:crypto";
 import { AppConfig, type DeliverySettings } from "../AppConfig.ts";
+import { noticesUnknownOutcome, recordNotice } from "../ops/metrics.ts";
 import { DeliveryRepository, OUTBOX_CHANNEL, type Delivery, type Finished, type Outcome } from "../persistence/DeliveryRepository.ts";
 import { Agent } from "undici";
 import { Mailer, type SendFailure } from "./Mailer.ts";
@@ -27,17 +28,6 @@ const BUSY_ARRIVALS_PER_SECOND = 200;
 const SAMPLE_MS = 50;
 /** How long a round may wait for a quieter loop before it runs anyway. */
 const MAX_DEFERRAL_MS = 5_000;
-
-export interface DeliveryCounters {
-  sent: number;
-  transient: number;
-  dead: number;
-  skipped: number;
-  /** Rows claimed again after their lease ran out mid-send: the one case that may duplicate a mail. */
-  unknownOutcomes: number;
-}
-
-export class DeliveryStats extends Context.Tag("rendezvous/DeliveryStats")<DeliveryStats, DeliveryCounters>() {}
 
 /** How busy the request path is: the HTTP server keeps it, the worker defers to it. */
 export interface RequestPressure {
@@ -130,7 +120,6 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const settings: MailSettings = { publicUrl: config.publicUrl, mailFrom: config.mailFrom };
     const { deliveries } = config;
     const worker = `worker-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const counters: DeliveryCounters = { sent: 0, transient: 0, dead: 0, skipped: 0, unknownOutcomes: 0 };
     const pressure = makePressure();
     const wake = yield* Queue.sliding<void>(LOOPS);
     const agentOf = (make: () => Agent) => Effect.acquireRelease(Effect.sync(make), (a) => Effect.promise(() => a.close()));
@@ -155,12 +144,15 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     );
 
     const count = (done: ReadonlyArray<Finished>, claimed: ReadonlyArray<Delivery>) => {
-      for (const d of claimed) if (d.reclaimed) counters.unknownOutcomes++;
+      for (const d of claimed) if (d.reclaimed) noticesUnknownOutcome.unsafeUpdate(1, []);
       for (const { result, attempt } of done) {
-        if (result.outcome === "sent") counters.sent++;
-        else if (result.outcome === "skipped") counters.skipped++;
-        else if (result.outcome === "permanent" || attempt >= deliveries.maxAttempts) counters.dead++;
-        else counters.transient++;
+        recordNotice(
+          result.outcome === "sent" || result.outcome === "skipped"
+            ? result.outcome
+            : result.outcome === "permanent" || attempt >= deliveries.maxAttempts
+              ? "dead"
+              : "retrying",
+        );
       }
     };
 
@@ -216,6 +208,6 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     yield* Effect.forkScoped(Effect.all(Array.from({ length: LOOPS }, loop), { concurrency: "unbounded" }));
 
     yield* Effect.logInfo("deliveries started").pipe(Effect.annotateLogs({ worker, mail: config.smtpUrl._tag === "Some" ? "smtp" : "local mailbox" }));
-    return Context.make(DeliveryStats, counters).pipe(Context.add(Pressure, pressure));
+    return Context.make(Pressure, pressure);
   }),
 );

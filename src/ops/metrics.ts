@@ -80,15 +80,6 @@ const httpDuration = MetricKey.histogram(
   "Time from a request's arrival to its answer, by method and route.",
 );
 
-/**
- * Puts every unlabelled family in the registry before its first use, so /metrics lists it (at
- * zero) from the start; a labelled series appears with its first sample.
- */
-export const registerMetrics = () => {
-  for (const m of [bookingAttempts, mailboxWait, commitBatchSize, commitDuration, exclusionConflicts, liveFanOut, liveLastPublish, liveLastFanOut, rateLimited, ...Object.values(gauges)]) {
-    m.unsafeValue([]);
-  }
-};
 
 /**
  * A labelled series is a metric of its own key, made once per label set and kept: Effect then
@@ -107,6 +98,20 @@ const seriesOf = <T extends MetricKeyType.MetricKeyType<any, any>>(family: Metri
     return series;
   };
 };
+
+const notices = MetricKey.counter("rendezvous_notices_total", {
+  description: "Outbox attempts by this process's delivery workers, by how they ended (sent, retrying, dead, skipped).",
+  incremental: true,
+});
+export const noticesUnknownOutcome = Metric.counter("rendezvous_notices_unknown_outcome_total", {
+  description: "Notices claimed again after an attempt that never finished (the only case that can send a copy, under the same Message-ID).",
+  incremental: true,
+});
+export type NoticeOutcome = "sent" | "retrying" | "dead" | "skipped";
+const NOTICE_OUTCOMES: ReadonlyArray<NoticeOutcome> = ["sent", "retrying", "dead", "skipped"];
+const noticeCount = seriesOf(notices, "outcome");
+
+export const recordNotice = (outcome: NoticeOutcome) => noticeCount(outcome).unsafeUpdate(1, []);
 
 const requestCount = seriesOf(httpRequests, "method", "route", "status");
 const requestDuration = seriesOf(httpDuration, "method", "route");
@@ -128,4 +133,16 @@ export const recordBooking = (outcome: { readonly status: string } | { readonly 
   bookingAttempts.unsafeUpdate(1, []);
   if ("status" in outcome) confirmed(outcome.status).unsafeUpdate(1, []);
   else refused(reasonOf(outcome.refused)).unsafeUpdate(1, []);
+};
+
+/**
+ * Puts every unlabelled family (and each notice outcome) in the registry before its first use,
+ * so /metrics lists it at zero from the start; other labelled series appear with their first
+ * sample. Once per process: the registry is the process's.
+ */
+export const registerMetrics = () => {
+  for (const m of [bookingAttempts, mailboxWait, commitBatchSize, commitDuration, exclusionConflicts, liveFanOut, liveLastPublish, liveLastFanOut, rateLimited, noticesUnknownOutcome, ...Object.values(gauges)]) {
+    m.unsafeValue([]);
+  }
+  for (const outcome of NOTICE_OUTCOMES) noticeCount(outcome).unsafeValue([]);
 };

@@ -1,4 +1,4 @@
-import { Duration, Effect, Layer, Schedule } from "effect";
+import { Clock, Duration, Effect, Layer, Schedule } from "effect";
 import { AppConfig } from "../AppConfig.ts";
 import { DAY_MS } from "../domain/time.ts";
 import { ArchiveRepository } from "../persistence/ArchiveRepository.ts";
@@ -50,7 +50,7 @@ export const retentionOf = (config: AppConfig["Type"]): RetentionSettings => ({
 export const RetentionJobLive = Layer.scopedDiscard(
   Effect.gen(function* () {
     const settings = retentionOf(yield* AppConfig);
-    const run = Effect.suspend(() => retainOnce(settings, Date.now())).pipe(
+    const run = Effect.flatMap(Clock.currentTimeMillis, (now) => retainOnce(settings, now)).pipe(
       Effect.tap((report) =>
         report.archived + report.auditPruned + report.noticesPruned === 0 ? Effect.void : Effect.logInfo("retention").pipe(Effect.annotateLogs({ ...report })),
       ),

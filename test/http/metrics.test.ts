@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect } from "effect";
+import { Deferred, Effect } from "effect";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
@@ -44,6 +44,8 @@ const valueOf = (families: ReadonlyArray<Family>, name: string, labels: Record<s
   const sample = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
   return sample === undefined ? 0 : Number(sample.value ?? sample.count);
 };
+
+const sql = <A>(f: (q: SqlClient) => Effect.Effect<A, unknown>) => app.runtime.runPromise(Effect.flatMap(SqlClient, f));
 
 const slotStarts = async () => {
   const body = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).json()) as { slots: { start: string }[] };
@@ -129,6 +131,46 @@ describe("/metrics", () => {
     // Routes, never paths: a path can carry a manage token.
     expect(text).toContain('route="/api/v1/hosts/:host/event-types/:event/slots"');
     expect(text).not.toContain(host.hostSlug);
+  });
+
+  it("counts a write the exclusion constraint refused because memory had drifted from the database", async () => {
+    const before = (await scrape()).families;
+    const body = (await (await fetch(`${app.url}/api/v1/hosts/${host.hostSlug}/event-types/${host.eventSlug}/slots`)).json()) as { slots: { start: string; end: string }[] };
+    const slot = body.slots.at(-1)!;
+    // Another writer took the time behind the actor's back (an operator, a process on an old build).
+    await sql((q) => q`
+      INSERT INTO bookings (id, host_id, event_type_id, invitee_name, invitee_email, invitee_time_zone, start_at, end_at, manage_token)
+      VALUES (gen_random_uuid(), ${host.hostId}, ${host.eventTypeId}, 'Behind Its Back', 'other@example.com', 'UTC', ${slot.start}, ${slot.end}, ${"t".repeat(32)})`);
+    const refused = await bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: slot.start, email: "late@example.com" });
+    expect(refused.status).toBe(409);
+    const { families } = await scrape();
+    expect(valueOf(families, "rendezvous_exclusion_conflicts_total") - valueOf(before, "rendezvous_exclusion_conflicts_total")).toBe(1);
+    expect(valueOf(families, "rendezvous_bookings_refused_total", { reason: "slot_taken" }) - valueOf(before, "rendezvous_bookings_refused_total", { reason: "slot_taken" })).toBe(1);
+  });
+
+  it("reports the commands waiting in a host's mailbox while its commit is held up", async () => {
+    const starts = await slotStarts();
+    const [a, b, c] = starts.slice(3, 6);
+    const release = await app.runtime.runPromise(Deferred.make<void>());
+    // Another transaction keeps bookings from being written until it is released.
+    const lock = app.runtime.runPromise(
+      Effect.flatMap(SqlClient, (q) => q.withTransaction(q`LOCK TABLE bookings IN EXCLUSIVE MODE`.pipe(Effect.zipRight(Deferred.await(release))))),
+    );
+    const locks = (granted: boolean) =>
+      sql((q) => q<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'bookings'::regclass AND granted = ${granted}`).then(([r]) => r!.n);
+    await expect.poll(() => locks(true)).toBeGreaterThanOrEqual(1);
+    const first = bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: a!, email: "first@example.com" });
+    // The actor's commit of that booking now waits on the lock; what comes next waits in its mailbox.
+    await expect.poll(() => locks(false)).toBeGreaterThanOrEqual(1);
+    const queued = [
+      bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: b!, email: "second@example.com" }),
+      bookViaApi(app.url, { eventTypeId: host.eventTypeId, start: c!, email: "third@example.com" }),
+    ];
+    await expect.poll(async () => valueOf((await scrape()).families, "rendezvous_mailbox_depth")).toBe(2);
+    await app.runtime.runPromise(Deferred.succeed(release, undefined));
+    await lock;
+    expect((await Promise.all([first, ...queued])).map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(valueOf((await scrape()).families, "rendezvous_mailbox_depth")).toBe(0);
   });
 
   it("reports the outbox's due notices, the oldest one's wait and the dead ones, from the database", async () => {
