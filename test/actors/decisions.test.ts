@@ -48,9 +48,9 @@ import {
   SetDateOverride,
   SetHostActive,
 } from "../../src/actors/protocol.ts";
-import { MAX_SCHEDULES, type Question, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
+import { MAX_SCHEDULES, type Question, type Availability, type Booking, type EventType, type EventTypeId, type HostId, type ScheduleId } from "../../src/domain/model.ts";
 import { DAY_MS, epochMs, HOUR_MS, localDate, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
-import { eventTypeOf } from "../support/fixtures.ts";
+import { bookingOf, eventTypeOf } from "../support/fixtures.ts";
 import { availabilityTag, eventTypeTag, matches } from "../../src/domain/etag.ts";
 
 /**
@@ -88,27 +88,8 @@ const snapshotOf = (changes: Partial<HostState> = {}, availability: Availability
     ...changes,
   });
 
-let ids = 0;
-const booking = (start: number, changes: Partial<Booking> = {}): Booking => ({
-  id: `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}` as BookingId,
-  hostId: HOST,
-  eventTypeId: ET,
-  invitee: { name: "Bob", email: "bob@example.com", timeZone: "UTC", locale: "en" },
-  answers: {},
-  start: epochMs(start),
-  end: epochMs(start + 30 * MINUTE_MS),
-  bufferBeforeMinutes: 0,
-  bufferAfterMinutes: 0,
-  status: "confirmed",
-  manageToken: "token",
-  idempotencyKey: null,
-  requestDigest: null,
-  version: 1,
-  cancelledBy: null,
-  cancelReason: null,
-  createdAt: epochMs(NOW - DAY_MS),
-  ...changes,
-});
+const booking = (start: number, changes: Partial<Booking> = {}): Booking =>
+  bookingOf({ hostId: HOST, eventTypeId: ET, start, end: start + 30 * MINUTE_MS, createdAt: epochMs(NOW - DAY_MS), ...changes });
 
 const held = (start: number, changes: Partial<HeldSlot> = {}): HeldSlot => ({
   token: "hold-1",

@@ -2,9 +2,9 @@ import { describe, expect, it } from "@effect/vitest";
 import { FastCheck as fc } from "effect";
 import { slotChanges } from "../../src/actors/HostActor.ts";
 import { HostSnapshot, openTimesOf, type Hold } from "../../src/actors/HostSnapshot.ts";
-import { offerKeyOf, type Availability, type Booking, type BookingId, type EventType, type EventTypeId, type HostId } from "../../src/domain/model.ts";
+import { offerKeyOf, type Availability, type Booking, type EventType, type EventTypeId, type HostId } from "../../src/domain/model.ts";
 import { DAY_MS, epochMs, MINUTE_MS, wallMinutes } from "../../src/domain/time.ts";
-import { eventTypeOf } from "../support/fixtures.ts";
+import { bookingOf, eventTypeOf } from "../support/fixtures.ts";
 import { propertyOptions } from "../properties/reference.ts";
 
 /**
@@ -65,25 +65,8 @@ const meetingArb = (eventTypes: ReadonlyArray<EventType>) =>
   });
 
 let ids = 0;
-const bookingOf = ({ et, start, end }: { et: EventType; start: number; end: number }): Booking => ({
-  id: `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}` as BookingId,
-  hostId: HOST,
-  eventTypeId: et.id,
-  invitee: { name: "Bob", email: `bob${ids}@example.com`, timeZone: "UTC", locale: "en" },
-  answers: {},
-  start: epochMs(start),
-  end: epochMs(end),
-  bufferBeforeMinutes: et.bufferBeforeMinutes,
-  bufferAfterMinutes: et.bufferAfterMinutes,
-  status: "confirmed",
-  manageToken: "token",
-  idempotencyKey: null,
-  requestDigest: null,
-  version: 1,
-  cancelledBy: null,
-  cancelReason: null,
-  createdAt: epochMs(NOW - DAY_MS),
-});
+const meetingOf = ({ et, start, end }: { et: EventType; start: number; end: number }): Booking =>
+  bookingOf({ hostId: HOST, eventTypeId: et.id, start, end, bufferBeforeMinutes: et.bufferBeforeMinutes, bufferAfterMinutes: et.bufferAfterMinutes, createdAt: epochMs(NOW - DAY_MS) });
 
 const holdOf = ({ et, start, end }: { et: EventType; start: number; end: number }): Hold => ({
   token: `hold-${++ids}`,
@@ -139,14 +122,14 @@ describe("the slot changes a host actor publishes", () => {
     "are exactly the slots the change took and gave back, over the whole range, for every event type and length",
     [scenarioArb],
     ([s]) => {
-      const bookings = s.bookings.map(bookingOf);
+      const bookings = s.bookings.map(meetingOf);
       const holds = s.holds.map(holdOf);
       const before = snapshotOf(s.zone, s.eventTypes, bookings, holds);
       let after: HostSnapshot;
       let touched: number[];
       const change = s.change;
       if (change.kind === "book" || change.kind === "hold") {
-        const made = change.kind === "book" ? bookingOf(change.meeting) : holdOf(change.meeting);
+        const made = change.kind === "book" ? meetingOf(change.meeting) : holdOf(change.meeting);
         after = change.kind === "book" ? snapshotOf(s.zone, s.eventTypes, [...bookings, made as Booking], holds) : snapshotOf(s.zone, s.eventTypes, bookings, [...holds, made as Hold]);
         touched = touchedOf(made);
       } else {
@@ -182,6 +165,6 @@ describe("the slot changes a host actor publishes", () => {
   it("lists nothing for a change that touched nothing", () => {
     const et = eventTypeOf({ id: ETS[0]!, hostId: HOST, minimumNoticeMinutes: 0, maxDaysAhead: RANGE_DAYS });
     const s = snapshotOf("UTC", [et], [], []);
-    expect(slotChanges(s, snapshotOf("UTC", [et], [bookingOf({ et, start: NOW + DAY_MS + 9 * 60 * MINUTE_MS, end: NOW + DAY_MS + 10 * 60 * MINUTE_MS })], []), [], NOW)).toEqual([]);
+    expect(slotChanges(s, snapshotOf("UTC", [et], [meetingOf({ et, start: NOW + DAY_MS + 9 * 60 * MINUTE_MS, end: NOW + DAY_MS + 10 * 60 * MINUTE_MS })], []), [], NOW)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { Effect } from "effect";
 import { afterAll, beforeAll } from "vitest";
 import { randomBytes } from "node:crypto";
-import type { EventType, EventTypeId, HostId } from "../../src/domain/model.ts";
+import type { Booking, BookingId, EventType, EventTypeId, HostId } from "../../src/domain/model.ts";
 import type { DateOverride, WeeklyRule } from "../../src/domain/schedule.ts";
-import { wallMinutes } from "../../src/domain/time.ts";
+import { epochMs, wallMinutes } from "../../src/domain/time.ts";
 import { HostRepository, newEventType, type NewEventType } from "../../src/persistence/HostRepository.ts";
 import { openTestDatabase } from "./core.ts";
 
@@ -25,6 +25,28 @@ export const eventTypeOf = (changes: Partial<EventType> = {}): EventType => ({
   active: true,
   scheduleId: null,
   ...changes,
+});
+
+let bookings = 0;
+/** A confirmed booking in memory (for tests of pure code), each with an id of its own. */
+export const bookingOf = (
+  booking: Pick<Booking, "hostId" | "eventTypeId" | "createdAt"> & { readonly start: number; readonly end: number } & Omit<Partial<Booking>, "start" | "end">,
+): Booking => ({
+  id: `00000000-0000-4000-8000-${String(++bookings).padStart(12, "0")}` as BookingId,
+  invitee: { name: "Bob", email: "bob@example.com", timeZone: "UTC", locale: "en" },
+  answers: {},
+  bufferBeforeMinutes: 0,
+  bufferAfterMinutes: 0,
+  status: "confirmed",
+  manageToken: "token",
+  idempotencyKey: null,
+  requestDigest: null,
+  version: 1,
+  cancelledBy: null,
+  cancelReason: null,
+  ...booking,
+  start: epochMs(booking.start),
+  end: epochMs(booking.end),
 });
 
 export interface HostFixture {
