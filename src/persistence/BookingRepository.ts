@@ -1,33 +1,24 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import type { Fragment } from "@effect/sql/Statement";
-import { Deferred, Effect, Exit, Queue, Schema } from "effect";
-import { BookingId, BookingStatus, EventTypeId, HostId, Party, type Booking } from "../domain/model.ts";
+import { Deferred, Effect, Exit, Queue, Schema, Struct } from "effect";
+import { Booking, BookingId, type HostId, type Party } from "../domain/model.ts";
 import { DeliveryRepository } from "./DeliveryRepository.ts";
 import { commitBatchSize, commitDuration } from "../ops/metrics.ts";
 import { decodeRows, EpochColumn, iso } from "./rows.ts";
 
-/** A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking. */
+/**
+ * A `bookings` row as node-postgres returns it (columns camelCased), decoded into a Booking:
+ * the Booking's own fields, with the invitee in columns of its own and the times as timestamps.
+ */
 const BookingRow = Schema.Struct({
-  id: BookingId,
-  hostId: HostId,
-  eventTypeId: EventTypeId,
+  ...Struct.omit(Booking.fields, "invitee", "start", "end", "createdAt"),
   inviteeName: Schema.String,
   inviteeEmail: Schema.String,
   inviteeTimeZone: Schema.String,
   inviteeLocale: Schema.String,
-  answers: Schema.Record({ key: Schema.String, value: Schema.String }),
   startAt: EpochColumn,
   endAt: EpochColumn,
-  bufferBeforeMinutes: Schema.Number,
-  bufferAfterMinutes: Schema.Number,
-  status: BookingStatus,
-  manageToken: Schema.String,
-  idempotencyKey: Schema.NullOr(Schema.String),
-  requestDigest: Schema.NullOr(Schema.String),
-  version: Schema.Number,
-  cancelledBy: Schema.NullOr(Party),
-  cancelReason: Schema.NullOr(Schema.String),
   createdAt: EpochColumn,
 });
 
