@@ -311,6 +311,11 @@ describe("the host's meetings", () => {
     expect(await booked.context.retryNotice(host.hostId, "999999")).toMatchObject({ _tag: "NotFound", what: "notice" });
     expect(await booked.context.mailboxMessage("x1")).toMatchObject({ _tag: "NotFound", what: "page" });
     expect(await booked.context.mailboxMessage("999999")).toMatchObject({ _tag: "NotFound", what: "page" });
+    // Not an id at all (the database would refuse to compare it: a refusal, not a 404): told apart before asking.
+    for (const id of ["", "12x", "x12", "-1", "01", "1".padEnd(19, "0")]) {
+      expect(await booked.context.retryNotice(host.hostId, id), id).toMatchObject({ _tag: "NotFound", what: "notice" });
+      expect(await booked.context.mailboxMessage(id), id).toMatchObject({ _tag: "NotFound", what: "page" });
+    }
     expect(Array.isArray(ok(await booked.context.mailbox()))).toBe(true);
   });
 });
