@@ -20,6 +20,12 @@ import { Booking, BookingId, COLOURS, EpochMsSchema, EventTypeId, Invitee, LOCAT
  */
 
 /** The database refused or could not be reached: nothing was acknowledged, the caller may retry. */
+/**
+ * For messages built from input the edge already decoded with these same Schemas: the
+ * constructor does not check it twice.
+ */
+export const DECODED = { disableValidation: true } as const;
+
 export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", {}) {}
 
 export const HoldGrant = Schema.Struct({

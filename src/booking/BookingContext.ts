@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Agent } from "undici";
 import type { HostActorsShape } from "../actors/HostActors.ts";
 import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
-import { Accept, Book, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
+import { Accept, Book, DECODED, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { IdempotencyKeyReused, InvalidInput, NotFound, RequestInProgress, Unauthorized } from "../domain/errors.ts";
 import type { MailSettings, OutgoingMail } from "../notify/messages.ts";
 import { postWebhook, webhookUrlProblem } from "../notify/webhooks.ts";
@@ -176,14 +176,14 @@ export const makeBookingContext = (deps: ContextDeps) => {
   const hold = (offer: Offering, start: number, visitor: { readonly id: string; readonly address: string | null }, durationMinutes?: number) =>
     ask(
       offer.snapshot.host.id,
-      new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address, ...(durationMinutes === undefined ? {} : { durationMinutes }) }, true),
+      new Hold({ eventTypeId: offer.eventType.id, start, visitor: visitor.id, address: visitor.address, ...(durationMinutes === undefined ? {} : { durationMinutes }) }, DECODED),
     );
 
   /** Lets a held time go at once (the invitee went back, or left the page). */
-  const release = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Release({ token }, true));
+  const release = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Release({ token }, DECODED));
 
   /** Keeps a hold alive for another lease while its page is open; false when it is gone. */
-  const renew = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Renew({ token }, true));
+  const renew = (offer: Offering, token: string) => ask(offer.snapshot.host.id, new Renew({ token }, DECODED));
 
   /**
    * Books a time. A hold that ran out (or was lost) is no refusal: the actor checks the time
@@ -201,7 +201,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
         visitor: r.visitor,
         ...(r.durationMinutes === undefined ? {} : { durationMinutes: r.durationMinutes }),
       },
-      true, // decoded at the edge already
+      DECODED,
     );
     const known = actors.peekEventTypeHost(r.eventTypeId);
     const hostId = known ?? (await run(actors.hostIdOfEventType(r.eventTypeId)));
@@ -280,18 +280,18 @@ export const makeBookingContext = (deps: ContextDeps) => {
   };
 
   const cancel = (acting: Acting, reason: string | null) =>
-    ask(acting.booking.hostId, new Cancel({ bookingId: acting.booking.id, by: acting.by, reason }, true));
+    ask(acting.booking.hostId, new Cancel({ bookingId: acting.booking.id, by: acting.by, reason }, DECODED));
 
   /** The host confirms a pending booking of theirs. */
   const accept = (acting: Acting) =>
-    acting.by === "host" ? ask(acting.booking.hostId, new Accept({ bookingId: acting.booking.id }, true)) : Promise.resolve(notFound("booking"));
+    acting.by === "host" ? ask(acting.booking.hostId, new Accept({ bookingId: acting.booking.id }, DECODED)) : Promise.resolve(notFound("booking"));
 
   /** The host declines a pending booking of theirs; its time is free again. */
   const decline = (acting: Acting, reason: string | null) =>
-    acting.by === "host" ? ask(acting.booking.hostId, new Decline({ bookingId: acting.booking.id, reason }, true)) : Promise.resolve(notFound("booking"));
+    acting.by === "host" ? ask(acting.booking.hostId, new Decline({ bookingId: acting.booking.id, reason }, DECODED)) : Promise.resolve(notFound("booking"));
 
   const reschedule = (acting: Acting, start: number, reason: string | null = null) =>
-    ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by, reason }, true));
+    ask(acting.booking.hostId, new Reschedule({ bookingId: acting.booking.id, start, by: acting.by, reason }, DECODED));
 
   const sessions = <A, E>(f: (repo: HostSessionRepository) => Effect.Effect<A, E>) => run(Effect.flatMap(HostSessionRepository, f));
 

@@ -1,6 +1,6 @@
 import { Effect, type Request as EffectRequest } from "effect";
 import type { HostActorsShape } from "../actors/HostActors.ts";
-import { DeleteEventType, DeleteSchedule, ReplaceWeeklyRules, SaveEventType, SaveProfile, SaveSchedule, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
+import { DECODED, DeleteEventType, DeleteSchedule, ReplaceWeeklyRules, SaveEventType, SaveProfile, SaveSchedule, SetDateOverride, SetHostActive, type EventTypeFields, type HostMessage } from "../actors/protocol.ts";
 import { InvalidInput, NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId, ScheduleId } from "../domain/model.ts";
 import { addDays, type LocalDate } from "../domain/time.ts";
@@ -184,10 +184,10 @@ export const makeHostSetup = (deps: SetupDeps) => {
    * `ifMatch` (an API client's `If-Match`) it replaces only the version those tags name.
    */
   const saveEventType = (hostId: HostId, id: EventTypeId | null, fields: typeof EventTypeFields.Type, ifMatch?: ReadonlyArray<string>) =>
-    deps.ask(hostId, new SaveEventType({ id, fields, ifMatch }, true));
+    deps.ask(hostId, new SaveEventType({ id, fields, ifMatch }, DECODED));
 
   /** Deletes one of the host's event types without upcoming meetings. */
-  const deleteEventType = (hostId: HostId, id: EventTypeId, ifMatch?: ReadonlyArray<string>) => deps.ask(hostId, new DeleteEventType({ id, ifMatch }, true));
+  const deleteEventType = (hostId: HostId, id: EventTypeId, ifMatch?: ReadonlyArray<string>) => deps.ask(hostId, new DeleteEventType({ id, ifMatch }, DECODED));
 
   /** Replaces the host's own weekly hours, or (with a schedule) a named schedule's; `"new"` creates one. */
   const replaceWeeklyHours = (
@@ -197,10 +197,10 @@ export const makeHostSetup = (deps: SetupDeps) => {
     ifMatch?: ReadonlyArray<string>,
   ) =>
     schedule === undefined
-      ? deps.ask(hostId, new ReplaceWeeklyRules({ rules, ifMatch }, true))
-      : deps.ask(hostId, new SaveSchedule({ id: schedule.id === "new" ? null : schedule.id, name: schedule.name, rules }, true));
+      ? deps.ask(hostId, new ReplaceWeeklyRules({ rules, ifMatch }, DECODED))
+      : deps.ask(hostId, new SaveSchedule({ id: schedule.id === "new" ? null : schedule.id, name: schedule.name, rules }, DECODED));
 
-  const deleteSchedule = (hostId: HostId, id: ScheduleId) => deps.ask(hostId, new DeleteSchedule({ id }, true));
+  const deleteSchedule = (hostId: HostId, id: ScheduleId) => deps.ask(hostId, new DeleteSchedule({ id }, DECODED));
 
   /**
    * What an override would change, before it is saved: per active event type, the starts it
@@ -210,7 +210,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const previewOverride = async (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }>, days: number) => {
     const snapshot = await deps.run(deps.actors.snapshot(hostId));
     if (isBookingError(snapshot)) return snapshot;
-    const decided = decideOverride(snapshot, new SetDateOverride({ date, windows, days }, true));
+    const decided = decideOverride(snapshot, new SetDateOverride({ date, windows, days }, DECODED));
     if (decided._tag !== "Write") return new InvalidInput({ field: "date", message: "cannot be previewed" });
     const zone = zoneTable(snapshot.host.timeZone);
     const from = zone.startOfDay(date);
@@ -227,7 +227,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
 
   /** Sets the windows of `days` local dates from `date` (empty: days off), or with null goes back to the weekly hours. */
   const setDateOverride = (hostId: HostId, date: LocalDate, windows: ReadonlyArray<{ start: number; end: number }> | null, days = 1, ifMatch?: ReadonlyArray<string>) =>
-    deps.ask(hostId, new SetDateOverride({ date, windows, days, ifMatch }, true));
+    deps.ask(hostId, new SetDateOverride({ date, windows, days, ifMatch }, DECODED));
 
   /** The host's name, zone and bio, checked here (every field at once) and again by the actor. */
   const saveProfile = async (hostId: HostId, profile: Profile) => {
@@ -236,7 +236,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
     const taken = await deps.run(Effect.flatMap(HostRepository, (r) => r.slugTaken(profile.slug, hostId)));
     if (isBookingError(taken)) return taken;
     if (taken) return new InvalidInput({ field: "slug", message: "Another host has this address; choose another" });
-    return deps.ask(hostId, new SaveProfile(profile, true));
+    return deps.ask(hostId, new SaveProfile(profile, DECODED));
   };
 
   /** Another member of the team, for an owner's or admin's action; nobody acts on themselves or the owner. */
@@ -258,7 +258,7 @@ export const makeHostSetup = (deps: SetupDeps) => {
   const setHostActive = async (leadId: HostId, memberId: string, active: boolean): Promise<Answer<void>> => {
     const member = await otherMember(leadId, memberId);
     if (isBookingError(member)) return member;
-    const changed = await deps.ask(member.id, new SetHostActive({ active }, true));
+    const changed = await deps.ask(member.id, new SetHostActive({ active }, DECODED));
     if (isBookingError(changed) || active) return changed;
     const ended = await access((r) => r.endSessions(member.id, null, deps.now()));
     return isBookingError(ended) ? ended : undefined;

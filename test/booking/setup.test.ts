@@ -91,7 +91,11 @@ describe("the team", () => {
     expect(ok(await setup().roleOf(member.hostId))).toBe("admin");
     ok(await setup().invite({ id: member.hostId, name: "M", locale: "en" }, "by-admin@example.com"));
     expect(await setup().setRole(member.hostId, member.hostId, "host")).toMatchObject({ _tag: "NotFound" });
-    expect(await setup().setHostActive(member.hostId, owner.hostId, false)).toMatchObject({ _tag: "InvalidInput", field: "member" });
+    expect(await setup().setHostActive(member.hostId, owner.hostId, false)).toMatchObject({
+      _tag: "InvalidInput",
+      field: "member",
+      message: "The owner, and you yourself, cannot be changed here.",
+    });
     expect(await setup().setHostActive(owner.hostId, owner.hostId, false)).toMatchObject({ _tag: "InvalidInput", field: "member" });
     expect(await setup().setHostActive(owner.hostId, "00000000-0000-4000-8000-000000000bad", false)).toMatchObject({ _tag: "NotFound" });
     expect(await setup().setRole(owner.hostId, member.hostId, "host")).toBeUndefined();
@@ -216,7 +220,7 @@ describe("the host's own setup", () => {
     const longer = ok(await setup().previewOverride(host.hostId, date, [{ start: 480, end: 600 }], 1)).find((p) => p.eventType.id === host.eventTypeId)!;
     expect(longer.removed).toEqual([]);
     expect(longer.added.length).toBeGreaterThan(0);
-    expect(await setup().previewOverride(host.hostId, date, [{ start: 600, end: 540 }], 1)).toMatchObject({ _tag: "InvalidInput", field: "date" });
+    expect(await setup().previewOverride(host.hostId, date, [{ start: 600, end: 540 }], 1)).toMatchObject({ _tag: "InvalidInput", field: "date", message: "cannot be previewed" });
     expect(await setup().setDateOverride(host.hostId, date, [])).toBeUndefined();
     expect(await offeredStarts(setup(), host.hostId, host.eventTypeId)).not.toContain(start);
     expect(await setup().setDateOverride(host.hostId, date, null)).toBeUndefined();
@@ -227,14 +231,20 @@ describe("the host's own setup", () => {
     const other = await open.run(createHost());
     const mine = { name: "Renamed", slug: host.hostSlug, timeZone: "UTC", bio: "Hi", locale: "fr" };
     expect(await setup().saveProfile(host.hostId, { ...mine, name: "" })).toMatchObject({ _tag: "InvalidInput", field: "name" });
-    expect(await setup().saveProfile(host.hostId, { ...mine, slug: other.hostSlug })).toMatchObject({ _tag: "InvalidInput", field: "slug" });
+    expect(await setup().saveProfile(host.hostId, { ...mine, slug: other.hostSlug })).toMatchObject({
+      _tag: "InvalidInput",
+      field: "slug",
+      message: "Another host has this address; choose another",
+    });
     expect(await setup().saveProfile(host.hostId, mine)).toBeUndefined();
     expect((await snapshot()).host).toMatchObject({ name: "Renamed", bio: "Hi", locale: "fr" });
   });
 
   it("mails the daily agenda at an hour of the day, or not at all", async () => {
     expect(await setup().agendaHourOf(host.hostId)).toBeNull();
-    for (const hour of [-1, 24, 7.5]) expect(await setup().setAgendaHour(host.hostId, hour)).toMatchObject({ _tag: "InvalidInput", field: "agendaHour" });
+    for (const hour of [-1, 24, 7.5]) {
+      expect(await setup().setAgendaHour(host.hostId, hour)).toMatchObject({ _tag: "InvalidInput", field: "agendaHour", message: "must be an hour of the day, or off" });
+    }
     expect(await setup().setAgendaHour(host.hostId, 0)).toBeUndefined();
     expect(await setup().agendaHourOf(host.hostId)).toBe(0);
     expect(await setup().setAgendaHour(host.hostId, 23)).toBeUndefined();
@@ -260,6 +270,14 @@ describe("the host's own setup", () => {
     const notQuitePng = image([...png.slice(0, 7), 0x0b]);
     for (const bytes of [gif, notQuiteWebp, notQuitePng, image([0xff, 0xd8, 0xfe])])
       expect(await setup().setAvatar(host.hostId, bytes)).toMatchObject({ message: "The picture must be a PNG, JPEG or WebP image" });
+    // Every byte of a signature counts (a WebP's four size bytes excepted): one wrong, and it is no such picture.
+    for (const head of [png, jpeg, webp]) {
+      for (const i of head.keys()) {
+        if (head === webp && i >= 4 && i < 8) continue;
+        const wrong = head.map((b, j) => (j === i ? (b + 1) % 256 : b));
+        expect(await setup().setAvatar(host.hostId, image(wrong)), `byte ${i} of ${head.length}`).toMatchObject({ message: "The picture must be a PNG, JPEG or WebP image" });
+      }
+    }
     expect(await setup().setAvatar(host.hostId, null)).toBeUndefined();
     expect(ok(await setup().avatarOf(host.hostSlug))?.avatar).toBeNull();
     expect(await setup().avatarOf("Not A Slug")).toBeUndefined();
