@@ -376,7 +376,7 @@ export const makeHostActor = (
         refused: (m, write, error, now) =>
           error._tag === "SqlError" && isDuplicateKey(error)
             ? // A booking with this key exists but was not in memory (older, or made elsewhere).
-              Effect.map(bookingsRepo.findByIdempotencyKey(m.idempotencyKey!), (existing) =>
+              Effect.map(bookingsRepo.findByIdempotencyKey(hostId, m.idempotencyKey!), (existing) =>
                 existing !== undefined && existing.requestDigest === requestDigest(m) ? Exit.succeed(existing) : Exit.fail(new IdempotencyKeyReused()),
               )
             : afterRefusal(write, error, Effect.sync(() => Exit.fail(slotTaken(current, current.eventTypes.get(m.eventTypeId), m.start, now)))),

@@ -41,9 +41,9 @@ export const sqlState = (error: SqlError): string | undefined => {
 
 /** 23P01: the exclusion constraint refused an overlapping confirmed booking. */
 export const isOverlap = (error: SqlError) => sqlState(error) === "23P01";
-/** 23505 on the idempotency key: a booking with that key already exists. */
+/** 23505 on the idempotency key: a booking of this host with that key already exists. */
 export const isDuplicateKey = (error: SqlError) =>
-  sqlState(error) === "23505" && (error.cause as { constraint?: string }).constraint === "bookings_idempotency_key_key";
+  sqlState(error) === "23505" && (error.cause as { constraint?: string }).constraint === "bookings_host_idempotency_key";
 
 export interface Cancellation {
   readonly id: BookingId;
@@ -138,7 +138,8 @@ export class BookingRepository extends Effect.Service<BookingRepository>()("rend
 
     const findByManageToken = (token: string) => sql`SELECT * FROM all_bookings WHERE manage_token = ${token}`.pipe(Effect.flatMap(first));
 
-    const findByIdempotencyKey = (key: string) => sql`SELECT * FROM bookings WHERE idempotency_key = ${key}`.pipe(Effect.flatMap(first));
+    const findByIdempotencyKey = (hostId: HostId, key: string) =>
+      sql`SELECT * FROM bookings WHERE host_id = ${hostId} AND idempotency_key = ${key}`.pipe(Effect.flatMap(first));
 
     /**
      * Inserts bookings with their `created` events and notices: a confirmed one gets its

@@ -89,6 +89,21 @@ layer(testCore())("a host actor", (it) => {
     }),
   );
 
+  it.effect("keeps each host's idempotency keys apart: the same key books with both, and never answers with the other's booking", () =>
+    Effect.gen(function* () {
+      const one = yield* createHost();
+      const two = yield* createHost();
+      const actors = yield* HostActors;
+      const first = yield* actors.ask(one.hostId, book(one.eventTypeId, yield* firstSlot(one.hostId, one.eventTypeId), "Ada", "shared-key-1"));
+      const second = yield* actors.ask(two.hostId, book(two.eventTypeId, yield* firstSlot(two.hostId, two.eventTypeId), "Ada", "shared-key-1"));
+      expect(second.id).not.toBe(first.id);
+      expect(second.hostId).toBe(two.hostId);
+      const sql = yield* SqlClient;
+      const rows = yield* sql<{ hostId: string }>`SELECT host_id FROM bookings WHERE idempotency_key = 'shared-key-1' ORDER BY host_id`;
+      expect(rows.map((r) => r.hostId).sort()).toEqual([one.hostId, two.hostId].sort());
+    }),
+  );
+
   it.effect("lets a cancelled booking's time be booked again: the database keeps the cancelled row beside the new one", () =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
