@@ -27,6 +27,8 @@ export type HostSessionView = typeof HostSessionRow.Type;
 export const sessionIdOf = (token: string) => digestOf(token).toString("hex");
 
 /** An invitation not yet used. */
+const RetriedSession = Schema.Struct({ hostId: HostId, expiresAt: EpochColumn });
+
 export const OpenInvitation = Schema.Struct({ email: Schema.String, expiresAt: EpochColumn });
 export type OpenInvitation = typeof OpenInvitation.Type;
 
@@ -100,13 +102,12 @@ export class HostSessionRepository extends Effect.Service<HostSessionRepository>
     const sessionOfRetry = (token: string, session: string, now: number) =>
       Effect.gen(function* () {
         if (!TOKEN.test(token) || !TOKEN.test(session)) return undefined;
-        const rows = yield* sql<{ hostId: string; expiresAt: Date }>`
+        const started = yield* sql`
           SELECT s.host_id, s.expires_at FROM host_sessions s
           JOIN host_sign_in_links l ON l.host_id = s.host_id
           WHERE l.token_digest = ${digestOf(token)} AND l.used_at IS NOT NULL AND l.expires_at > ${iso(now)}::timestamptz
-            AND s.token_digest = ${digestOf(session)} AND s.ended_at IS NULL`;
-        const hostId = yield* hostIdOf(rows);
-        return hostId === undefined ? undefined : { hostId, session, expiresAt: rows[0]!.expiresAt.getTime() };
+            AND s.token_digest = ${digestOf(session)} AND s.ended_at IS NULL`.pipe(Effect.flatMap(decodeFirst(RetriedSession)));
+        return started === undefined ? undefined : { ...started, session };
       });
 
     const hostOfSession = (token: string, now: number) =>

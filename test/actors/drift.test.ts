@@ -9,6 +9,7 @@ import { Accept, Book, Cancel, Decline, Reschedule, SaveEventType, SaveProfile }
 import type { BookingId, EventTypeId, HostId } from "../../src/domain/model.ts";
 import { DAY_MS, formatInstant, type EpochMs } from "../../src/domain/time.ts";
 import { exclusionConflicts } from "../../src/ops/metrics.ts";
+import { slotsFromTomorrow } from "../support/actors.ts";
 import { testCore } from "../support/core.ts";
 import { createHost } from "../support/fixtures.ts";
 
@@ -21,14 +22,6 @@ import { createHost } from "../support/fixtures.ts";
 const invitee = (name: string) => ({ name, email: `${name.toLowerCase()}@example.com`, timeZone: "Europe/Berlin" });
 const book = (eventTypeId: EventTypeId, start: number, name: string, idempotencyKey: string | null = null) =>
   new Book({ eventTypeId, start, invitee: invitee(name), answers: {}, idempotencyKey, holdToken: null, visitor: null });
-
-/** Offered starts from tomorrow on. */
-const slots = (hostId: HostId, eventTypeId: EventTypeId) =>
-  Effect.gen(function* () {
-    const snapshot = yield* (yield* HostActors).snapshot(hostId);
-    const now = Date.now();
-    return snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now);
-  });
 
 /** A booking written straight to the table, as another writer would. */
 const behindItsBack = (
@@ -70,7 +63,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const [start] = yield* slots(hostId, eventTypeId);
+      const [start] = yield* slotsFromTomorrow(hostId, eventTypeId);
       yield* behindItsBack(hostId, eventTypeId, start!, start! + 30 * 60_000);
       const before = (yield* Metric.value(exclusionConflicts)).count;
       const refused = yield* Effect.flip(actors.ask(hostId, book(eventTypeId, start!, "Ada")));
@@ -84,7 +77,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const [a, , c] = yield* slots(hostId, eventTypeId);
+      const [a, , c] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const booked = yield* actors.ask(hostId, book(eventTypeId, a!, "Ada"));
       yield* behindItsBack(hostId, eventTypeId, c!, c! + 30 * 60_000);
       const refused = yield* Effect.flip(actors.ask(hostId, new Reschedule({ bookingId: booked.id, start: c!, by: "invitee" })));
@@ -100,7 +93,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const [start] = yield* slots(hostId, eventTypeId);
+      const [start] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const booked = yield* actors.ask(hostId, book(eventTypeId, start!, "Ada"));
       const sql = yield* SqlClient;
       yield* sql`UPDATE bookings SET status = 'cancelled', cancelled_by = 'host' WHERE id = ${booked.id}`;
@@ -108,7 +101,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
       expect(refused).toMatchObject({ _tag: "BookingNotActive", status: "cancelled" });
       yield* memoryMatchesDatabase(hostId);
       // Its time is free again in memory too.
-      expect(yield* slots(hostId, eventTypeId)).toContain(start);
+      expect(yield* slotsFromTomorrow(hostId, eventTypeId)).toContain(start);
     }),
   );
 
@@ -116,7 +109,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost({ eventType: { requiresConfirmation: true } });
       const actors = yield* HostActors;
-      const [a, b] = yield* slots(hostId, eventTypeId);
+      const [a, b] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const first = yield* actors.ask(hostId, book(eventTypeId, a!, "Ada"));
       const second = yield* actors.ask(hostId, book(eventTypeId, b!, "Bob"));
       expect([first.status, second.status]).toEqual(["pending", "pending"]);
@@ -139,7 +132,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
       const { hostId, eventTypeId } = yield* createHost();
       const other = yield* createHost();
       const actors = yield* HostActors;
-      const [start, later] = yield* slots(hostId, eventTypeId);
+      const [start, later] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const cancel = (id: BookingId) => Effect.flip(actors.ask(hostId, new Cancel({ bookingId: id, by: "host", reason: null })));
 
       const theirs = yield* behindItsBack(other.hostId, other.eventTypeId, start!, start! + 30 * 60_000);
@@ -166,7 +159,7 @@ layer(testCore())("a host actor whose memory drifted from the database", (it) =>
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const [a, b, c] = yield* slots(hostId, eventTypeId);
+      const [a, b, c] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const replay = book(eventTypeId, b!, "Ada", "made-elsewhere-1");
       const existing = yield* behindItsBack(hostId, eventTypeId, a!, a! + 30 * 60_000, { idempotencyKey: "made-elsewhere-1", requestDigest: requestDigest(replay) });
       const same = yield* actors.ask(hostId, replay);

@@ -5,6 +5,7 @@ import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book, Release } from "../../src/actors/protocol.ts";
 import type { EventTypeId } from "../../src/domain/model.ts";
 import { DAY_MS } from "../../src/domain/time.ts";
+import { slotsFromTomorrow } from "../support/actors.ts";
 import { testCore } from "../support/core.ts";
 import { createHost } from "../support/fixtures.ts";
 
@@ -17,9 +18,7 @@ layer(testCore())("a host actor's memory over time", (it) => {
       yield* TestClock.setTime(Date.now());
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const snapshot = yield* actors.snapshot(hostId);
-      const now = Date.now();
-      const [first, second] = snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now);
+      const [first, second] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const keyed = yield* actors.ask(hostId, book(eventTypeId, first!, "kept-30-days"));
       const plain = yield* actors.ask(hostId, book(eventTypeId, second!, null));
       /** Any message makes a batch; the memory check follows it. */

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { HostActors } from "../../src/actors/HostActors.ts";
 import { Book, Hold } from "../../src/actors/protocol.ts";
 import type { EventTypeId } from "../../src/domain/model.ts";
-import { DAY_MS } from "../../src/domain/time.ts";
+import { slotsFromTomorrow } from "../support/actors.ts";
 import { testCore } from "../support/core.ts";
 import { createHost } from "../support/fixtures.ts";
 
@@ -22,9 +22,7 @@ layer(testCore(), { excludeTestServices: true })("the host actors of a process",
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const snapshot = yield* actors.snapshot(hostId);
-      const now = Date.now();
-      const [a, b, c, d] = snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now);
+      const [a, b, c, d] = yield* slotsFromTomorrow(hostId, eventTypeId);
       yield* actors.ask(hostId, new Hold({ eventTypeId, start: d!, visitor: "v1", address: null }));
       expect(actors.gauges()).toEqual({ running: 1, mailboxDepth: 0, holdsLive: 1 });
 
@@ -54,9 +52,7 @@ layer(testCore(), { excludeTestServices: true })("the host actors of a process",
     Effect.gen(function* () {
       const { hostId, eventTypeId } = yield* createHost();
       const actors = yield* HostActors;
-      const snapshot = yield* actors.snapshot(hostId);
-      const now = Date.now();
-      const [a, b] = snapshot.slots(snapshot.eventTypes.get(eventTypeId)!, now + DAY_MS, now + 8 * DAY_MS, now);
+      const [a, b] = yield* slotsFromTomorrow(hostId, eventTypeId);
       const booked = yield* actors.ask(hostId, book(eventTypeId, a!, "Ada"));
       const held = yield* actors.ask(hostId, new Hold({ eventTypeId, start: b!, visitor: "v1", address: null }));
       yield* actors.kill(hostId);

@@ -120,10 +120,16 @@ const scopeOf = (request: Request) => (request.method === "GET" || request.metho
  * answer again (status, body and Location) and creates nothing twice. Without the header it
  * simply runs.
  */
-export const idempotently = async (web: Web, request: Request, hostId: HostId, handler: () => Promise<Reply>): Promise<Reply> => {
+/** The request's Idempotency-Key (undefined when none was sent), or the 400 that says it is malformed. */
+const idempotencyKeyOf = (web: Web, request: Request): string | undefined | Reply => {
   const key = request.headers.get("idempotency-key");
+  return key === undefined || IDEMPOTENCY_KEY.test(key) ? key : invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+};
+
+export const idempotently = async (web: Web, request: Request, hostId: HostId, handler: () => Promise<Reply>): Promise<Reply> => {
+  const key = idempotencyKeyOf(web, request);
   if (key === undefined) return handler();
-  if (!IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+  if (isReply(key)) return key;
   const digest = createHash("sha256").update(`${request.method} ${request.path}\n`).update(request.body).digest("base64url");
   const answer = await web.booking.idempotent(hostId, key, digest, async () => {
     const reply = await handler();
@@ -180,8 +186,8 @@ export const apiRoutes = (web: Web) => {
   };
 
   const book = async (request: Request): Promise<Reply> => {
-    const key = request.headers.get("idempotency-key");
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+    const key = idempotencyKeyOf(web, request);
+    if (isReply(key)) return key;
     const body = decodeBody(web, request, BookingRequest);
     if (isReply(body)) return body;
     const booked = await context.book({ ...body, invitee: { ...body.invitee, locale: localeOf(body.invitee.locale) }, note: "", idempotencyKey: key ?? null, visitor: null });
@@ -239,8 +245,8 @@ export const apiRoutes = (web: Web) => {
   const startHostSession = async (request: Request): Promise<Reply> => {
     const body = decodeBody(web, request, HostSessionRequest);
     if (isReply(body)) return body;
-    const key = request.headers.get("idempotency-key");
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+    const key = idempotencyKeyOf(web, request);
+    if (isReply(key)) return key;
     const retryToken = key === undefined ? undefined : retrySessionTokenOf(web.secret, body.signInToken, key);
     const started = await context.signIn(body.signInToken, `API (${deviceOf(request.headers.get("user-agent"))})`, retryToken);
     if (isAppError(started)) return problem(started);
