@@ -258,6 +258,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     if (bearer === undefined || !Schema.is(BookingId)(id)) return Promise.resolve(notFound("booking"));
     return run(
       Effect.gen(function* () {
+        // Stryker disable next-line ObjectLiteral,StringLiteral: both lookups at once is speed only
         const [booking, host] = yield* Effect.all([(yield* BookingRepository).findById(id), bearerOf(bearer)], { concurrency: "unbounded" });
         const isInvitee = sameSecret(booking?.manageToken ?? UNKNOWN_TOKEN, bearer);
         if (booking !== undefined && isInvitee) return { booking, by: "invitee" as const };
@@ -401,6 +402,7 @@ export const makeBookingContext = (deps: ContextDeps) => {
     if (isBookingError(held)) return held;
     if (held !== "claimed") {
       if (held.requestDigest !== digest) return new IdempotencyKeyReused();
+      // Stryker disable next-line LogicalOperator,ConditionalExpression: status and body are kept together, so either tells
       return held.status === null || held.body === null ? new RequestInProgress() : { status: held.status, body: held.body, location: held.location };
     }
     const answer = await work().catch(async (defect: unknown) => {

@@ -84,7 +84,10 @@ describe("what a host offers", () => {
     expect(await booked.context.listedOf(other.hostId)).toBe(false);
     await booked.context.setListed(other.hostId, true);
     expect(await booked.context.listedOf(other.hostId)).toBe(true);
+    // Another listed host: each host is listed with its own event types only.
+    await booked.context.setListed(host.hostId, true);
     const listed = ok(await booked.context.listing()).find((l) => l.host.id === other.hostId)!;
+    expect(ok(await booked.context.listing()).find((l) => l.host.id === host.hostId)!.eventTypes.map((e) => e.id)).toEqual([host.eventTypeId]);
     expect(listed.eventTypes.map((e) => e.slug).sort()).toEqual(["alpha", "hidden", "meeting", "zulu"]);
     expect(listed.eventTypes.every((e) => e.hostId === other.hostId)).toBe(true);
   });
@@ -236,14 +239,32 @@ describe("sessions", () => {
   });
 });
 
+describe("sessions signed in with a retry token", () => {
+  it("gives a retry of the same sign-in the same session, and nothing to another token or none", async () => {
+    const host = await booked.run(createHost());
+    const link = await booked.run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
+    const first = ok(await booked.context.signIn(link, "Firefox", "r".repeat(43)))!;
+    expect(first.session).toBe("r".repeat(43));
+    expect(ok(await booked.context.signIn(link, "Firefox", "r".repeat(43)))).toEqual(first);
+    expect(await booked.context.signIn(link, "Firefox", "s".repeat(43))).toBeUndefined();
+    expect(await booked.context.signIn(link, "Firefox")).toBeUndefined();
+    expect(ok(await booked.context.hostOfSession(first.session))).toBe(host.hostId);
+  });
+});
+
 describe("webhooks", () => {
   let receiver: Server;
   let status = 204;
   let receiverUrl = "";
+  const pings: { event: unknown; body: Record<string, unknown> }[] = [];
   beforeAll(async () => {
     receiver = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => res.writeHead(status).end());
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        pings.push({ event: req.headers["rendezvous-event"], body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(status).end();
+      });
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
@@ -256,7 +277,7 @@ describe("webhooks", () => {
     expect(added.events).toEqual(["booking.created", "booking.cancelled"]);
     expect(added.secret.length).toBeGreaterThanOrEqual(43);
     expect(await booked.context.addWebhook(host.hostId, "ftp://127.0.0.1/x", ["booking.created"])).toMatchObject({ _tag: "InvalidInput", field: "url" });
-    expect(await booked.context.addWebhook(host.hostId, receiverUrl, [])).toMatchObject({ _tag: "InvalidInput", field: "events" });
+    expect(await booked.context.addWebhook(host.hostId, receiverUrl, [])).toMatchObject({ _tag: "InvalidInput", field: "events", message: "must name at least one event" });
     expect(ok(await booked.context.listWebhooks(host.hostId)).map((w) => w.id)).toEqual([added.id]);
   });
 
@@ -265,6 +286,7 @@ describe("webhooks", () => {
     for (let i = 0; i < 10; i++) ok(await booked.context.addWebhook(host.hostId, `${receiverUrl}/${i}`, ["booking.created"]));
     expect(await booked.context.addWebhook(host.hostId, receiverUrl, ["booking.created"])).toMatchObject({
       _tag: "InvalidInput",
+      field: "url",
       message: "a host may have at most 10 webhooks",
     });
   });
@@ -275,6 +297,8 @@ describe("webhooks", () => {
     const hook = ok(await booked.context.addWebhook(host.hostId, receiverUrl, ["booking.created"]));
     status = 204;
     expect(await booked.context.testWebhook(host.hostId, hook.id)).toEqual({ delivered: true, detail: "answered 2xx" });
+    expect(pings.at(-1)).toMatchObject({ event: "ping", body: { id: expect.stringMatching(/^ping-[0-9a-f]{16}$/), type: "ping", data: { webhookId: hook.id } } });
+    expect(Date.parse(pings.at(-1)!.body["createdAt"] as string)).toBeGreaterThan(Date.now() - 60_000);
     status = 500;
     expect(ok(await booked.context.testWebhook(host.hostId, hook.id)).delivered).toBe(false);
     expect(await booked.context.testWebhook(other.hostId, hook.id)).toMatchObject({ _tag: "NotFound", what: "webhook" });
@@ -298,7 +322,11 @@ describe("the host's meetings", () => {
     expect(ok(await booked.context.exportMeetings(host.hostId, query, 10)).map((m) => m.booking.id)).toEqual([booking.id]);
     expect(await booked.context.keepMeetingNote(other.hostId, booking.id, "mine", false)).toMatchObject({ _tag: "NotFound", what: "booking" });
     expect(await booked.context.keepMeetingNote(host.hostId, "nope", "x", false)).toMatchObject({ _tag: "NotFound" });
-    expect(await booked.context.keepMeetingNote(host.hostId, booking.id, "x".repeat(5001), false)).toMatchObject({ _tag: "InvalidInput", field: "note" });
+    expect(await booked.context.keepMeetingNote(host.hostId, booking.id, "x".repeat(5001), false)).toMatchObject({
+      _tag: "InvalidInput",
+      field: "note",
+      message: "Note must be at most 5000 characters of text",
+    });
     expect(await booked.context.keepMeetingNote(host.hostId, booking.id, "a\u0000b", false)).toMatchObject({ _tag: "InvalidInput" });
     expect(await booked.context.keepMeetingNote(host.hostId, booking.id, "\ud800", false)).toMatchObject({ _tag: "InvalidInput" });
     expect(ok(await booked.context.keepMeetingNote(host.hostId, booking.id, "y".repeat(5000), false))).toBeUndefined();
@@ -316,7 +344,13 @@ describe("the host's meetings", () => {
       expect(await booked.context.retryNotice(host.hostId, id), id).toMatchObject({ _tag: "NotFound", what: "notice" });
       expect(await booked.context.mailboxMessage(id), id).toMatchObject({ _tag: "NotFound", what: "page" });
     }
-    expect(Array.isArray(ok(await booked.context.mailbox()))).toBe(true);
+    await booked.run(
+      Effect.flatMap(SqlClient, (sql) => sql`
+        INSERT INTO local_mailbox (id, message_id, recipient, subject, text_body, html_body, calendar, raw) OVERRIDING SYSTEM VALUE
+        VALUES (123456789012345678, 'm-1@test', 'a@example.com', 'Hello', 'text', '<p>html</p>', NULL, 'raw')`),
+    );
+    expect(ok(await booked.context.mailboxMessage("123456789012345678"))).toMatchObject({ subject: "Hello" });
+    expect(ok(await booked.context.mailbox()).map((m) => m.subject)).toContain("Hello");
   });
 });
 
@@ -403,6 +437,10 @@ describe("idempotency keys of a host", () => {
     expect(await first).toMatchObject({ body: "once" });
     expect(await booked.context.idempotent(host.hostId, "fails", "d", async () => ({ status: 503, body: "down", location: null }))).toMatchObject({ status: 503 });
     expect(await booked.context.idempotent(host.hostId, "fails", "d", async () => ({ status: 201, body: "retried", location: null }))).toMatchObject({ body: "retried" });
+    expect(await booked.context.idempotent(host.hostId, "500", "d", async () => ({ status: 500, body: "broke", location: null }))).toMatchObject({ status: 500 });
+    expect(await booked.context.idempotent(host.hostId, "500", "d", async () => ({ status: 201, body: "again", location: null }))).toMatchObject({ body: "again" });
+    expect(await booked.context.idempotent(host.hostId, "499", "d", async () => ({ status: 499, body: "kept", location: null }))).toMatchObject({ status: 499 });
+    expect(await booked.context.idempotent(host.hostId, "499", "d", async () => ({ status: 201, body: "not again", location: null }))).toMatchObject({ body: "kept" });
     await expect(booked.context.idempotent(host.hostId, "throws", "d", () => Promise.reject(new Error("defect")))).rejects.toThrow("defect");
     expect(await booked.context.idempotent(host.hostId, "throws", "d", async () => ({ status: 200, body: "after", location: null }))).toMatchObject({ body: "after" });
   });

@@ -13,7 +13,8 @@ import { databaseUrlOf, TEMPLATE_DATABASE } from "./urls.ts";
 
 // Apart from app.ts so that tests without a web server do not load it (a mutation run loads a test file's imports once per mutant).
 
-const onAdmin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
+/** Runs SQL on the server's admin database (to make, drop or close the test databases). */
+export const onAdmin = <A, E>(effect: Effect.Effect<A, E, SqlClient>) =>
   effect.pipe(
     Effect.provide(PgClient.layer({ url: Redacted.make(inject("adminDatabaseUrl")), maxConnections: 1 })),
     Effect.scoped,
