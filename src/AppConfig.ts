@@ -1,4 +1,4 @@
-import { Config, Context, Effect, Layer, Option, Redacted } from "effect";
+import { Config, ConfigError, Context, Effect, Layer, Option, Redacted } from "effect";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -45,6 +45,17 @@ export interface AppConfigShape {
   readonly archiveAfterDays: number;
   /** A booking's audit rows are deleted this many days after they were written. */
   readonly auditRetentionDays: number;
+  /** With CLUSTER_PORT: this process is one runner of a cluster (host actors placed by @effect/cluster). */
+  readonly cluster: Option.Option<ClusterSettings>;
+}
+
+export interface ClusterSettings {
+  /** The runner's port (CLUSTER_PORT), for the other runners. */
+  readonly port: number;
+  /** The address other runners reach this one at (CLUSTER_HOST). */
+  readonly host: string;
+  /** Where host changes cross instances (REDIS_URL). */
+  readonly redisUrl: Redacted.Redacted;
 }
 
 export interface DeliverySettings {
@@ -155,6 +166,17 @@ export const appConfig = Effect.gen(function* () {
     Config.withDefault(730),
     Config.validate({ message: "AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 36500", validation: (n) => n >= 1 && n <= 36500 }),
   );
+  const clusterPort = yield* Config.option(Config.port("CLUSTER_PORT"));
+  const clusterHost = yield* Config.string("CLUSTER_HOST").pipe(Config.withDefault(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host));
+  if (Option.isSome(clusterPort) && Option.isNone(databaseUrl)) {
+    return yield* Effect.fail(
+      ConfigError.InvalidData(["CLUSTER_PORT"], "CLUSTER_PORT needs DATABASE_URL: the processes of a cluster share one Postgres, and the embedded one cannot be shared"),
+    );
+  }
+  if (Option.isSome(clusterPort) && Option.isNone(redisUrl)) {
+    return yield* Effect.fail(ConfigError.InvalidData(["CLUSTER_PORT"], "CLUSTER_PORT needs REDIS_URL: open pages learn of other instances' changes through Redis"));
+  }
+  const cluster = Option.map(Option.all({ port: clusterPort, redisUrl }), ({ port, redisUrl }) => ({ port, host: clusterHost, redisUrl }));
   return {
     port,
     host,
@@ -182,6 +204,7 @@ export const appConfig = Effect.gen(function* () {
     signup,
     archiveAfterDays,
     auditRetentionDays,
+    cluster,
   } satisfies AppConfigShape;
 });
 

@@ -1,4 +1,5 @@
-import { Layer } from "effect";
+import { Effect, Layer, Option } from "effect";
+import { AppConfig } from "../AppConfig.ts";
 import { HostActorsLive } from "../actors/HostActors.ts";
 import { HostChangesInProcess } from "../live/HostChanges.ts";
 import { AgendaRepository } from "../persistence/AgendaRepository.ts";
@@ -36,8 +37,21 @@ export const Repositories = Layer.mergeAll(
   Layer.provideMerge(DeliveryRepository.Default),
 );
 
+/**
+ * The host actors: in this process, or (with CLUSTER_PORT) placed across processes by the
+ * cluster, whose code is loaded only then.
+ */
+const HostActorsOfConfig = Layer.unwrapEffect(
+  Effect.flatMap(AppConfig, (config) =>
+    Option.match(config.cluster, {
+      onNone: () => Effect.succeed(HostActorsLive),
+      onSome: (settings) => Effect.promise(() => import("../actors/cluster/ClusterHostActors.ts")).pipe(Effect.map((m) => m.ClusterHostActorsLive(settings))),
+    }),
+  ),
+);
+
 /** Everything but the web server: actors, the change bus, repositories, the database. */
-export const Core = HostActorsLive.pipe(
+export const Core = HostActorsOfConfig.pipe(
   Layer.provideMerge(HostChangesInProcess),
   Layer.provideMerge(Repositories),
   Layer.provideMerge(MigratedDatabase),

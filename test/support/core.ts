@@ -64,6 +64,7 @@ export const testConfig = (databaseUrl: Redacted.Redacted, port: number, overrid
   signup: "invite",
   archiveAfterDays: 90,
   auditRetentionDays: 730,
+  cluster: Option.none(),
   ...overrides,
 });
 

@@ -1,0 +1,113 @@
+import { Effect, Schema, type Scope } from "effect";
+import { Redis } from "ioredis";
+import { randomUUID } from "node:crypto";
+import { EpochMsSchema as EpochMs, EventTypeId, HostId } from "../../domain/model.ts";
+import type { HostChanged } from "../../live/HostChanges.ts";
+import type { Hold } from "../HostSnapshot.ts";
+
+
+const HeldSlot = Schema.Struct({
+  token: Schema.String,
+  eventTypeId: EventTypeId,
+  visitor: Schema.String,
+  address: Schema.NullOr(Schema.String),
+  start: EpochMs,
+  end: EpochMs,
+  bufferBeforeMs: Schema.Number,
+  bufferAfterMs: Schema.Number,
+  expiresAt: EpochMs,
+  deadline: EpochMs,
+});
+
+/**
+ * One committed change as it crosses instances: the event pages render, and the owner's live
+ * holds (they live only in its memory), so other instances' snapshots offer what it offers.
+ */
+const Crossing = Schema.Struct({
+  origin: Schema.String,
+  event: Schema.Struct({
+    hostId: HostId,
+    version: Schema.Number,
+    changes: Schema.Array(
+      Schema.Struct({
+        eventTypeId: EventTypeId,
+        durationMinutes: Schema.Number,
+        offer: Schema.String,
+        taken: Schema.Array(EpochMs),
+        freed: Schema.Array(EpochMs),
+      }),
+    ),
+    refresh: Schema.Boolean,
+    bookingsChanged: Schema.Boolean,
+  }),
+  holds: Schema.Array(HeldSlot),
+});
+export type Crossing = typeof Crossing.Type;
+
+const CrossingJson = Schema.parseJson(Crossing);
+const encode = Schema.encodeSync(CrossingJson);
+const decode = Schema.decodeUnknownEither(CrossingJson);
+
+export interface RedisChanges {
+  /** Sends a change to the other instances; never fails (Redis carries no booking state). */
+  readonly publish: (event: HostChanged, holds: Iterable<Hold>) => Effect.Effect<void>;
+}
+
+/**
+ * Host changes between instances over Redis pub/sub: one publishing and one subscribed
+ * connection per instance (never one per socket). Messages sent while Redis is away are lost,
+ * so `onReconnect` runs each time the subscription is back: whoever keeps copies reloads them.
+ */
+export const makeRedisChanges = (
+  url: string,
+  /** One cluster's channel: clusters on other databases may share the Redis. */
+  channel: string,
+  handlers: {
+    readonly onChange: (crossing: Crossing) => void;
+    readonly onReconnect: () => void;
+  },
+): Effect.Effect<RedisChanges, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const origin = randomUUID();
+    const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 } as const;
+    const publisher = yield* Effect.acquireRelease(
+      Effect.sync(() => new Redis(url, options).on("error", () => undefined)),
+      (client) => Effect.sync(() => client.disconnect()),
+    );
+    const subscriber = yield* Effect.acquireRelease(
+      Effect.sync(() => new Redis(url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null })),
+      (client) => Effect.sync(() => client.disconnect()),
+    );
+    let away = false;
+    subscriber.on("error", (error: Error) => {
+      if (!away) Effect.runFork(Effect.logWarning("redis unavailable; other instances' changes reach this one once it is back", error.message));
+      away = true;
+    });
+    let subscribedOnce = false;
+    subscriber.on("ready", () => {
+      // ioredis subscribes again by itself on reconnect; what was published meanwhile is lost.
+      if (subscribedOnce) {
+        away = false;
+        handlers.onReconnect();
+      }
+      subscribedOnce = true;
+    });
+    subscriber.on("message", (_channel: string, text: string) => {
+      const crossing = decode(text);
+      if (crossing._tag === "Left") return void Effect.runFork(Effect.logError("a host change from Redis was not understood", crossing.left.message));
+      if (crossing.right.origin !== origin) handlers.onChange(crossing.right);
+    });
+    // Subscribed before the server answers: a change made meanwhile elsewhere is not missed.
+    yield* Effect.promise(() => subscriber.subscribe(channel)).pipe(
+      Effect.timeout("10 seconds"),
+      Effect.catchAll(() => Effect.logWarning("redis did not answer; this instance learns of other instances' changes once it does")),
+    );
+
+    return {
+      publish: (event, holds) =>
+        Effect.tryPromise(() => publisher.publish(channel, encode({ origin, event, holds: [...holds] }))).pipe(
+          Effect.catchAll((error) => Effect.logWarning("a host change did not reach the other instances", error.cause)),
+          Effect.asVoid,
+        ),
+    };
+  });

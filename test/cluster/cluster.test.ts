@@ -1,0 +1,127 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, Redacted } from "effect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EpochMs } from "../../src/domain/time.ts";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
+import { slotElementId } from "../../src/views/SlotList.tsx";
+import { bookViaApi } from "../support/api.ts";
+import { useOpenHostDatabase } from "../support/fixtures.ts";
+import { spawnServer, type SpawnedServer } from "../support/server.ts";
+import { offeredStarts, startStorm } from "../support/storm.ts";
+import { openLiveSocket } from "../support/ws.ts";
+
+/**
+ * Three `rendezvous serve` processes on one Postgres and the machine's Redis, each a runner of
+ * one cluster (its own PORT and CLUSTER_PORT), as an operator starts them.
+ */
+const database = useOpenHostDatabase();
+const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const instances: SpawnedServer[] = [];
+
+const startInstance = async () =>
+  spawnServer({
+    DATABASE_URL: Redacted.value(database.url),
+    REDIS_URL,
+    CLUSTER_PORT: String(await freeLoopbackPort()),
+    LOG_LEVEL: "warning",
+    RATE_LIMIT: "off",
+  });
+
+beforeAll(async () => {
+  for (let i = 0; i < 3; i++) instances.push(await startInstance());
+}, 120_000);
+
+afterAll(() => {
+  for (const instance of instances) instance.child.kill("SIGKILL");
+});
+
+/** How many host actors an instance runs (its /metrics, read from loopback): the host's owner runs one. */
+const actorsRunning = async (instance: SpawnedServer) => {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  return Number(/^rendezvous_host_actors (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+};
+
+const startsOn = async (instance: SpawnedServer) =>
+  new Set((await offeredStarts(instance.url, database.host.hostSlug, database.host.eventSlug)).slots.map((s) => s.start));
+
+describe("three instances of one cluster", () => {
+  it("run the host's actor on one of them, and a page open on any sees a booking made through another", async () => {
+    const [a, b, c] = instances as [SpawnedServer, SpawnedServer, SpawnedServer];
+    const { slots } = await offeredStarts(a.url, database.host.hostSlug, database.host.eventSlug);
+    const start = slots[5]!.start;
+    const live = `/live/hosts/${database.host.hostId}`;
+    const onA = await openLiveSocket(`${a.url.replace("http", "ws")}${live}`);
+    const onB = await openLiveSocket(`${b.url.replace("http", "ws")}${live}`);
+    try {
+      const booked = await bookViaApi(c.url, { eventTypeId: database.host.eventTypeId, start });
+      expect(booked.status).toBe(201);
+      // The instance that acknowledged it never offers the time again.
+      expect(await startsOn(c)).not.toContain(start);
+      const removal = `<li id="${slotElementId(database.host.eventTypeId, Date.parse(start) as EpochMs)}" hx-swap-oob="delete"></li>`;
+      await Promise.all([onA.next((f) => f.includes(removal)), onB.next((f) => f.includes(removal))]);
+      expect(await startsOn(a)).not.toContain(start);
+      expect(await startsOn(b)).not.toContain(start);
+      const again = await bookViaApi(b.url, { eventTypeId: database.host.eventTypeId, start, email: "bob@example.com" });
+      expect(again.status).toBe(409);
+    } finally {
+      onA.close();
+      onB.close();
+    }
+    const running = await Promise.all(instances.map(actorsRunning));
+    expect(running.toSorted()).toEqual([0, 0, 1]);
+  }, 60_000);
+
+  it("keeps every acknowledged booking and books nothing twice when the host's owner is killed mid-storm", async () => {
+    const running = await Promise.all(instances.map(actorsRunning));
+    const owner = instances[running.indexOf(1)]!;
+    const survivors = instances.filter((i) => i !== owner);
+    const { eventTypeId, slots } = await offeredStarts(survivors[0]!.url, database.host.hostSlug, database.host.eventSlug);
+    let killed = false;
+    let turn = 0;
+    const storm = startStorm({
+      url: () => {
+        const alive = killed ? survivors : instances;
+        return alive[turn++ % alive.length]!.url;
+      },
+      eventTypeId,
+      starts: slots.slice(0, 400).map((s) => s.start),
+      clients: 12,
+      maxPerClient: 200,
+    });
+    await storm.until((o) => o.acknowledged.length >= 30);
+    owner.child.kill("SIGKILL");
+    killed = true;
+    const killedAt = Date.now();
+    const before = storm.outcome.acknowledged.length;
+    // Bookings go on through the survivors once the host's shard has moved.
+    await storm.until((o) => o.acknowledged.length >= before + 30);
+    const movedAfterMs = Date.now() - killedAt;
+    const outcome = await storm.stop();
+    console.log(`cluster failover: bookings resumed ${movedAfterMs} ms after the owner was killed; statuses ${JSON.stringify([...outcome.statuses])}`);
+
+    // Only answers a client can act on: booked, taken, or "try again" (while the shard moved).
+    expect([...outcome.statuses.keys()].filter((s) => ![201, 409, 503].includes(s))).toEqual([]);
+    // Only requests in flight to the killed process went unanswered.
+    expect(outcome.unanswered.length).toBeLessThanOrEqual(12);
+
+    const rows = await database.runtime.runPromise(
+      Effect.flatMap(SqlClient, (sql) =>
+        Effect.all({
+          confirmed: sql<{ id: string }>`SELECT id FROM bookings WHERE host_id = ${database.host.hostId} AND status = 'confirmed'`,
+          overlapping: sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM bookings x JOIN bookings y
+              ON x.host_id = y.host_id AND x.id < y.id AND tstzrange(x.start_at, x.end_at) && tstzrange(y.start_at, y.end_at)
+            WHERE x.host_id = ${database.host.hostId} AND x.status = 'confirmed' AND y.status = 'confirmed'`,
+        }),
+      ),
+    );
+    const stored = new Set(rows.confirmed.map((r) => r.id));
+    expect(outcome.acknowledged.filter((b) => !stored.has(b.id))).toEqual([]);
+    expect(rows.overlapping[0]!.n).toBe(0);
+    // And the instances that remain agree: none of them offers an acknowledged time.
+    for (const survivor of survivors) {
+      const offered = await startsOn(survivor);
+      expect(outcome.acknowledged.filter((b) => offered.has(b.start))).toEqual([]);
+    }
+  }, 120_000);
+});
