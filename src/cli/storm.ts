@@ -12,6 +12,8 @@ import { HostRepository, newEventType } from "../persistence/HostRepository.ts";
 
 export interface StormOptions {
   readonly url: string;
+  /** Further instances of the same cluster: attempts go round robin over `url` and these. */
+  readonly alsoUrls?: ReadonlyArray<string>;
   readonly hosts: number;
   readonly concurrency: number;
   readonly durationSeconds: number;
@@ -106,9 +108,12 @@ const percentile = (sorted: Float64Array, p: number) =>
 export const runStorm = async (options: StormOptions): Promise<StormSummary> => {
   // undici's pool: per request it costs the storm about half of what node:http does, and the
   // storm shares this machine's cores with the server it measures.
-  const pool = new Pool(options.url, { connections: options.concurrency, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const pools = [options.url, ...(options.alsoUrls ?? [])].map(
+    (url) => new Pool(url, { connections: options.concurrency, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 }),
+  );
+  let turn = 0;
   const request = async (method: "GET" | "POST", path: string, body?: string, headers: Record<string, string> = {}) => {
-    const res = await pool.request({
+    const res = await pools[turn++ % pools.length]!.request({
       method,
       path,
       body,
@@ -193,7 +198,7 @@ export const runStorm = async (options: StormOptions): Promise<StormSummary> => 
     clearInterval(progress);
     process.stderr.write("\n");
   }
-  await pool.close();
+  await Promise.all(pools.map((pool) => pool.close()));
 
   const checked = await onDatabase(verify(hosts.map((h) => h.id), acknowledged));
   const health = await fetch(`${options.url}/health`).then((r) => r.json() as Promise<{ rateLimits?: "on" | "off" }>).catch(() => ({ rateLimits: undefined }));

@@ -41,6 +41,12 @@ export const exclusionConflicts = Metric.counter("rendezvous_exclusion_conflicts
   incremental: true,
 });
 
+export const clusterForward = Metric.histogram(
+  "rendezvous_cluster_forward_seconds",
+  seconds(0.0005, 14),
+  "In a cluster: time a command sent through the cluster took there and back (to the host's owner elsewhere, or to start its actor here); its count: commands sent.",
+);
+
 export const liveFanOut = Metric.histogram(
   "rendezvous_live_publish_seconds",
   seconds(0.00005, 16),
@@ -141,7 +147,7 @@ export const recordBooking = (outcome: { readonly status: string } | { readonly 
  * sample. Once per process: the registry is the process's.
  */
 export const registerMetrics = () => {
-  for (const m of [bookingAttempts, mailboxWait, commitBatchSize, commitDuration, exclusionConflicts, liveFanOut, liveLastPublish, liveLastFanOut, rateLimited, noticesUnknownOutcome, ...Object.values(gauges)]) {
+  for (const m of [bookingAttempts, mailboxWait, commitBatchSize, commitDuration, exclusionConflicts, liveFanOut, liveLastPublish, liveLastFanOut, clusterForward, rateLimited, noticesUnknownOutcome, ...Object.values(gauges)]) {
     m.unsafeValue([]);
   }
   for (const outcome of NOTICE_OUTCOMES) noticeCount(outcome).unsafeValue([]);

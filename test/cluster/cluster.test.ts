@@ -1,48 +1,22 @@
-import { SqlClient } from "@effect/sql/SqlClient";
-import { Effect, Redacted } from "effect";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EpochMs } from "../../src/domain/time.ts";
-import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import { slotElementId } from "../../src/views/SlotList.tsx";
 import { bookViaApi } from "../support/api.ts";
 import { useOpenHostDatabase } from "../support/fixtures.ts";
-import { spawnServer, type SpawnedServer } from "../support/server.ts";
+import type { SpawnedServer } from "../support/server.ts";
 import { offeredStarts, startStorm } from "../support/storm.ts";
 import { openLiveSocket } from "../support/ws.ts";
+import { actorsRunning, forwardedBy, offeredOn, storedBookings, useCluster } from "./support.ts";
 
 /**
- * Three `rendezvous serve` processes on one Postgres and the machine's Redis, each a runner of
- * one cluster (its own PORT and CLUSTER_PORT), as an operator starts them.
+ * Three `rendezvous serve` processes on one Postgres and one Redis (of the test's own), each a
+ * runner of one cluster (its own PORT and CLUSTER_PORT), as an operator starts them.
  */
 const database = useOpenHostDatabase();
-const REDIS_URL = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
-const instances: SpawnedServer[] = [];
+const cluster = useCluster(database);
+const instances = cluster.instances;
 
-const startInstance = async () =>
-  spawnServer({
-    DATABASE_URL: Redacted.value(database.url),
-    REDIS_URL,
-    CLUSTER_PORT: String(await freeLoopbackPort()),
-    LOG_LEVEL: "warning",
-    RATE_LIMIT: "off",
-  });
-
-beforeAll(async () => {
-  for (let i = 0; i < 3; i++) instances.push(await startInstance());
-}, 120_000);
-
-afterAll(() => {
-  for (const instance of instances) instance.child.kill("SIGKILL");
-});
-
-/** How many host actors an instance runs (its /metrics, read from loopback): the host's owner runs one. */
-const actorsRunning = async (instance: SpawnedServer) => {
-  const text = await (await fetch(`${instance.url}/metrics`)).text();
-  return Number(/^rendezvous_host_actors (\d+)/m.exec(text)?.[1] ?? Number.NaN);
-};
-
-const startsOn = async (instance: SpawnedServer) =>
-  new Set((await offeredStarts(instance.url, database.host.hostSlug, database.host.eventSlug)).slots.map((s) => s.start));
+const startsOn = (instance: SpawnedServer) => offeredOn(instance, database);
 
 describe("three instances of one cluster", () => {
   it("run the host's actor on one of them, and a page open on any sees a booking made through another", async () => {
@@ -69,6 +43,11 @@ describe("three instances of one cluster", () => {
     }
     const running = await Promise.all(instances.map(actorsRunning));
     expect(running.toSorted()).toEqual([0, 0, 1]);
+    // Commands through an instance that does not own the host went through the cluster, and were counted there.
+    const forwarded = await Promise.all(instances.map(forwardedBy));
+    if (running[2] === 0) expect(forwarded[2], "C forwarded the booking").toBeGreaterThanOrEqual(1);
+    if (running[1] === 0) expect(forwarded[1], "B forwarded the second try").toBeGreaterThanOrEqual(1);
+    expect(forwarded[0], "A only read").toBe(0);
   }, 60_000);
 
   it("keeps every acknowledged booking and books nothing twice when the host's owner is killed mid-storm", async () => {
@@ -104,20 +83,9 @@ describe("three instances of one cluster", () => {
     // Only requests in flight to the killed process went unanswered.
     expect(outcome.unanswered.length).toBeLessThanOrEqual(12);
 
-    const rows = await database.runtime.runPromise(
-      Effect.flatMap(SqlClient, (sql) =>
-        Effect.all({
-          confirmed: sql<{ id: string }>`SELECT id FROM bookings WHERE host_id = ${database.host.hostId} AND status = 'confirmed'`,
-          overlapping: sql<{ n: number }>`
-            SELECT count(*)::int AS n FROM bookings x JOIN bookings y
-              ON x.host_id = y.host_id AND x.id < y.id AND tstzrange(x.start_at, x.end_at) && tstzrange(y.start_at, y.end_at)
-            WHERE x.host_id = ${database.host.hostId} AND x.status = 'confirmed' AND y.status = 'confirmed'`,
-        }),
-      ),
-    );
-    const stored = new Set(rows.confirmed.map((r) => r.id));
-    expect(outcome.acknowledged.filter((b) => !stored.has(b.id))).toEqual([]);
-    expect(rows.overlapping[0]!.n).toBe(0);
+    const stored = await storedBookings(database);
+    expect(outcome.acknowledged.filter((b) => !stored.ids.has(b.id))).toEqual([]);
+    expect(stored.overlapping).toBe(0);
     // And the instances that remain agree: none of them offers an acknowledged time.
     for (const survivor of survivors) {
       const offered = await startsOn(survivor);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The tests drive Debian's Chromium and back up with the PostgreSQL client tools (pg_dump,
-# pg_restore). Install what is missing (a fresh machine), so that `npm test` needs nothing the
+# The tests drive Debian's Chromium, back up with the PostgreSQL client tools (pg_dump,
+# pg_restore) and restart a Redis of their own (redis-server). Install what is missing (a fresh machine), so that `npm test` needs nothing the
 # project does not set up itself.
 set -euo pipefail
 chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 [ -x "$chromium_path" ] || missing+=(chromium)
 { command -v pg_dump >/dev/null && command -v pg_restore >/dev/null; } || missing+=(postgresql-client)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -24,6 +24,8 @@ export const startStorm = (options: {
   readonly maxPerClient: number;
 }) => {
   const outcome: StormOutcome = { acknowledged: [], statuses: new Map(), retryAfter503: new Set(), unanswered: [], refused: 0 };
+  // Keys of this storm only: another storm on the same host must not replay its keys.
+  const run = Math.random().toString(36).slice(2, 8);
   let stopped = false;
   const client = async (w: number) => {
     for (let n = 0; n < options.maxPerClient && !stopped; n++) {
@@ -31,7 +33,7 @@ export const startStorm = (options: {
       try {
         const res = await fetch(`${options.url()}/api/v1/bookings`, {
           method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": `storm-${w}-${n}` },
+          headers: { "content-type": "application/json", "idempotency-key": `storm-${run}-${w}-${n}` },
           body: JSON.stringify({ eventTypeId: options.eventTypeId, start, invitee: { name: `Storm ${w}`, email: `s${w}-${n}@example.com`, timeZone: "UTC" } }),
         });
         outcome.statuses.set(res.status, (outcome.statuses.get(res.status) ?? 0) + 1);

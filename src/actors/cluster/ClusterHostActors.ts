@@ -8,6 +8,7 @@ import { AppConfig, type ClusterSettings } from "../../AppConfig.ts";
 import type { NotFound } from "../../domain/errors.ts";
 import type { HostId } from "../../domain/model.ts";
 import { HostChanges } from "../../live/HostChanges.ts";
+import { clusterForward } from "../../ops/metrics.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import { HostRepository } from "../../persistence/HostRepository.ts";
 import { loadSnapshot } from "../HostActor.ts";
@@ -150,8 +151,11 @@ const ServiceLive = Layer.scopedContext(
         yield* bus.publish(event);
       });
 
-    /** Redis was away: changes may have been missed. Every copy reloads, every page re-fetches. */
-    const reconnected = Effect.forEach([...replicas.keys()], (hostId) => {
+    /**
+     * Redis was away: changes may have been missed. Every copy reloads, and every page of a host
+     * this instance has read re-fetches (a copy dropped a moment ago still has pages open).
+     */
+    const reconnected = Effect.forEach(new Set([...replicas.keys(), ...generations.keys()]), (hostId) => {
       forget(hostId);
       return bus.publish({ hostId, version: -++unnamed, changes: [], refresh: true, bookingsChanged: true });
     });
@@ -168,7 +172,9 @@ const ServiceLive = Layer.scopedContext(
     const remote = <M extends HostMessage>(hostId: HostId, message: M) => {
       // One RPC per message tag, each taking its own message: dispatched by the tag.
       const client = clientOf(hostId) as unknown as Record<string, (message: HostMessage) => Effect.Effect<Request.Request.Success<M>, unknown>>;
+      const sent = performance.now();
       return client[message._tag]!(message).pipe(
+        Effect.ensuring(Effect.sync(() => clusterForward.unsafeUpdate((performance.now() - sent) / 1000, []))),
         Effect.timeoutFail({ duration: OWNER_WAIT, onTimeout: () => new StorageUnavailable() }),
         Effect.tap(() => Effect.sync(() => forget(hostId))),
         Effect.catchAllCause((cause) => {

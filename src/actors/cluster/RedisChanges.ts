@@ -103,11 +103,35 @@ export const makeRedisChanges = (
       Effect.catchAll(() => Effect.logWarning("redis did not answer; this instance learns of other instances' changes once it does")),
     );
 
+    const send = (crossing: Crossing) => publisher.publish(channel, encode(crossing));
+    /**
+     * The last change of each host that could not be sent while Redis was away. Once this
+     * connection is back, each goes out as a refresh: other instances reload the host and
+     * their pages re-fetch, whenever their own subscription came back.
+     */
+    const missed = new Map<HostId, Crossing>();
+    publisher.on("ready", () => {
+      if (missed.size === 0) return;
+      const resend = [...missed.values()];
+      missed.clear();
+      Effect.runFork(Effect.logInfo("changes reach the other instances again", { resent: resend.length }));
+      for (const crossing of resend) {
+        const refresh = { ...crossing, event: { ...crossing.event, changes: [], refresh: true, bookingsChanged: true } };
+        send(refresh).catch(() => missed.set(crossing.event.hostId, crossing));
+      }
+    });
     return {
       publish: (event, holds) =>
-        Effect.tryPromise(() => publisher.publish(channel, encode({ origin, event, holds: [...holds] }))).pipe(
-          Effect.catchAll((error) => Effect.logWarning("a host change did not reach the other instances", error.cause)),
-          Effect.asVoid,
-        ),
+        Effect.suspend(() => {
+          const crossing = { origin, event, holds: [...holds] };
+          return Effect.tryPromise(() => send(crossing)).pipe(
+            Effect.catchAll((error) => {
+              const first = missed.size === 0;
+              missed.set(event.hostId, crossing);
+              return first ? Effect.logWarning("changes do not reach the other instances (redis unavailable); they catch up once it is back", error.cause) : Effect.void;
+            }),
+            Effect.asVoid,
+          );
+        }),
     };
   });

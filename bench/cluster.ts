@@ -1,0 +1,158 @@
+/**
+ * `npm run bench:cluster`: the same booking storm against one process and against three
+ * processes of one cluster (CLUSTER_PORT, one Postgres, one Redis) on this machine. Prints
+ * attempts/s and latency of each, the ratio three/one, the share of commands forwarded to
+ * another process (the host's owner) and what a forward took there and back (from the
+ * processes' /metrics histograms, so percentiles are bucket bounds).
+ *
+ * On two cores three processes cannot be faster than one: the question is overhead. Goals:
+ * three processes ≥ 0.8× one process's attempts/s; a forward's p99 ≤ the one-process booking p99
+ * (so a forwarded booking's p99 stays within 2× a local one).
+ *
+ * Postgres: BENCH_DATABASE_URL (databases rv_bench_cluster_* are made there), else an embedded
+ * one in a temporary folder. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379), which must
+ * answer. BENCH_SECONDS sets each run's length (default 10), BENCH_HOSTS the storm's hosts
+ * (default 30: enough for each process to own some).
+ */
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
+import { Redis } from "ioredis";
+import { runStorm, type StormSummary } from "../src/cli/storm.ts";
+import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
+import { psql, withDatabase } from "./postgres.ts";
+import { startBenchServer } from "./server.ts";
+import { startSmtpSinkProcess } from "./smtpSink.ts";
+import { round } from "./stats.ts";
+
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
+const HOSTS = Number(process.env["BENCH_HOSTS"] ?? 30);
+const CLIENTS = 64;
+const SLOTS = 320;
+const REDIS_URL = process.env["BENCH_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+const freshDatabase = (serverUrl: string, name: string) => {
+  psql(withDatabase(serverUrl, "postgres"), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  psql(withDatabase(serverUrl, "postgres"), `CREATE DATABASE ${name}`);
+  return withDatabase(serverUrl, name);
+};
+
+const requireRedis = async () => {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000 });
+  try {
+    await client.connect();
+    return (await client.info("server")).match(/redis_version:(\S+)/)?.[1] ?? "unknown";
+  } catch {
+    throw new Error(`Redis does not answer at ${REDIS_URL} (set BENCH_REDIS_URL)`);
+  } finally {
+    client.disconnect();
+  }
+};
+
+/** The cumulative buckets of one histogram in a /metrics text, summed over processes. */
+const histogramOf = (texts: ReadonlyArray<string>, name: string) => {
+  const buckets = new Map<number, number>();
+  let count = 0;
+  let sum = 0;
+  for (const text of texts) {
+    for (const line of text.split("\n")) {
+      const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)`).exec(line);
+      if (bucket !== null) {
+        const le = bucket[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(bucket[1]);
+        buckets.set(le, (buckets.get(le) ?? 0) + Number(bucket[2]));
+      } else if (line.startsWith(`${name}_count `)) count += Number(line.split(" ")[1]);
+      else if (line.startsWith(`${name}_sum `)) sum += Number(line.split(" ")[1]);
+    }
+  }
+  /** The upper bound of the bucket that holds the p-th percentile, in milliseconds. */
+  const percentile = (p: number) => {
+    const wanted = (p / 100) * count;
+    for (const [le, n] of [...buckets].sort(([a], [b]) => a - b)) if (n >= wanted) return le * 1000;
+    return Number.NaN;
+  };
+  return { count, meanMs: count === 0 ? 0 : round((sum / count) * 1000, 2), p50Ms: round(percentile(50), 2), p99Ms: round(percentile(99), 2) };
+};
+
+const summaryOf = (s: StormSummary) => ({
+  attemptsPerSecond: s.attemptsPerSecond,
+  confirmed: s.confirmed,
+  conflicts: s.conflicts,
+  errors: s.errors,
+  latencyMs: s.latencyMs,
+  doubleBookings: s.doubleBookings,
+  acknowledgedMissing: s.acknowledgedMissing,
+});
+
+const storm = async (serverUrl: string, name: string, processes: number, work: string) => {
+  const database = freshDatabase(serverUrl, name);
+  const smtp = await startSmtpSinkProcess();
+  const cluster = async () => ({ REDIS_URL, CLUSTER_PORT: String(await freeLoopbackPort()) });
+  const servers = [];
+  try {
+    for (let i = 0; i < processes; i++) {
+      servers.push(await startBenchServer(database, join(work, `${name}-${i}`), smtp.url, processes > 1 ? await cluster() : {}));
+    }
+    const summary = await runStorm({
+      url: servers[0]!.url,
+      alsoUrls: servers.slice(1).map((s) => s.url),
+      hosts: HOSTS,
+      concurrency: CLIENTS,
+      durationSeconds: SECONDS,
+      slotsPerHost: SLOTS,
+      maxAttempts: 100_000_000,
+      databaseUrl: Redacted.make(database),
+      progress: false,
+    });
+    const metrics = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
+    return { summary, forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds") };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    smtp.stop();
+  }
+};
+
+const main = async () => {
+  const redis = await requireRedis();
+  const work = mkdtempSync(join(tmpdir(), "rendezvous-bench-cluster-"));
+  chmodSync(work, 0o755); // the embedded Postgres runs as `postgres` when we are root
+  const scope = Effect.runSync(Scope.make());
+  try {
+    const serverUrl =
+      process.env["BENCH_DATABASE_URL"] ??
+      Redacted.value(
+        await Effect.runPromise(startEmbeddedPostgres(join(work, "pg")).pipe(Scope.extend(scope), Logger.withMinimumLogLevel(LogLevel.Warning))),
+      );
+    const one = await storm(serverUrl, "rv_bench_cluster_one", 1, work);
+    const three = await storm(serverUrl, "rv_bench_cluster_three", 3, work);
+    const ratio = round(three.summary.attemptsPerSecond / one.summary.attemptsPerSecond, 2);
+    const forwardedShare = round(three.forward.count / three.summary.attempts, 3);
+    console.log(
+      JSON.stringify(
+        {
+          postgres: psql(withDatabase(serverUrl, "postgres"), "SHOW server_version"),
+          redis,
+          machineCores: (await import("node:os")).cpus().length,
+          storm: { hosts: HOSTS, slotsPerHost: SLOTS, clients: CLIENTS, seconds: SECONDS, spread: "round robin over the processes" },
+          oneProcess: summaryOf(one.summary),
+          threeProcesses: { ...summaryOf(three.summary), forwarded: { share: forwardedShare, ...three.forward } },
+          attemptsRatio: ratio,
+          forwardP99ToOneProcessP99: round(three.forward.p99Ms / one.summary.latencyMs.p99, 2),
+          goal: { attemptsRatio: 0.8, forwardedP99: "≤ 2× a local booking's p99" },
+          meetsGoal:
+            ratio >= 0.8 &&
+            three.forward.p99Ms <= one.summary.latencyMs.p99 &&
+            one.summary.doubleBookings + three.summary.doubleBookings === 0 &&
+            one.summary.acknowledgedMissing + three.summary.acknowledgedMissing === 0,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void));
+    rmSync(work, { recursive: true, force: true });
+  }
+};
+
+await main();

@@ -1,0 +1,88 @@
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, Redacted } from "effect";
+import { afterAll, beforeAll } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
+import type { useOpenHostDatabase } from "../support/fixtures.ts";
+import { spawnServer, type SpawnedServer } from "../support/server.ts";
+import { offeredStarts } from "../support/storm.ts";
+
+type Database = ReturnType<typeof useOpenHostDatabase>;
+
+/** One process of a cluster on the database and Redis given, as an operator starts it. */
+export const startInstance = async (database: Database, redisUrl: string) =>
+  spawnServer({
+    DATABASE_URL: Redacted.value(database.url),
+    REDIS_URL: redisUrl,
+    CLUSTER_PORT: String(await freeLoopbackPort()),
+    LOG_LEVEL: "warning",
+    RATE_LIMIT: "off",
+  });
+
+const metric = async (instance: SpawnedServer, name: string) => {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+};
+
+/** How many host actors an instance runs (its /metrics, read from loopback): the host's owner runs one. */
+export const actorsRunning = (instance: SpawnedServer) => metric(instance, "rendezvous_host_actors");
+
+/** Commands an instance forwarded to another host's owner. */
+export const forwardedBy = (instance: SpawnedServer) => metric(instance, "rendezvous_cluster_forward_seconds_count");
+
+/** What Postgres holds of the host after a storm: its confirmed bookings, and pairs of them that overlap. */
+export const storedBookings = (database: Database) =>
+  database.runtime.runPromise(
+    Effect.flatMap(SqlClient, (sql) =>
+      Effect.all({
+        confirmed: sql<{ id: string }>`SELECT id FROM bookings WHERE host_id = ${database.host.hostId} AND status = 'confirmed'`,
+        overlapping: sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM bookings x JOIN bookings y
+            ON x.host_id = y.host_id AND x.id < y.id AND tstzrange(x.start_at, x.end_at) && tstzrange(y.start_at, y.end_at)
+          WHERE x.host_id = ${database.host.hostId} AND x.status = 'confirmed' AND y.status = 'confirmed'`,
+      }),
+    ),
+  ).then(({ confirmed, overlapping }) => ({ ids: new Set(confirmed.map((r) => r.id)), overlapping: overlapping[0]!.n }));
+
+/** The starts an instance offers for the host: its own snapshot's answer. */
+export const offeredOn = async (instance: SpawnedServer, database: Database) =>
+  new Set((await offeredStarts(instance.url, database.host.hostSlug, database.host.eventSlug)).slots.map((s) => s.start));
+
+/** A Redis of the test's own on loopback (no persistence), to stop and start again on the same port. */
+export const startRedis = async (port?: number) => {
+  const listen = port ?? (await freeLoopbackPort());
+  const child: ChildProcess = spawn("redis-server", ["--port", String(listen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += d;
+      if (out.includes("Ready to accept connections")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
+  });
+  return {
+    port: listen,
+    url: `redis://127.0.0.1:${listen}`,
+    kill: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGKILL")))),
+  };
+};
+
+type TestRedis = Awaited<ReturnType<typeof startRedis>>;
+
+/**
+ * `size` processes of one cluster on the file's database and a Redis of the file's own,
+ * started before its tests and killed after. Tests may replace processes and the Redis.
+ */
+export const useCluster = (database: Database, size = 3) => {
+  const cluster = { instances: [] as SpawnedServer[], redis: undefined as TestRedis | undefined };
+  beforeAll(async () => {
+    const redis = await startRedis();
+    cluster.redis = redis;
+    for (let i = 0; i < size; i++) cluster.instances.push(await startInstance(database, redis.url));
+  }, 120_000);
+  afterAll(async () => {
+    for (const instance of cluster.instances) instance.child.kill("SIGKILL");
+    await cluster.redis?.kill();
+  });
+  return cluster;
+};
