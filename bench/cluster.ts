@@ -12,7 +12,8 @@
  * Postgres: BENCH_DATABASE_URL (databases rv_bench_cluster_* are made there), else an embedded
  * one in a temporary folder. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379), which must
  * answer. BENCH_SECONDS sets each run's length (default 10), BENCH_HOSTS the storm's hosts
- * (default 30: enough for each process to own some).
+ * (default 30: enough for each process to own some), BENCH_WARMUP_SECONDS the storm on other
+ * hosts before each measured one (default 8: runners that just joined move shards meanwhile).
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ import { startSmtpSinkProcess } from "./smtpSink.ts";
 import { round } from "./stats.ts";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
+const WARMUP_SECONDS = Number(process.env["BENCH_WARMUP_SECONDS"] ?? 8);
 const HOSTS = Number(process.env["BENCH_HOSTS"] ?? 30);
 const CLIENTS = 64;
 const SLOTS = 320;
@@ -50,21 +52,23 @@ const requireRedis = async () => {
   }
 };
 
-/** The cumulative buckets of one histogram in a /metrics text, summed over processes. */
-const histogramOf = (texts: ReadonlyArray<string>, name: string) => {
+/** The cumulative buckets of one histogram in /metrics texts, summed over processes, less what `before` had. */
+const histogramOf = (texts: ReadonlyArray<string>, name: string, before: ReadonlyArray<string>) => {
   const buckets = new Map<number, number>();
   let count = 0;
   let sum = 0;
-  for (const text of texts) {
+  const add = (text: string, sign: 1 | -1) => {
     for (const line of text.split("\n")) {
       const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)`).exec(line);
       if (bucket !== null) {
         const le = bucket[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(bucket[1]);
-        buckets.set(le, (buckets.get(le) ?? 0) + Number(bucket[2]));
-      } else if (line.startsWith(`${name}_count `)) count += Number(line.split(" ")[1]);
-      else if (line.startsWith(`${name}_sum `)) sum += Number(line.split(" ")[1]);
+        buckets.set(le, (buckets.get(le) ?? 0) + sign * Number(bucket[2]));
+      } else if (line.startsWith(`${name}_count `)) count += sign * Number(line.split(" ")[1]);
+      else if (line.startsWith(`${name}_sum `)) sum += sign * Number(line.split(" ")[1]);
     }
-  }
+  };
+  for (const text of texts) add(text, 1);
+  for (const text of before) add(text, -1);
   /** The upper bound of the bucket that holds the p-th percentile, in milliseconds. */
   const percentile = (p: number) => {
     const wanted = (p / 100) * count;
@@ -88,24 +92,29 @@ const storm = async (serverUrl: string, name: string, processes: number, work: s
   const database = freshDatabase(serverUrl, name);
   const smtp = await startSmtpSinkProcess();
   const cluster = async () => ({ REDIS_URL, CLUSTER_PORT: String(await freeLoopbackPort()) });
-  const servers = [];
+  const servers: Awaited<ReturnType<typeof startBenchServer>>[] = [];
   try {
     for (let i = 0; i < processes; i++) {
       servers.push(await startBenchServer(database, join(work, `${name}-${i}`), smtp.url, processes > 1 ? await cluster() : {}));
     }
-    const summary = await runStorm({
+    // Runners that just joined move shards between them for some seconds (a command for a shard
+    // in motion is retried every 100 ms): warm up until that settles, on hosts of its own.
+    const stormOf = (seconds: number) => ({
       url: servers[0]!.url,
       alsoUrls: servers.slice(1).map((s) => s.url),
       hosts: HOSTS,
       concurrency: CLIENTS,
-      durationSeconds: SECONDS,
+      durationSeconds: seconds,
       slotsPerHost: SLOTS,
       maxAttempts: 100_000_000,
       databaseUrl: Redacted.make(database),
       progress: false,
     });
+    await runStorm({ ...stormOf(WARMUP_SECONDS), hosts: 3 });
+    const before = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
+    const summary = await runStorm(stormOf(SECONDS));
     const metrics = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
-    return { summary, forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds") };
+    return { summary, forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds", before) };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     smtp.stop();

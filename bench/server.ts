@@ -8,7 +8,9 @@ import { freeLoopbackPort } from "../src/persistence/EmbeddedPostgres.ts";
  */
 export const startBenchServer = async (databaseUrl: string, work: string, smtpUrl: string, env: Record<string, string> = {}) => {
   const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve"], {
+  // BENCH_PROFILE=<folder>: each server writes a CPU profile there when it stops.
+  const profile = process.env["BENCH_PROFILE"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROFILE"]}`];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/cli/main.ts", "serve"], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

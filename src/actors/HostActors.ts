@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { SqlError } from "@effect/sql/SqlError";
 import { Clock, Context, Effect, Exit, Layer, Option, RcMap, Runtime, type Request } from "effect";
-import { AppConfig } from "../AppConfig.ts";
+import { AppConfig, type AppConfigShape } from "../AppConfig.ts";
 import { NotFound } from "../domain/errors.ts";
 import type { EventTypeId, HostId } from "../domain/model.ts";
 import { MINUTE_MS } from "../domain/time.ts";
@@ -10,7 +10,7 @@ import { BookingRepository } from "../persistence/BookingRepository.ts";
 import { HostRepository } from "../persistence/HostRepository.ts";
 import { ActorStopped, envelopeOf, makeHostActor, type ActorEnvironment, type Envelope, type HostActor } from "./HostActor.ts";
 import type { HostSnapshot } from "./HostSnapshot.ts";
-import { decideHold, judgeBook, type Decision } from "./decisions.ts";
+import { decideHold, judgeBook, type Decision, type Limits } from "./decisions.ts";
 import { StorageUnavailable, type HostMessage } from "./protocol.ts";
 
 /** What the sender of a message is told through this service: an actor that stopped first reads as `StorageUnavailable`. */
@@ -91,12 +91,21 @@ export const orUnavailable = <A, E extends { readonly _tag: string }, R>(effect:
     Effect.catchSomeDefect((defect) => (isSqlError(defect) ? Option.some(unavailable(defect)) : Option.none())),
   );
 
+/** The limits every decision about holds and bookings applies, from the configuration. */
+export const limitsOf = (config: AppConfigShape): Limits => ({
+  holdMs: config.holdMinutes * MINUTE_MS,
+  holdLeaseMs: config.holdLeaseSeconds * 1000,
+  maxHoldsPerHost: config.maxHoldsPerHost,
+  maxHoldsPerAddress: config.maxHoldsPerAddress,
+  maxBookingsPerEmail: config.maxBookingsPerEmail,
+});
+
 /** What running in a cluster changes about a pool of host actors (see `cluster/`). */
 export interface PoolOptions {
   /** The version of a starting actor's first snapshot, given the last this process saw of the host (0: none). */
   readonly firstVersion?: (lastSeen: number) => number;
-  /** Told of every change after the local bus, with the snapshot it made. */
-  readonly published?: (event: HostChanged, snapshot: HostSnapshot) => Effect.Effect<void>;
+  /** Told of every change after the local bus, with the snapshot it made and the one before. */
+  readonly published?: (event: HostChanged, snapshot: HostSnapshot, previous: HostSnapshot | undefined) => Effect.Effect<void>;
   /**
    * Whether `ask` and `snapshot` start an actor that is not running (default). In a cluster
    * only the host's owner starts it (`start`), and an ask that finds it gone is `StorageUnavailable`.
@@ -133,13 +142,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
     /** The last version each host published, kept after passivation so versions never repeat. */
     const lastVersions = new Map<HostId, number>();
 
-    const limits = {
-      holdMs: config.holdMinutes * MINUTE_MS,
-      holdLeaseMs: config.holdLeaseSeconds * 1000,
-      maxHoldsPerHost: config.maxHoldsPerHost,
-      maxHoldsPerAddress: config.maxHoldsPerAddress,
-      maxBookingsPerEmail: config.maxBookingsPerEmail,
-    };
+    const limits = limitsOf(config);
 
     /** Each actor publishes into the shared maps; when it ends it removes only what is still its own. */
     const startActor = (hostId: HostId) =>
@@ -154,6 +157,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
               const bookingsChanged = latest !== undefined && latest.bookings !== snapshot.bookings;
               // A new address: the old one no longer leads here.
               if (latest !== undefined && latest.host.slug !== snapshot.host.slug && slugs.get(latest.host.slug) === hostId) slugs.delete(latest.host.slug);
+              const previous = latest;
               latest = snapshot;
               lastVersions.set(hostId, snapshot.version);
               snapshots.set(snapshot.host.id, snapshot);
@@ -161,7 +165,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
               for (const id of snapshot.eventTypes.keys()) eventTypeHosts.set(id, snapshot.host.id);
               if (changes.length === 0 && !refresh && !bookingsChanged) return Effect.void;
               const event: HostChanged = { hostId: snapshot.host.id, version: snapshot.version, changes, refresh, bookingsChanged };
-              return options.published === undefined ? bus.publish(event) : Effect.zipRight(bus.publish(event), options.published(event, snapshot));
+              return options.published === undefined ? bus.publish(event) : Effect.zipRight(bus.publish(event), options.published(event, snapshot, previous));
             }),
         };
         const actor = yield* makeHostActor(hostId, env);

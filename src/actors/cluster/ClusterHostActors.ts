@@ -2,17 +2,18 @@ import { Entity, RunnerAddress } from "@effect/cluster";
 import { NodeClusterSocket } from "@effect/platform-node";
 import { PgClient } from "@effect/sql-pg";
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Cause, Context, Duration, Effect, Layer, Option, Queue, Redacted, type Request } from "effect";
+import { Cause, Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, type Request } from "effect";
 import { createHash } from "node:crypto";
 import { AppConfig, type ClusterSettings } from "../../AppConfig.ts";
 import type { NotFound } from "../../domain/errors.ts";
-import type { HostId } from "../../domain/model.ts";
+import type { Booking, BookingId, HostId } from "../../domain/model.ts";
 import { HostChanges } from "../../live/HostChanges.ts";
 import { clusterForward } from "../../ops/metrics.ts";
 import { BookingRepository } from "../../persistence/BookingRepository.ts";
 import { HostRepository } from "../../persistence/HostRepository.ts";
 import { loadSnapshot } from "../HostActor.ts";
-import { HostActors, makeHostActorPool, orUnavailable, type HostActorPool, type HostActorsShape } from "../HostActors.ts";
+import { HostActors, limitsOf, makeHostActorPool, orUnavailable, type HostActorPool, type HostActorsShape } from "../HostActors.ts";
+import { decideHold, judgeBook } from "../decisions.ts";
 import { HostSnapshot } from "../HostSnapshot.ts";
 import { StorageUnavailable, type HostMessage } from "../protocol.ts";
 import { HostEntity } from "./HostEntity.ts";
@@ -29,6 +30,36 @@ const RUNNER_EXPIRY = Duration.seconds(10);
 
 /** What went wrong on the way to the owner, not in it: the outcome is unknown, and a retry with the same idempotency key is safe. */
 const CLUSTER_FAILURES = new Set(["MailboxFull", "AlreadyProcessingMessage", "PersistenceError", "RpcClientError", "EntityNotAssignedToRunner", "RunnerUnavailable"]);
+
+/** Commands whose answer is the booking as it now is. */
+const BOOKING_COMMANDS = new Set<string>(["Book", "Cancel", "Reschedule", "Accept", "Decline"]);
+/** Commands about holds: those reach copies with the owner's next change. */
+const HOLD_COMMANDS = new Set<string>(["Hold", "Release", "Renew"]);
+
+/** What a change did to the host's bookings: those made or changed (a new object), those gone. */
+const bookingChanges = (previous: HostSnapshot | undefined, next: HostSnapshot) => {
+  if (previous === undefined || previous.bookings === next.bookings) return { upserted: [], removed: [] };
+  const before = new Map(previous.bookings.map((b) => [b.id, b]));
+  const now = new Set(next.bookings.map((b) => b.id));
+  return {
+    upserted: next.bookings.filter((b) => before.get(b.id) !== b),
+    removed: previous.bookings.flatMap((b) => (now.has(b.id) ? [] : [b.id])),
+  };
+};
+
+/**
+ * A copy's bookings after a change: the newer of each booking (a change may be heard twice:
+ * once as an answer, once over Redis), only those that still hold time, by start.
+ */
+const followBookings = (bookings: ReadonlyArray<Booking>, upserted: ReadonlyArray<Booking>, removed: ReadonlyArray<BookingId>) => {
+  const byId = new Map(bookings.map((b) => [b.id, b]));
+  for (const id of removed) byId.delete(id);
+  for (const b of upserted) {
+    const known = byId.get(b.id);
+    if (known === undefined || known.version <= b.version) byId.set(b.id, b);
+  }
+  return [...byId.values()].filter((b) => b.status === "confirmed" || b.status === "pending").sort((a, b) => a.start - b.start);
+};
 
 /** This process's pool of host actors, shared by the entity (which starts them) and the service (which uses them). */
 class LocalPool extends Context.Tag("rendezvous/cluster/LocalPool")<LocalPool, HostActorPool>() {}
@@ -98,29 +129,41 @@ const ServiceLive = Layer.scopedContext(
     const cross = yield* CrossInstance;
     const bus = yield* HostChanges;
     const clientOf = yield* HostEntity.client;
+    const limits = limitsOf(yield* AppConfig);
     const context = Context.pick(SqlClient, HostRepository, BookingRepository)(yield* Effect.context<SqlClient | HostRepository | BookingRepository>());
 
-    // Copies of hosts owned elsewhere, for reads: loaded from Postgres with the owner's holds,
-    // reloaded when the owner says its bookings or schedule changed.
+    // Copies of hosts owned elsewhere, for reads: loaded from Postgres, then kept current by the
+    // owner's changes (bookings and holds travel with each), reloaded after a gap.
     const replicas = new Map<HostId, HostSnapshot>();
     /** Bumped whenever a copy may be stale: a load started before lands nowhere. */
     const generations = new Map<HostId, number>();
     const holdsOf = new Map<HostId, Crossing["holds"]>();
-    /** Versions of copies loaded without a change to name them: negative, so never an owner's. */
+    /** The owner's version each copy last followed (none: loaded for a read, follows the next change it hears). */
+    const followed = new Map<HostId, number>();
+    /** Versions of copies no change of the owner names: negative, so never an owner's. */
     let unnamed = 0;
+    /** On the owner: the version of the last change it sent about each host. */
+    const sent = new Map<HostId, number>();
 
     const forget = (hostId: HostId) => {
       generations.set(hostId, (generations.get(hostId) ?? 0) + 1);
       replicas.delete(hostId);
+      followed.delete(hostId);
     };
     const pool = yield* makeHostActorPool({
       startsOnAsk: false,
       firstVersion: (lastSeen) => Math.max(lastSeen + 1, Date.now() * 1000),
-      // A copy made while another instance owned the host is stale once this one changes it.
-      published: (event, snapshot) => Effect.zipRight(Effect.sync(() => forget(event.hostId)), cross.publish(event, snapshot.holds.values())),
+      published: (event, snapshot, previous) =>
+        Effect.suspend(() => {
+          // A copy made while another instance owned the host is stale once this one changes it.
+          forget(event.hostId);
+          const after = sent.get(event.hostId) ?? null;
+          sent.set(event.hostId, event.version);
+          return cross.publish(event, snapshot.holds.values(), { ...bookingChanges(previous, snapshot), after });
+        }),
     });
-    const withHolds = (snapshot: HostSnapshot, version: number) =>
-      new HostSnapshot({ ...snapshot.state(), holds: new Map((holdsOf.get(snapshot.host.id) ?? []).map((h) => [h.token, h])), version });
+    const withHolds = (snapshot: HostSnapshot, version: number, bookings = snapshot.bookings) =>
+      new HostSnapshot({ ...snapshot.state(), bookings, holds: new Map((holdsOf.get(snapshot.host.id) ?? []).map((h) => [h.token, h])), version });
 
     const load = (hostId: HostId, version = -++unnamed) =>
       Effect.suspend(() => {
@@ -130,7 +173,10 @@ const ServiceLive = Layer.scopedContext(
           orUnavailable,
           Effect.map((loaded) => {
             const replica = withHolds(loaded, version);
-            if ((generations.get(hostId) ?? 0) === generation) replicas.set(hostId, replica);
+            if ((generations.get(hostId) ?? 0) === generation) {
+              replicas.set(hostId, replica);
+              if (version >= 0) followed.set(hostId, version);
+            }
             return replica;
           }),
         );
@@ -138,14 +184,19 @@ const ServiceLive = Layer.scopedContext(
 
     const received = (crossing: Crossing) =>
       Effect.gen(function* () {
-        const { event } = crossing;
+        const { event, bookings } = crossing;
         holdsOf.set(event.hostId, crossing.holds);
         const replica = replicas.get(event.hostId);
         if (replica !== undefined) {
-          if (event.refresh || event.bookingsChanged) {
+          const last = followed.get(event.hostId);
+          if (event.refresh || (last !== undefined && bookings.after !== last)) {
+            // A new schedule, or a change this copy did not hear: read it all again.
             forget(event.hostId);
             yield* load(event.hostId, event.version).pipe(Effect.ignore);
-          } else replicas.set(event.hostId, withHolds(replica, event.version));
+          } else {
+            replicas.set(event.hostId, withHolds(replica, event.version, followBookings(replica.bookings, bookings.upserted, bookings.removed)));
+            followed.set(event.hostId, event.version);
+          }
         }
         // After the copy: pages render the change against it.
         yield* bus.publish(event);
@@ -168,6 +219,19 @@ const ServiceLive = Layer.scopedContext(
       ),
     );
 
+    /**
+     * What this instance's copy learns from an answer the owner gave it, at once (the change
+     * itself comes over Redis a moment later): a booking made or changed is in it, so this
+     * instance never offers an acknowledged time again; a schedule change reloads the copy.
+     */
+    const acknowledged = (hostId: HostId, message: HostMessage, answer: unknown) => {
+      const replica = replicas.get(hostId);
+      if (replica === undefined || HOLD_COMMANDS.has(message._tag)) return;
+      if (!BOOKING_COMMANDS.has(message._tag)) return forget(hostId);
+      const booking = answer as Booking;
+      replicas.set(hostId, withHolds(replica, -++unnamed, followBookings(replica.bookings, [booking], [])));
+    };
+
     /** A command for a host owned elsewhere (or nowhere yet): sent through the cluster. */
     const remote = <M extends HostMessage>(hostId: HostId, message: M) => {
       // One RPC per message tag, each taking its own message: dispatched by the tag.
@@ -176,7 +240,7 @@ const ServiceLive = Layer.scopedContext(
       return client[message._tag]!(message).pipe(
         Effect.ensuring(Effect.sync(() => clusterForward.unsafeUpdate((performance.now() - sent) / 1000, []))),
         Effect.timeoutFail({ duration: OWNER_WAIT, onTimeout: () => new StorageUnavailable() }),
-        Effect.tap(() => Effect.sync(() => forget(hostId))),
+        Effect.tap((answer) => Effect.sync(() => acknowledged(hostId, message, answer))),
         Effect.catchAllCause((cause) => {
           const failure = Cause.failureOption(cause);
           const tag = Option.isSome(failure) ? (failure.value as { readonly _tag?: string })._tag : undefined;
@@ -186,9 +250,28 @@ const ServiceLive = Layer.scopedContext(
       ) as Effect.Effect<Request.Request.Success<M>, Request.Request.Error<M> | NotFound | StorageUnavailable>;
     };
 
+    /**
+     * A booking or hold this instance's copy already refuses is refused here: the copy is
+     * committed state a moment old, so the refusal is the owner's of a moment ago (as a page
+     * showing the time taken is). Only what the copy would accept goes to the owner, which
+     * decides it; replays are not answered from a copy (its keys are not kept current).
+     */
+    const refusedByCopy = (hostId: HostId, message: HostMessage, now: number) => {
+      const replica = replicas.get(hostId);
+      if (replica === undefined) return undefined;
+      const decision = message._tag === "Book" ? judgeBook(replica, message, now, limits) : message._tag === "Hold" ? decideHold(replica, message, now, limits) : undefined;
+      return decision?._tag === "Refuse" ? decision.error : undefined;
+    };
+
     const service: HostActorsShape = {
       ...pool,
-      ask: (hostId, message) => (pool.isRunning(hostId) ? pool.ask(hostId, message) : remote(hostId, message)),
+      ask: <M extends HostMessage>(hostId: HostId, message: M) =>
+        pool.isRunning(hostId)
+          ? pool.ask(hostId, message)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const refused = refusedByCopy(hostId, message, now);
+              return refused === undefined ? remote(hostId, message) : (Effect.fail(refused) as Effect.Effect<never, Request.Request.Error<M>>);
+            }),
       snapshot: (hostId) => Effect.suspend(() => {
         const local = pool.peek(hostId) ?? replicas.get(hostId);
         return local === undefined ? load(hostId) : Effect.succeed(local);

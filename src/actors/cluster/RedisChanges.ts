@@ -1,7 +1,7 @@
 import { Effect, Schema, type Scope } from "effect";
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
-import { EpochMsSchema as EpochMs, EventTypeId, HostId } from "../../domain/model.ts";
+import { Booking, BookingId, EpochMsSchema as EpochMs, EventTypeId, HostId } from "../../domain/model.ts";
 import type { HostChanged } from "../../live/HostChanges.ts";
 import type { Hold } from "../HostSnapshot.ts";
 
@@ -41,6 +41,12 @@ const Crossing = Schema.Struct({
     bookingsChanged: Schema.Boolean,
   }),
   holds: Schema.Array(HeldSlot),
+  /**
+   * The bookings the change made or changed and those it dropped (cancelled, declined, ended),
+   * so copies follow without reading Postgres; `after` is the version of the owner's previous
+   * message about the host: a copy that did not see that one reloads instead.
+   */
+  bookings: Schema.Struct({ upserted: Schema.Array(Booking), removed: Schema.Array(BookingId), after: Schema.NullOr(Schema.Number) }),
 });
 export type Crossing = typeof Crossing.Type;
 
@@ -50,7 +56,7 @@ const decode = Schema.decodeUnknownEither(CrossingJson);
 
 export interface RedisChanges {
   /** Sends a change to the other instances; never fails (Redis carries no booking state). */
-  readonly publish: (event: HostChanged, holds: Iterable<Hold>) => Effect.Effect<void>;
+  readonly publish: (event: HostChanged, holds: Iterable<Hold>, bookings: Crossing["bookings"]) => Effect.Effect<void>;
 }
 
 /**
@@ -121,9 +127,9 @@ export const makeRedisChanges = (
       }
     });
     return {
-      publish: (event, holds) =>
+      publish: (event, holds, bookings) =>
         Effect.suspend(() => {
-          const crossing = { origin, event, holds: [...holds] };
+          const crossing = { origin, event, holds: [...holds], bookings };
           return Effect.tryPromise(() => send(crossing)).pipe(
             Effect.catchAll((error) => {
               const first = missed.size === 0;
