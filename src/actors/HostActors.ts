@@ -120,6 +120,8 @@ export interface HostActorPool extends HostActorsShape {
   readonly stop: (hostId: HostId) => Effect.Effect<void>;
   /** Whether the host's actor runs in this process. */
   readonly isRunning: (hostId: HostId) => boolean;
+  /** Forgets the addresses known to lead to a host (its owner elsewhere may have moved it). */
+  readonly forgetAddresses: (hostId: HostId) => void;
 }
 
 /** The in-process pool of host actors; `HostActorsLive` is it, alone in one process. */
@@ -314,6 +316,9 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
       start: (hostId) => withActor(hostId, () => Effect.void),
       stop: (hostId) => RcMap.invalidate(actors, hostId),
       isRunning: (hostId) => running.has(hostId),
+      forgetAddresses: (hostId) => {
+        for (const [slug, id] of slugs) if (id === hostId) slugs.delete(slug);
+      },
     } satisfies HostActorPool;
   });
 

@@ -235,7 +235,7 @@ layer(testCore(), { excludeTestServices: true })("the pool of host actors", (it)
 
   it.scoped("in a cluster, starts an actor only when told, names versions as told, tells of each change, and stops at once", () =>
     Effect.gen(function* () {
-      const { hostId, eventTypeId } = yield* createHost();
+      const { hostId, eventTypeId, hostSlug } = yield* createHost();
       const told: [HostChanged, HostSnapshot][] = [];
       const pool = yield* makeHostActorPool({
         startsOnAsk: false,
@@ -261,6 +261,12 @@ layer(testCore(), { excludeTestServices: true })("the pool of host actors", (it)
       yield* pool.start(hostId);
       expect(pool.peek(hostId)!.version, "above every version the host had").toBe(2_001);
       expect(pool.peek(hostId)!.holds.size, "a stopped actor's holds went with it").toBe(0);
+
+      // Told that the host may have moved elsewhere: what it knew of its address is asked again.
+      expect(pool.peekSlug(hostSlug)).toBe(hostId);
+      pool.forgetAddresses(hostId);
+      expect(pool.peekSlug(hostSlug)).toBeUndefined();
+      expect(yield* pool.hostIdOfSlug(hostSlug)).toBe(hostId);
     }),
   );
 });

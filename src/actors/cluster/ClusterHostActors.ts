@@ -186,6 +186,8 @@ const ServiceLive = Layer.scopedContext(
       Effect.gen(function* () {
         const { event, bookings } = crossing;
         holdsOf.set(event.hostId, crossing.holds);
+        // A refresh may be a new address: the next request for the old one asks the database.
+        if (event.refresh) pool.forgetAddresses(event.hostId);
         const replica = replicas.get(event.hostId);
         if (replica !== undefined) {
           const last = followed.get(event.hostId);
