@@ -93,13 +93,10 @@ export const makeRedisChanges = (
     });
     let subscribedOnce = false;
     subscriber.on("ready", () => {
-      // What was published while away is lost. "ready" can come before ioredis has subscribed
-      // again, and a change published in between would be lost too: subscribe (again, which is
-      // harmless) and only once Redis confirms it tell the copies to reload.
+      // ioredis subscribes again by itself on reconnect; what was published meanwhile is lost.
       if (subscribedOnce) {
         away = false;
-        const reconnected = () => handlers.onReconnect();
-        subscriber.subscribe(channel).then(reconnected, reconnected);
+        handlers.onReconnect();
       }
       subscribedOnce = true;
     });
