@@ -107,8 +107,8 @@ export interface PoolOptions {
   /** Told of every change after the local bus, with the snapshot it made and the one before. */
   readonly published?: (event: HostChanged, snapshot: HostSnapshot, previous: HostSnapshot | undefined) => Effect.Effect<void>;
   /**
-   * Whether `ask` starts an actor that is not running (default). In a cluster only the host's
-   * owner starts it (`start`), and an ask that finds it gone is `StorageUnavailable`.
+   * Whether `ask` and `snapshot` start an actor that is not running (default). In a cluster
+   * only the host's owner starts it (`start`), and an ask that finds it gone is `StorageUnavailable`.
    */
   readonly startsOnAsk?: boolean;
 }
@@ -130,7 +130,6 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
     const config = yield* AppConfig;
     const bus = yield* HostChanges;
     const startsOnAsk = options.startsOnAsk ?? true;
-    const firstVersion = options.firstVersion ?? ((lastSeen: number) => lastSeen + 1);
     const hosts = yield* HostRepository;
     // Only these services: the layer's whole context would also carry its Scope, and an actor
     // started with it would outlive its passivation (its finalizers tied to the app's scope).
@@ -153,7 +152,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
         let latest: HostSnapshot | undefined;
         const env: ActorEnvironment = {
           limits,
-          firstVersion: firstVersion(lastVersions.get(hostId) ?? 0),
+          firstVersion: options.firstVersion?.(lastVersions.get(hostId) ?? 0) ?? (lastVersions.get(hostId) ?? 0) + 1,
           publish: (snapshot, changes, refresh) =>
             Effect.suspend(() => {
               // Bookings are replaced, never changed in place, so a new array is a changed list.

@@ -1,6 +1,6 @@
 import { layer } from "@effect/vitest";
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Queue, TestClock } from "effect";
+import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Queue, Schedule, TestClock } from "effect";
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { HostActors, HostActorsLive, makeHostActorPool, type Answer, type HostActorsShape } from "../../src/actors/HostActors.ts";
@@ -9,11 +9,18 @@ import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import { MINUTE_MS } from "../../src/domain/time.ts";
 import { HostChanges, type HostChanged } from "../../src/live/HostChanges.ts";
 import type { HostSnapshot } from "../../src/actors/HostSnapshot.ts";
-import { bookingOfName as book, lockBookings, slotsFromTomorrow } from "../support/actors.ts";
+import { slotsFromTomorrow } from "../support/actors.ts";
 import { onAdmin, testCore } from "../support/core.ts";
 import { createHost } from "../support/fixtures.ts";
 
+const book = (eventTypeId: EventTypeId, start: number, name: string) =>
+  new Book({ eventTypeId, start, invitee: { name, email: `${name.toLowerCase()}@example.com`, timeZone: "UTC" }, answers: {}, idempotencyKey: null, holdToken: null, visitor: null });
+
 const hold = (eventTypeId: EventTypeId, start: number, visitor: string) => new Hold({ eventTypeId, start, visitor, address: null });
+
+/** Polls a condition on the real clock (the database works in real time), for at most ten seconds. */
+const until = <E, R>(check: Effect.Effect<boolean, E, R>) =>
+  check.pipe(Effect.repeat({ until: (done) => done, schedule: Schedule.spaced("10 millis") }), Effect.timeout("10 seconds"));
 
 /**
  * A pool of host actors of the test's own on the file's database and bus (every host is cold
@@ -24,6 +31,19 @@ const freshPool = Effect.map(Layer.build(HostActorsLive), Context.get(HostActors
 /** The starts `slotsFromTomorrow` lists, read through `pool`. */
 const slotsIn = (pool: HostActorsShape, hostId: HostId, eventTypeId: EventTypeId) =>
   Effect.provideService(slotsFromTomorrow(hostId, eventTypeId), HostActors, pool);
+
+/** Holds `LOCK TABLE bookings` until `release` is called, so a booking's commit waits. */
+const lockBookings = Effect.gen(function* () {
+  const sql = yield* SqlClient;
+  const locked = yield* Deferred.make<void>();
+  const released = yield* Deferred.make<void>();
+  const fiber = yield* Effect.fork(
+    sql.withTransaction(sql`LOCK TABLE bookings IN EXCLUSIVE MODE`.pipe(Effect.zipRight(Deferred.succeed(locked, undefined)), Effect.zipRight(Deferred.await(released)))),
+  );
+  yield* Deferred.await(locked);
+  const waiting = until(Effect.map(sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'bookings'::regclass AND NOT granted`, ([r]) => r!.n > 0));
+  return { waiting, release: Deferred.succeed(released, undefined).pipe(Effect.zipRight(Fiber.join(fiber))) };
+});
 
 /**
  * Forks `kill` and returns once it waits for the actor's fiber to end: it has interrupted it

@@ -2,7 +2,7 @@ import { Entity, RunnerAddress } from "@effect/cluster";
 import { NodeClusterSocket } from "@effect/platform-node";
 import { PgClient } from "@effect/sql-pg";
 import { SqlClient } from "@effect/sql/SqlClient";
-import { Cause, Clock, Context, Duration, Effect, Fiber, Layer, Option, Queue, Redacted, type Request } from "effect";
+import { Cause, Clock, Context, Duration, Effect, Layer, Option, Queue, Redacted, type Request } from "effect";
 import { createHash } from "node:crypto";
 import { AppConfig, type ClusterSettings } from "../../AppConfig.ts";
 import type { NotFound } from "../../domain/errors.ts";
@@ -182,25 +182,6 @@ const ServiceLive = Layer.scopedContext(
         );
       });
 
-    /**
-     * A copy for a read, loaded once however many requests ask for it at the same moment (pages
-     * of a host whose copy was just dropped all come at once). The load runs in the service's
-     * scope, so a request that goes away does not end it for the others.
-     */
-    const scope = yield* Effect.scope;
-    const loading = new Map<HostId, Fiber.RuntimeFiber<HostSnapshot, NotFound | StorageUnavailable>>();
-    const copyOf = (hostId: HostId) =>
-      Effect.suspend(() => {
-        const pending = loading.get(hostId);
-        if (pending !== undefined) return Fiber.join(pending);
-        return load(hostId).pipe(
-          Effect.ensuring(Effect.sync(() => loading.delete(hostId))),
-          Effect.forkIn(scope),
-          Effect.tap((fiber) => Effect.sync(() => loading.set(hostId, fiber))),
-          Effect.flatMap(Fiber.join),
-        );
-      });
-
     const received = (crossing: Crossing) =>
       Effect.gen(function* () {
         const { event, bookings } = crossing;
@@ -257,9 +238,9 @@ const ServiceLive = Layer.scopedContext(
     const remote = <M extends HostMessage>(hostId: HostId, message: M) => {
       // One RPC per message tag, each taking its own message: dispatched by the tag.
       const client = clientOf(hostId) as unknown as Record<string, (message: HostMessage) => Effect.Effect<Request.Request.Success<M>, unknown>>;
-      const startedAt = performance.now();
+      const sent = performance.now();
       return client[message._tag]!(message).pipe(
-        Effect.ensuring(Effect.sync(() => clusterForward.unsafeUpdate((performance.now() - startedAt) / 1000, []))),
+        Effect.ensuring(Effect.sync(() => clusterForward.unsafeUpdate((performance.now() - sent) / 1000, []))),
         Effect.timeoutFail({ duration: OWNER_WAIT, onTimeout: () => new StorageUnavailable() }),
         Effect.tap((answer) => Effect.sync(() => acknowledged(hostId, message, answer))),
         Effect.catchAllCause((cause) => {
@@ -295,7 +276,7 @@ const ServiceLive = Layer.scopedContext(
             }),
       snapshot: (hostId) => Effect.suspend(() => {
         const local = pool.peek(hostId) ?? replicas.get(hostId);
-        return local === undefined ? copyOf(hostId) : Effect.succeed(local);
+        return local === undefined ? load(hostId) : Effect.succeed(local);
       }),
       peek: (hostId) => pool.peek(hostId) ?? replicas.get(hostId),
     };

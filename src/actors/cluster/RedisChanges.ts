@@ -1,4 +1,4 @@
-import { Effect, Runtime, Schema, type Scope } from "effect";
+import { Effect, Schema, type Scope } from "effect";
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { Booking, BookingId, EpochMsSchema as EpochMs, EventTypeId, HostId } from "../../domain/model.ts";
@@ -74,8 +74,6 @@ export const makeRedisChanges = (
   },
 ): Effect.Effect<RedisChanges, never, Scope.Scope> =>
   Effect.gen(function* () {
-    // Connection events arrive outside Effect: they log through the app's logger all the same.
-    const log = Runtime.runFork(yield* Effect.runtime<never>());
     const origin = randomUUID();
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 } as const;
     const publisher = yield* Effect.acquireRelease(
@@ -88,7 +86,7 @@ export const makeRedisChanges = (
     );
     let away = false;
     subscriber.on("error", (error: Error) => {
-      if (!away) log(Effect.logWarning("redis unavailable; other instances' changes reach this one once it is back", error.message));
+      if (!away) Effect.runFork(Effect.logWarning("redis unavailable; other instances' changes reach this one once it is back", error.message));
       away = true;
     });
     let subscribedOnce = false;
@@ -102,7 +100,7 @@ export const makeRedisChanges = (
     });
     subscriber.on("message", (_channel: string, text: string) => {
       const crossing = decode(text);
-      if (crossing._tag === "Left") return void log(Effect.logError("a host change from Redis was not understood", crossing.left.message));
+      if (crossing._tag === "Left") return void Effect.runFork(Effect.logError("a host change from Redis was not understood", crossing.left.message));
       if (crossing.right.origin !== origin) handlers.onChange(crossing.right);
     });
     // Subscribed before the server answers: a change made meanwhile elsewhere is not missed.
@@ -122,7 +120,7 @@ export const makeRedisChanges = (
       if (missed.size === 0) return;
       const resend = [...missed.values()];
       missed.clear();
-      log(Effect.logInfo("changes reach the other instances again", { resent: resend.length }));
+      Effect.runFork(Effect.logInfo("changes reach the other instances again", { resent: resend.length }));
       for (const crossing of resend) {
         const refresh = { ...crossing, event: { ...crossing.event, changes: [], refresh: true, bookingsChanged: true } };
         send(refresh).catch(() => missed.set(crossing.event.hostId, crossing));
