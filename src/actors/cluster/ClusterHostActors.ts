@@ -61,6 +61,19 @@ const followBookings = (bookings: ReadonlyArray<Booking>, upserted: ReadonlyArra
   return [...byId.values()].filter((b) => b.status === "confirmed" || b.status === "pending").sort((a, b) => a.start - b.start);
 };
 
+/**
+ * A copy's idempotency keys after a change: those of the bookings it made or changed. Without
+ * them a copy that knows a booking's time as taken would refuse the booking's own replay (a
+ * client retrying a lost answer through another instance) instead of sending it to the owner.
+ */
+const followKeys = (keys: ReadonlyMap<string, Booking>, upserted: ReadonlyArray<Booking>) => {
+  const keyed = upserted.filter((b) => b.idempotencyKey !== null);
+  if (keyed.length === 0) return keys;
+  const next = new Map(keys);
+  for (const b of keyed) next.set(b.idempotencyKey!, b);
+  return next;
+};
+
 /** This process's pool of host actors, shared by the entity (which starts them) and the service (which uses them). */
 class LocalPool extends Context.Tag("rendezvous/cluster/LocalPool")<LocalPool, HostActorPool>() {}
 
@@ -162,8 +175,11 @@ const ServiceLive = Layer.scopedContext(
           return cross.publish(event, snapshot.holds.values(), { ...bookingChanges(previous, snapshot), after });
         }),
     });
-    const withHolds = (snapshot: HostSnapshot, version: number, bookings = snapshot.bookings) =>
-      new HostSnapshot({ ...snapshot.state(), bookings, holds: new Map((holdsOf.get(snapshot.host.id) ?? []).map((h) => [h.token, h])), version });
+    const withHolds = (snapshot: HostSnapshot, version: number, bookings = snapshot.bookings, byIdempotencyKey = snapshot.byIdempotencyKey) =>
+      new HostSnapshot({ ...snapshot.state(), bookings, byIdempotencyKey, holds: new Map((holdsOf.get(snapshot.host.id) ?? []).map((h) => [h.token, h])), version });
+    /** A copy that follows bookings made, changed or dropped elsewhere. */
+    const following = (replica: HostSnapshot, version: number, upserted: ReadonlyArray<Booking>, removed: ReadonlyArray<BookingId>) =>
+      withHolds(replica, version, followBookings(replica.bookings, upserted, removed), followKeys(replica.byIdempotencyKey, upserted));
 
     const load = (hostId: HostId, version = -++unnamed) =>
       Effect.suspend(() => {
@@ -196,7 +212,7 @@ const ServiceLive = Layer.scopedContext(
             forget(event.hostId);
             yield* load(event.hostId, event.version).pipe(Effect.ignore);
           } else {
-            replicas.set(event.hostId, withHolds(replica, event.version, followBookings(replica.bookings, bookings.upserted, bookings.removed)));
+            replicas.set(event.hostId, following(replica, event.version, bookings.upserted, bookings.removed));
             followed.set(event.hostId, event.version);
           }
         }
@@ -231,7 +247,7 @@ const ServiceLive = Layer.scopedContext(
       if (replica === undefined || HOLD_COMMANDS.has(message._tag)) return;
       if (!BOOKING_COMMANDS.has(message._tag)) return forget(hostId);
       const booking = answer as Booking;
-      replicas.set(hostId, withHolds(replica, -++unnamed, followBookings(replica.bookings, [booking], [])));
+      replicas.set(hostId, following(replica, -++unnamed, [booking], []));
     };
 
     /** A command for a host owned elsewhere (or nowhere yet): sent through the cluster. */
