@@ -40,6 +40,8 @@ describe("a cluster whose Redis restarts", () => {
     /** Frames the page got after the `from`-th: a refresh (re-fetch everything) or one that removes `start`. */
     const caughtUp = (from: number, start?: string) =>
       expect.poll(() => page.frames.slice(from).some((f) => f.includes('"refresh"') || (start !== undefined && f.includes(removalOf(start)))), { timeout: 30_000 }).toBe(true);
+    /** Frames the page had when Redis came back. */
+    let before = 0;
     try {
       let turn = 0;
       const storm = startStorm({ url: () => instances[turn++ % 3]!.url, eventTypeId, starts: slots.slice(1, 300).map((s) => s.start), clients: 6, maxPerClient: 400 });
@@ -48,7 +50,7 @@ describe("a cluster whose Redis restarts", () => {
       const whileAway = storm.outcome.acknowledged.length;
       // Redis carries no booking state: bookings go on without it.
       await storm.until((o) => o.acknowledged.length >= whileAway + 20);
-      const before = page.frames.length;
+      before = page.frames.length;
       redis = await startRedis(redis.port);
       cluster.redis = redis;
       // Back: the page is told to re-fetch (it may have missed changes).
@@ -66,7 +68,8 @@ describe("a cluster whose Redis restarts", () => {
       await expectKept(outcome.acknowledged);
     } catch (error) {
       // What the page and the two processes said, for whoever reads a failure.
-      console.log("last frames", page.frames.slice(-5), "\nwatched instance:", watched.output().slice(-3000), "\nowner:", owner.output().slice(-3000));
+      const warnings = (instance: SpawnedServer) => instance.output().split("\n").filter((l) => /level=(WARN|ERROR)/.test(l)).slice(-30).join("\n");
+      console.log("frames since Redis came back", page.frames.slice(before), "\nwatched instance:", warnings(watched), "\nowner:", warnings(owner), "\nother:", warnings(other));
       throw error;
     } finally {
       page.close();

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Redacted } from "effect";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import type { useOpenHostDatabase } from "../support/fixtures.ts";
@@ -48,6 +48,22 @@ export const storedBookings = (database: Database) =>
 export const offeredOn = async (instance: SpawnedServer, database: Database) =>
   new Set((await offeredStarts(instance.url, database.host.hostSlug, database.host.eventSlug)).slots.map((s) => s.start));
 
+/**
+ * Whether the cluster's shards have settled on `runners` processes: each holds some and all
+ * are held (a runner owns its shards by Postgres advisory locks on a connection of its own;
+ * the cluster has 300 shards). Runners that just joined take their share over a few seconds,
+ * and a command for a shard in motion costs a retry, so tests about something else wait.
+ */
+export const shardsSettledOn = async (database: Database, runners: number) => {
+  const held = await database.runtime.runPromise(
+    Effect.flatMap(SqlClient, (sql) => sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      GROUP BY pid`),
+  );
+  return held.length === runners && held.reduce((sum, r) => sum + r.n, 0) === 300;
+};
+
 /** A Redis of the test's own on loopback (no persistence), to stop and start again on the same port. */
 export const startRedis = async (port?: number) => {
   const listen = port ?? (await freeLoopbackPort());
@@ -79,6 +95,12 @@ export const useCluster = (database: Database, size = 3) => {
     const redis = await startRedis();
     cluster.redis = redis;
     for (let i = 0; i < size; i++) cluster.instances.push(await startInstance(database, redis.url));
+    await vi.waitFor(
+      async () => {
+        if (!(await shardsSettledOn(database, size))) throw new Error("the cluster's shards have not settled on its processes");
+      },
+      { timeout: 60_000, interval: 200 },
+    );
   }, 120_000);
   afterAll(async () => {
     for (const instance of cluster.instances) instance.child.kill("SIGKILL");

@@ -224,10 +224,13 @@ const ServiceLive = Layer.scopedContext(
      * Redis was away: changes may have been missed. Every copy reloads, and every page of a host
      * this instance has read re-fetches (a copy dropped a moment ago still has pages open).
      */
-    const reconnected = Effect.forEach(new Set([...replicas.keys(), ...generations.keys()]), (hostId) => {
-      forget(hostId);
-      return bus.publish({ hostId, version: -++unnamed, changes: [], refresh: true, bookingsChanged: true });
-    });
+    const reconnected = Effect.suspend(() =>
+      // The hosts known when Redis is back, not when this effect was built.
+      Effect.forEach(new Set([...replicas.keys(), ...generations.keys()]), (hostId) => {
+        forget(hostId);
+        return bus.publish({ hostId, version: -++unnamed, changes: [], refresh: true, bookingsChanged: true });
+      }),
+    );
 
     yield* Effect.forkScoped(
       Effect.forever(

@@ -94,6 +94,7 @@ export const makeRedisChanges = (
       // ioredis subscribes again by itself on reconnect; what was published meanwhile is lost.
       if (subscribedOnce) {
         away = false;
+        Effect.runFork(Effect.logInfo("redis is back; copies of other instances' hosts reload and their pages re-fetch"));
         handlers.onReconnect();
       }
       subscribedOnce = true;
