@@ -130,6 +130,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
     const config = yield* AppConfig;
     const bus = yield* HostChanges;
     const startsOnAsk = options.startsOnAsk ?? true;
+    const firstVersion = options.firstVersion ?? ((lastSeen: number) => lastSeen + 1);
     const hosts = yield* HostRepository;
     // Only these services: the layer's whole context would also carry its Scope, and an actor
     // started with it would outlive its passivation (its finalizers tied to the app's scope).
@@ -152,7 +153,7 @@ export const makeHostActorPool = (options: PoolOptions = {}) =>
         let latest: HostSnapshot | undefined;
         const env: ActorEnvironment = {
           limits,
-          firstVersion: options.firstVersion?.(lastVersions.get(hostId) ?? 0) ?? (lastVersions.get(hostId) ?? 0) + 1,
+          firstVersion: firstVersion(lastVersions.get(hostId) ?? 0),
           publish: (snapshot, changes, refresh) =>
             Effect.suspend(() => {
               // Bookings are replaced, never changed in place, so a new array is a changed list.

@@ -115,17 +115,17 @@ const bearerOf = (request: Request) => /^Bearer (\S+)$/i.exec(request.headers.ge
 /** What an API key needs for a request: reads need `read`, everything else `write`. */
 const scopeOf = (request: Request) => (request.method === "GET" || request.method === "HEAD" ? "read" : "write");
 
-/**
- * A creating POST of a host's, answered once per `Idempotency-Key`: a retry gets the first
- * answer again (status, body and Location) and creates nothing twice. Without the header it
- * simply runs.
- */
 /** The request's Idempotency-Key (undefined when none was sent), or the 400 that says it is malformed. */
 const idempotencyKeyOf = (web: Web, request: Request): string | undefined | Reply => {
   const key = request.headers.get("idempotency-key");
   return key === undefined || IDEMPOTENCY_KEY.test(key) ? key : invalid(web, "Idempotency-Key", "must be 1 to 200 visible ASCII characters");
 };
 
+/**
+ * A creating POST of a host's, answered once per `Idempotency-Key`: a retry gets the first
+ * answer again (status, body and Location) and creates nothing twice. Without the header it
+ * simply runs.
+ */
 export const idempotently = async (web: Web, request: Request, hostId: HostId, handler: () => Promise<Reply>): Promise<Reply> => {
   const key = idempotencyKeyOf(web, request);
   if (key === undefined) return handler();
