@@ -132,10 +132,13 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     // This process's own writes wake its loops directly.
     yield* Queue.take(repository.wakeups).pipe(Effect.zipRight(Queue.offer(wake, undefined)), Effect.forever, Effect.forkScoped);
 
+    // Every process hears every notification: each wakes one loop, not all of them (with several
+    // processes, all loops of all of them raced to claim the same rows, most finding none). A
+    // backlog brings the rest in: a round that claims a full batch wakes another loop.
     // A dropped LISTEN connection goes silent rather than failing (see notes), so it is also
     // re-established on a timer; the poll covers the gap either way.
     yield* pg.listen(OUTBOX_CHANNEL).pipe(
-      Stream.runForEach(() => Queue.offerAll(wake, Array.from({ length: LOOPS }, () => undefined))),
+      Stream.runForEach(() => Queue.offer(wake, undefined)),
       Effect.timeout(Duration.minutes(5)),
       Effect.catchTag("TimeoutException", () => Effect.void),
       Effect.ignoreLogged,
@@ -160,6 +163,7 @@ export const DeliveryWorkerLive = Layer.scopedContext(
     const round = (batch: number) => Effect.gen(function* () {
       const claimed = yield* repository.claim(worker, batch, deliveries.leaseMs);
       if (claimed.length === 0) return false;
+      if (claimed.length === batch) yield* Queue.offer(wake, undefined);
       for (const d of claimed) if (d.reclaimed) yield* Effect.logWarning("retrying a notice whose last attempt has no known outcome").pipe(Effect.annotateLogs({ id: d.id, attempt: d.attempt }));
       const done = yield* Effect.forEach(claimed, (d) => Effect.map(deliver(d, channels, deliveries), (result): Finished => ({ id: d.id, attempt: d.attempt, result })), {
         concurrency: "unbounded",
