@@ -12,11 +12,19 @@
  * Postgres: BENCH_DATABASE_URL (databases rv_bench_cluster_* are made there), else an embedded
  * one in a temporary folder. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379), which must
  * answer. BENCH_SECONDS sets each run's length (default 10), BENCH_HOSTS the storm's hosts
- * (default 30: enough for each process to own some), BENCH_WARMUP_SECONDS the storm on other
- * hosts before each measured one (default 8: runners that just joined move shards meanwhile).
+ * (default 30: enough for each process to own some), BENCH_SLOTS each host's bookable times
+ * (default 2,000: both runs then mostly book; with few times the faster run would spend its
+ * second half on cheap refusals of taken times and the two would not do the same work),
+ * BENCH_WARMUP_SECONDS the storm on other hosts before each measured one (default 8: runners
+ * that just joined move shards meanwhile).
+ *
+ * It also prints the servers' CPU per attempt in each run (from /proc: Linux only), what three
+ * processes spend beyond one per forwarded command, and from those an estimate of what 8 and
+ * 32 machines could serve; and, as a baseline, the storm split over three independent processes
+ * (a database each, no cluster): what three processes alone cost on this machine.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect, Exit, Logger, LogLevel, Redacted, Scope } from "effect";
 import { Redis } from "ioredis";
@@ -31,7 +39,7 @@ const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
 const WARMUP_SECONDS = Number(process.env["BENCH_WARMUP_SECONDS"] ?? 8);
 const HOSTS = Number(process.env["BENCH_HOSTS"] ?? 30);
 const CLIENTS = 64;
-const SLOTS = 320;
+const SLOTS = Number(process.env["BENCH_SLOTS"] ?? 2000);
 const REDIS_URL = process.env["BENCH_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 
 const freshDatabase = (serverUrl: string, name: string) => {
@@ -112,9 +120,56 @@ const storm = async (serverUrl: string, name: string, processes: number, work: s
     });
     await runStorm({ ...stormOf(WARMUP_SECONDS), hosts: 3 });
     const before = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
+    const cpuBefore = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
     const summary = await runStorm(stormOf(SECONDS));
+    const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0) - cpuBefore;
     const metrics = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
-    return { summary, forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds", before) };
+    return { summary, cpuMsPerAttempt: round((cpuSeconds * 1000) / summary.attempts, 2), forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds", before) };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    smtp.stop();
+  }
+};
+
+/**
+ * The same storm split over three independent single processes, each with a database of its
+ * own and a third of the hosts and clients: what three processes cost on this machine without
+ * a cluster between them.
+ */
+const independentStorms = async (serverUrl: string, work: string) => {
+  const smtp = await startSmtpSinkProcess();
+  const runs = [0, 1, 2].map((i) => ({ database: freshDatabase(serverUrl, `rv_bench_cluster_alone_${i}`), clients: Math.floor((CLIENTS + i) / 3) }));
+  const servers: Awaited<ReturnType<typeof startBenchServer>>[] = [];
+  try {
+    for (const [i, run] of runs.entries()) servers.push(await startBenchServer(run.database, join(work, `alone-${i}`), smtp.url));
+    const stormsOf = (seconds: number, hosts: number) =>
+      Promise.all(
+        runs.map((run, i) =>
+          runStorm({
+            url: servers[i]!.url,
+            hosts,
+            concurrency: run.clients,
+            durationSeconds: seconds,
+            slotsPerHost: SLOTS,
+            maxAttempts: 100_000_000,
+            databaseUrl: Redacted.make(run.database),
+            progress: false,
+          }),
+        ),
+      );
+    await stormsOf(WARMUP_SECONDS, 1);
+    const cpuBefore = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
+    const summaries = await stormsOf(SECONDS, Math.ceil(HOSTS / 3));
+    const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0) - cpuBefore;
+    const attempts = summaries.reduce((sum, s) => sum + s.attempts, 0);
+    return {
+      attemptsPerSecond: summaries.reduce((sum, s) => sum + s.attemptsPerSecond, 0),
+      confirmed: summaries.reduce((sum, s) => sum + s.confirmed, 0),
+      p99Ms: Math.max(...summaries.map((s) => s.latencyMs.p99)),
+      doubleBookings: summaries.reduce((sum, s) => sum + s.doubleBookings, 0),
+      acknowledgedMissing: summaries.reduce((sum, s) => sum + s.acknowledgedMissing, 0),
+      cpuMsPerAttempt: round((cpuSeconds * 1000) / attempts, 2),
+    };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     smtp.stop();
@@ -134,25 +189,43 @@ const main = async () => {
       );
     const one = await storm(serverUrl, "rv_bench_cluster_one", 1, work);
     const three = await storm(serverUrl, "rv_bench_cluster_three", 3, work);
+    const alone = await independentStorms(serverUrl, work);
     const ratio = round(three.summary.attemptsPerSecond / one.summary.attemptsPerSecond, 2);
     const forwardedShare = round(three.forward.count / three.summary.attempts, 3);
+    const cores = cpus().length;
+    // Everything three processes spend beyond one (forwarding, copies kept over Redis, the
+    // cluster's own upkeep) charged to the forwarded commands.
+    const cpuMsPerForward = round((three.cpuMsPerAttempt - one.cpuMsPerAttempt) / forwardedShare, 2);
+    const ceilingAt = (machines: number) => {
+      const forwarded = (machines - 1) / machines; // hosts' owners spread evenly, requests not routed to them
+      return Math.round((machines * cores * 1000) / (one.cpuMsPerAttempt + forwarded * cpuMsPerForward));
+    };
     console.log(
       JSON.stringify(
         {
           postgres: psql(withDatabase(serverUrl, "postgres"), "SHOW server_version"),
           redis,
-          machineCores: (await import("node:os")).cpus().length,
+          machineCores: cores,
           storm: { hosts: HOSTS, slotsPerHost: SLOTS, clients: CLIENTS, seconds: SECONDS, spread: "round robin over the processes" },
-          oneProcess: summaryOf(one.summary),
-          threeProcesses: { ...summaryOf(three.summary), forwarded: { share: forwardedShare, ...three.forward } },
+          oneProcess: { ...summaryOf(one.summary), cpuMsPerAttempt: one.cpuMsPerAttempt },
+          threeProcesses: { ...summaryOf(three.summary), cpuMsPerAttempt: three.cpuMsPerAttempt, forwarded: { share: forwardedShare, ...three.forward } },
+          threeIndependentProcesses: { ...alone, attemptsRatio: round(alone.attemptsPerSecond / one.summary.attemptsPerSecond, 2) },
+          cpuMsPerForward,
+          cpuPerAttemptRatio: round(three.cpuMsPerAttempt / one.cpuMsPerAttempt, 2),
+          estimate: {
+            assumes: `${cores} cores per machine all busy with the app, requests spread evenly, the CPU per attempt and per forward measured here; Postgres not counted (it caps confirmed bookings on its own)`,
+            attemptsPerSecondAt8Machines: ceilingAt(8),
+            attemptsPerSecondAt32Machines: ceilingAt(32),
+            ifRoutedToOwnersPerMachine: Math.round((cores * 1000) / one.cpuMsPerAttempt),
+          },
           attemptsRatio: ratio,
           forwardP99ToOneProcessP99: round(three.forward.p99Ms / one.summary.latencyMs.p99, 2),
           goal: { attemptsRatio: 0.8, forwardedP99: "≤ 2× a local booking's p99" },
           meetsGoal:
             ratio >= 0.8 &&
             three.forward.p99Ms <= one.summary.latencyMs.p99 &&
-            one.summary.doubleBookings + three.summary.doubleBookings === 0 &&
-            one.summary.acknowledgedMissing + three.summary.acknowledgedMissing === 0,
+            one.summary.doubleBookings + three.summary.doubleBookings + alone.doubleBookings === 0 &&
+            one.summary.acknowledgedMissing + three.summary.acknowledgedMissing + alone.acknowledgedMissing === 0,
         },
         null,
         2,

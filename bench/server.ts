@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../src/persistence/EmbeddedPostgres.ts";
+
+/** The unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on every Linux we run on). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * `rendezvous serve` in a child process for a benchmark, limits off, mail to `smtpUrl`;
@@ -32,5 +36,14 @@ export const startBenchServer = async (databaseUrl: string, work: string, smtpUr
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Seconds of CPU (user and system) the server has used so far; Linux only. */
+    cpuSeconds: () => {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    },
+    stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))),
+  };
 };
