@@ -201,7 +201,9 @@ const ServiceLive = Layer.scopedContext(
     const received = (crossing: Crossing) =>
       Effect.gen(function* () {
         const { event, bookings } = crossing;
-        holdsOf.set(event.hostId, crossing.holds);
+        // Only hosts with live holds keep an entry: every host that ever changed would otherwise.
+        if (crossing.holds.length === 0) holdsOf.delete(event.hostId);
+        else holdsOf.set(event.hostId, crossing.holds);
         // A refresh may be a new address: the next request for the old one asks the database.
         if (event.refresh) pool.forgetAddresses(event.hostId);
         const replica = replicas.get(event.hostId);

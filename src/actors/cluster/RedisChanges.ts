@@ -1,4 +1,4 @@
-import { Effect, Schema, type Scope } from "effect";
+import { Effect, Runtime, Schema, type Scope } from "effect";
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { Booking, BookingId, EpochMsSchema as EpochMs, EventTypeId, HostId } from "../../domain/model.ts";
@@ -75,6 +75,8 @@ export const makeRedisChanges = (
 ): Effect.Effect<RedisChanges, never, Scope.Scope> =>
   Effect.gen(function* () {
     const origin = randomUUID();
+    // ioredis calls back outside any fiber: log through the app's runtime (its logger and level).
+    const log = Runtime.runFork(yield* Effect.runtime<never>());
     const options = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 } as const;
     const publisher = yield* Effect.acquireRelease(
       Effect.sync(() => new Redis(url, options).on("error", () => undefined)),
@@ -86,7 +88,7 @@ export const makeRedisChanges = (
     );
     let away = false;
     subscriber.on("error", (error: Error) => {
-      if (!away) Effect.runFork(Effect.logWarning("redis unavailable; other instances' changes reach this one once it is back", error.message));
+      if (!away) log(Effect.logWarning("redis unavailable; other instances' changes reach this one once it is back", error.message));
       away = true;
     });
     let subscribedOnce = false;
@@ -94,14 +96,14 @@ export const makeRedisChanges = (
       // ioredis subscribes again by itself on reconnect; what was published meanwhile is lost.
       if (subscribedOnce) {
         away = false;
-        Effect.runFork(Effect.logInfo("redis is back; copies of other instances' hosts reload and their pages re-fetch"));
+        log(Effect.logInfo("redis is back; copies of other instances' hosts reload and their pages re-fetch"));
         handlers.onReconnect();
       }
       subscribedOnce = true;
     });
     subscriber.on("message", (_channel: string, text: string) => {
       const crossing = decode(text);
-      if (crossing._tag === "Left") return void Effect.runFork(Effect.logError("a host change from Redis was not understood", crossing.left.message));
+      if (crossing._tag === "Left") return void log(Effect.logError("a host change from Redis was not understood", crossing.left.message));
       if (crossing.right.origin !== origin) handlers.onChange(crossing.right);
     });
     // Subscribed before the server answers: a change made meanwhile elsewhere is not missed.
@@ -121,7 +123,7 @@ export const makeRedisChanges = (
       if (missed.size === 0) return;
       const resend = [...missed.values()];
       missed.clear();
-      Effect.runFork(Effect.logInfo("changes reach the other instances again", { resent: resend.length }));
+      log(Effect.logInfo("changes reach the other instances again", { resent: resend.length }));
       for (const crossing of resend) {
         const refresh = { ...crossing, event: { ...crossing.event, changes: [], refresh: true, bookingsChanged: true } };
         send(refresh).catch(() => missed.set(crossing.event.hostId, crossing));
