@@ -6,6 +6,8 @@
  */
 const LEVELS = { debug: 10, info: 20, warning: 30, error: 40, none: 100 } as const;
 export type Level = Exclude<keyof typeof LEVELS, "none">;
+/** The labels Effect's logger writes, so both kinds of line read alike. */
+const LABELS: Record<Level, string> = { debug: "DEBUG", info: "INFO", warning: "WARN", error: "ERROR" };
 
 let threshold: number = LEVELS.info;
 let json = false;
@@ -45,9 +47,9 @@ export const logEvent = (level: Level, message: string, fields: Record<string, u
   if (LEVELS[level] < threshold) return;
   let line: string;
   if (json) {
-    line = `${JSON.stringify({ timestamp: new Date().toISOString(), level: level.toUpperCase(), message, ...fields })}\n`;
+    line = `${JSON.stringify({ timestamp: new Date().toISOString(), level: LABELS[level], message, ...fields })}\n`;
   } else {
-    line = `timestamp=${new Date().toISOString()} level=${level.toUpperCase()} message=${quote(message)}`;
+    line = `timestamp=${new Date().toISOString()} level=${LABELS[level]} message=${quote(message)}`;
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(v)}`;
     line += "\n";
   }

@@ -1,13 +1,16 @@
 import { Redacted } from "effect";
 import { describe, expect, it } from "vitest";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import { useOpenHostDatabase } from "../support/fixtures.ts";
 import { exited, spawnServer } from "../support/server.ts";
 
 const database = useOpenHostDatabase();
 
 describe("LOG_FORMAT=json", () => {
-  it("writes one JSON object a line, carries the caller's X-Request-Id, and never a token or an email address", async () => {
-    const server = await spawnServer({ DATABASE_URL: Redacted.value(database.url), LOG_FORMAT: "json", LOG_LEVEL: "info", SMTP_URL: "" });
+  it("writes one JSON object a line with Effect's level names, carries the caller's X-Request-Id, and never a token or an email address", async () => {
+    // Redis where none answers: the request limits log a warning through the edge logger.
+    const noRedis = `redis://127.0.0.1:${await freeLoopbackPort()}`;
+    const server = await spawnServer({ DATABASE_URL: Redacted.value(database.url), LOG_FORMAT: "json", LOG_LEVEL: "info", SMTP_URL: "", REDIS_URL: noRedis });
     try {
       const from = new Date(Date.now() + 2 * 86_400_000).toISOString();
       const slots = ((await (await fetch(`${server.url}/api/v1/hosts/${database.host.hostSlug}/event-types/${database.host.eventSlug}/slots?from=${from}`)).json()) as { slots: { start: string }[] }).slots;
@@ -23,13 +26,16 @@ describe("LOG_FORMAT=json", () => {
       await expect.poll(() => server.output().includes("mail kept in the local mailbox")).toBe(true);
       await expect.poll(() => server.output().includes("trace-4711")).toBe(true);
 
+      await expect.poll(() => server.output().includes("request limits kept in memory")).toBe(true);
+
       const lines = server.output().split("\n").filter((l) => l.trim() !== "");
       for (const line of lines) {
         const entry = JSON.parse(line) as Record<string, unknown>;
         expect(entry).toHaveProperty("message");
-        expect(entry).toHaveProperty("level");
+        expect(["DEBUG", "INFO", "WARN", "ERROR"]).toContain(entry["level"]);
         expect(typeof entry["timestamp"]).toBe("string");
       }
+      expect(lines.map((l) => JSON.parse(l) as { message: string; level: string }).find((e) => e.message.includes("request limits kept in memory"))?.level).toBe("WARN");
       expect(lines.map((l) => JSON.parse(l) as { message: string; requestId?: string; route?: string }).find((e) => e.requestId === "trace-4711")).toMatchObject({
         message: "request",
         route: "/api/v1/bookings",
