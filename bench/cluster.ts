@@ -96,33 +96,40 @@ const summaryOf = (s: StormSummary) => ({
   acknowledgedMissing: s.acknowledgedMissing,
 });
 
+type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
+
+/** CPU seconds the servers have used so far, together. */
+const cpuSecondsOf = (servers: ReadonlyArray<BenchServer>) => servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
+
+/** A storm of `seconds` against `url` on hosts of its own in `database`. */
+const stormOptions = (url: string, database: string, hosts: number, clients: number, seconds: number) => ({
+  url,
+  hosts,
+  concurrency: clients,
+  durationSeconds: seconds,
+  slotsPerHost: SLOTS,
+  maxAttempts: 100_000_000,
+  databaseUrl: Redacted.make(database),
+  progress: false,
+});
+
 const storm = async (serverUrl: string, name: string, processes: number, work: string) => {
   const database = freshDatabase(serverUrl, name);
   const smtp = await startSmtpSinkProcess();
   const cluster = async () => ({ REDIS_URL, CLUSTER_PORT: String(await freeLoopbackPort()) });
-  const servers: Awaited<ReturnType<typeof startBenchServer>>[] = [];
+  const servers: BenchServer[] = [];
   try {
     for (let i = 0; i < processes; i++) {
       servers.push(await startBenchServer(database, join(work, `${name}-${i}`), smtp.url, processes > 1 ? await cluster() : {}));
     }
     // Runners that just joined move shards between them for some seconds (a command for a shard
     // in motion is retried every 100 ms): warm up until that settles, on hosts of its own.
-    const stormOf = (seconds: number) => ({
-      url: servers[0]!.url,
-      alsoUrls: servers.slice(1).map((s) => s.url),
-      hosts: HOSTS,
-      concurrency: CLIENTS,
-      durationSeconds: seconds,
-      slotsPerHost: SLOTS,
-      maxAttempts: 100_000_000,
-      databaseUrl: Redacted.make(database),
-      progress: false,
-    });
+    const stormOf = (seconds: number) => ({ ...stormOptions(servers[0]!.url, database, HOSTS, CLIENTS, seconds), alsoUrls: servers.slice(1).map((s) => s.url) });
     await runStorm({ ...stormOf(WARMUP_SECONDS), hosts: 3 });
     const before = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
-    const cpuBefore = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
+    const cpuBefore = cpuSecondsOf(servers);
     const summary = await runStorm(stormOf(SECONDS));
-    const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0) - cpuBefore;
+    const cpuSeconds = cpuSecondsOf(servers) - cpuBefore;
     const metrics = await Promise.all(servers.map(async (s) => (await fetch(`${s.url}/metrics`)).text()));
     return { summary, cpuMsPerAttempt: round((cpuSeconds * 1000) / summary.attempts, 2), forward: histogramOf(metrics, "rendezvous_cluster_forward_seconds", before) };
   } finally {
@@ -139,28 +146,14 @@ const storm = async (serverUrl: string, name: string, processes: number, work: s
 const independentStorms = async (serverUrl: string, work: string) => {
   const smtp = await startSmtpSinkProcess();
   const runs = [0, 1, 2].map((i) => ({ database: freshDatabase(serverUrl, `rv_bench_cluster_alone_${i}`), clients: Math.floor((CLIENTS + i) / 3) }));
-  const servers: Awaited<ReturnType<typeof startBenchServer>>[] = [];
+  const servers: BenchServer[] = [];
   try {
     for (const [i, run] of runs.entries()) servers.push(await startBenchServer(run.database, join(work, `alone-${i}`), smtp.url));
-    const stormsOf = (seconds: number, hosts: number) =>
-      Promise.all(
-        runs.map((run, i) =>
-          runStorm({
-            url: servers[i]!.url,
-            hosts,
-            concurrency: run.clients,
-            durationSeconds: seconds,
-            slotsPerHost: SLOTS,
-            maxAttempts: 100_000_000,
-            databaseUrl: Redacted.make(run.database),
-            progress: false,
-          }),
-        ),
-      );
+    const stormsOf = (seconds: number, hosts: number) => Promise.all(runs.map((run, i) => runStorm(stormOptions(servers[i]!.url, run.database, hosts, run.clients, seconds))));
     await stormsOf(WARMUP_SECONDS, 1);
-    const cpuBefore = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0);
+    const cpuBefore = cpuSecondsOf(servers);
     const summaries = await stormsOf(SECONDS, Math.ceil(HOSTS / 3));
-    const cpuSeconds = servers.reduce((sum, s) => sum + s.cpuSeconds(), 0) - cpuBefore;
+    const cpuSeconds = cpuSecondsOf(servers) - cpuBefore;
     const attempts = summaries.reduce((sum, s) => sum + s.attempts, 0);
     return {
       attemptsPerSecond: summaries.reduce((sum, s) => sum + s.attemptsPerSecond, 0),
