@@ -4,10 +4,12 @@
  * Lines are buffered and written every 50 ms (or at 64 KiB): one write per line cost more
  * than the request itself under load. What is buffered is written on exit.
  */
+import { LogLevel } from "effect";
+
 const LEVELS = { debug: 10, info: 20, warning: 30, error: 40, none: 100 } as const;
 export type Level = Exclude<keyof typeof LEVELS, "none">;
 /** The labels Effect's logger writes, so both kinds of line read alike. */
-const LABELS: Record<Level, string> = { debug: "DEBUG", info: "INFO", warning: "WARN", error: "ERROR" };
+const LABELS: Record<Level, string> = { debug: LogLevel.Debug.label, info: LogLevel.Info.label, warning: LogLevel.Warning.label, error: LogLevel.Error.label };
 
 let threshold: number = LEVELS.info;
 let json = false;

@@ -28,15 +28,18 @@ describe("LOG_FORMAT=json", () => {
 
       await expect.poll(() => server.output().includes("request limits kept in memory")).toBe(true);
 
-      const lines = server.output().split("\n").filter((l) => l.trim() !== "");
-      for (const line of lines) {
-        const entry = JSON.parse(line) as Record<string, unknown>;
+      const entries = server
+        .output()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as { message: string; level: string; timestamp: string; requestId?: string; route?: string });
+      for (const entry of entries) {
         expect(entry).toHaveProperty("message");
-        expect(["DEBUG", "INFO", "WARN", "ERROR"]).toContain(entry["level"]);
-        expect(typeof entry["timestamp"]).toBe("string");
+        expect(["DEBUG", "INFO", "WARN", "ERROR"]).toContain(entry.level);
+        expect(typeof entry.timestamp).toBe("string");
       }
-      expect(lines.map((l) => JSON.parse(l) as { message: string; level: string }).find((e) => e.message.includes("request limits kept in memory"))?.level).toBe("WARN");
-      expect(lines.map((l) => JSON.parse(l) as { message: string; requestId?: string; route?: string }).find((e) => e.requestId === "trace-4711")).toMatchObject({
+      expect(entries.find((e) => e.message.includes("request limits kept in memory"))?.level).toBe("WARN");
+      expect(entries.find((e) => e.requestId === "trace-4711")).toMatchObject({
         message: "request",
         route: "/api/v1/bookings",
       });
