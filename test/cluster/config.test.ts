@@ -2,7 +2,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redacted } from "effect";
 import { describe, expect, it } from "vitest";
+import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
+import { useOpenHostDatabase } from "../support/fixtures.ts";
+import { exited, spawnServer } from "../support/server.ts";
 
 /** `serve` with the given environment, expected to refuse before it starts anything. */
 const serve = (env: Record<string, string>) =>
@@ -27,4 +31,25 @@ describe("asking for a cluster", () => {
     expect(badPort.status).not.toBe(0);
     expect(badPort.stdout + badPort.stderr).toContain("CLUSTER_PORT");
   });
+});
+
+describe("a cluster process whose Redis does not answer", () => {
+  const database = useOpenHostDatabase();
+
+  it("starts, and says so through the app's logger (LOG_FORMAT=json)", async () => {
+    const server = await spawnServer({
+      DATABASE_URL: Redacted.value(database.url),
+      REDIS_URL: `redis://127.0.0.1:${await freeLoopbackPort()}`,
+      CLUSTER_PORT: String(await freeLoopbackPort()),
+      LOG_FORMAT: "json",
+      RATE_LIMIT: "off",
+    });
+    try {
+      const line = server.output().split("\n").find((l) => l.includes("other instances' changes reach this one"));
+      expect(JSON.parse(line ?? "")).toMatchObject({ level: "WARN", message: "redis unavailable; other instances' changes reach this one once it is back" });
+    } finally {
+      server.child.kill("SIGTERM");
+      await exited(server.child);
+    }
+  }, 60_000);
 });
