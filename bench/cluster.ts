@@ -21,7 +21,10 @@
  * It also prints the servers' CPU per attempt in each run (from /proc: Linux only), what three
  * processes spend beyond one per forwarded command, and from those an estimate of what 8 and
  * 32 machines could serve; and, as a baseline, the storm split over three independent processes
- * (a database each, no cluster): what three processes alone cost on this machine.
+ * (a database each, no cluster): what three processes alone cost on this machine. Last, the
+ * engine's floor: what @effect/cluster alone spends per forwarded Book command (a runner whose
+ * handlers answer at once, see `engineFloor.ts`), and the most three processes could serve if
+ * they spent nothing beyond the independent ones but that floor per forward.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -31,6 +34,7 @@ import { Redis } from "ioredis";
 import { runStorm, type StormSummary } from "../src/cli/storm.ts";
 import { freeLoopbackPort, startEmbeddedPostgres } from "../src/persistence/EmbeddedPostgres.ts";
 import { psql, withDatabase } from "./postgres.ts";
+import { measureEngineFloor } from "./engineFloor.ts";
 import { startBenchServer } from "./server.ts";
 import { startSmtpSinkProcess } from "./smtpSink.ts";
 import { round } from "./stats.ts";
@@ -183,12 +187,17 @@ const main = async () => {
     const one = await storm(serverUrl, "rv_bench_cluster_one", 1, work);
     const three = await storm(serverUrl, "rv_bench_cluster_three", 3, work);
     const alone = await independentStorms(serverUrl, work);
+    // As many in flight as each process of three has: the engine costs more per message when fewer share a write.
+    const floor = await measureEngineFloor(freshDatabase(serverUrl, "rv_bench_cluster_floor"), 5_000, Math.round(CLIENTS / 3));
     const ratio = round(three.summary.attemptsPerSecond / one.summary.attemptsPerSecond, 2);
     const forwardedShare = round(three.forward.count / three.summary.attempts, 3);
     const cores = cpus().length;
     // Everything three processes spend beyond one (forwarding, copies kept over Redis, the
     // cluster's own upkeep) charged to the forwarded commands.
     const cpuMsPerForward = round((three.cpuMsPerAttempt - one.cpuMsPerAttempt) / forwardedShare, 2);
+    // At best three processes of a cluster cost what three independent ones do plus the engine's
+    // own cost per forward: on the same cores they then serve this many attempts a second.
+    const atEngineFloor = Math.round((alone.attemptsPerSecond * alone.cpuMsPerAttempt) / (alone.cpuMsPerAttempt + forwardedShare * floor.cpuMsPerMessage));
     const ceilingAt = (machines: number) => {
       const forwarded = (machines - 1) / machines; // hosts' owners spread evenly, requests not routed to them
       return Math.round((machines * cores * 1000) / (one.cpuMsPerAttempt + forwarded * cpuMsPerForward));
@@ -204,6 +213,12 @@ const main = async () => {
           threeProcesses: { ...summaryOf(three.summary), cpuMsPerAttempt: three.cpuMsPerAttempt, forwarded: { share: forwardedShare, ...three.forward } },
           threeIndependentProcesses: { ...alone, attemptsRatio: round(alone.attemptsPerSecond / one.summary.attemptsPerSecond, 2) },
           cpuMsPerForward,
+          engineFloor: {
+            what: "@effect/cluster alone: Book commands from one process to the Host entity on another, answered at once (no actor, no database), CPU of both",
+            ...floor,
+            bestThreeProcessAttemptsPerSecond: atEngineFloor,
+            bestAttemptsRatio: round(atEngineFloor / one.summary.attemptsPerSecond, 2),
+          },
           cpuPerAttemptRatio: round(three.cpuMsPerAttempt / one.cpuMsPerAttempt, 2),
           estimate: {
             assumes: `${cores} cores per machine all busy with the app, requests spread evenly, the CPU per attempt and per forward measured here; Postgres not counted (it caps confirmed bookings on its own)`,

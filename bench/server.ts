@@ -6,6 +6,13 @@ import { freeLoopbackPort } from "../src/persistence/EmbeddedPostgres.ts";
 /** The unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on every Linux we run on). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/** Seconds of CPU (user and system) process `pid` has used so far; Linux only. */
+export const cpuSecondsOfProcess = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+};
+
 /**
  * `rendezvous serve` in a child process for a benchmark, limits off, mail to `smtpUrl`;
  * resolves once it says it is running. `env` adds or overrides variables.
@@ -39,11 +46,7 @@ export const startBenchServer = async (databaseUrl: string, work: string, smtpUr
   return {
     url: `http://127.0.0.1:${port}`,
     /** Seconds of CPU (user and system) the server has used so far; Linux only. */
-    cpuSeconds: () => {
-      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-    },
+    cpuSeconds: () => cpuSecondsOfProcess(child.pid!),
     stop: () => new Promise((r) => (child.kill("SIGTERM"), child.once("exit", r))),
   };
 };
