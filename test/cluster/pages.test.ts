@@ -1,4 +1,3 @@
-import { createServer, connect, type AddressInfo, type Socket } from "node:net";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EpochMs } from "../../src/domain/time.ts";
@@ -6,48 +5,12 @@ import { slotElementId } from "../../src/views/SlotList.tsx";
 import { bookViaApi } from "../support/api.ts";
 import { useBrowser } from "../support/browser.ts";
 import { useOpenHostDatabase } from "../support/fixtures.ts";
-import { actorsRunning, useCluster } from "./support.ts";
+import { actorsRunning, startBalancer, useCluster } from "./support.ts";
 
 /** A page in Chromium, in front of three processes of one cluster, whose instance is killed. */
 const database = useOpenHostDatabase();
 const cluster = useCluster(database);
 const browser = useBrowser();
-
-/**
- * What a load balancer does for a page: each new connection (HTTP or WebSocket) goes to the
- * instance it points at now; with none, connections are refused, as while the balancer has no
- * healthy instance. Counts connections per instance.
- */
-const startBalancer = async () => {
-  let target: number | undefined;
-  const connections = new Map<number, number>();
-  const open = new Set<Socket>();
-  const server = createServer((client) => {
-    if (target === undefined) return void client.destroy();
-    connections.set(target, (connections.get(target) ?? 0) + 1);
-    const upstream = connect(target, "127.0.0.1");
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on("error", () => undefined);
-      socket.on("close", () => {
-        open.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    routeTo: (port: number | undefined) => (target = port),
-    connectionsTo: (port: number) => connections.get(port) ?? 0,
-    close: () => {
-      for (const socket of open) socket.destroy();
-      server.close();
-    },
-  };
-};
 
 const balancer = await startBalancer();
 afterAll(() => balancer.close());

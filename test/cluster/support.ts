@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient";
 import { Effect, Redacted } from "effect";
 import { afterAll, beforeAll, vi } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import type { useOpenHostDatabase } from "../support/fixtures.ts";
 import { spawnServer, type SpawnedServer } from "../support/server.ts";
@@ -107,4 +108,46 @@ export const useCluster = (database: Database, size = 3) => {
     await cluster.redis?.kill();
   });
   return cluster;
+};
+
+/**
+ * What a load balancer does: each new connection (HTTP, WebSocket, or any TCP) goes to the port
+ * it points at now; with none, connections are refused, as while the balancer has no healthy
+ * instance. Counts connections per port; `drop` cuts the open ones (a network blip).
+ */
+export const startBalancer = async () => {
+  let target: number | undefined;
+  const connections = new Map<number, number>();
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    if (target === undefined) return void client.destroy();
+    connections.set(target, (connections.get(target) ?? 0) + 1);
+    const upstream = connect(target, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      open.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => {
+        open.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const drop = () => {
+    for (const socket of open) socket.destroy();
+  };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    routeTo: (to: number | undefined) => (target = to),
+    connectionsTo: (to: number) => connections.get(to) ?? 0,
+    drop,
+    close: () => {
+      drop();
+      server.close();
+    },
+  };
 };

@@ -93,13 +93,19 @@ export const makeRedisChanges = (
     });
     let subscribedOnce = false;
     subscriber.on("ready", () => {
-      // ioredis subscribes again by itself on reconnect; what was published meanwhile is lost.
-      if (subscribedOnce) {
-        away = false;
-        log(Effect.logInfo("redis is back; copies of other instances' hosts reload and their pages re-fetch"));
-        handlers.onReconnect();
-      }
-      subscribedOnce = true;
+      if (!subscribedOnce) return void (subscribedOnce = true);
+      // What was published while away is lost. ioredis says "ready" before it has even sent its
+      // own SUBSCRIBE again: copies reloaded at that moment would miss a change published before
+      // Redis takes the subscription. Reload once Redis has acknowledged it (subscribing twice is
+      // harmless); a connection lost again meanwhile comes back here.
+      subscriber.subscribe(channel).then(
+        () => {
+          away = false;
+          log(Effect.logInfo("redis is back; copies of other instances' hosts reload and their pages re-fetch"));
+          handlers.onReconnect();
+        },
+        () => undefined,
+      );
     });
     subscriber.on("message", (_channel: string, text: string) => {
       const crossing = decode(text);
