@@ -85,7 +85,7 @@ const unavailable = (e: SqlError) => Effect.logError("database unavailable", e).
  * The database failing reads as `StorageUnavailable`, also where @effect/sql turns it into a
  * defect: a transaction whose ROLLBACK or COMMIT fails (the connection was lost) dies with it.
  */
-export const orUnavailable = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+export const orUnavailable = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
     Effect.catchIf((e): e is Extract<E, SqlError> => isSqlError(e), (e) => unavailable(e)),
     Effect.catchSomeDefect((defect) => (isSqlError(defect) ? Option.some(unavailable(defect)) : Option.none())),

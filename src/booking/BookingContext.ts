@@ -1,7 +1,7 @@
 import { Cause, Effect, Exit, Option, Schema, type Request as EffectRequest } from "effect";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Agent } from "undici";
-import type { HostActorsShape } from "../actors/HostActors.ts";
+import { orUnavailable, type HostActorsShape } from "../actors/HostActors.ts";
 import { holdIsFor, type HostSnapshot } from "../actors/HostSnapshot.ts";
 import { Accept, Book, DECODED, Cancel, Decline, Hold, Release, Renew, Reschedule, type HostMessage } from "../actors/protocol.ts";
 import { IdempotencyKeyReused, InvalidInput, NotFound, RequestInProgress, Unauthorized } from "../domain/errors.ts";
@@ -103,7 +103,8 @@ export const makeBookingContext = (deps: ContextDeps) => {
     throw Option.isSome(failure) ? failure.value : Cause.squash(exit.cause);
   };
 
-  const run = async <A, E>(effect: Effect.Effect<A, E, BookingServices>): Promise<Answer<A>> => settle(await deps.run(effect));
+  /** A database that cannot be reached answers `StorageUnavailable` (503: try again), here as in the actors. */
+  const run = async <A, E>(effect: Effect.Effect<A, E, BookingServices>): Promise<Answer<A>> => settle(await deps.run(orUnavailable(effect)));
 
   /**
    * A command for a host's actor: answered from its snapshot or told to its mailbox when it

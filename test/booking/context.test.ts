@@ -8,6 +8,7 @@ import { HostRepository, newEventType } from "../../src/persistence/HostReposito
 import { HostSessionRepository } from "../../src/persistence/HostSessionRepository.ts";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import { MINUTE_MS } from "../../src/domain/time.ts";
+import { onAdmin } from "../support/core.ts";
 import { createHost, type HostFixture } from "../support/fixtures.ts";
 import { offeredStarts, ok, useBookingContext } from "../support/context.ts";
 
@@ -443,5 +444,30 @@ describe("idempotency keys of a host", () => {
     expect(await booked.context.idempotent(host.hostId, "499", "d", async () => ({ status: 201, body: "not again", location: null }))).toMatchObject({ body: "kept" });
     await expect(booked.context.idempotent(host.hostId, "throws", "d", () => Promise.reject(new Error("defect")))).rejects.toThrow("defect");
     expect(await booked.context.idempotent(host.hostId, "throws", "d", async () => ({ status: 200, body: "after", location: null }))).toMatchObject({ body: "after" });
+  });
+});
+
+describe("a database that refuses connections", () => {
+  it("answers StorageUnavailable (try again) where the context reads it itself, not an error, and serves again once it is back", async () => {
+    const host = await booked.run(createHost());
+    const link = await booked.run(Effect.flatMap(HostSessionRepository, (r) => r.issueSignInLink(host.hostId, Date.now())));
+    const [{ name }] = (await booked.run(Effect.flatMap(SqlClient, (sql) => sql<{ name: string }>`SELECT current_database() AS name`))) as [{ name: string }];
+    const connections = (allow: boolean) =>
+      Effect.runPromise(
+        onAdmin(
+          Effect.gen(function* () {
+            const admin = yield* SqlClient;
+            yield* admin.unsafe(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow}`);
+            if (!allow) yield* admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name}`;
+          }),
+        ),
+      );
+    await connections(false);
+    try {
+      expect(await booked.context.signIn(link, "test")).toMatchObject({ _tag: "StorageUnavailable" });
+    } finally {
+      await connections(true);
+    }
+    expect(ok(await booked.context.signIn(link, "test"))).toBeDefined();
   });
 });
