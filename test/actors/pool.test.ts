@@ -200,6 +200,22 @@ layer(testCore(), { excludeTestServices: true })("the pool of host actors", (it)
     }),
   );
 
+  it.scoped("numbers a host's states on from where its last actor stopped, so one version never names two states", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const pool = yield* makeHostActorPool();
+      const [a] = yield* slotsIn(pool, hostId, eventTypeId);
+      expect(pool.peek(hostId)!.version).toBe(1);
+      yield* pool.ask(hostId, hold(eventTypeId, a!, "v1"));
+      const last = pool.peek(hostId)!.version;
+      expect(last).toBe(2);
+      yield* pool.stop(hostId);
+      expect(pool.peek(hostId)).toBeUndefined();
+      yield* slotsIn(pool, hostId, eventTypeId);
+      expect(pool.peek(hostId)!.version, "the next actor's first state").toBe(last + 1);
+    }),
+  );
+
   it.scoped("kill leaves a host whose actor is not running alone", () =>
     Effect.gen(function* () {
       const { hostId } = yield* createHost();
