@@ -4,7 +4,7 @@ import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Queue, Schedule, 
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { HostActors, HostActorsLive, makeHostActorPool, type Answer, type HostActorsShape } from "../../src/actors/HostActors.ts";
-import { Book, Hold, SaveProfile } from "../../src/actors/protocol.ts";
+import { Book, Hold, Renew, SaveProfile } from "../../src/actors/protocol.ts";
 import type { EventTypeId, HostId } from "../../src/domain/model.ts";
 import { MINUTE_MS } from "../../src/domain/time.ts";
 import { HostChanges, type HostChanged } from "../../src/live/HostChanges.ts";
@@ -213,6 +213,21 @@ layer(testCore(), { excludeTestServices: true })("the pool of host actors", (it)
       expect(pool.peek(hostId)).toBeUndefined();
       yield* slotsIn(pool, hostId, eventTypeId);
       expect(pool.peek(hostId)!.version, "the next actor's first state").toBe(last + 1);
+    }),
+  );
+
+  it.scoped("renews a hold for the configured lease (HOLD_LEASE_SECONDS)", () =>
+    Effect.gen(function* () {
+      const { hostId, eventTypeId } = yield* createHost();
+      const pool = yield* freshPool;
+      const [a] = yield* slotsIn(pool, hostId, eventTypeId);
+      const grant = yield* pool.ask(hostId, hold(eventTypeId, a!, "v1"));
+      const before = Date.now();
+      expect(yield* pool.ask(hostId, new Renew({ token: grant.token }))).toBe(true);
+      const expiresAt = pool.peek(hostId)!.holds.get(grant.token)!.expiresAt;
+      // testCore: a 60 s lease, a 5 minute hold.
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
     }),
   );
 
