@@ -2,11 +2,15 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redacted } from "effect";
-import { describe, expect, it } from "vitest";
+import { SqlClient } from "@effect/sql/SqlClient";
+import { Effect, Redacted } from "effect";
+import { describe, expect, it, vi } from "vitest";
 import { freeLoopbackPort } from "../../src/persistence/EmbeddedPostgres.ts";
 import { useOpenHostDatabase } from "../support/fixtures.ts";
+import { bookViaApi } from "../support/api.ts";
 import { exited, spawnServer } from "../support/server.ts";
+import { offeredStarts } from "../support/storm.ts";
+import { forwardedBy, shardsSettledOn, startRedis } from "./support.ts";
 
 /** `serve` with the given environment, expected to refuse before it starts anything. */
 const serve = (env: Record<string, string>) =>
@@ -52,4 +56,48 @@ describe("a cluster process whose Redis does not answer", () => {
       await exited(server.child);
     }
   }, 60_000);
+});
+
+describe("CLUSTER_HOST", () => {
+  const database = useOpenHostDatabase();
+
+  it("is the address a process registers for the others, and the one they reach it at", async () => {
+    const redis = await startRedis();
+    // A name, not the listening address: the others resolve it to reach the runner.
+    const ports = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const instances = [];
+    try {
+      for (const port of ports) {
+        instances.push(
+          await spawnServer({
+            DATABASE_URL: Redacted.value(database.url),
+            REDIS_URL: redis.url,
+            CLUSTER_PORT: String(port),
+            CLUSTER_HOST: "localhost",
+            LOG_LEVEL: "warning",
+            RATE_LIMIT: "off",
+          }),
+        );
+      }
+      await vi.waitFor(
+        async () => {
+          if (!(await shardsSettledOn(database, 2))) throw new Error("the cluster's shards have not settled on its processes");
+        },
+        { timeout: 60_000, interval: 200 },
+      );
+      const registered = await database.runtime.runPromise(Effect.flatMap(SqlClient, (sql) => sql<{ address: string }>`SELECT address FROM cluster_runners ORDER BY address`));
+      expect(registered.map((r) => r.address)).toEqual(ports.map((p) => `localhost:${p}`).sort());
+
+      // Through each process once: the one that does not own the host reaches its owner by that name.
+      const { eventTypeId, slots } = await offeredStarts(instances[0]!.url, database.host.hostSlug, database.host.eventSlug);
+      for (const [i, instance] of instances.entries()) {
+        const booked = await bookViaApi(instance.url, { eventTypeId, start: slots[i]!.start });
+        expect(booked.status).toBe(201);
+      }
+      expect((await forwardedBy(instances[0]!)) + (await forwardedBy(instances[1]!))).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const instance of instances) instance.child.kill("SIGKILL");
+      await redis.kill();
+    }
+  }, 120_000);
 });
