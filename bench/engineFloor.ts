@@ -1,26 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "../src/persistence/EmbeddedPostgres.ts";
-import { cpuSecondsOfProcess } from "./server.ts";
+import { cpuSecondsOfProcess, untilOutput } from "./server.ts";
 import { round } from "./stats.ts";
 
 const MAIN = fileURLToPath(new URL("./engineFloorMain.ts", import.meta.url));
 
 const start = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
-
-/** Resolves with the first line of `child`'s output that matches `pattern`. */
-const lineOf = (child: ChildProcess, pattern: RegExp) =>
-  new Promise<RegExpExecArray>((resolve, reject) => {
-    let out = "";
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const found = pattern.exec(out);
-      if (found !== null) (child.stdout!.off("data", onData), resolve(found));
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`engine floor process exited with ${code}: ${out}`)));
-  });
 
 /**
  * What @effect/cluster itself costs per forwarded command, without any of the app: one runner
@@ -34,17 +21,17 @@ export const measureEngineFloor = async (databaseUrl: string, messages: number, 
   const runner = start(["runner", String(await freeLoopbackPort())], env);
   const processes: ChildProcess[] = [runner];
   try {
-    await lineOf(runner, /Listening on/);
+    await untilOutput(runner, /Listening on/);
     const client = start(["client"], env);
     processes.push(client);
-    await lineOf(client, /^warm$/m);
-    const cpuBefore = cpuSecondsOfProcess(runner.pid!) + cpuSecondsOfProcess(client.pid!);
-    const runnerBefore = cpuSecondsOfProcess(runner.pid!);
-    const done = lineOf(client, /^done (\d+) (\S+)$/m);
+    await untilOutput(client, /^warm$/m);
+    const cpuOf = () => [runner, client].map((p) => cpuSecondsOfProcess(p.pid!));
+    const before = cpuOf();
+    const done = untilOutput(client, /^done (\d+) (\S+)$/m);
     client.stdin!.write("go\n");
     const elapsedMs = Number((await done)[2]);
-    const runnerCpu = cpuSecondsOfProcess(runner.pid!) - runnerBefore;
-    const cpu = cpuSecondsOfProcess(runner.pid!) + cpuSecondsOfProcess(client.pid!) - cpuBefore;
+    const [runnerCpu, clientCpu] = cpuOf().map((seconds, i) => seconds - before[i]!) as [number, number];
+    const cpu = runnerCpu + clientCpu;
     return {
       messages,
       concurrency,

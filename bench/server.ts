@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freeLoopbackPort } from "../src/persistence/EmbeddedPostgres.ts";
@@ -12,6 +12,19 @@ export const cpuSecondsOfProcess = (pid: number) => {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 };
+
+/** Resolves with the first match of `pattern` in what `child` has written to stdout; rejects if it exits first. */
+export const untilOutput = (child: ChildProcess, pattern: RegExp) =>
+  new Promise<RegExpExecArray>((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const found = pattern.exec(out);
+      if (found !== null) (child.stdout!.off("data", onData), resolve(found));
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${child.spawnargs.slice(-2).join(" ")} exited with ${code}: ${out}`)));
+  });
 
 /**
  * `rendezvous serve` in a child process for a benchmark, limits off, mail to `smtpUrl`;
@@ -35,14 +48,7 @@ export const startBenchServer = async (databaseUrl: string, work: string, smtpUr
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      if (out.includes("Rendezvous is running")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
+  await untilOutput(child, /Rendezvous is running/);
   return {
     url: `http://127.0.0.1:${port}`,
     /** Seconds of CPU (user and system) the server has used so far; Linux only. */
